@@ -1,0 +1,5 @@
+"""Run coachkit as `python -m coachkit`."""
+
+from coachkit.cli import main
+
+main()

@@ -1,0 +1,157 @@
+"""The few statistics coachkit needs, in numpy and the standard library (no scipy at run time)."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+# Exact two-sided 5% critical values of Spearman's rho for small k (Zar, 1972; Ramsey, 1989).
+_RHO_CRITICAL = {5: 1.0, 6: 0.886, 7: 0.786, 8: 0.738, 9: 0.700, 10: 0.648, 11: 0.618, 12: 0.587}
+
+
+def rank_average(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of a 1-D array, ties sharing their average rank (scipy's `rankdata`)."""
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    return np.asarray((upper - (counts - 1) / 2.0)[inverse], dtype=np.float64)
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Spearman's rho of two vectors; None when either is constant."""
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return None
+    ra, rb = rank_average(a), rank_average(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    return float(np.clip((ra @ rb) / math.sqrt((ra @ ra) * (rb @ rb)), -1.0, 1.0))
+
+
+def rho_critical(k: int) -> float:
+    """|rho| needed for p < .05 two-sided with k items (exact for k <= 12, t approximation above)."""
+    if k in _RHO_CRITICAL:
+        return _RHO_CRITICAL[k]
+    if k < 5:
+        return math.inf
+    t = 1.96 + 2.4 / (k - 2)  # close to the t quantile at 0.975 for these degrees of freedom
+    return t / math.sqrt(k - 2 + t * t)
+
+
+def tie_term(ranks: np.ndarray) -> float:
+    """Sum over raters and tie groups of t^3 - t (0 for untied rankings)."""
+    total = 0.0
+    for row in ranks:
+        _, counts = np.unique(row, return_counts=True)
+        total += float((counts**3 - counts).sum())
+    return total
+
+
+def kendall_w(ranks: np.ndarray) -> tuple[float, float, float] | None:
+    """Kendall's W with tie correction for an m x k matrix of ranks: (W, chi2, p). None if undefined."""
+    m, k = ranks.shape
+    if m < 2 or k < 2:
+        return None
+    column_sums = ranks.sum(axis=0)
+    s = float(((column_sums - column_sums.mean()) ** 2).sum())
+    denominator = m * m * (k**3 - k) - m * tie_term(ranks)
+    if denominator <= 0:
+        return None
+    w = min(max(12.0 * s / denominator, 0.0), 1.0)
+    chi2 = m * (k - 1) * w
+    return w, chi2, chi2_sf(chi2, k - 1)
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """P(X >= x) for a chi-square variable with df degrees of freedom."""
+    if x <= 0:
+        return 1.0
+    return _gamma_q(df / 2.0, x / 2.0)
+
+
+def _gamma_q(a: float, x: float) -> float:
+    """The regularized upper incomplete gamma function Q(a, x) (series or continued fraction)."""
+    log_front = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1.0:
+        term = total = 1.0 / a
+        n = a
+        for _ in range(1000):
+            n += 1.0
+            term *= x / n
+            total += term
+            if abs(term) < abs(total) * 1e-15:
+                break
+        return max(0.0, 1.0 - total * math.exp(log_front))
+    # Lentz's continued fraction for Q.
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 1000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return min(1.0, math.exp(log_front) * h)
+
+
+@lru_cache(maxsize=64)
+def _subset_sum_null(size: int, k: int) -> np.ndarray:
+    """P(sum = s) for the sum of `size` positions drawn at random from 1..k, indexed by s."""
+    # counts[j][s]: subsets of j positions from those seen so far with sum s.
+    top = size * k
+    counts = np.zeros((size + 1, top + 1), dtype=np.float64)
+    counts[0, 0] = 1.0
+    for position in range(1, k + 1):
+        counts[1:, position:] += counts[:-1, : top + 1 - position].copy()
+    return counts[size] / counts[size].sum()
+
+
+@lru_cache(maxsize=256)
+def rank_sum_null(size: int, k: int, m: int) -> np.ndarray:
+    """P(total = s) for the sum over m independent random rankings of one family's rank sum."""
+    one = _subset_sum_null(size, k)
+    result = np.array([1.0])
+    power = one
+    while m:
+        if m & 1:
+            result = _convolve(result, power)
+        m >>= 1
+        if m:
+            power = _convolve(power, power)
+    return result
+
+
+def _convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if min(len(a), len(b)) < 512:
+        return np.convolve(a, b)
+    n = len(a) + len(b) - 1
+    size = 1 << (n - 1).bit_length()
+    out = np.fft.irfft(np.fft.rfft(a, size) * np.fft.rfft(b, size), size)[:n]
+    return np.clip(out, 0.0, None)
+
+
+def rank_sum_p_value(total: float, size: int, k: int, m: int) -> float:
+    """Exact two-sided p of a family's rank sum over m raters under random ranking."""
+    null = rank_sum_null(size, k, m)
+    sums = np.arange(len(null))
+    expected = m * size * (k + 1) / 2.0
+    extreme = np.abs(sums - expected) >= abs(total - expected) - 1e-9
+    return float(min(1.0, null[extreme].sum()))
+
+
+def gap_chance(gap: float, k: int) -> float:
+    """P(|gap| >= d) between two random rankings of k items: (k - d)(k - d + 1) / k^2, d whole."""
+    d = math.ceil(abs(gap) - 1e-9)
+    if d <= 0:
+        return 1.0
+    if d >= k:
+        return 0.0
+    return (k - d) * (k - d + 1) / (k * k)

@@ -1,0 +1,19 @@
+"""The exceptions a user can see; `cli.py` turns each into an `error:` line and an exit code."""
+
+
+class CoachkitError(Exception):
+    """A problem the user can act on. The message is one line, naming file, row or column."""
+
+    exit_code = 1
+
+
+class InputError(CoachkitError):
+    """The input file is unreadable or invalid."""
+
+
+class InstrumentError(CoachkitError):
+    """An instrument definition is invalid."""
+
+
+class OutputError(CoachkitError):
+    """The report could not be written where it was asked for."""

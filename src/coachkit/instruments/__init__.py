@@ -1,0 +1,248 @@
+"""The instrument model: dimensions, families, rater groups and their aliases, loaded from TOML."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from coachkit.errors import InstrumentError
+from coachkit.text import compact, normalize
+
+DEFAULT_INSTRUMENT = "leadership-12"
+
+# `Q5 - Execution`, `Q5. Execution`, `5) Execution`: a question number before the label.
+_QUESTION_PREFIX = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+[a-z]?\s*[\.\):_\-–]\s*", re.IGNORECASE)
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]\s*$")
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    family: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    anonymous: bool
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    name: str
+    families: tuple[Family, ...]
+    dimensions: tuple[Dimension, ...]
+    groups: tuple[Group, ...]
+    pooled: Group
+    pooled_excludes: tuple[str, ...]
+    self_group: str
+    focus_groups: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+    tilt: tuple[str, str] | None = None
+    question: str = ""
+    _dimension_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _group_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for dim in self.dimensions:
+            for name in (dim.id, dim.id.replace("_", " "), dim.label, *dim.aliases):
+                self._dimension_index.setdefault(compact(name), dim.id)
+        for group in (*self.groups, self.pooled):
+            for name in (group.id, group.id.replace("_", " "), group.label, *group.aliases):
+                self._group_index.setdefault(compact(name), group.id)
+
+    @property
+    def dimension_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.dimensions)
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """Every group a report can show, the pooled group last."""
+        return (*(g.id for g in self.groups), self.pooled.id)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def label(self, dimension_id: str) -> str:
+        return self.dimension(dimension_id).label
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in (*self.groups, self.pooled) if g.id == group_id)
+
+    def family_members(self, family_id: str) -> tuple[str, ...]:
+        return tuple(d.id for d in self.dimensions if d.family == family_id)
+
+    def match_dimension(self, label: str) -> str | None:
+        """The dimension id a free-text label names, or None."""
+        return self._dimension_index.get(compact(label))
+
+    def match_group(self, label: str) -> str | None:
+        """The rater-group id a free-text label names, or None."""
+        return self._group_index.get(compact(label))
+
+    def suggest_dimension(self, label: str) -> str | None:
+        return _closest(label, self._dimension_index, {d.id: d.label for d in self.dimensions})
+
+    def suggest_group(self, label: str) -> str | None:
+        return _closest(label, self._group_index, {g.id: g.id for g in self.groups})
+
+    def header_label(self, header: str) -> str:
+        """The part of a column header that would carry a dimension label.
+
+        `Rank the priorities [Execution]` -> `Execution`; `Q5 - Vision & Strategy` ->
+        `Vision & Strategy`; `Q5. Execution` -> `Execution`.
+        """
+        text = header.strip()
+        bracketed = _BRACKETED.search(text)
+        if bracketed:
+            return bracketed.group(1).strip()
+        if " - " in text:
+            return text.rsplit(" - ", 1)[1].strip()
+        return _QUESTION_PREFIX.sub("", text).strip()
+
+    def match_header(self, header: str) -> str | None:
+        """The dimension a wide-layout column header names, or None."""
+        return self.match_dimension(header) or self.match_dimension(self.header_label(header))
+
+
+def _closest(label: str, index: dict[str, str], names: dict[str, str]) -> str | None:
+    hits = difflib.get_close_matches(compact(label), list(index), n=1, cutoff=0.6)
+    return names[index[hits[0]]] if hits else None
+
+
+def builtin_names() -> list[str]:
+    root = resources.files("coachkit.instruments")
+    return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def load_instrument(name_or_path: str | None = None) -> Instrument:
+    """Load a built-in instrument by id, or a user's TOML file by path."""
+    name = name_or_path or DEFAULT_INSTRUMENT
+    if name in builtin_names():
+        text = (resources.files("coachkit.instruments") / f"{name}.toml").read_text("utf-8")
+        source = f"built-in instrument {name}"
+    else:
+        path = Path(name)
+        if not path.is_file():
+            known = ", ".join(builtin_names())
+            raise InstrumentError(
+                f"instrument {name!r} is neither a built-in ({known}) nor a readable TOML file"
+            )
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InstrumentError(f"{path}: cannot read the instrument file ({exc})") from exc
+        source = str(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InstrumentError(f"{source}: not valid TOML ({exc})") from exc
+    return parse_instrument(data, source)
+
+
+def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
+    """Build and check an instrument from its TOML table."""
+
+    def need(table: dict[str, Any], key: str, where: str) -> Any:
+        if key not in table:
+            raise InstrumentError(f"{source}: {where} needs a `{key}`")
+        return table[key]
+
+    def aliases(table: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(str(a) for a in table.get("aliases", []))
+
+    families = tuple(
+        Family(str(need(f, "id", "[[families]]")), str(f.get("label", f["id"])), f.get("description", ""))
+        for f in data.get("families", [])
+    )
+    dimensions = tuple(
+        Dimension(
+            str(need(d, "id", "[[dimensions]]")),
+            str(need(d, "label", f"dimension {d['id']!r}")),
+            str(d.get("family", families[0].id if families else "all")),
+            aliases(d),
+        )
+        for d in need(data, "dimensions", "the instrument")
+    )
+    if not families:
+        families = (Family("all", "All dimensions"),)
+    groups = tuple(
+        Group(
+            str(need(g, "id", "[[groups]]")),
+            str(g.get("label", g["id"])),
+            bool(g.get("anonymous", True)),
+            aliases(g),
+        )
+        for g in need(data, "groups", "the instrument")
+    )
+    pooled_table = data.get("pooled", {"id": "all_others", "label": "All others"})
+    roles = data.get("roles", {})
+    self_group = str(roles.get("self", groups[0].id if groups else ""))
+    pooled = Group(str(pooled_table.get("id", "all_others")), str(pooled_table.get("label", "All others")), True)
+    tilt_table = data.get("tilt")
+    tilt = (str(tilt_table["first"]), str(tilt_table["second"])) if tilt_table else None
+    instrument = Instrument(
+        id=str(data.get("id", source)),
+        name=str(data.get("name", data.get("id", source))),
+        question=str(data.get("question", "")),
+        families=families,
+        dimensions=dimensions,
+        groups=groups,
+        pooled=pooled,
+        pooled_excludes=tuple(pooled_table.get("excludes", [self_group])),
+        self_group=self_group,
+        focus_groups=tuple(roles.get("focus", [])),
+        pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", [])),
+        tilt=tilt,
+    )
+    _check(instrument, source)
+    return instrument
+
+
+def _check(instrument: Instrument, source: str) -> None:
+    dim_ids = [d.id for d in instrument.dimensions]
+    family_ids = {f.id for f in instrument.families}
+    group_ids = set(instrument.group_ids)
+    problems: list[str] = []
+    if len(dim_ids) < 3:
+        problems.append("an instrument needs at least 3 dimensions")
+    if len(set(dim_ids)) != len(dim_ids):
+        problems.append("dimension ids repeat")
+    problems += [f"dimension {d.id!r} names unknown family {d.family!r}"
+                 for d in instrument.dimensions if d.family not in family_ids]
+    if len(group_ids) != len(instrument.groups) + 1:
+        problems.append("group ids repeat")
+    if instrument.self_group not in group_ids:
+        problems.append(f"roles.self names unknown group {instrument.self_group!r}")
+    problems += [f"pair ({a}, {b}) names an unknown group"
+                 for a, b in instrument.pairs if a not in group_ids or b not in group_ids]
+    problems += [f"roles.focus names unknown group {g!r}" for g in instrument.focus_groups if g not in group_ids]
+    if instrument.tilt and not set(instrument.tilt) <= family_ids:
+        problems.append("tilt names an unknown family")
+    for dim in instrument.dimensions:
+        for alias in (dim.label, *dim.aliases):
+            owner = instrument.match_dimension(alias)
+            if owner != dim.id:
+                problems.append(f"alias {alias!r} of {dim.id!r} already names {owner!r}")
+    if problems:
+        raise InstrumentError(f"{source}: {problems[0]}")
+
+
+__all__ = ["Dimension", "Family", "Group", "Instrument", "load_instrument", "normalize"]

@@ -1,0 +1,180 @@
+"""Turn a CSV or Excel file into grids of text cells, whatever its encoding, delimiter or format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coachkit.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+SURVEY_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet (or a whole CSV) as text cells: column labels 0..n, row i is spreadsheet row i+1."""
+
+    path: str
+    sheet: str | None
+    cells: pd.DataFrame
+
+    @property
+    def where(self) -> str:
+        return f"{self.path} (sheet {self.sheet!r})" if self.sheet else self.path
+
+
+def read_grids(path: str, sheet: str | None = None, warn: list[str] | None = None) -> Iterator[Grid]:
+    """Yield the grids of a file: one for a text file, one per sheet (or the named sheet) for Excel."""
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{path}: no such file")
+    if file.is_dir():
+        raise InputError(f"{path}: is a folder, not a survey file")
+    try:
+        head = file.open("rb").read(8)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    suffix = file.suffix.lower()
+    if suffix in EXCEL_SUFFIXES or head.startswith((_ZIP, _OLE)):
+        yield from _excel_grids(file, head, sheet)
+    else:
+        if sheet is not None:
+            raise InputError(f"{path}: --sheet applies to Excel workbooks, and this is a text file")
+        yield Grid(path, None, _text_cells(file, warn if warn is not None else []))
+
+
+def _text_cells(file: Path, warn: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    raw = file.read_bytes()
+    if not raw.strip():
+        raise InputError(f"{file}: the file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        warn.append(f"{file}: not UTF-8; read as Windows-1252 (cp1252). Check accented names.")
+    text = text.replace("\x00", "")
+    sep = _sniff_delimiter(text, file.suffix.lower())
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1]
+        raise InputError(f"{file}: not a readable table ({detail}); check the delimiter and quotes") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{file}: the file is empty") from exc
+    return cells.astype(str) if len(cells) else cells
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    """Pick `,`, `;` or tab by counting them in the first line, outside quotes."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    bare = _QUOTED.sub("", first)
+    counts = {sep: bare.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    if counts[best] == 0:
+        return "\t" if suffix == ".tsv" else ","
+    if suffix == ".tsv" and counts["\t"]:
+        return "\t"
+    return best
+
+
+def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
+    import python_calamine as pc
+
+    _check_workbook_bytes(file, head)
+    try:
+        workbook = pc.CalamineWorkbook.from_path(str(file))
+    except pc.PasswordError as exc:
+        raise InputError(f"{file}: the workbook is password-protected; save a copy without a password") from exc
+    except Exception as exc:  # calamine raises several unrelated types for broken workbooks
+        raise InputError(f"{file}: not a readable Excel workbook ({_first_line(exc)}); re-save it in Excel") from exc
+    names: list[str] = list(workbook.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise InputError(f"{file}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, names))}")
+    for name in [sheet] if sheet is not None else names:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError(f"{file}: sheet {name!r} cannot be read ({_first_line(exc)})") from exc
+        yield Grid(str(file), name, _cells_from_rows(rows))
+
+
+def _check_workbook_bytes(file: Path, head: bytes) -> None:
+    """Say what a file with an Excel name really is, when it is not a workbook."""
+    if head.startswith(_ZIP):
+        return
+    if head.startswith(_OLE):
+        if file.suffix.lower() in {".xlsx", ".xlsm"}:
+            raise InputError(
+                f"{file}: the workbook is encrypted or password-protected (or an old .xls named "
+                ".xlsx); open it in Excel, remove the password and save as .xlsx"
+            )
+        return
+    sample = head + file.open("rb").read(4096)
+    text = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<")):
+        raise InputError(
+            f"{file}: holds an HTML or XML page, not an Excel workbook (some platforms export that "
+            "as .xls); open it in Excel and save as .xlsx, or export CSV"
+        )
+    if _looks_like_text(sample):
+        raise InputError(f"{file}: holds plain text, not an Excel workbook; if it is CSV, rename it to .csv")
+    raise InputError(f"{file}: not an Excel workbook (unrecognized content); export the survey again")
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in sample
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+def _cells_from_rows(rows: list[list[object]]) -> pd.DataFrame:
+    import pandas as pd
+
+    width = max((len(r) for r in rows), default=0)
+    text = [[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(text, dtype=object)
+
+
+def _cell_text(value: object) -> str:
+    """Excel cells as the text a user sees: 3.0 -> `3`, dates in ISO form, empty -> ``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,36 @@
+"""Label normalization shared by dimension, group and header matching."""
+
+import re
+import unicodedata
+
+_SPELLING = {
+    "judgement": "judgment",
+    "behaviour": "behavior",
+    "organisation": "organization",
+    "organisational": "organizational",
+    "prioritise": "prioritize",
+    "centre": "center",
+}
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalize(label: str) -> str:
+    """Fold a label to lowercase words: accents, punctuation, `&` and British spellings folded."""
+    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
+    text = text.lower().replace("&", " and ").replace("+", " and ")
+    words = _NON_WORD.sub(" ", text).split()
+    return " ".join(_SPELLING.get(word, word) for word in words)
+
+
+def compact(label: str) -> str:
+    """`normalize` without spaces, so `decision making` and `decision-making` meet `decisionmaking`."""
+    return normalize(label).replace(" ", "")
+
+
+def format_p(p: float) -> str:
+    """A p-value as people read it: `p < .001`, `p = .04`, `p = .31`."""
+    if p < 0.001:
+        return "p < .001"
+    if p < 0.01:
+        return f"p = {p:.3f}".replace("0.", ".")
+    return f"p = {p:.2f}".replace("0.", ".")

@@ -1,0 +1,226 @@
+"""Check responses against the ranking rules and turn them into ranks; list every exclusion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from coachkit.errors import InputError
+from coachkit.io import ValueKind
+from coachkit.model import Exclusion, InputSummary
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from coachkit.instruments import Instrument
+    from coachkit.io import Source
+
+
+class Scheme(StrEnum):
+    overall = "overall"
+    by_family = "by-family"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Usable responses as ranks (rank 1 = top priority within each block), and what was left out."""
+
+    instrument: Instrument
+    scheme: Scheme
+    values: ValueKind
+    allow_partial: bool
+    blocks: tuple[tuple[str, tuple[str, ...]], ...]  # (block id, dimension ids)
+    responses: pd.DataFrame  # columns: subject, group, and one rank column per dimension id
+    excluded: tuple[Exclusion, ...]
+    inputs: tuple[InputSummary, ...]
+    warnings: tuple[str, ...]
+
+
+def blocks_for(instrument: Instrument, scheme: Scheme) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if scheme is Scheme.overall:
+        return (("overall", instrument.dimension_ids),)
+    return tuple((f.id, instrument.family_members(f.id)) for f in instrument.families)
+
+
+def validate(
+    sources: list[Source],
+    instrument: Instrument,
+    values: ValueKind | None = None,
+    scheme: Scheme | None = None,
+    allow_partial: bool = False,
+) -> Dataset:
+    import numpy as np
+    import pandas as pd
+
+    dims = list(instrument.dimension_ids)
+    frame = pd.concat([s.responses for s in sources], ignore_index=True)
+    reason = frame["note"].to_numpy(dtype=object).copy()
+
+    # Duplicates: the same rater about the same leader; the last one read wins.
+    keyed = (frame["rater"] != "") & (frame["subject"] != "")
+    later = frame[keyed].duplicated(["subject", "rater"], keep="last")
+    if later.any():
+        last_at = frame[keyed].drop_duplicates(["subject", "rater"], keep="last").set_index(["subject", "rater"])
+        for i in later[later].index:
+            kept = last_at.loc[(frame.at[i, "subject"], frame.at[i, "rater"])]
+            reason[i] = f"superseded by a later response of the same rater ({kept['path']}, row {kept['row']})"
+
+    raw = frame[dims].to_numpy(dtype=np.float64)
+    open_rows = reason == ""
+    kind = values or _detect_values(raw[open_rows], sources, instrument)
+    if scheme is None:
+        scheme = _detect_scheme(raw[open_rows], instrument) if kind is ValueKind.ranks else Scheme.overall
+    blocks = blocks_for(instrument, scheme)
+
+    ranks = np.full_like(raw, np.nan)
+    for block_id, members in blocks:
+        cols = [dims.index(d) for d in members]
+        block_ranks, problems = _block_ranks(raw[:, cols], kind, allow_partial)
+        ranks[:, cols] = block_ranks
+        prefix = "" if len(blocks) == 1 else f"{instrument.families[[f.id for f in instrument.families].index(block_id)].label.lower()}: "
+        for i in np.flatnonzero(open_rows & (problems >= 0)):
+            reason[i] = prefix + _describe(int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind)
+        open_rows &= reason == ""
+
+    used = reason == ""
+    excluded = tuple(
+        Exclusion(str(p), int(r), str(s), str(why))
+        for p, r, s, why in zip(frame["path"][~used], frame["row"][~used], frame["subject"][~used], reason[~used], strict=True)
+    )
+    responses = pd.DataFrame(ranks[used], columns=dims)
+    responses.insert(0, "group", frame["group"].to_numpy()[used])
+    responses.insert(0, "subject", frame["subject"].to_numpy()[used])
+    inputs = tuple(
+        InputSummary(
+            path=s.path,
+            source_format=s.source_format,
+            rows=s.rows,
+            responses_used=int(used[(frame["path"] == s.path).to_numpy()].sum()),
+            responses_excluded=int((~used)[(frame["path"] == s.path).to_numpy()].sum()),
+        )
+        for s in sources
+    )
+    warnings = tuple(w for s in sources for w in s.warnings)
+    return Dataset(instrument, scheme, kind, allow_partial, blocks, responses, excluded, inputs, warnings)
+
+
+# Problem codes, in the order they are reported.
+_EMPTY, _NOT_WHOLE, _OUT_OF_RANGE, _REPEATED, _INCOMPLETE = range(5)
+
+
+def _block_ranks(x: np.ndarray, kind: ValueKind, allow_partial: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks within one block, and per row the first problem code (-1 for none)."""
+    import numpy as np
+    import pandas as pd
+
+    k = x.shape[1]
+    present = ~np.isnan(x)
+    count = present.sum(axis=1)
+    problem = np.full(len(x), -1)
+
+    def flag(code: int, mask: np.ndarray) -> None:
+        problem[(problem < 0) & mask] = code
+
+    flag(_EMPTY, count == 0)
+    if kind is ValueKind.ranks:
+        flag(_NOT_WHOLE, (present & (x != np.round(x))).any(axis=1))
+        flag(_OUT_OF_RANGE, (present & ((x < 1) | (x > k))).any(axis=1))
+        ordered = np.sort(np.where(present, x, np.inf), axis=1)
+        flag(_REPEATED, ((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(axis=1))
+        ranks = x.copy()
+    else:
+        ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy()
+    if not allow_partial:
+        flag(_INCOMPLETE, count < k)
+    # Unranked items share the positions nobody took: their average.
+    missing = k - count
+    used_sum = np.nansum(ranks, axis=1)
+    fill = np.divide(k * (k + 1) / 2 - used_sum, missing, out=np.zeros(len(x)), where=missing > 0)
+    ranks = np.where(present, ranks, fill[:, None])
+    ranks[problem >= 0] = np.nan
+    return ranks, problem
+
+
+def _describe(code: int, row: np.ndarray, labels: list[str], kind: ValueKind) -> str:
+    import numpy as np
+
+    present = ~np.isnan(row)
+    k = len(row)
+    if code == _EMPTY:
+        return "nothing ranked" if kind is ValueKind.ranks else "nothing rated"
+    if code == _NOT_WHOLE:
+        value = next(v for v in row[present] if v != round(v))
+        return f"rank {value:g} is not a whole number"
+    if code == _OUT_OF_RANGE:
+        value = next(v for v in row[present] if v < 1 or v > k)
+        return f"rank {value:g} is outside 1-{k}"
+    if code == _REPEATED:
+        values, counts = np.unique(row[present], return_counts=True)
+        return f"rank {values[counts > 1][0]:g} is given more than once"
+    blank = [label for label, p in zip(labels, present, strict=True) if not p]
+    shown = ", ".join(blank[:3]) + (f" and {len(blank) - 3} more" if len(blank) > 3 else "")
+    verb = "unranked" if kind is ValueKind.ranks else "not rated"
+    return f"{len(blank)} of {k} {verb} ({shown}); --allow-partial keeps partial rankings"
+
+
+def _detect_values(raw: np.ndarray, sources: list[Source], instrument: Instrument) -> ValueKind:
+    """Ranks or scores, from the headers when they agree, else from the values when they are clear."""
+    import numpy as np
+
+    hints = {s.values_hint for s in sources}
+    if len(hints) == 1 and None not in hints:
+        return hints.pop()  # type: ignore[return-value]
+    complete = raw[~np.isnan(raw).any(axis=1)]
+    if len(complete):
+        whole = bool((complete == np.round(complete)).all())
+        permutations = _is_permutation(complete, instrument)
+        share = float(permutations.mean())
+        ties = float((np.sort(complete, axis=1)[:, 1:] == np.sort(complete, axis=1)[:, :-1]).any(axis=1).mean())
+        if whole and share >= 0.5:
+            return ValueKind.ranks
+        if share == 0 and (ties >= 0.5 or not whole):
+            return ValueKind.scores
+        detail = f"{int(permutations.sum())} of {len(complete)} complete responses are full rankings"
+    else:
+        detail = "no response rates or ranks every dimension"
+    paths = ", ".join(dict.fromkeys(s.path for s in sources))
+    raise InputError(f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores")
+
+
+def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
+    import numpy as np
+
+    def perm(block: np.ndarray) -> np.ndarray:
+        target = np.arange(1, block.shape[1] + 1)
+        return np.asarray((np.sort(block, axis=1) == target).all(axis=1))
+
+    overall = perm(x)
+    dims = list(instrument.dimension_ids)
+    by_family = np.ones(len(x), dtype=bool)
+    for _, members in blocks_for(instrument, Scheme.by_family):
+        by_family &= perm(x[:, [dims.index(d) for d in members]])
+    return np.asarray(overall | (by_family if len(instrument.families) > 1 else overall))
+
+
+def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
+    """`by-family` when responses rank each family separately, else `overall`."""
+    import numpy as np
+
+    if len(instrument.families) < 2:
+        return Scheme.overall
+    dims = list(instrument.dimension_ids)
+    largest = max(len(m) for _, m in blocks_for(instrument, Scheme.by_family))
+    seen = raw[~np.isnan(raw)]
+    if len(seen) == 0 or seen.max() > largest:
+        return Scheme.overall
+    complete = raw[~np.isnan(raw).any(axis=1)]
+    if len(complete):
+        fits = np.ones(len(complete), dtype=bool)
+        for _, members in blocks_for(instrument, Scheme.by_family):
+            block = complete[:, [dims.index(d) for d in members]]
+            fits &= (np.sort(block, axis=1) == np.arange(1, block.shape[1] + 1)).all(axis=1)
+        if fits.mean() < 0.5:
+            return Scheme.overall
+    return Scheme.by_family
