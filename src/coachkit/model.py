@@ -20,6 +20,7 @@ class InstrumentInfo:
     dimensions: tuple[DimensionInfo, ...]
     groups: Mapping[str, str]  # group id -> label, in report order
     families: Mapping[str, str]  # family id -> label
+    tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,12 @@ def format_p(p: float) -> str:
     if p < 0.01:
         return f"p = {p:.3f}".replace("0.", ".")
     return f"p = {p:.2f}".replace("0.", ".")
+
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal line: escape sequences and control characters removed."""
+    return _CONTROL.sub(" ", _ANSI.sub("", text)).strip()

@@ -72,7 +72,15 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         dimensions=tuple(DimensionInfo(d.id, d.label, d.family) for d in instrument.dimensions),
         groups={g: instrument.group(g).label for g in instrument.group_ids},
         families={f.id: f.label for f in instrument.families},
+        tilt=_tilt_labels(instrument),
     )
+
+
+def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:
+    if instrument.tilt is None:
+        return None
+    first, second = instrument.tilt
+    return instrument.family(first).label, instrument.family(second).label
 
 
 def group_counts(instrument: Instrument, counts: dict[str, int], min_raters: int) -> tuple[GroupCount, ...]:

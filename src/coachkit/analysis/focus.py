@@ -67,7 +67,7 @@ def tilt_contrast(blocks: tuple[Block, ...], instrument: Instrument) -> str | No
     them = tilt.get(other)
     if me is None or them is None or abs(me.value - them.value) < 1:
         return None
-    first, second = (instrument_family_label(instrument, f) for f in instrument.tilt)
+    first, second = (instrument.family(f).label.lower() for f in instrument.tilt)
     label = instrument.group(other).label.lower()
     difference = me.value - them.value
     leaning = first if difference > 0 else second
@@ -78,10 +78,6 @@ def tilt_contrast(blocks: tuple[Block, ...], instrument: Instrument) -> str | No
         f"places further toward {leaning}, so {label} may be looking for growth in {wants}. "
         "A hypothesis to explore in the session, not a verdict."
     )
-
-
-def instrument_family_label(instrument: Instrument, family_id: str) -> str:
-    return next(f.label.lower() for f in instrument.families if f.id == family_id)
 
 
 def strengths(blocks: tuple[Block, ...], instrument: Instrument) -> tuple[str, ...]:

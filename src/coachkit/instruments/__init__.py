@@ -86,6 +86,9 @@ class Instrument:
     def group(self, group_id: str) -> Group:
         return next(g for g in (*self.groups, self.pooled) if g.id == group_id)
 
+    def family(self, family_id: str) -> Family:
+        return next(f for f in self.families if f.id == family_id)
+
     def family_members(self, family_id: str) -> tuple[str, ...]:
         return tuple(d.id for d in self.dimensions if d.family == family_id)
 

@@ -1,0 +1,55 @@
+"""Renderers: every output format is a pure function from a `Report` to text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coachkit.model import Report
+
+
+class Format(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+SUFFIXES = {".txt": Format.table, ".md": Format.markdown, ".markdown": Format.markdown,
+            ".json": Format.json, ".csv": Format.csv}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    width: int = 100
+    template: Path | None = None
+
+
+def render(report: Report, fmt: Format, options: RenderOptions | None = None) -> str:
+    """Render the report in one format. Every `Format` member has a renderer here."""
+    options = options or RenderOptions()
+    if fmt is Format.table:
+        from coachkit.render.table import render_table
+
+        return render_table(report, color=options.color, width=options.width)
+    if fmt is Format.markdown:
+        from coachkit.render.markdown import render_markdown
+
+        return render_markdown(report, options.template)
+    if fmt is Format.json:
+        from coachkit.render.json import render_json
+
+        return render_json(report)
+    if fmt is Format.csv:
+        from coachkit.render.csv import render_csv
+
+        return render_csv(report)
+    raise AssertionError(f"no renderer for {fmt}")
+
+
+def format_for_path(path: Path) -> Format | None:
+    return SUFFIXES.get(path.suffix.lower())

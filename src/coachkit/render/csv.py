@@ -1,0 +1,38 @@
+"""The tidy CSV report: one row per subject x block x reported group x dimension."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from coachkit.model import Report
+
+COLUMNS = ("subject", "block", "group", "n", "dimension", "label", "family", "mean_rank", "consensus_rank")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralize text that a spreadsheet would run as a formula (numbers pass unchanged)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    dims = {d.id: d for d in report.instrument.dimensions}
+    for subject in report.subjects:
+        counts = {g.group: g.n for g in subject.groups}
+        for block in subject.blocks:
+            for group in report.instrument.groups:
+                if group not in block.mean_rank:
+                    continue
+                for d in block.dimensions:
+                    row = (
+                        subject.subject, block.block, group, counts[group], d, dims[d].label,
+                        dims[d].family, round(block.mean_rank[group][d], 4), block.consensus_rank[group][d],
+                    )
+                    writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,50 @@
+"""The Markdown report, from a Jinja2 template (the shipped one, or a coach's own)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coachkit.errors import CoachkitError
+from coachkit.render.view import subject_view
+from coachkit.text import printable
+
+if TYPE_CHECKING:
+    from coachkit.model import Report
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+_LINE_START = re.compile(r"^([#>+])")
+
+
+def md(text: object) -> str:
+    """Escape text for Markdown, table cells included: no markup, HTML or line breaks survive."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", printable(str(text)))
+    return _LINE_START.sub(r"\\\1", _HTML_START.sub("&lt;", escaped))
+
+
+def render_markdown(report: Report, template: Path | None = None) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("coachkit.render", "templates"),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = md
+    try:
+        if template is None:
+            compiled = env.get_template("report.md.j2")
+        else:
+            compiled = env.from_string(template.read_text("utf-8"))
+        views = [subject_view(report, s) for s in report.subjects]
+        return compiled.render(report=report, subjects=views)
+    except OSError as exc:
+        raise CoachkitError(f"{template}: cannot read the template ({exc.strerror})") from exc
+    except jinja2.TemplateError as exc:
+        where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise CoachkitError(f"{template or 'report.md.j2'}: template error: {where}{exc}") from exc

@@ -1,0 +1,89 @@
+"""The terminal report, laid out with rich; plain text when colour is off."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from coachkit.model import Report
+from coachkit.render.view import BlockView, SubjectView, subject_view
+from coachkit.text import printable
+
+
+def render_table(report: Report, color: bool = False, width: int = 100) -> str:
+    out = io.StringIO()
+    console = Console(
+        file=out, width=width, force_terminal=color, no_color=not color,
+        color_system="standard" if color else None, highlight=False, emoji=False, markup=False,
+    )
+    for view in (subject_view(report, s) for s in report.subjects):
+        console.print(_subject(view))
+    console.print(_footer(report))
+    return out.getvalue()
+
+
+def _subject(view: SubjectView) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text(printable(view.subject), style="bold underline"),
+        Text(f"Raters: {view.raters}"),
+    ]
+    if view.suppressed:
+        parts.append(Text(f"Not reported: {view.suppressed}", style="yellow"))
+    for block in view.blocks:
+        parts += _block(block)
+    if view.focus or view.tilt_contrast or view.strengths:
+        parts.append(Text("\nCoaching focus", style="bold"))
+        parts += [Text(f"  - {line}") for line in view.focus] or [Text("  - no notable gap where the focus group ranks a dimension above self")]
+        if view.tilt_contrast:
+            parts.append(Text(f"  {view.tilt_contrast}"))
+        if view.strengths:
+            parts.append(Text(f"  Strengths to build on: {view.strengths}"))
+    parts.append(Text(""))
+    return Group(*parts)
+
+
+def _block(block: BlockView) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    priorities = Table(title=f"{block.title}: consensus rank (mean rank) by group", title_justify="left",
+                       box=box.SIMPLE_HEAD, pad_edge=False)
+    priorities.add_column("Family")
+    priorities.add_column("Dimension")
+    for group in block.groups:
+        priorities.add_column(group, justify="right")
+    for row in block.priorities:
+        priorities.add_row(row.family, row.label, *row.cells)
+    parts.append(priorities)
+    if block.pairs:
+        gaps = Table(title="Gaps in places (+: the first group ranks it higher; * notable, ** major)",
+                     title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        gaps.add_column("Dimension")
+        for pair in block.pairs:
+            gaps.add_column(pair, justify="right")
+        for gap_row in block.gaps:
+            gaps.add_row(gap_row.label, *gap_row.cells)
+        parts.append(gaps)
+    for title, lines in (("Agreement between groups", block.agreement),
+                         ("Agreement within groups", block.concordance),
+                         ("Tilt (+: competencies first, -: characteristics first)", block.tilt)):
+        if lines:
+            parts.append(Text(title, style="bold"))
+            parts += [Text(f"  {line}") for line in lines]
+    return parts
+
+
+def _footer(report: Report) -> RenderableType:
+    lines: list[RenderableType] = []
+    for source in report.inputs:
+        lines.append(Text(
+            f"{printable(source.path)}: {source.source_format} layout, {source.rows} rows, "
+            f"{source.responses_used} responses used, {source.responses_excluded} excluded"
+        ))
+    if report.excluded:
+        lines.append(Text("Excluded responses", style="bold"))
+        lines += [Text(f"  {printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}")
+                  for e in report.excluded]
+    return Group(*lines)

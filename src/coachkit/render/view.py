@@ -1,0 +1,136 @@
+"""The words and numbers of a report, shared by the terminal and Markdown renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coachkit.analysis.stats import rho_critical
+from coachkit.model import Block, Comparison, Report, SubjectResult, Tilt
+from coachkit.text import format_p
+
+# Gap markers: the same in every text format.
+MARK = {"notable": "*", "major": "**"}
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    family: str
+    label: str
+    cells: tuple[str, ...]  # per reported group: consensus rank (mean rank)
+
+
+@dataclass(frozen=True)
+class GapRow:
+    label: str
+    cells: tuple[str, ...]  # per comparison: signed gap with its marker
+
+
+@dataclass(frozen=True)
+class BlockView:
+    title: str
+    groups: tuple[str, ...]  # labels of the reported groups with n
+    priorities: tuple[PriorityRow, ...]
+    pairs: tuple[str, ...]  # "Self vs Manager"
+    gaps: tuple[GapRow, ...]
+    agreement: tuple[str, ...]
+    concordance: tuple[str, ...]
+    tilt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    subject: str
+    raters: str
+    suppressed: str
+    blocks: tuple[BlockView, ...]
+    focus: tuple[str, ...]
+    tilt_contrast: str | None
+    strengths: str
+
+
+def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
+    names = report.instrument.groups
+    reported = [g for g in subject.groups if g.reported]
+    suppressed = [g for g in subject.groups if not g.reported and g.n > 0]
+    labels = {d.id: d.label for d in report.instrument.dimensions}
+    return SubjectView(
+        subject=subject.subject,
+        raters=", ".join(f"{names[g.group]} {g.n}" for g in reported) or "none",
+        suppressed="; ".join(f"{names[g.group]} ({g.reason})" for g in suppressed),
+        blocks=tuple(_block_view(report, subject, block) for block in subject.blocks),
+        focus=tuple(f"{labels[f.dimension]}: {f.reason}" for f in subject.coaching_focus),
+        tilt_contrast=subject.tilt_contrast,
+        strengths=", ".join(labels[d] for d in subject.strengths),
+    )
+
+
+def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockView:
+    instrument = report.instrument
+    names = instrument.groups
+    counts = {g.group: g.n for g in subject.groups}
+    groups = tuple(g for g in names if g in block.mean_rank)
+    families = instrument.families
+    dims = {d.id: d for d in instrument.dimensions}
+    priorities = tuple(
+        PriorityRow(
+            families.get(dims[d].family, dims[d].family),
+            dims[d].label,
+            tuple(f"{block.consensus_rank[g][d]:g} ({block.mean_rank[g][d]:.1f})" for g in groups),
+        )
+        for d in block.dimensions
+    )
+    marks = [{n.dimension: MARK[n.level] for n in c.notable} for c in block.comparisons]
+    gaps = tuple(
+        GapRow(dims[d].label, tuple(f"{c.gaps[d]:+.1f}{m.get(d, '')}" for c, m in zip(block.comparisons, marks, strict=True)))
+        for d in block.dimensions
+    )
+    k = len(block.dimensions)
+    title = "All dimensions" if block.block == "overall" else families.get(block.block, block.block)
+    return BlockView(
+        title=title,
+        groups=tuple(f"{names[g]} ({counts[g]})" for g in groups),
+        priorities=priorities,
+        pairs=tuple(f"{names[c.a]} vs {names[c.b]}" for c in block.comparisons),
+        gaps=gaps,
+        agreement=tuple(f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, k)}" for c in block.comparisons),
+        concordance=tuple(
+            f"{names[g]} ({c.m} raters): W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
+            for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)
+        ),
+        tilt=tuple(
+            f"{names[g]}: {tilt_reading(t, report)}" for g, t in ((g, (block.tilt or {})[g]) for g in names if g in (block.tilt or {}))
+        ),
+    )
+
+
+def agreement_reading(comparison: Comparison, k: int) -> str:
+    rho = comparison.spearman
+    if rho is None:
+        return "rho undefined (one side ranks every dimension alike)"
+    critical = rho_critical(k)
+    if rho >= critical:
+        words = "strong agreement" if rho >= 0.8 else "agreement beyond chance"
+    elif rho >= 0.3:
+        words = "some agreement, within what chance produces"
+    elif rho > -0.3:
+        words = "little agreement on priorities"
+    elif rho > -critical:
+        words = "leaning toward opposite priorities"
+    else:
+        words = "opposite priorities, beyond chance"
+    return f"rho = {rho:+.2f}, {words} (p < .05 needs rho beyond ±{critical:.3f})"
+
+
+def concordance_reading(w: float, p: float) -> str:
+    strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
+    beyond = "beyond chance" if p < 0.05 else "within what chance produces"
+    return f"{strength} agreement within the group, {beyond}"
+
+
+def tilt_reading(tilt: Tilt, report: Report) -> str:
+    first, second = report.instrument.tilt or ("", "")
+    lead = (first if tilt.value > 0 else second).lower()
+    direction = f"{lead} first" if tilt.value != 0 else "balanced"
+    chance = "unlikely under random ranking" if tilt.p_value < 0.05 else "within what random ranking produces"
+    return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"
+
