@@ -127,8 +127,7 @@ def _block_ranks(x: np.ndarray, kind: ValueKind, allow_partial: bool) -> tuple[n
     if kind is ValueKind.ranks:
         flag(_NOT_WHOLE, (present & (x != np.round(x))).any(axis=1))
         flag(_OUT_OF_RANGE, (present & ((x < 1) | (x > k))).any(axis=1))
-        ordered = np.sort(np.where(present, x, np.inf), axis=1)
-        flag(_REPEATED, ((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(axis=1))
+        flag(_REPEATED, _repeats(x))
         ranks = x.copy()
     else:
         ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy()
@@ -172,18 +171,28 @@ def _detect_values(raw: np.ndarray, sources: list[Source], instrument: Instrumen
     hints = {s.values_hint for s in sources}
     if len(hints) == 1 and None not in hints:
         return hints.pop()  # type: ignore[return-value]
+    k = raw.shape[1]
     complete = raw[~np.isnan(raw).any(axis=1)]
     if len(complete):
         whole = bool((complete == np.round(complete)).all())
         permutations = _is_permutation(complete, instrument)
         share = float(permutations.mean())
-        ties = float((np.sort(complete, axis=1)[:, 1:] == np.sort(complete, axis=1)[:, :-1]).any(axis=1).mean())
-        if whole and share >= 0.5:
+        ties = float(_repeats(complete).mean())
+        beyond = float((complete > k).any(axis=1).mean())
+        if share >= 0.5:
             return ValueKind.ranks
-        if share == 0 and (ties >= 0.5 or not whole):
+        if share == 0 and (ties >= 0.5 or beyond >= 0.5 or not whole):
             return ValueKind.scores
         detail = f"{int(permutations.sum())} of {len(complete)} complete responses are full rankings"
     else:
+        answered = raw[(~np.isnan(raw)).sum(axis=1) >= 2]
+        repeats = _repeats(answered)
+        seen = answered[~np.isnan(answered)]
+        rank_like = len(seen) > 0 and bool(((seen == np.round(seen)) & (seen >= 1) & (seen <= k)).all())
+        if rank_like and repeats.mean() < 0.5:
+            return ValueKind.ranks
+        if len(answered) and repeats.mean() >= 0.5:
+            return ValueKind.scores
         detail = "no response rates or ranks every dimension"
     paths = ", ".join(dict.fromkeys(s.path for s in sources))
     raise InputError(f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores")
@@ -211,16 +220,27 @@ def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
     if len(instrument.families) < 2:
         return Scheme.overall
     dims = list(instrument.dimension_ids)
-    largest = max(len(m) for _, m in blocks_for(instrument, Scheme.by_family))
+    family_blocks = [[dims.index(d) for d in members] for _, members in blocks_for(instrument, Scheme.by_family)]
+    largest = max(len(cols) for cols in family_blocks)
     seen = raw[~np.isnan(raw)]
     if len(seen) == 0 or seen.max() > largest:
         return Scheme.overall
-    complete = raw[~np.isnan(raw).any(axis=1)]
-    if len(complete):
-        fits = np.ones(len(complete), dtype=bool)
-        for _, members in blocks_for(instrument, Scheme.by_family):
-            block = complete[:, [dims.index(d) for d in members]]
+    complete = ~np.isnan(raw).any(axis=1)
+    rows = raw[complete] if complete.any() else raw[(~np.isnan(raw)).sum(axis=1) >= 2]
+    if complete.any():
+        fits = np.ones(len(rows), dtype=bool)
+        for cols in family_blocks:
+            block = rows[:, cols]
             fits &= (np.sort(block, axis=1) == np.arange(1, block.shape[1] + 1)).all(axis=1)
-        if fits.mean() < 0.5:
-            return Scheme.overall
-    return Scheme.by_family
+    else:
+        # Partial rankings only: the same rank in two families, never twice within one.
+        fits = _repeats(rows) & ~np.any([_repeats(rows[:, cols]) for cols in family_blocks], axis=0)
+    return Scheme.by_family if len(rows) and fits.mean() >= 0.5 else Scheme.overall
+
+
+def _repeats(x: np.ndarray) -> np.ndarray:
+    """Per row: does any value (NaN aside) occur more than once?"""
+    import numpy as np
+
+    ordered = np.sort(np.where(np.isnan(x), np.inf, x), axis=1)
+    return np.asarray(((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(axis=1))

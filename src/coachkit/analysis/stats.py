@@ -7,8 +7,10 @@ from functools import lru_cache
 
 import numpy as np
 
-# Exact two-sided 5% critical values of Spearman's rho for small k (Zar, 1972; Ramsey, 1989).
-_RHO_CRITICAL = {5: 1.0, 6: 0.886, 7: 0.786, 8: 0.738, 9: 0.700, 10: 0.648, 11: 0.618, 12: 0.587}
+# Exact two-sided 5% critical values of Spearman's rho for small k, as the largest sum of squared
+# rank differences D with P(|rho| >= 1 - 6D / (k^3 - k)) <= .05 under random ranking (k <= 10 by
+# enumeration; 11 and 12 from the published tables, 0.618 and 0.587).
+_CRITICAL_D = {5: 0, 6: 4, 7: 12, 8: 22, 9: 36, 10: 58, 11: 84, 12: 118}
 
 
 def rank_average(x: np.ndarray) -> np.ndarray:
@@ -29,8 +31,8 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
 
 def rho_critical(k: int) -> float:
     """|rho| needed for p < .05 two-sided with k items (exact for k <= 12, t approximation above)."""
-    if k in _RHO_CRITICAL:
-        return _RHO_CRITICAL[k]
+    if k in _CRITICAL_D:
+        return 1 - 6 * _CRITICAL_D[k] / (k**3 - k)
     if k < 5:
         return math.inf
     t = 1.96 + 2.4 / (k - 2)  # close to the t quantile at 0.975 for these degrees of freedom

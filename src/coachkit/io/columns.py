@@ -51,8 +51,9 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     import pandas as pd
 
     text = cells.astype(str).str.strip()
-    values = pd.to_numeric(text, errors="coerce")
-    odd = values.isna() & ~text.str.lower().isin(BLANKS)
+    blank = text.str.lower().isin(BLANKS)
+    values = pd.to_numeric(text.where(~blank, ""), errors="coerce")
+    odd = values.isna() & ~blank
     if odd.any():
         ordinal = text[odd].str.extract(_ORDINAL, expand=False)
         values.loc[odd] = pd.to_numeric(ordinal, errors="coerce")

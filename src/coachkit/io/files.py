@@ -45,7 +45,8 @@ def read_grids(path: str, sheet: str | None = None, warn: list[str] | None = Non
     if file.is_dir():
         raise InputError(f"{path}: is a folder, not a survey file")
     try:
-        head = file.open("rb").read(8)
+        with file.open("rb") as handle:
+            head = handle.read(4096)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
     suffix = file.suffix.lower()
@@ -134,7 +135,7 @@ def _check_workbook_bytes(file: Path, head: bytes) -> None:
                 ".xlsx); open it in Excel, remove the password and save as .xlsx"
             )
         return
-    sample = head + file.open("rb").read(4096)
+    sample = head
     text = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<")):
         raise InputError(

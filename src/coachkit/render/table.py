@@ -48,25 +48,26 @@ def _subject(view: SubjectView) -> RenderableType:
 
 def _block(block: BlockView) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    priorities = Table(title=f"{block.title}: consensus rank (mean rank) by group", title_justify="left",
+    priorities = Table(title=f"{block.title}: consensus rank by group (1 = top priority)", title_justify="left",
                        box=box.SIMPLE_HEAD, pad_edge=False)
-    priorities.add_column("Family")
-    priorities.add_column("Dimension")
+    priorities.add_column("Dimension", no_wrap=True)
     for group in block.groups:
         priorities.add_column(group, justify="right")
     for row in block.priorities:
-        priorities.add_row(row.family, row.label, *row.cells)
+        if row.family:
+            priorities.add_row(Text(row.family, style="bold"), *[""] * len(block.groups))
+        priorities.add_row(f"  {row.label}", *row.consensus)
     parts.append(priorities)
     if block.pairs:
         gaps = Table(title="Gaps in places (+: the first group ranks it higher; * notable, ** major)",
                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        gaps.add_column("Dimension")
+        gaps.add_column("Dimension", no_wrap=True)
         for pair in block.pairs:
             gaps.add_column(pair, justify="right")
         for gap_row in block.gaps:
             gaps.add_row(gap_row.label, *gap_row.cells)
         parts.append(gaps)
-    for title, lines in (("Agreement between groups", block.agreement),
+    for title, lines in ((f"Agreement between groups ({block.agreement_note})", block.agreement),
                          ("Agreement within groups", block.concordance),
                          ("Tilt (+: competencies first, -: characteristics first)", block.tilt)):
         if lines:

@@ -14,9 +14,10 @@ MARK = {"notable": "*", "major": "**"}
 
 @dataclass(frozen=True)
 class PriorityRow:
-    family: str
+    family: str  # the family's label on its first row, empty below it
     label: str
-    cells: tuple[str, ...]  # per reported group: consensus rank (mean rank)
+    consensus: tuple[str, ...]  # per reported group
+    mean: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class BlockView:
     pairs: tuple[str, ...]  # "Self vs Manager"
     gaps: tuple[GapRow, ...]
     agreement: tuple[str, ...]
+    agreement_note: str
     concordance: tuple[str, ...]
     tilt: tuple[str, ...]
 
@@ -73,11 +75,12 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
     dims = {d.id: d for d in instrument.dimensions}
     priorities = tuple(
         PriorityRow(
-            families.get(dims[d].family, dims[d].family),
+            families.get(dims[d].family, dims[d].family) if i == 0 or dims[d].family != dims[block.dimensions[i - 1]].family else "",
             dims[d].label,
-            tuple(f"{block.consensus_rank[g][d]:g} ({block.mean_rank[g][d]:.1f})" for g in groups),
+            tuple(f"{block.consensus_rank[g][d]:g}" for g in groups),
+            tuple(f"{block.mean_rank[g][d]:.1f}" for g in groups),
         )
-        for d in block.dimensions
+        for i, d in enumerate(block.dimensions)
     )
     marks = [{n.dimension: MARK[n.level] for n in c.notable} for c in block.comparisons]
     gaps = tuple(
@@ -93,6 +96,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         pairs=tuple(f"{names[c.a]} vs {names[c.b]}" for c in block.comparisons),
         gaps=gaps,
         agreement=tuple(f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, k)}" for c in block.comparisons),
+        agreement_note=f"Spearman's rho of the mean ranks; p < .05 needs |rho| >= {rho_critical(k):.3f} with {k} dimensions",
         concordance=tuple(
             f"{names[g]} ({c.m} raters): W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
             for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)
@@ -118,7 +122,7 @@ def agreement_reading(comparison: Comparison, k: int) -> str:
         words = "leaning toward opposite priorities"
     else:
         words = "opposite priorities, beyond chance"
-    return f"rho = {rho:+.2f}, {words} (p < .05 needs rho beyond ±{critical:.3f})"
+    return f"rho = {rho:+.2f}, {words}"
 
 
 def concordance_reading(w: float, p: float) -> str:
@@ -130,7 +134,7 @@ def concordance_reading(w: float, p: float) -> str:
 def tilt_reading(tilt: Tilt, report: Report) -> str:
     first, second = report.instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
-    direction = f"{lead} first" if tilt.value != 0 else "balanced"
+    direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
     chance = "unlikely under random ranking" if tilt.p_value < 0.05 else "within what random ranking produces"
     return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"
 

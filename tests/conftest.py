@@ -1,0 +1,63 @@
+"""Shared test helpers: the default instrument, survey files written from rank matrices, the CLI."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from typer.testing import CliRunner
+
+from coachkit.cli import app
+from coachkit.instruments import Instrument, load_instrument
+
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+INSTRUMENT = load_instrument()
+LABELS = [d.label for d in INSTRUMENT.dimensions]
+
+
+@pytest.fixture
+def instrument() -> Instrument:
+    return INSTRUMENT
+
+
+def write_wide(
+    path: Path,
+    rows: Sequence[tuple[str, str, str, Sequence[object]]],
+    headers: Sequence[str] = LABELS,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
+    """A wide CSV: (subject, rater, group, values per dimension) per row."""
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(["Leader", "Rater", "Relationship", *headers])
+        for subject, rater, group, values in rows:
+            writer.writerow([subject, rater, group, *values])
+    return path
+
+
+def write_tidy(path: Path, rows: Sequence[tuple[str, str, str, Sequence[object]]], value_header: str = "Rank") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Subject", "Rater ID", "Rater group", "Dimension", value_header])
+        for subject, rater, group, values in rows:
+            for label, value in zip(LABELS, values, strict=True):
+                writer.writerow([subject, rater, group, label, value])
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Run the CLI; return (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "100", "NO_COLOR": "1"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+IDENTITY = list(range(1, 13))
+REVERSED = list(range(12, 0, -1))

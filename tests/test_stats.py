@@ -1,0 +1,134 @@
+"""The statistics, checked against scipy (tests only), exact enumeration and hand-worked values."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats as sp
+
+from coachkit.analysis import stats
+
+RANKINGS = st.permutations(list(range(1, 13)))
+VECTORS = st.lists(st.integers(1, 6), min_size=12, max_size=12)
+
+
+@given(VECTORS)
+def test_rank_average_matches_scipy(values: list[int]) -> None:
+    np.testing.assert_allclose(stats.rank_average(np.array(values, float)), sp.rankdata(values))
+
+
+@given(VECTORS, VECTORS)
+def test_spearman_matches_scipy(a: list[int], b: list[int]) -> None:
+    rho = stats.spearman(np.array(a, float), np.array(b, float))
+    if len(set(a)) == 1 or len(set(b)) == 1:
+        assert rho is None
+    else:
+        assert rho == pytest.approx(sp.spearmanr(a, b).statistic, abs=1e-12)
+
+
+@given(st.lists(RANKINGS, min_size=2, max_size=8))
+def test_kendall_w_without_ties_matches_friedman(rankings: list[list[int]]) -> None:
+    matrix = np.array(rankings, float)
+    result = stats.kendall_w(matrix)
+    assert result is not None
+    w, chi2, p = result
+    friedman = sp.friedmanchisquare(*matrix.T)
+    m, k = matrix.shape
+    assert w == pytest.approx(friedman.statistic / (m * (k - 1)), abs=1e-12)
+    assert chi2 == pytest.approx(friedman.statistic, abs=1e-9)
+    assert p == pytest.approx(friedman.pvalue, rel=1e-9, abs=1e-15)
+    assert 0 <= w <= 1
+
+
+def test_kendall_w_with_ties_by_hand() -> None:
+    # Three raters, four items; rater 3 ties items 3 and 4 (rank 3.5 each).
+    ranks = np.array([[1, 2, 3, 4], [2, 1, 3, 4], [1, 2, 3.5, 3.5]])
+    # R = (4, 5, 9.5, 11.5), mean 7.5, S = 12.25 + 6.25 + 4 + 16 = 38.5
+    # T = 2^3 - 2 = 6; W = 12 * 38.5 / (9 * 60 - 3 * 6) = 462 / 522
+    w, chi2, p = stats.kendall_w(ranks)  # type: ignore[misc]
+    assert w == pytest.approx(462 / 522)
+    assert chi2 == pytest.approx(3 * 3 * 462 / 522)
+    assert p == pytest.approx(sp.chi2.sf(3 * 3 * 462 / 522, 3))
+    # scipy's Friedman test applies the same tie correction.
+    assert chi2 == pytest.approx(sp.friedmanchisquare(*ranks.T).statistic)
+
+
+def test_kendall_w_perfect_agreement_and_undefined() -> None:
+    same = np.tile(np.arange(1.0, 13.0), (4, 1))
+    assert stats.kendall_w(same)[0] == pytest.approx(1.0)  # type: ignore[index]
+    assert stats.kendall_w(same[:1]) is None
+    assert stats.kendall_w(np.full((3, 12), 6.5)) is None
+
+
+@pytest.mark.parametrize("df", [1, 2, 5, 11, 30])
+@pytest.mark.parametrize("x", [0.01, 0.5, 3.0, 11.0, 25.0, 90.0])
+def test_chi2_sf_matches_scipy(x: float, df: int) -> None:
+    assert stats.chi2_sf(x, df) == pytest.approx(sp.chi2.sf(x, df), rel=1e-10, abs=1e-300)
+
+
+def _one_rater_null() -> list[int]:
+    return [sum(c) for c in itertools.combinations(range(1, 13), 6)]
+
+
+def test_tilt_p_values_match_the_brief() -> None:
+    assert stats.rank_sum_p_value(26, 6, 12, 1) == pytest.approx(38 / 924)
+    assert stats.rank_sum_p_value(27, 6, 12, 1) == pytest.approx(60 / 924)
+    assert stats.rank_sum_p_value(52, 6, 12, 1) == pytest.approx(38 / 924)
+    assert stats.rank_sum_p_value(39, 6, 12, 1) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("total", [21, 26, 30, 39, 45, 57])
+def test_tilt_p_value_one_rater_by_enumeration(total: int) -> None:
+    sums = _one_rater_null()
+    extreme = sum(1 for s in sums if abs(s - 39) >= abs(total - 39))
+    assert stats.rank_sum_p_value(total, 6, 12, 1) == pytest.approx(extreme / len(sums))
+
+
+@pytest.mark.parametrize("total", [50, 60, 66, 78, 100])
+def test_tilt_p_value_two_raters_by_enumeration(total: int) -> None:
+    sums = np.add.outer(_one_rater_null(), _one_rater_null()).ravel()
+    expected = float(np.mean(np.abs(sums - 78) >= abs(total - 78)))
+    assert stats.rank_sum_p_value(total, 6, 12, 2) == pytest.approx(expected)
+
+
+def test_tilt_null_for_many_raters_is_a_distribution() -> None:
+    null = stats.rank_sum_null(6, 12, 400)
+    assert null.sum() == pytest.approx(1.0)
+    mean = float((np.arange(len(null)) * null).sum())
+    assert mean == pytest.approx(400 * 39)
+    # variance of one rank sum: n1 n2 (N + 1) / 12 = 39; sums of 400 add up
+    variance = float(((np.arange(len(null)) - mean) ** 2 * null).sum())
+    assert variance == pytest.approx(400 * 39, rel=1e-6)
+
+
+@pytest.mark.parametrize("k", [6, 12])
+def test_gap_chance_by_enumeration(k: int) -> None:
+    for d in range(1, k):
+        exact = Fraction(sum(1 for a in range(k) for b in range(k) if abs(a - b) >= d), k * k)
+        assert stats.gap_chance(d, k) == pytest.approx(float(exact))
+    assert stats.gap_chance(6, 12) == pytest.approx(0.2917, abs=1e-4)
+    assert stats.gap_chance(8, 12) == pytest.approx(0.1389, abs=1e-4)
+    assert stats.gap_chance(6.5, 12) == stats.gap_chance(7, 12)
+
+
+@pytest.mark.parametrize("k", [6, 7, 8])
+def test_rho_critical_by_enumeration(k: int) -> None:
+    # Every ranking against a fixed one: |rho| >= critical must happen at most 5% of the time.
+    base = np.arange(1, k + 1)
+    rhos = np.array([1 - 6 * ((base - np.array(p)) ** 2).sum() / (k**3 - k) for p in itertools.permutations(base)])
+    critical = stats.rho_critical(k)
+    assert np.mean(np.abs(rhos) >= critical - 1e-9) <= 0.05
+    below = np.abs(rhos)[np.abs(rhos) < critical - 1e-9].max()
+    assert np.mean(np.abs(rhos) >= below - 1e-9) > 0.05
+
+
+def test_rho_critical_for_twelve_is_the_spec_value() -> None:
+    assert stats.rho_critical(12) == pytest.approx(0.587, abs=5e-4)
+    assert stats.rho_critical(11) == pytest.approx(0.618, abs=5e-4)
+    assert math.isfinite(stats.rho_critical(40)) and 0.3 < stats.rho_critical(40) < 0.32
