@@ -15,9 +15,18 @@ from openpyxl import Workbook
 
 HERE = Path(__file__).parent
 DIMS = [
-    "Vision & Strategy", "Job Competence", "Industry Knowledge", "Communication Skills",
-    "Leading Change", "Execution", "Leadership Image", "Developing a Following",
-    "Judgment/Decision-Making", "Personal Ethics", "Coaching & Mentoring", "Building Teams",
+    "Vision & Strategy",
+    "Job Competence",
+    "Industry Knowledge",
+    "Communication Skills",
+    "Leading Change",
+    "Execution",
+    "Leadership Image",
+    "Developing a Following",
+    "Judgment/Decision-Making",
+    "Personal Ethics",
+    "Coaching & Mentoring",
+    "Building Teams",
 ]
 COMPETENCIES_FIRST = np.array([2.0, 2.6, 2.2, 1.4, 1.2, 2.4, 0.2, 0.0, 0.8, 0.6, -0.2, 0.1])
 CHARACTERISTICS_FIRST = np.array([0.9, 0.2, -0.2, 1.1, 0.8, 0.7, 0.8, 1.6, 1.9, 2.0, 2.1, 2.4])
@@ -37,29 +46,81 @@ def ranking(taste: np.ndarray, noise: float = 0.8) -> list[int]:
 def scores(taste: np.ndarray) -> list[int]:
     """Importance ratings 1-5, many ties, as a Likert grid gives them."""
     utility = taste + RNG.normal(scale=0.7, size=len(taste))
-    return np.clip(np.round(1 + 4 * (utility - utility.min()) / np.ptp(utility)), 1, 5).astype(int).tolist()
+    return (
+        np.clip(np.round(1 + 4 * (utility - utility.min()) / np.ptp(utility)), 1, 5)
+        .astype(int)
+        .tolist()
+    )
 
 
 # (leader, [(relationship label, taste, count)])
 WIDE_LEADERS = [
-    ("Dana Whitfield", [("Self", COMPETENCIES_FIRST, 1), ("Manager", CHARACTERISTICS_FIRST, 1),
-                        ("Peer", BALANCED, 4), ("Direct Report", CHARACTERISTICS_FIRST, 5), ("Customer", BALANCED, 3)]),
-    ("Marcus Oyelaran", [("Self", BALANCED, 1), ("Boss", BALANCED + 0.3 * CHARACTERISTICS_FIRST, 1),
-                         ("Peer", BALANCED, 2), ("Direct Report", BALANCED, 4)]),
-    ("Priya Raman", [("Self", COMPETENCIES_FIRST, 1), ("Manager", COMPETENCIES_FIRST * 0.5 + CHARACTERISTICS_FIRST * 0.5, 1),
-                     ("Skip-level", CHARACTERISTICS_FIRST, 1), ("Colleague", BALANCED, 3), ("Direct Report", COMPETENCIES_FIRST, 4)]),
+    (
+        "Dana Whitfield",
+        [
+            ("Self", COMPETENCIES_FIRST, 1),
+            ("Manager", CHARACTERISTICS_FIRST, 1),
+            ("Peer", BALANCED, 4),
+            ("Direct Report", CHARACTERISTICS_FIRST, 5),
+            ("Customer", BALANCED, 3),
+        ],
+    ),
+    (
+        "Marcus Oyelaran",
+        [
+            ("Self", BALANCED, 1),
+            ("Boss", BALANCED + 0.3 * CHARACTERISTICS_FIRST, 1),
+            ("Peer", BALANCED, 2),
+            ("Direct Report", BALANCED, 4),
+        ],
+    ),
+    (
+        "Priya Raman",
+        [
+            ("Self", COMPETENCIES_FIRST, 1),
+            ("Manager", COMPETENCIES_FIRST * 0.5 + CHARACTERISTICS_FIRST * 0.5, 1),
+            ("Skip-level", CHARACTERISTICS_FIRST, 1),
+            ("Colleague", BALANCED, 3),
+            ("Direct Report", COMPETENCIES_FIRST, 4),
+        ],
+    ),
 ]
 TIDY_LEADERS = [
-    ("Tomas Lindqvist", [("Self-assessment", COMPETENCIES_FIRST, 1), ("Line manager", CHARACTERISTICS_FIRST, 1),
-                         ("Peers", BALANCED, 3), ("Direct reports", BALANCED, 6)]),
-    ("Aiko Tanaka", [("Self-assessment", BALANCED, 1), ("Line manager", BALANCED, 1), ("Peers", COMPETENCIES_FIRST, 5),
-                     ("Direct reports", CHARACTERISTICS_FIRST, 3), ("Stakeholder", BALANCED, 2)]),
-    ("Rafael Moreno", [("Self-assessment", COMPETENCIES_FIRST, 1), ("Supervisor", COMPETENCIES_FIRST, 1),
-                       ("Skip level manager", CHARACTERISTICS_FIRST, 1), ("Peers", BALANCED, 4), ("Direct reports", BALANCED, 4)]),
+    (
+        "Tomas Lindqvist",
+        [
+            ("Self-assessment", COMPETENCIES_FIRST, 1),
+            ("Line manager", CHARACTERISTICS_FIRST, 1),
+            ("Peers", BALANCED, 3),
+            ("Direct reports", BALANCED, 6),
+        ],
+    ),
+    (
+        "Aiko Tanaka",
+        [
+            ("Self-assessment", BALANCED, 1),
+            ("Line manager", BALANCED, 1),
+            ("Peers", COMPETENCIES_FIRST, 5),
+            ("Direct reports", CHARACTERISTICS_FIRST, 3),
+            ("Stakeholder", BALANCED, 2),
+        ],
+    ),
+    (
+        "Rafael Moreno",
+        [
+            ("Self-assessment", COMPETENCIES_FIRST, 1),
+            ("Supervisor", COMPETENCIES_FIRST, 1),
+            ("Skip level manager", CHARACTERISTICS_FIRST, 1),
+            ("Peers", BALANCED, 4),
+            ("Direct reports", BALANCED, 4),
+        ],
+    ),
 ]
 
 
-def raters(leaders: list[tuple[str, list[tuple[str, np.ndarray, int]]]]) -> list[tuple[str, str, str, np.ndarray]]:
+def raters(
+    leaders: list[tuple[str, list[tuple[str, np.ndarray, int]]]],
+) -> list[tuple[str, str, str, np.ndarray]]:
     out = []
     for index, (leader, groups) in enumerate(leaders):
         for label, taste, count in groups:
@@ -74,8 +135,16 @@ def write_wide_xlsx(path: Path) -> None:
     notes.title = "About"
     notes.append(["Leadership 360 export, Acme Corp, autumn cycle"])
     sheet = workbook.create_sheet("Responses")
-    sheet.append(["Respondent ID", "Rater e-mail", "Leader", "Relationship",
-                  *(f"Rank the priorities [{d}]" for d in DIMS), "Comments"])
+    sheet.append(
+        [
+            "Respondent ID",
+            "Rater e-mail",
+            "Leader",
+            "Relationship",
+            *(f"Rank the priorities [{d}]" for d in DIMS),
+            "Comments",
+        ]
+    )
     rows = []
     for leader, rater, label, taste in raters(WIDE_LEADERS):
         email = f"{rater.lower()}@acme.example"
@@ -100,8 +169,17 @@ def write_tidy_csv(path: Path) -> None:
 
 
 def write_by_family_csv(path: Path) -> None:
-    leaders = [("Grace Okafor", [("Self", COMPETENCIES_FIRST, 1), ("Manager", CHARACTERISTICS_FIRST, 1),
-                                 ("Peer", BALANCED, 3), ("Direct report", BALANCED, 4)])]
+    leaders = [
+        (
+            "Grace Okafor",
+            [
+                ("Self", COMPETENCIES_FIRST, 1),
+                ("Manager", CHARACTERISTICS_FIRST, 1),
+                ("Peer", BALANCED, 3),
+                ("Direct report", BALANCED, 4),
+            ],
+        )
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Leader", "Rater", "Group", *DIMS])
@@ -110,12 +188,27 @@ def write_by_family_csv(path: Path) -> None:
 
 
 def write_ratings_csv(path: Path) -> None:
-    leaders = [("Henrik Brandt", [("Self", COMPETENCIES_FIRST, 1), ("Manager", CHARACTERISTICS_FIRST, 1),
-                                  ("Peer", BALANCED, 4), ("Direct report", CHARACTERISTICS_FIRST, 3)])]
+    leaders = [
+        (
+            "Henrik Brandt",
+            [
+                ("Self", COMPETENCIES_FIRST, 1),
+                ("Manager", CHARACTERISTICS_FIRST, 1),
+                ("Peer", BALANCED, 4),
+                ("Direct report", CHARACTERISTICS_FIRST, 3),
+            ],
+        )
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Leader", "Rater", "Relationship",
-                         *(f"How important is this for the organization? Rate 1-5 [{d}]" for d in DIMS)])
+        writer.writerow(
+            [
+                "Leader",
+                "Rater",
+                "Relationship",
+                *(f"How important is this for the organization? Rate 1-5 [{d}]" for d in DIMS),
+            ]
+        )
         for leader, rater, label, taste in raters(leaders):
             writer.writerow([leader, rater, label, *scores(taste)])
 

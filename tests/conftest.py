@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from coachkit.cli import app
 from coachkit.instruments import Instrument, load_instrument
 
-settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +45,9 @@ def write_wide(
     return path
 
 
-def write_tidy(path: Path, rows: Sequence[tuple[str, str, str, Sequence[object]]], value_header: str = "Rank") -> Path:
+def write_tidy(
+    path: Path, rows: Sequence[tuple[str, str, str, Sequence[object]]], value_header: str = "Rank"
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Subject", "Rater ID", "Rater group", "Dimension", value_header])

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 from openpyxl import Workbook
 
 from coachkit.errors import InputError
 from coachkit.instruments import Instrument
 from coachkit.io import Layout, ReadOptions, read_source
+from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 
-ROWS = [("Ann", "r1", "Self", IDENTITY), ("Ann", "r2", "Boss", REVERSED), ("Bo", "r3", "Colleague", IDENTITY)]
+ROWS = [
+    ("Ann", "r1", "Self", IDENTITY),
+    ("Ann", "r2", "Boss", REVERSED),
+    ("Bo", "r3", "Colleague", IDENTITY),
+]
 
 
 def ranks(source_path: Path, instrument: Instrument, **options: object) -> np.ndarray:
@@ -29,11 +33,15 @@ def test_wide_csv(tmp_path: Path, instrument: Instrument) -> None:
     assert list(frame["row"]) == [2, 3, 4]
     assert list(frame["subject"]) == ["Ann", "Ann", "Bo"]
     assert list(frame["group"]) == ["self", "manager", "peer"]
-    np.testing.assert_array_equal(frame[list(instrument.dimension_ids)].to_numpy(), [IDENTITY, REVERSED, IDENTITY])
+    np.testing.assert_array_equal(
+        frame[list(instrument.dimension_ids)].to_numpy(), [IDENTITY, REVERSED, IDENTITY]
+    )
 
 
 def test_tidy_matches_wide(tmp_path: Path, instrument: Instrument) -> None:
-    wide = read_source(str(write_wide(tmp_path / "w.csv", ROWS)), instrument, ReadOptions()).responses
+    wide = read_source(
+        str(write_wide(tmp_path / "w.csv", ROWS)), instrument, ReadOptions()
+    ).responses
     tidy_source = read_source(str(write_tidy(tmp_path / "t.csv", ROWS)), instrument, ReadOptions())
     assert tidy_source.source_format == "tidy"
     assert tidy_source.rows == 36
@@ -50,9 +58,20 @@ def test_tidy_matches_wide(tmp_path: Path, instrument: Instrument) -> None:
         [f"Q5 - {label}" for label in LABELS],
         [f"Rank the priorities [{label}]" for label in LABELS],
         [f"{i}. {label.upper()}" for i, label in enumerate(LABELS, 1)],
-        ["Vision & Strategy", "Job competence", "Industry knowledge", "Communication", "Leading change",
-         "Execution", "Leadership image", "Developing a following", "Judgment", "Ethics",
-         "Coaching & mentoring", "Team building"],
+        [
+            "Vision & Strategy",
+            "Job competence",
+            "Industry knowledge",
+            "Communication",
+            "Leading change",
+            "Execution",
+            "Leadership image",
+            "Developing a following",
+            "Judgment",
+            "Ethics",
+            "Coaching & mentoring",
+            "Team building",
+        ],
     ],
 )
 def test_wide_header_variants(tmp_path: Path, instrument: Instrument, headers: list[str]) -> None:
@@ -60,7 +79,9 @@ def test_wide_header_variants(tmp_path: Path, instrument: Instrument, headers: l
     np.testing.assert_array_equal(ranks(path, instrument)[0], IDENTITY)
 
 
-@pytest.mark.parametrize(("delimiter", "suffix"), [(";", ".csv"), ("\t", ".tsv"), ("\t", ".txt"), (",", ".txt")])
+@pytest.mark.parametrize(
+    ("delimiter", "suffix"), [(";", ".csv"), ("\t", ".tsv"), ("\t", ".txt"), (",", ".txt")]
+)
 def test_delimiters(tmp_path: Path, instrument: Instrument, delimiter: str, suffix: str) -> None:
     path = write_wide(tmp_path / f"s{suffix}", ROWS, delimiter=delimiter)
     np.testing.assert_array_equal(ranks(path, instrument)[1], REVERSED)
@@ -69,7 +90,9 @@ def test_delimiters(tmp_path: Path, instrument: Instrument, delimiter: str, suff
 def test_bom_and_cp1252(tmp_path: Path, instrument: Instrument) -> None:
     bom = write_wide(tmp_path / "bom.csv", [("Zoë", "r1", "Self", IDENTITY)], encoding="utf-8-sig")
     assert read_source(str(bom), instrument, ReadOptions()).responses["subject"][0] == "Zoë"
-    legacy = write_wide(tmp_path / "legacy.csv", [("Zoë", "r1", "Self", IDENTITY)], encoding="cp1252")
+    legacy = write_wide(
+        tmp_path / "legacy.csv", [("Zoë", "r1", "Self", IDENTITY)], encoding="cp1252"
+    )
     source = read_source(str(legacy), instrument, ReadOptions())
     assert source.responses["subject"][0] == "Zoë"
     assert any("Windows-1252" in w for w in source.warnings)
@@ -100,7 +123,11 @@ def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 
 
 def test_excel_first_sheet_with_survey_columns(tmp_path: Path, instrument: Instrument) -> None:
-    rows = [["Leader", "Relationship", *LABELS], ["Ann", "Self", *IDENTITY], ["Ann", "Manager", *REVERSED]]
+    rows = [
+        ["Leader", "Relationship", *LABELS],
+        ["Ann", "Self", *IDENTITY],
+        ["Ann", "Manager", *REVERSED],
+    ]
     path = _workbook(tmp_path / "s.xlsx", {"Cover": [["Exported 2026"]], "Data": rows})
     np.testing.assert_array_equal(ranks(path, instrument), [IDENTITY, REVERSED])
     assert read_source(str(path), instrument, ReadOptions()).responses["row"].tolist() == [2, 3]
@@ -108,7 +135,9 @@ def test_excel_first_sheet_with_survey_columns(tmp_path: Path, instrument: Instr
 
 def test_excel_sheet_option_and_errors(tmp_path: Path, instrument: Instrument) -> None:
     path = _workbook(tmp_path / "s.xlsx", {"Cover": [["nothing"]], "Other": [["a", "b"], [1, 2]]})
-    with pytest.raises(InputError, match="no sheet holds survey columns.*'Cover', 'Other'.*--sheet"):
+    with pytest.raises(
+        InputError, match=r"no sheet holds survey columns.*'Cover', 'Other'.*--sheet"
+    ):
         read_source(str(path), instrument, ReadOptions())
     with pytest.raises(InputError, match="no sheet named 'Nope'; the sheets are 'Cover', 'Other'"):
         read_source(str(path), instrument, ReadOptions(sheet="Nope"))
@@ -116,33 +145,49 @@ def test_excel_sheet_option_and_errors(tmp_path: Path, instrument: Instrument) -
 
 def test_subject_option_for_single_leader_files(tmp_path: Path, instrument: Instrument) -> None:
     path = tmp_path / "one.csv"
-    path.write_text("Relationship," + ",".join(LABELS) + "\nSelf," + ",".join(map(str, IDENTITY)) + "\n")
-    with pytest.raises(InputError, match="no subject column.*--subject"):
+    path.write_text(
+        "Relationship," + ",".join(LABELS) + "\nSelf," + ",".join(map(str, IDENTITY)) + "\n"
+    )
+    with pytest.raises(InputError, match=r"no subject column.*--subject"):
         read_source(str(path), instrument, ReadOptions())
     source = read_source(str(path), instrument, ReadOptions(subject="Ann Lee"))
     assert source.responses["subject"].tolist() == ["Ann Lee"]
 
 
-def test_unknown_dimension_names_the_label_and_suggests(tmp_path: Path, instrument: Instrument) -> None:
+def test_unknown_dimension_names_the_label_and_suggests(
+    tmp_path: Path, instrument: Instrument
+) -> None:
     headers = [f"Rank the priorities [{label}]" for label in LABELS]
     headers[5] = "Rank the priorities [Exekution]"
-    with pytest.raises(InputError, match=r"column I.*unknown dimension 'Exekution'; closest is 'Execution'"):
-        read_source(str(write_wide(tmp_path / "s.csv", ROWS, headers=headers)), instrument, ReadOptions())
+    with pytest.raises(
+        InputError, match=r"column I.*unknown dimension 'Exekution'; closest is 'Execution'"
+    ):
+        read_source(
+            str(write_wide(tmp_path / "s.csv", ROWS, headers=headers)), instrument, ReadOptions()
+        )
     tidy = write_tidy(tmp_path / "t.csv", ROWS)
     tidy.write_text(tidy.read_text().replace("Building teams", "Buildng teams", 1))
-    with pytest.raises(InputError, match=r"row 13: unknown dimension 'Buildng teams'; closest is 'Building teams'"):
+    with pytest.raises(
+        InputError, match=r"row 13: unknown dimension 'Buildng teams'; closest is 'Building teams'"
+    ):
         read_source(str(tidy), instrument, ReadOptions())
 
 
 def test_missing_dimension_column(tmp_path: Path, instrument: Instrument) -> None:
     rows = [(s, r, g, v[:11]) for s, r, g, v in ROWS]
-    with pytest.raises(InputError, match="no column for Building teams.*11 of 12"):
-        read_source(str(write_wide(tmp_path / "s.csv", rows, headers=LABELS[:11])), instrument, ReadOptions())
+    with pytest.raises(InputError, match=r"no column for Building teams.*11 of 12"):
+        read_source(
+            str(write_wide(tmp_path / "s.csv", rows, headers=LABELS[:11])),
+            instrument,
+            ReadOptions(),
+        )
 
 
 def test_unknown_group_and_group_map(tmp_path: Path, instrument: Instrument) -> None:
     path = write_wide(tmp_path / "s.csv", [*ROWS, ("Ann", "r9", "Mentor", IDENTITY)])
-    with pytest.raises(InputError, match=r"row 5: unknown rater group 'Mentor'.*--group-map \"Mentor=GROUP\""):
+    with pytest.raises(
+        InputError, match=r"row 5: unknown rater group 'Mentor'.*--group-map \"Mentor=GROUP\""
+    ):
         read_source(str(path), instrument, ReadOptions())
     source = read_source(str(path), instrument, ReadOptions(group_map={"mentor": "other"}))
     assert source.responses["group"].tolist()[-1] == "other"
@@ -164,12 +209,21 @@ def test_values_hints(tmp_path: Path, instrument: Instrument) -> None:
     rank_headers = [f"Rank the priorities [{label}]" for label in LABELS]
     wide = write_wide(tmp_path / "w.csv", ROWS, headers=rank_headers)
     assert read_source(str(wide), instrument, ReadOptions()).values_hint == "ranks"
-    assert read_source(str(write_wide(tmp_path / "p.csv", ROWS)), instrument, ReadOptions()).values_hint is None
+    assert (
+        read_source(
+            str(write_wide(tmp_path / "p.csv", ROWS)), instrument, ReadOptions()
+        ).values_hint
+        is None
+    )
 
 
 def test_cells_read_as_ranks(tmp_path: Path, instrument: Instrument) -> None:
     values: list[object] = ["1st", "2nd", "3", "N/A", "-99", "", "x", *IDENTITY[7:]]
-    source = read_source(str(write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", values)])), instrument, ReadOptions())
+    source = read_source(
+        str(write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", values)])),
+        instrument,
+        ReadOptions(),
+    )
     row = source.responses[list(instrument.dimension_ids)].to_numpy()[0]
     np.testing.assert_array_equal(row[:3], [1, 2, 3])
     assert np.isnan(row[3:7]).all()

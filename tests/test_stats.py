@@ -121,7 +121,12 @@ def test_gap_chance_by_enumeration(k: int) -> None:
 def test_rho_critical_by_enumeration(k: int) -> None:
     # Every ranking against a fixed one: |rho| >= critical must happen at most 5% of the time.
     base = np.arange(1, k + 1)
-    rhos = np.array([1 - 6 * ((base - np.array(p)) ** 2).sum() / (k**3 - k) for p in itertools.permutations(base)])
+    rhos = np.array(
+        [
+            1 - 6 * ((base - np.array(p)) ** 2).sum() / (k**3 - k)
+            for p in itertools.permutations(base)
+        ]
+    )
     critical = stats.rho_critical(k)
     assert np.mean(np.abs(rhos) >= critical - 1e-9) <= 0.05
     below = np.abs(rhos)[np.abs(rhos) < critical - 1e-9].max()

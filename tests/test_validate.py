@@ -6,28 +6,38 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 from scipy.stats import rankdata
 
 from coachkit.errors import InputError
 from coachkit.instruments import Instrument
 from coachkit.io import ReadOptions, ValueKind, read_source
 from coachkit.validate import Scheme, validate
+from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 
 
 def dataset(path: Path, instrument: Instrument, **options: object):  # type: ignore[no-untyped-def]
     return validate([read_source(str(path), instrument, ReadOptions())], instrument, **options)  # type: ignore[arg-type]
 
 
-def test_every_bad_response_is_excluded_with_row_and_reason(tmp_path: Path, instrument: Instrument) -> None:
+def test_every_bad_response_is_excluded_with_row_and_reason(
+    tmp_path: Path, instrument: Instrument
+) -> None:
     bad = {
         "blank": ("r2", ["", *IDENTITY[1:]], "1 of 12 unranked (Vision and strategy)"),
-        "na": ("r3", ["N/A", "-99", *IDENTITY[2:]], "2 of 12 unranked (Vision and strategy, Job competence)"),
+        "na": (
+            "r3",
+            ["N/A", "-99", *IDENTITY[2:]],
+            "2 of 12 unranked (Vision and strategy, Job competence)",
+        ),
         "repeat": ("r4", [1, 1, *IDENTITY[2:]], "rank 1 is given more than once"),
         "range": ("r5", [13, *IDENTITY[1:]], "rank 13 is outside 1-12"),
         "fraction": ("r6", [1.5, *IDENTITY[1:]], "rank 1.5 is not a whole number"),
         "empty": ("r7", [""] * 12, "nothing ranked"),
-        "text": ("r8", ["first", *IDENTITY[1:]], "'first' in Vision and strategy is not a rank or score"),
+        "text": (
+            "r8",
+            ["first", *IDENTITY[1:]],
+            "'first' in Vision and strategy is not a rank or score",
+        ),
     }
     rows = [("Ann", "r1", "Self", IDENTITY)] + [("Ann", r, "Peer", v) for r, v, _ in bad.values()]
     rows.append(("", "r9", "Peer", IDENTITY))
@@ -43,20 +53,31 @@ def test_every_bad_response_is_excluded_with_row_and_reason(tmp_path: Path, inst
 
 
 def test_duplicates_keep_the_latest(tmp_path: Path, instrument: Instrument) -> None:
-    first = write_wide(tmp_path / "a.csv", [("Ann", "r1", "Peer", IDENTITY), ("Ann", "r2", "Self", IDENTITY)])
+    first = write_wide(
+        tmp_path / "a.csv", [("Ann", "r1", "Peer", IDENTITY), ("Ann", "r2", "Self", IDENTITY)]
+    )
     second = write_wide(tmp_path / "b.csv", [("Ann", "r1", "Peer", REVERSED)])
     result = validate(
         [read_source(str(p), instrument, ReadOptions()) for p in (first, second)], instrument
     )
     assert [(e.path, e.row) for e in result.excluded] == [(str(first), 2)]
-    assert result.excluded[0].reason == f"superseded by a later response of the same rater ({second}, row 2)"
+    assert (
+        result.excluded[0].reason
+        == f"superseded by a later response of the same rater ({second}, row 2)"
+    )
     peer = result.responses[result.responses["group"] == "peer"]
     np.testing.assert_array_equal(peer[list(instrument.dimension_ids)].to_numpy()[0], REVERSED)
 
 
-def test_allow_partial_gives_unranked_items_the_average_unused_position(tmp_path: Path, instrument: Instrument) -> None:
+def test_allow_partial_gives_unranked_items_the_average_unused_position(
+    tmp_path: Path, instrument: Instrument
+) -> None:
     values: list[object] = [1, 2, 3, *[""] * 9]
-    result = dataset(write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", values)]), instrument, allow_partial=True)
+    result = dataset(
+        write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", values)]),
+        instrument,
+        allow_partial=True,
+    )
     row = result.responses[list(instrument.dimension_ids)].to_numpy()[0]
     np.testing.assert_array_equal(row[:3], [1, 2, 3])
     np.testing.assert_allclose(row[3:], np.mean(range(4, 13)))
@@ -85,9 +106,15 @@ def test_values_are_detected_or_asked_for(tmp_path: Path, instrument: Instrument
     assert ranked.values is ValueKind.ranks
     likert = [("Ann", "r1", "Self", [3, 4, 5, 3, 2, 1, 3, 4, 5, 2, 2, 1])]
     assert dataset(write_wide(tmp_path / "l.csv", likert), instrument).values is ValueKind.scores
-    mixed = [("Ann", "r1", "Self", IDENTITY), ("Ann", "r2", "Peer", [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]),
-             ("Ann", "r3", "Peer", [2, 2, 1, 1, 3, 3, 4, 4, 5, 5, 6, 6])]
-    with pytest.raises(InputError, match=r"ranks or scores \(1 of 3 complete responses are full rankings\).*--values"):
+    mixed = [
+        ("Ann", "r1", "Self", IDENTITY),
+        ("Ann", "r2", "Peer", [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]),
+        ("Ann", "r3", "Peer", [2, 2, 1, 1, 3, 3, 4, 4, 5, 5, 6, 6]),
+    ]
+    with pytest.raises(
+        InputError,
+        match=r"ranks or scores \(1 of 3 complete responses are full rankings\).*--values",
+    ):
         dataset(write_wide(tmp_path / "m.csv", mixed), instrument)
     forced = dataset(write_wide(tmp_path / "m.csv", mixed), instrument, values=ValueKind.scores)
     assert not forced.excluded
@@ -95,17 +122,32 @@ def test_values_are_detected_or_asked_for(tmp_path: Path, instrument: Instrument
 
 def test_by_family_scheme_is_detected(tmp_path: Path, instrument: Instrument) -> None:
     six = [1, 2, 3, 4, 5, 6]
-    rows = [("Ann", "r1", "Self", six + six), ("Ann", "r2", "Manager", six[::-1] + six), ("Ann", "r3", "Peer", six + [1, 1, 2, 3, 4, 5])]
+    rows = [
+        ("Ann", "r1", "Self", six + six),
+        ("Ann", "r2", "Manager", six[::-1] + six),
+        ("Ann", "r3", "Peer", [*six, 1, 1, 2, 3, 4, 5]),
+    ]
     result = dataset(write_wide(tmp_path / "s.csv", rows), instrument)
     assert result.scheme is Scheme.by_family
     assert [b for b, _ in result.blocks] == ["competency", "characteristic"]
     assert result.excluded[0].reason == "characteristics: rank 1 is given more than once"
-    assert dataset(write_wide(tmp_path / "o.csv", [("Ann", "r1", "Self", IDENTITY)]), instrument).scheme is Scheme.overall
+    assert (
+        dataset(
+            write_wide(tmp_path / "o.csv", [("Ann", "r1", "Self", IDENTITY)]), instrument
+        ).scheme
+        is Scheme.overall
+    )
 
 
-def test_forced_overall_scheme_excludes_family_rankings(tmp_path: Path, instrument: Instrument) -> None:
+def test_forced_overall_scheme_excludes_family_rankings(
+    tmp_path: Path, instrument: Instrument
+) -> None:
     six = [1, 2, 3, 4, 5, 6]
-    result = dataset(write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", six + six)]), instrument, scheme=Scheme.overall)
+    result = dataset(
+        write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", six + six)]),
+        instrument,
+        scheme=Scheme.overall,
+    )
     assert result.excluded[0].reason == "rank 1 is given more than once"
 
 
@@ -115,7 +157,10 @@ def test_tidy_repeated_dimension_and_mixed_groups(tmp_path: Path, instrument: In
     lines += [f"Ann,r1,Self,{label},{rank}" for label, rank in zip(LABELS, IDENTITY, strict=True)]
     lines += [f"Ann,r2,Peer,{label},{rank}" for label, rank in zip(LABELS, IDENTITY, strict=True)]
     lines.append("Ann,r2,Peer,Execution,6")
-    lines += [f"Ann,r3,{'Peer' if rank < 6 else 'Manager'},{label},{rank}" for label, rank in zip(LABELS, IDENTITY, strict=True)]
+    lines += [
+        f"Ann,r3,{'Peer' if rank < 6 else 'Manager'},{label},{rank}"
+        for label, rank in zip(LABELS, IDENTITY, strict=True)
+    ]
     path.write_text("\n".join(lines) + "\n")
     result = dataset(path, instrument)
     assert {e.row: e.reason for e in result.excluded} == {

@@ -31,15 +31,65 @@ app = typer.Typer(
 )
 
 # Shared options, defined once.
-Files = Annotated[list[Path], typer.Argument(metavar="FILE...", help="Survey files (CSV, TSV, TXT, XLSX, XLSM, XLS); several are one dataset.", show_default=False)]
-InstrumentOpt = Annotated[str | None, typer.Option("--instrument", help="Built-in instrument id or a TOML file.", show_default=False)]
+Files = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="FILE...",
+        help="Survey files (CSV, TSV, TXT, XLSX, XLSM, XLS); several are one dataset.",
+        show_default=False,
+    ),
+]
+InstrumentOpt = Annotated[
+    str | None,
+    typer.Option("--instrument", help="Built-in instrument id or a TOML file.", show_default=False),
+]
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="File layout; detected by default.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet to read (default: the first with survey columns).", show_default=False)]
-SubjectOpt = Annotated[str | None, typer.Option("--subject", help="The leader, for a file about one leader with no subject column.", show_default=False)]
-GroupMapOpt = Annotated[list[str] | None, typer.Option("--group-map", help="Map a rater-group label: 'LABEL=group' (repeatable).", show_default=False)]
-ValuesOpt = Annotated[ValueKind | None, typer.Option("--values", help="Whether cells hold ranks or scores; detected when clear.", show_default=False)]
-SchemeOpt = Annotated[Scheme | None, typer.Option("--scheme", help="overall (one ranking of all dimensions) or by-family; detected by default.", show_default=False)]
-PartialOpt = Annotated[bool, typer.Option("--allow-partial", help="Keep partial rankings; unranked items share the unused positions.")]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Excel sheet to read (default: the first with survey columns).",
+        show_default=False,
+    ),
+]
+SubjectOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--subject",
+        help="The leader, for a file about one leader with no subject column.",
+        show_default=False,
+    ),
+]
+GroupMapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group-map",
+        help="Map a rater-group label: 'LABEL=group' (repeatable).",
+        show_default=False,
+    ),
+]
+ValuesOpt = Annotated[
+    ValueKind | None,
+    typer.Option(
+        "--values",
+        help="Whether cells hold ranks or scores; detected when clear.",
+        show_default=False,
+    ),
+]
+SchemeOpt = Annotated[
+    Scheme | None,
+    typer.Option(
+        "--scheme",
+        help="overall (one ranking of all dimensions) or by-family; detected by default.",
+        show_default=False,
+    ),
+]
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial", help="Keep partial rankings; unranked items share the unused positions."
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
 
@@ -52,7 +102,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """coachkit: leadership 360 priority rankings, analyzed."""
 
@@ -99,15 +154,24 @@ def _group_map(pairs: list[str] | None, instrument: Instrument) -> dict[str, str
             raise typer.BadParameter(f"{pair!r} is not LABEL=group", param_hint="--group-map")
         if group not in (g.id for g in instrument.groups):
             known = ", ".join(g.id for g in instrument.groups)
-            raise typer.BadParameter(f"{group!r} is not a group ({known})", param_hint="--group-map")
+            raise typer.BadParameter(
+                f"{group!r} is not a group ({known})", param_hint="--group-map"
+            )
         mapping[normalize(label)] = group
     return mapping
 
 
 def _load(
-    files: list[Path], instrument_name: str | None, layout: Layout, sheet: str | None,
-    subject: str | None, group_map: list[str] | None, values: ValueKind | None,
-    scheme: Scheme | None, allow_partial: bool, quiet: bool,
+    files: list[Path],
+    instrument_name: str | None,
+    layout: Layout,
+    sheet: str | None,
+    subject: str | None,
+    group_map: list[str] | None,
+    values: ValueKind | None,
+    scheme: Scheme | None,
+    allow_partial: bool,
+    quiet: bool,
 ) -> Dataset:
     from coachkit.instruments import load_instrument
     from coachkit.io import read_source
@@ -141,13 +205,15 @@ def write_output(text: str, output: Path | None, inputs: list[Path]) -> None:
         return
     target = output.resolve()
     if any(target == f.resolve() for f in inputs):
-        raise OutputError(f"{output}: refusing to write the report over an input file; choose another -o")
+        raise OutputError(
+            f"{output}: refusing to write the report over an input file; choose another -o"
+        )
     if not target.parent.is_dir():
         raise OutputError(f"{output}: the folder {output.parent} does not exist")
     temporary = target.with_name(f".{target.name}.coachkit-tmp")
     try:
         temporary.write_text(text, encoding="utf-8", newline="")
-        os.replace(temporary, target)
+        temporary.replace(target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise OutputError(f"{output}: cannot write the report ({exc.strerror})") from exc
@@ -156,12 +222,51 @@ def write_output(text: str, output: Path | None, inputs: list[Path]) -> None:
 @app.command()
 def analyze(
     files: Files,
-    format: Annotated[Format | None, typer.Option("--format", "-f", help="Output format (default: table, or from the -o suffix).", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)] = None,
-    template: Annotated[Path | None, typer.Option("--template", help="A Jinja2 template for --format markdown.", show_default=False)] = None,
-    min_raters: Annotated[int, typer.Option("--min-raters", min=1, help="Smallest anonymous group that is reported.")] = 3,
-    notable_gap: Annotated[float | None, typer.Option("--notable-gap", min=0, help="Places that make a gap notable (default: a quarter of the block size).", show_default=False)] = None,
-    major_gap: Annotated[float | None, typer.Option("--major-gap", min=0, help="Places that make a gap major (default: half the block size).", show_default=False)] = None,
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: table, or from the -o suffix).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file instead of stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template", help="A Jinja2 template for --format markdown.", show_default=False
+        ),
+    ] = None,
+    min_raters: Annotated[
+        int, typer.Option("--min-raters", min=1, help="Smallest anonymous group that is reported.")
+    ] = 3,
+    notable_gap: Annotated[
+        float | None,
+        typer.Option(
+            "--notable-gap",
+            min=0,
+            help="Places that make a gap notable (default: a quarter of the block size).",
+            show_default=False,
+        ),
+    ] = None,
+    major_gap: Annotated[
+        float | None,
+        typer.Option(
+            "--major-gap",
+            min=0,
+            help="Places that make a gap major (default: half the block size).",
+            show_default=False,
+        ),
+    ] = None,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -184,12 +289,29 @@ def analyze(
 
         fmt = format or (format_for_path(output) if output else None) or Format.table
         if min_raters < 3:
-            _warn(f"--min-raters {min_raters} is below 3: the anonymity of raters is weakened", quiet)
-        dataset = _load(files, instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet)
+            _warn(
+                f"--min-raters {min_raters} is below 3: the anonymity of raters is weakened", quiet
+            )
+        dataset = _load(
+            files,
+            instrument,
+            layout,
+            sheet,
+            subject,
+            group_map,
+            values,
+            scheme,
+            allow_partial,
+            quiet,
+        )
         if dataset.responses.empty:
-            raise CoachkitError(f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} excluded); run `coachkit validate` to see why")
+            raise CoachkitError(
+                f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} excluded); run `coachkit validate` to see why"
+            )
         report = analyze_dataset(dataset, min_raters, notable_gap, major_gap)
-        text = render(report, fmt, RenderOptions(color=_color(output), width=_width(), template=template))
+        text = render(
+            report, fmt, RenderOptions(color=_color(output), width=_width(), template=template)
+        )
         write_output(text, output, files)
         return 0
 
@@ -199,7 +321,9 @@ def analyze(
 @app.command()
 def validate(
     files: Files,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table (text) or json.")] = Format.table,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table (text) or json.")
+    ] = Format.table,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -224,7 +348,18 @@ def validate(
 
         if format not in (Format.table, Format.json):
             raise typer.BadParameter("validate writes table or json", param_hint="--format")
-        dataset = _load(files, instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet)
+        dataset = _load(
+            files,
+            instrument,
+            layout,
+            sheet,
+            subject,
+            group_map,
+            values,
+            scheme,
+            allow_partial,
+            quiet,
+        )
         write_output(render_validation(dataset, format), None, files)
         return 1 if dataset.excluded else 0
 
@@ -234,7 +369,9 @@ def validate(
 @app.command()
 def dimensions(
     instrument: InstrumentOpt = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table (text) or json.")] = Format.table,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table (text) or json.")
+    ] = Format.table,
     debug: DebugOpt = False,
 ) -> None:
     """List the instrument's dimensions, their families and the labels accepted for each.

@@ -62,16 +62,26 @@ def validate(
     keyed = (frame["rater"] != "") & (frame["subject"] != "")
     later = frame[keyed].duplicated(["subject", "rater"], keep="last")
     if later.any():
-        last_at = frame[keyed].drop_duplicates(["subject", "rater"], keep="last").set_index(["subject", "rater"])
+        latest = frame[keyed].drop_duplicates(["subject", "rater"], keep="last")
+        where = {
+            (s, r): f"{p}, row {row}"
+            for s, r, p, row in zip(
+                latest["subject"], latest["rater"], latest["path"], latest["row"], strict=True
+            )
+        }
         for i in later[later].index:
-            kept = last_at.loc[(frame.at[i, "subject"], frame.at[i, "rater"])]
-            reason[i] = f"superseded by a later response of the same rater ({kept['path']}, row {kept['row']})"
+            kept = where[(frame.at[i, "subject"], frame.at[i, "rater"])]
+            reason[i] = f"superseded by a later response of the same rater ({kept})"
 
     raw = frame[dims].to_numpy(dtype=np.float64)
     open_rows = reason == ""
     kind = values or _detect_values(raw[open_rows], sources, instrument)
     if scheme is None:
-        scheme = _detect_scheme(raw[open_rows], instrument) if kind is ValueKind.ranks else Scheme.overall
+        scheme = (
+            _detect_scheme(raw[open_rows], instrument)
+            if kind is ValueKind.ranks
+            else Scheme.overall
+        )
     blocks = blocks_for(instrument, scheme)
 
     ranks = np.full_like(raw, np.nan)
@@ -79,15 +89,23 @@ def validate(
         cols = [dims.index(d) for d in members]
         block_ranks, problems = _block_ranks(raw[:, cols], kind, allow_partial)
         ranks[:, cols] = block_ranks
-        prefix = "" if len(blocks) == 1 else f"{instrument.families[[f.id for f in instrument.families].index(block_id)].label.lower()}: "
+        prefix = "" if len(blocks) == 1 else f"{instrument.family(block_id).label.lower()}: "
         for i in np.flatnonzero(open_rows & (problems >= 0)):
-            reason[i] = prefix + _describe(int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind)
+            reason[i] = prefix + _describe(
+                int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind
+            )
         open_rows &= reason == ""
 
     used = reason == ""
     excluded = tuple(
         Exclusion(str(p), int(r), str(s), str(why))
-        for p, r, s, why in zip(frame["path"][~used], frame["row"][~used], frame["subject"][~used], reason[~used], strict=True)
+        for p, r, s, why in zip(
+            frame["path"][~used],
+            frame["row"][~used],
+            frame["subject"][~used],
+            reason[~used],
+            strict=True,
+        )
     )
     responses = pd.DataFrame(ranks[used], columns=dims)
     responses.insert(0, "group", frame["group"].to_numpy()[used])
@@ -103,14 +121,18 @@ def validate(
         for s in sources
     )
     warnings = tuple(w for s in sources for w in s.warnings)
-    return Dataset(instrument, scheme, kind, allow_partial, blocks, responses, excluded, inputs, warnings)
+    return Dataset(
+        instrument, scheme, kind, allow_partial, blocks, responses, excluded, inputs, warnings
+    )
 
 
 # Problem codes, in the order they are reported.
 _EMPTY, _NOT_WHOLE, _OUT_OF_RANGE, _REPEATED, _INCOMPLETE = range(5)
 
 
-def _block_ranks(x: np.ndarray, kind: ValueKind, allow_partial: bool) -> tuple[np.ndarray, np.ndarray]:
+def _block_ranks(
+    x: np.ndarray, kind: ValueKind, allow_partial: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Ranks within one block, and per row the first problem code (-1 for none)."""
     import numpy as np
     import pandas as pd
@@ -183,19 +205,25 @@ def _detect_values(raw: np.ndarray, sources: list[Source], instrument: Instrumen
             return ValueKind.ranks
         if share == 0 and (ties >= 0.5 or beyond >= 0.5 or not whole):
             return ValueKind.scores
-        detail = f"{int(permutations.sum())} of {len(complete)} complete responses are full rankings"
+        detail = (
+            f"{int(permutations.sum())} of {len(complete)} complete responses are full rankings"
+        )
     else:
         answered = raw[(~np.isnan(raw)).sum(axis=1) >= 2]
         repeats = _repeats(answered)
         seen = answered[~np.isnan(answered)]
-        rank_like = len(seen) > 0 and bool(((seen == np.round(seen)) & (seen >= 1) & (seen <= k)).all())
+        rank_like = len(seen) > 0 and bool(
+            ((seen == np.round(seen)) & (seen >= 1) & (seen <= k)).all()
+        )
         if rank_like and repeats.mean() < 0.5:
             return ValueKind.ranks
         if len(answered) and repeats.mean() >= 0.5:
             return ValueKind.scores
         detail = "no response rates or ranks every dimension"
     paths = ", ".join(dict.fromkeys(s.path for s in sources))
-    raise InputError(f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores")
+    raise InputError(
+        f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores"
+    )
 
 
 def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
@@ -220,7 +248,9 @@ def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
     if len(instrument.families) < 2:
         return Scheme.overall
     dims = list(instrument.dimension_ids)
-    family_blocks = [[dims.index(d) for d in members] for _, members in blocks_for(instrument, Scheme.by_family)]
+    family_blocks = [
+        [dims.index(d) for d in members] for _, members in blocks_for(instrument, Scheme.by_family)
+    ]
     largest = max(len(cols) for cols in family_blocks)
     seen = raw[~np.isnan(raw)]
     if len(seen) == 0 or seen.max() > largest:
@@ -243,4 +273,6 @@ def _repeats(x: np.ndarray) -> np.ndarray:
     import numpy as np
 
     ordered = np.sort(np.where(np.isnan(x), np.inf, x), axis=1)
-    return np.asarray(((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(axis=1))
+    return np.asarray(
+        ((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(axis=1)
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,14 +42,21 @@ def analyze(
     responses = dataset.responses
     ranks = responses[list(instrument.dimension_ids)].to_numpy(dtype=np.float64)
     subjects = responses["subject"].to_numpy(dtype=object)
-    groups = responses["group"].to_numpy(dtype=object)
     tilt_spec = _tilt_spec(instrument) if dataset.scheme == "overall" else None
 
     order = list(dict.fromkeys(subjects))
     members: dict[str, dict[str, np.ndarray]] = {s: {} for s in order}
-    for (subject, group), index in responses.groupby(["subject", "group"], sort=False).indices.items():
+    indices: dict[Any, Any] = responses.groupby(["subject", "group"], sort=False).indices
+    for (subject, group), index in indices.items():
         members[subject][group] = np.asarray(index)
-    settings = Settings(min_raters, notable, major, dataset.scheme.value, dataset.values.value, dataset.allow_partial)
+    settings = Settings(
+        min_raters,
+        notable,
+        major,
+        dataset.scheme.value,
+        dataset.values.value,
+        dataset.allow_partial,
+    )
     results = tuple(
         _subject(name, members[name], ranks, instrument, dataset.blocks, settings, tilt_spec)
         for name in order
@@ -83,7 +90,9 @@ def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:
     return instrument.family(first).label, instrument.family(second).label
 
 
-def group_counts(instrument: Instrument, counts: dict[str, int], min_raters: int) -> tuple[GroupCount, ...]:
+def group_counts(
+    instrument: Instrument, counts: dict[str, int], min_raters: int
+) -> tuple[GroupCount, ...]:
     """Who is reported: named groups at n >= 1, anonymous ones at n >= min, the pool at min + 1.
 
     The pool is also withheld when subtracting the reported groups from it would reveal the
@@ -119,9 +128,7 @@ def _tilt_spec(instrument: Instrument) -> tuple[list[int], list[int]] | None:
     if instrument.tilt is None:
         return None
     dims = list(instrument.dimension_ids)
-    first, second = (
-        [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt
-    )
+    first, second = ([dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt)
     if len(first) + len(second) != len(dims):
         return None
     return first, second
@@ -136,7 +143,9 @@ def _subject(
     settings: Settings,
     tilt_spec: tuple[list[int], list[int]] | None,
 ) -> SubjectResult:
-    pooled = [i for g, index in members.items() if g not in instrument.pooled_excludes for i in index]
+    pooled = [
+        i for g, index in members.items() if g not in instrument.pooled_excludes for i in index
+    ]
     rows = {**members, instrument.pooled.id: np.asarray(sorted(pooled), dtype=np.intp)}
     counts = {g: len(index) for g, index in rows.items()}
     groups = group_counts(instrument, counts, settings.min_raters)
@@ -146,14 +155,25 @@ def _subject(
     for block_id, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
         result_blocks.append(
-            _block(block_id, block_dims, {g: ranks[rows[g]][:, cols] for g in reported}, instrument, settings)
+            _block(
+                block_id,
+                block_dims,
+                {g: ranks[rows[g]][:, cols] for g in reported},
+                instrument,
+                settings,
+            )
         )
     if tilt_spec is not None:
         tilts = {g: _tilt(ranks[rows[g]], *tilt_spec) for g in reported}
         first = result_blocks[0]
         result_blocks[0] = Block(
-            first.block, first.dimensions, first.mean_rank, first.consensus_rank,
-            first.comparisons, first.concordance, tilts,
+            first.block,
+            first.dimensions,
+            first.mean_rank,
+            first.consensus_rank,
+            first.comparisons,
+            first.concordance,
+            tilts,
         )
     subject_blocks = tuple(result_blocks)
     return SubjectResult(
@@ -181,7 +201,12 @@ def _block(
             continue
         gaps = means[b] - means[a]
         notable = tuple(
-            NotableGap(d, float(gap), "major" if abs(gap) >= settings.major_gap else "notable", stats.gap_chance(gap, k))
+            NotableGap(
+                d,
+                float(gap),
+                "major" if abs(gap) >= settings.major_gap else "notable",
+                stats.gap_chance(gap, k),
+            )
             for d, gap in zip(block_dims, gaps, strict=True)
             if abs(gap) >= settings.notable_gap
         )

@@ -31,7 +31,9 @@ def ordinal(rank: float) -> str:
     return f"{n}{suffix}"
 
 
-def coaching_focus(blocks: tuple[Block, ...], instrument: Instrument, settings: Settings) -> tuple[Focus, ...]:
+def coaching_focus(
+    blocks: tuple[Block, ...], instrument: Instrument, settings: Settings
+) -> tuple[Focus, ...]:
     """Up to three dimensions the focus group ranks highest above self, notable gaps only."""
     other = focus_group(blocks, instrument)
     if other is None:

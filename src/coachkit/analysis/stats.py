@@ -113,7 +113,7 @@ def _subset_sum_null(size: int, k: int) -> np.ndarray:
     counts[0, 0] = 1.0
     for position in range(1, k + 1):
         counts[1:, position:] += counts[:-1, : top + 1 - position].copy()
-    return counts[size] / counts[size].sum()
+    return np.asarray(counts[size] / counts[size].sum(), dtype=np.float64)
 
 
 @lru_cache(maxsize=256)

@@ -16,7 +16,9 @@ from coachkit.text import compact, normalize
 DEFAULT_INSTRUMENT = "leadership-12"
 
 # `Q5 - Execution`, `Q5. Execution`, `5) Execution`: a question number before the label.
-_QUESTION_PREFIX = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+[a-z]?\s*[\.\):_\-–]\s*", re.IGNORECASE)
+_QUESTION_PREFIX = re.compile(
+    r"^\s*(?:q(?:uestion)?\s*)?\d+[a-z]?\s*[\.\):_\-\u2013]\s*", re.IGNORECASE
+)
 _BRACKETED = re.compile(r"\[([^\[\]]+)\]\s*$")
 
 
@@ -172,7 +174,11 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         return tuple(str(a) for a in table.get("aliases", []))
 
     families = tuple(
-        Family(str(need(f, "id", "[[families]]")), str(f.get("label", f["id"])), f.get("description", ""))
+        Family(
+            str(need(f, "id", "[[families]]")),
+            str(f.get("label", f["id"])),
+            f.get("description", ""),
+        )
         for f in data.get("families", [])
     )
     dimensions = tuple(
@@ -198,7 +204,11 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     pooled_table = data.get("pooled", {"id": "all_others", "label": "All others"})
     roles = data.get("roles", {})
     self_group = str(roles.get("self", groups[0].id if groups else ""))
-    pooled = Group(str(pooled_table.get("id", "all_others")), str(pooled_table.get("label", "All others")), True)
+    pooled = Group(
+        str(pooled_table.get("id", "all_others")),
+        str(pooled_table.get("label", "All others")),
+        True,
+    )
     tilt_table = data.get("tilt")
     tilt = (str(tilt_table["first"]), str(tilt_table["second"])) if tilt_table else None
     instrument = Instrument(
@@ -228,15 +238,25 @@ def _check(instrument: Instrument, source: str) -> None:
         problems.append("an instrument needs at least 3 dimensions")
     if len(set(dim_ids)) != len(dim_ids):
         problems.append("dimension ids repeat")
-    problems += [f"dimension {d.id!r} names unknown family {d.family!r}"
-                 for d in instrument.dimensions if d.family not in family_ids]
+    problems += [
+        f"dimension {d.id!r} names unknown family {d.family!r}"
+        for d in instrument.dimensions
+        if d.family not in family_ids
+    ]
     if len(group_ids) != len(instrument.groups) + 1:
         problems.append("group ids repeat")
     if instrument.self_group not in group_ids:
         problems.append(f"roles.self names unknown group {instrument.self_group!r}")
-    problems += [f"pair ({a}, {b}) names an unknown group"
-                 for a, b in instrument.pairs if a not in group_ids or b not in group_ids]
-    problems += [f"roles.focus names unknown group {g!r}" for g in instrument.focus_groups if g not in group_ids]
+    problems += [
+        f"pair ({a}, {b}) names an unknown group"
+        for a, b in instrument.pairs
+        if a not in group_ids or b not in group_ids
+    ]
+    problems += [
+        f"roles.focus names unknown group {g!r}"
+        for g in instrument.focus_groups
+        if g not in group_ids
+    ]
     if instrument.tilt and not set(instrument.tilt) <= family_ids:
         problems.append("tilt names an unknown family")
     for dim in instrument.dimensions:

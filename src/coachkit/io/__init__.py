@@ -64,7 +64,7 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
             seen.append(grid.sheet or "")
             continue
         header = [str(h).strip() for h in grid.cells.iloc[header_at]]
-        layout = options.layout
+        layout: Layout | None = options.layout
         if layout is Layout.auto:
             layout = _detect(header, instrument)
         if layout is Layout.wide:
@@ -75,8 +75,12 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
             seen.append(grid.sheet or "")
             continue
         return Source(
-            source.path, source.source_format, source.rows, source.responses,
-            source.values_hint, (*warnings, *source.warnings),
+            source.path,
+            source.source_format,
+            source.rows,
+            source.responses,
+            source.values_hint,
+            (*warnings, *source.warnings),
         )
     if seen and seen[0]:
         raise InputError(
@@ -106,7 +110,8 @@ def _detect(header: list[str], instrument: Instrument) -> Layout | None:
     if len(matched) >= 2:
         return Layout.wide
     if columns.find(header, columns.DIMENSION) is not None and (
-        columns.find(header, columns.RANK) is not None or columns.find(header, columns.SCORE) is not None
+        columns.find(header, columns.RANK) is not None
+        or columns.find(header, columns.SCORE) is not None
     ):
         return Layout.tidy
     return None

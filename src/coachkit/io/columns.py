@@ -15,24 +15,56 @@ if TYPE_CHECKING:
     from coachkit.instruments import Instrument
 
 SUBJECT = (
-    "subject", "leader", "ratee", "participant", "employee", "name of leader", "leader name",
-    "subject name", "subject id", "leader id", "participant name", "ratee name", "focal leader",
-    "feedback recipient", "subjectuniqueidentifier",
+    "subject",
+    "leader",
+    "ratee",
+    "participant",
+    "employee",
+    "name of leader",
+    "leader name",
+    "subject name",
+    "subject id",
+    "leader id",
+    "participant name",
+    "ratee name",
+    "focal leader",
+    "feedback recipient",
+    "subjectuniqueidentifier",
 )
 RATER = (
-    "rater", "rater id", "respondent", "respondent id", "response id", "responseid", "rater name",
-    "respondent name", "participantuniqueidentifier", "rater email", "respondent email",
+    "rater",
+    "rater id",
+    "respondent",
+    "respondent id",
+    "response id",
+    "responseid",
+    "rater name",
+    "respondent name",
+    "participantuniqueidentifier",
+    "rater email",
+    "respondent email",
 )
 GROUP = (
-    "group", "rater group", "relationship", "role", "perspective", "rater type", "rater role",
-    "rater category", "respondent type", "relationship to leader", "relationship to subject",
+    "group",
+    "rater group",
+    "relationship",
+    "role",
+    "perspective",
+    "rater type",
+    "rater role",
+    "rater category",
+    "respondent type",
+    "relationship to leader",
+    "relationship to subject",
 )
 DIMENSION = ("dimension", "item", "competency", "priority", "leadership dimension")
 RANK = ("rank", "priority rank", "position", "ranking", "rank position")
 SCORE = ("score", "rating", "value", "rating value")
 
 # Cells that mean "not ranked": blank, N/A, -99 ("seen but unanswered"), and friends.
-BLANKS = frozenset({"", "na", "n/a", "n.a.", "-99", "-", "--", "none", "null", "nan", "not ranked", "skipped"})
+BLANKS = frozenset(
+    {"", "na", "n/a", "n.a.", "-99", "-", "--", "none", "null", "nan", "not ranked", "skipped"}
+)
 _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
 RESPONSE_KEYS = ("path", "row", "subject", "rater", "group", "note")
 
@@ -62,7 +94,11 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def map_groups(
-    labels: pd.Series, rows: np.ndarray, instrument: Instrument, group_map: dict[str, str], where: str
+    labels: pd.Series,
+    rows: np.ndarray,
+    instrument: Instrument,
+    group_map: dict[str, str],
+    where: str,
 ) -> pd.Series:
     """Raw group labels to canonical ids; an unknown label stops the run with a suggestion."""
     clean = labels.astype(str).str.strip()
@@ -79,7 +115,7 @@ def map_groups(
             guess = f" (closest: {hint})" if hint else ""
             raise InputError(
                 f"{where}, row {row}: unknown rater group {label!r}{guess}; "
-                f"map it with --group-map \"{label}=GROUP\" (groups: {', '.join(g.id for g in instrument.groups)})"
+                f'map it with --group-map "{label}=GROUP" (groups: {", ".join(g.id for g in instrument.groups)})'
             )
         mapping[label] = group
     return clean.map(mapping)

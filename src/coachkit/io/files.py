@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +37,9 @@ class Grid:
         return f"{self.path} (sheet {self.sheet!r})" if self.sheet else self.path
 
 
-def read_grids(path: str, sheet: str | None = None, warn: list[str] | None = None) -> Iterator[Grid]:
+def read_grids(
+    path: str, sheet: str | None = None, warn: list[str] | None = None
+) -> Iterator[Grid]:
     """Yield the grids of a file: one for a text file, one per sheet (or the named sheet) for Excel."""
     file = Path(path)
     if not file.exists():
@@ -84,7 +86,9 @@ def _text_cells(file: Path, warn: list[str]) -> pd.DataFrame:
         )
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1]
-        raise InputError(f"{file}: not a readable table ({detail}); check the delimiter and quotes") from exc
+        raise InputError(
+            f"{file}: not a readable table ({detail}); check the delimiter and quotes"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"{file}: the file is empty") from exc
     return cells.astype(str) if len(cells) else cells
@@ -110,12 +114,18 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
     try:
         workbook = pc.CalamineWorkbook.from_path(str(file))
     except pc.PasswordError as exc:
-        raise InputError(f"{file}: the workbook is password-protected; save a copy without a password") from exc
+        raise InputError(
+            f"{file}: the workbook is password-protected; save a copy without a password"
+        ) from exc
     except Exception as exc:  # calamine raises several unrelated types for broken workbooks
-        raise InputError(f"{file}: not a readable Excel workbook ({_first_line(exc)}); re-save it in Excel") from exc
+        raise InputError(
+            f"{file}: not a readable Excel workbook ({_first_line(exc)}); re-save it in Excel"
+        ) from exc
     names: list[str] = list(workbook.sheet_names)
     if sheet is not None and sheet not in names:
-        raise InputError(f"{file}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, names))}")
+        raise InputError(
+            f"{file}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, names))}"
+        )
     for name in [sheet] if sheet is not None else names:
         try:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -143,8 +153,12 @@ def _check_workbook_bytes(file: Path, head: bytes) -> None:
             "as .xls); open it in Excel and save as .xlsx, or export CSV"
         )
     if _looks_like_text(sample):
-        raise InputError(f"{file}: holds plain text, not an Excel workbook; if it is CSV, rename it to .csv")
-    raise InputError(f"{file}: not an Excel workbook (unrecognized content); export the survey again")
+        raise InputError(
+            f"{file}: holds plain text, not an Excel workbook; if it is CSV, rename it to .csv"
+        )
+    raise InputError(
+        f"{file}: not an Excel workbook (unrecognized content); export the survey again"
+    )
 
 
 def _looks_like_text(sample: bytes) -> bool:
@@ -160,7 +174,7 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:200] if lines else type(exc).__name__
 
 
-def _cells_from_rows(rows: list[list[object]]) -> pd.DataFrame:
+def _cells_from_rows(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     import pandas as pd
 
     width = max((len(r) for r in rows), default=0)

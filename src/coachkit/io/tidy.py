@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from coachkit.io.files import Grid
 
 
-def read(grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions) -> Source:
+def read(
+    grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions
+) -> Source:
     import numpy as np
     import pandas as pd
 
@@ -38,7 +40,9 @@ def read(grid: Grid, header_at: int, header: list[str], instrument: Instrument, 
     rank_col, score_col = find(header, RANK), find(header, SCORE)
     value_col = rank_col if rank_col is not None else score_col
     if dim_col is None or value_col is None:
-        raise InputError(f"{where}: a tidy file needs a dimension column (dimension, item) and a rank or score column")
+        raise InputError(
+            f"{where}: a tidy file needs a dimension column (dimension, item) and a rank or score column"
+        )
     hint: ValueKind | None = ValueKind.ranks if rank_col is not None else ValueKind.scores
     if rank_col is None and normalize(header[value_col]) == "value":
         hint = None  # "value" says nothing about ranks or scores
@@ -62,30 +66,59 @@ def read(grid: Grid, header_at: int, header: list[str], instrument: Instrument, 
         raise unknown_dimension(labels.iloc[first], instrument, f"{where}, row {rows[first]}")
     values, odd = parse_values(body[value_col])
     bad = pd.Series("", index=body.index, dtype=object)
-    bad[odd] = [bad_cell_note(t, instrument.label(d)) for t, d in zip(body.loc[odd, value_col], dims[odd], strict=True)]
+    notes = [
+        bad_cell_note(t, instrument.label(d))
+        for t, d in zip(body.loc[odd, value_col], dims[odd], strict=True)
+    ]
+    bad[odd.to_numpy(dtype=bool)] = pd.Series(
+        notes, index=bad.index[odd.to_numpy(dtype=bool)], dtype=object
+    )
 
-    long = pd.DataFrame({
-        "row": rows, "subject": subjects.to_numpy(), "rater": body[rater_col].astype(str).str.strip().to_numpy(),
-        "group": groups.to_numpy(), "dim": dims.to_numpy(), "value": values.to_numpy(), "bad": bad.to_numpy(),
-    })
+    long = pd.DataFrame(
+        {
+            "row": rows,
+            "subject": subjects.to_numpy(),
+            "rater": body[rater_col].astype(str).str.strip().to_numpy(),
+            "group": groups.to_numpy(),
+            "dim": dims.to_numpy(),
+            "value": values.to_numpy(),
+            "bad": bad.to_numpy(),
+        }
+    )
     long["response"] = long.groupby(["subject", "rater"], sort=False).ngroup()
     repeated = long.duplicated(["response", "dim"], keep=False)
-    matrix = long.drop_duplicates(["response", "dim"]).pivot(index="response", columns="dim", values="value")
+    matrix = long.drop_duplicates(["response", "dim"]).pivot(
+        index="response", columns="dim", values="value"
+    )
     matrix = matrix.reindex(columns=list(instrument.dimension_ids))
     per = long.groupby("response", sort=True)
-    head = per.agg(row=("row", "min"), subject=("subject", "first"), rater=("rater", "first"), group=("group", "first"))
+    head = per.agg(
+        row=("row", "min"),
+        subject=("subject", "first"),
+        rater=("rater", "first"),
+        group=("group", "first"),
+    )
     mixed = per["group"].nunique() > 1
     bad_note = per["bad"].agg(lambda s: next((b for b in s if b), ""))
     twice = long[repeated].groupby("response")["dim"].first()
-    bad_note = bad_note.where(~bad_note.index.isin(twice.index), twice.map(lambda d: f"{instrument.label(d)} is given twice"))
+    bad_note = bad_note.where(
+        ~bad_note.index.isin(twice.index),
+        twice.map(lambda d: f"{instrument.label(d)} is given twice"),
+    )
     bad_note = bad_note.where(~mixed, "its rows name different rater groups")
     note = notes_for(head["subject"], head["group"], bad_note.fillna(""))
     head = head.sort_values("row")
     columns = {
-        "path": grid.path, "row": head["row"].to_numpy(), "subject": head["subject"].to_numpy(),
-        "rater": head["rater"].to_numpy(), "group": head["group"].to_numpy(),
+        "path": grid.path,
+        "row": head["row"].to_numpy(),
+        "subject": head["subject"].to_numpy(),
+        "rater": head["rater"].to_numpy(),
+        "group": head["group"].to_numpy(),
         "note": note.loc[head.index].to_numpy(),
-        **{d: matrix.loc[head.index, d].to_numpy(dtype=np.float64) for d in instrument.dimension_ids},
+        **{
+            d: matrix.loc[head.index, d].to_numpy(dtype=np.float64)
+            for d in instrument.dimension_ids
+        },
     }
     return Source(
         path=grid.path,

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from coachkit.io.files import Grid
 
 
-def read(grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions) -> Source:
+def read(
+    grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions
+) -> Source:
     import pandas as pd
 
     where = grid.where
@@ -39,7 +41,11 @@ def read(grid: Grid, header_at: int, header: list[str], instrument: Instrument, 
     group_col = group_column(header, taken, where)
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
     rater_col = key_column(header, RATER, taken)
-    raters = body[rater_col].astype(str).str.strip() if rater_col is not None else pd.Series("", index=body.index)
+    raters = (
+        body[rater_col].astype(str).str.strip()
+        if rater_col is not None
+        else pd.Series("", index=body.index)
+    )
 
     values: dict[str, object] = {}
     bad = pd.Series("", index=body.index, dtype=object)
@@ -48,10 +54,16 @@ def read(grid: Grid, header_at: int, header: list[str], instrument: Instrument, 
         values[dim] = parsed.to_numpy()
         if odd.any():
             first = odd & (bad == "")
-            bad[first] = [bad_cell_note(t, instrument.label(dim)) for t in body.loc[first, col]]
+            notes = [bad_cell_note(t, instrument.label(dim)) for t in body.loc[first, col]]
+            bad[first] = pd.Series(notes, index=bad.index[first], dtype=object)
     columns = {
-        "path": grid.path, "row": rows, "subject": subjects, "rater": raters, "group": groups,
-        "note": notes_for(subjects, groups, bad), **values,
+        "path": grid.path,
+        "row": rows,
+        "subject": subjects,
+        "rater": raters,
+        "group": groups,
+        "note": notes_for(subjects, groups, bad),
+        **values,
     }
     return Source(
         path=grid.path,
@@ -80,7 +92,9 @@ def dimension_columns(header: list[str], instrument: Instrument, where: str) -> 
     stems.discard("")
     for i, text in enumerate(header):
         if i not in found.values() and text and _stem(text, instrument) in stems:
-            raise unknown_dimension(instrument.header_label(text), instrument, f"{where}, {column_name(i, header)}")
+            raise unknown_dimension(
+                instrument.header_label(text), instrument, f"{where}, {column_name(i, header)}"
+            )
     missing = [instrument.label(d) for d in instrument.dimension_ids if d not in found]
     if missing:
         raise InputError(

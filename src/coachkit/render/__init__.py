@@ -18,8 +18,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
-SUFFIXES = {".txt": Format.table, ".md": Format.markdown, ".markdown": Format.markdown,
-            ".json": Format.json, ".csv": Format.csv}
+SUFFIXES = {
+    ".txt": Format.table,
+    ".md": Format.markdown,
+    ".markdown": Format.markdown,
+    ".json": Format.json,
+    ".csv": Format.csv,
+}
 
 
 @dataclass(frozen=True)

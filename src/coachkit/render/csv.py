@@ -7,7 +7,17 @@ import io
 
 from coachkit.model import Report
 
-COLUMNS = ("subject", "block", "group", "n", "dimension", "label", "family", "mean_rank", "consensus_rank")
+COLUMNS = (
+    "subject",
+    "block",
+    "group",
+    "n",
+    "dimension",
+    "label",
+    "family",
+    "mean_rank",
+    "consensus_rank",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -31,8 +41,15 @@ def render_csv(report: Report) -> str:
                     continue
                 for d in block.dimensions:
                     row = (
-                        subject.subject, block.block, group, counts[group], d, dims[d].label,
-                        dims[d].family, round(block.mean_rank[group][d], 4), block.consensus_rank[group][d],
+                        subject.subject,
+                        block.block,
+                        group,
+                        counts[group],
+                        d,
+                        dims[d].label,
+                        dims[d].family,
+                        round(block.mean_rank[group][d], 4),
+                        block.consensus_rank[group][d],
                     )
                     writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()

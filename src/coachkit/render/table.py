@@ -17,13 +17,19 @@ from coachkit.text import printable
 def render_table(report: Report, color: bool = False, width: int = 100) -> str:
     out = io.StringIO()
     console = Console(
-        file=out, width=width, force_terminal=color, no_color=not color,
-        color_system="standard" if color else None, highlight=False, emoji=False, markup=False,
+        file=out,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
     )
     for view in (subject_view(report, s) for s in report.subjects):
         console.print(_subject(view))
     console.print(_footer(report))
-    return out.getvalue()
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
 def _subject(view: SubjectView) -> RenderableType:
@@ -37,19 +43,26 @@ def _subject(view: SubjectView) -> RenderableType:
         parts += _block(block)
     if view.focus or view.tilt_contrast or view.strengths:
         parts.append(Text("\nCoaching focus", style="bold"))
-        parts += [Text(f"  - {line}") for line in view.focus] or [Text("  - no notable gap where the focus group ranks a dimension above self")]
+        focus = view.focus or (
+            "no notable gap where the manager (or all others) ranks a dimension above self",
+        )
+        parts += [_indented(line, bullet="- ") for line in focus]
         if view.tilt_contrast:
-            parts.append(Text(f"  {view.tilt_contrast}"))
+            parts.append(_indented(view.tilt_contrast))
         if view.strengths:
-            parts.append(Text(f"  Strengths to build on: {view.strengths}"))
+            parts.append(_indented(f"Strengths to build on: {view.strengths}"))
     parts.append(Text(""))
     return Group(*parts)
 
 
 def _block(block: BlockView) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    priorities = Table(title=f"{block.title}: consensus rank by group (1 = top priority)", title_justify="left",
-                       box=box.SIMPLE_HEAD, pad_edge=False)
+    priorities = Table(
+        title=f"{block.title}: consensus rank by group (1 = top priority)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     priorities.add_column("Dimension", no_wrap=True)
     for group in block.groups:
         priorities.add_column(group, justify="right")
@@ -59,32 +72,55 @@ def _block(block: BlockView) -> list[RenderableType]:
         priorities.add_row(f"  {row.label}", *row.consensus)
     parts.append(priorities)
     if block.pairs:
-        gaps = Table(title="Gaps in places (+: the first group ranks it higher; * notable, ** major)",
-                     title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        gaps = Table(
+            title="Gaps in places (+: the first group ranks it higher; * notable, ** major)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
         gaps.add_column("Dimension", no_wrap=True)
         for pair in block.pairs:
             gaps.add_column(pair, justify="right")
         for gap_row in block.gaps:
             gaps.add_row(gap_row.label, *gap_row.cells)
         parts.append(gaps)
-    for title, lines in ((f"Agreement between groups ({block.agreement_note})", block.agreement),
-                         ("Agreement within groups", block.concordance),
-                         ("Tilt (+: competencies first, -: characteristics first)", block.tilt)):
+    spacer = ""  # the tables end with a blank line of their own
+    for title, lines in (
+        (f"Agreement between groups ({block.agreement_note})", block.agreement),
+        ("Agreement within groups", block.concordance),
+        ("Tilt (+: competencies first, -: characteristics first)", block.tilt),
+    ):
         if lines:
-            parts.append(Text(title, style="bold"))
-            parts += [Text(f"  {line}") for line in lines]
+            parts.append(Text(spacer + title, style="bold"))
+            parts += [_indented(line) for line in lines]
+            spacer = "\n"
     return parts
 
 
 def _footer(report: Report) -> RenderableType:
     lines: list[RenderableType] = []
     for source in report.inputs:
-        lines.append(Text(
-            f"{printable(source.path)}: {source.source_format} layout, {source.rows} rows, "
-            f"{source.responses_used} responses used, {source.responses_excluded} excluded"
-        ))
+        lines.append(
+            Text(
+                f"{printable(source.path)}: {source.source_format} layout, {source.rows} rows, "
+                f"{source.responses_used} responses used, {source.responses_excluded} excluded"
+            )
+        )
     if report.excluded:
         lines.append(Text("Excluded responses", style="bold"))
-        lines += [Text(f"  {printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}")
-                  for e in report.excluded]
+        lines += [
+            _indented(
+                f"{printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}"
+            )
+            for e in report.excluded
+        ]
     return Group(*lines)
+
+
+def _indented(line: str, bullet: str = "") -> RenderableType:
+    """A line indented by two spaces (after an optional bullet); wrapped lines keep the indent."""
+    grid = Table.grid()
+    grid.add_column(width=2 + len(bullet), no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text("  " + bullet), Text(line))
+    return grid

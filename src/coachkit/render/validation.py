@@ -15,10 +15,12 @@ if TYPE_CHECKING:
 
 
 def validation_document(dataset: Dataset) -> dict[str, Any]:
-    counts = dataset.responses.groupby(["subject", "group"], sort=False).size()
     subjects: dict[str, dict[str, int]] = {}
-    for (subject, group), n in counts.items():
-        subjects.setdefault(str(subject), {})[str(group)] = int(n)
+    for subject, group in zip(
+        dataset.responses["subject"], dataset.responses["group"], strict=True
+    ):
+        counts = subjects.setdefault(str(subject), {})
+        counts[str(group)] = counts.get(str(group), 0) + 1
     return {
         "schema_version": SCHEMA_VERSION,
         "scheme": dataset.scheme.value,
@@ -43,14 +45,18 @@ def render_validation(dataset: Dataset, fmt: Format) -> str:
     lines.append("")
     for entry in document["subjects"]:
         groups = ", ".join(
-            f"{instrument.group(g).label} {n}" for g, n in sorted(
+            f"{instrument.group(g).label} {n}"
+            for g, n in sorted(
                 entry["responses"].items(), key=lambda item: instrument.group_ids.index(item[0])
             )
         )
         lines.append(f"{printable(entry['subject'])}: {groups}")
     if dataset.excluded:
         lines += ["", f"Excluded responses ({len(dataset.excluded)}):"]
-        lines += [f"  {printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}" for e in dataset.excluded]
+        lines += [
+            f"  {printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}"
+            for e in dataset.excluded
+        ]
     else:
         lines += ["", "No response excluded."]
     return "\n".join(lines) + "\n"
@@ -58,14 +64,16 @@ def render_validation(dataset: Dataset, fmt: Format) -> str:
 
 def render_instrument(instrument: Instrument, fmt: Format) -> str:
     if fmt is Format.json:
-        return dumps({
-            "schema_version": SCHEMA_VERSION,
-            "id": instrument.id,
-            "name": instrument.name,
-            "families": [asdict(f) for f in instrument.families],
-            "dimensions": [asdict(d) for d in instrument.dimensions],
-            "groups": [asdict(g) for g in (*instrument.groups, instrument.pooled)],
-        })
+        return dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "id": instrument.id,
+                "name": instrument.name,
+                "families": [asdict(f) for f in instrument.families],
+                "dimensions": [asdict(d) for d in instrument.dimensions],
+                "groups": [asdict(g) for g in (*instrument.groups, instrument.pooled)],
+            }
+        )
     lines = [f"{instrument.name} ({instrument.id})", ""]
     for family in instrument.families:
         title = f"{family.label} ({family.description})" if family.description else family.label
@@ -78,9 +86,13 @@ def render_instrument(instrument: Instrument, fmt: Format) -> str:
         lines.append("")
     lines.append("Rater groups")
     for group in instrument.groups:
-        rule = "reported from 3 raters (--min-raters)" if group.anonymous else "reported from 1 rater"
+        rule = (
+            "reported from 3 raters (--min-raters)" if group.anonymous else "reported from 1 rater"
+        )
         lines.append(f"  {group.id:<28} {group.label}; {rule}")
         if group.aliases:
             lines.append(f"  {'':<28} also: {', '.join(group.aliases)}")
-    lines.append(f"  {instrument.pooled.id:<28} {instrument.pooled.label}; every rater but self, reported from 4 raters")
+    lines.append(
+        f"  {instrument.pooled.id:<28} {instrument.pooled.label}; every rater but self, reported from 4 raters"
+    )
     return "\n".join(lines) + "\n"

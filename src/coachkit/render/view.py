@@ -73,9 +73,16 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
     groups = tuple(g for g in names if g in block.mean_rank)
     families = instrument.families
     dims = {d.id: d for d in instrument.dimensions}
+
+    def family_heading(i: int) -> str:
+        """The family label above the first dimension of each family, in a mixed block."""
+        family = dims[block.dimensions[i]].family
+        starts = i == 0 or family != dims[block.dimensions[i - 1]].family
+        return families.get(family, family) if block.block == "overall" and starts else ""
+
     priorities = tuple(
         PriorityRow(
-            families.get(dims[d].family, dims[d].family) if i == 0 or dims[d].family != dims[block.dimensions[i - 1]].family else "",
+            family_heading(i),
             dims[d].label,
             tuple(f"{block.consensus_rank[g][d]:g}" for g in groups),
             tuple(f"{block.mean_rank[g][d]:.1f}" for g in groups),
@@ -84,7 +91,13 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
     )
     marks = [{n.dimension: MARK[n.level] for n in c.notable} for c in block.comparisons]
     gaps = tuple(
-        GapRow(dims[d].label, tuple(f"{c.gaps[d]:+.1f}{m.get(d, '')}" for c, m in zip(block.comparisons, marks, strict=True)))
+        GapRow(
+            dims[d].label,
+            tuple(
+                f"{c.gaps[d]:+.1f}{m.get(d, '')}"
+                for c, m in zip(block.comparisons, marks, strict=True)
+            ),
+        )
         for d in block.dimensions
     )
     k = len(block.dimensions)
@@ -95,14 +108,17 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         priorities=priorities,
         pairs=tuple(f"{names[c.a]} vs {names[c.b]}" for c in block.comparisons),
         gaps=gaps,
-        agreement=tuple(f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, k)}" for c in block.comparisons),
+        agreement=tuple(
+            f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, k)}" for c in block.comparisons
+        ),
         agreement_note=f"Spearman's rho of the mean ranks; p < .05 needs |rho| >= {rho_critical(k):.3f} with {k} dimensions",
         concordance=tuple(
             f"{names[g]} ({c.m} raters): W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
             for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)
         ),
         tilt=tuple(
-            f"{names[g]}: {tilt_reading(t, report)}" for g, t in ((g, (block.tilt or {})[g]) for g in names if g in (block.tilt or {}))
+            f"{names[g]}: {tilt_reading(t, report)}"
+            for g, t in ((g, (block.tilt or {})[g]) for g in names if g in (block.tilt or {}))
         ),
     )
 
@@ -127,7 +143,7 @@ def agreement_reading(comparison: Comparison, k: int) -> str:
 
 def concordance_reading(w: float, p: float) -> str:
     strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
-    beyond = "beyond chance" if p < 0.05 else "within what chance produces"
+    beyond = "beyond chance" if p < 0.05 else "not distinguishable from chance"
     return f"{strength} agreement within the group, {beyond}"
 
 
@@ -135,6 +151,9 @@ def tilt_reading(tilt: Tilt, report: Report) -> str:
     first, second = report.instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
     direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
-    chance = "unlikely under random ranking" if tilt.p_value < 0.05 else "within what random ranking produces"
+    chance = (
+        "unlikely under random ranking"
+        if tilt.p_value < 0.05
+        else "within what random ranking produces"
+    )
     return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"
-

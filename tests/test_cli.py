@@ -1,0 +1,252 @@
+"""The command line: every format, -o, exit codes, and one `error:` line for each kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coachkit.cli import app
+from coachkit.errors import InputError
+from coachkit.render import Format
+from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_tidy, write_wide
+
+WIDE = str(EXAMPLES / "acme-wide.xlsx")
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert (code, out) == (0, "coachkit 0.1.0\n")
+    for command in ("analyze", "validate", "dimensions"):
+        code, out, _ = run(command, "--help")
+        assert code == 0 and "Example: coachkit" in out
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format(fmt: Format) -> None:
+    code, out, err = run("analyze", WIDE, "--format", fmt.value)
+    assert code == 0, err
+    assert "Dana Whitfield" in out
+    if fmt is Format.json:
+        assert json.loads(out)["schema_version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("suffix", "marker"),
+    [
+        (".json", '"schema_version": 1'),
+        (".md", "# Leadership priorities"),
+        (".csv", "subject,block,group"),
+        (".txt", "Dana Whitfield"),
+    ],
+)
+def test_output_file_format_from_suffix(tmp_path: Path, suffix: str, marker: str) -> None:
+    target = tmp_path / f"report{suffix}"
+    code, out, _ = run("analyze", WIDE, "-o", str(target))
+    assert code == 0 and out == ""
+    assert marker in target.read_text("utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left behind
+
+
+def test_output_never_overwrites_an_input(tmp_path: Path) -> None:
+    survey = write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", IDENTITY)])
+    before = survey.read_bytes()
+    code, _, err = run("analyze", str(survey), "-o", str(survey), "--format", "json")
+    assert code == 1 and err.startswith("error: ") and "over an input file" in err
+    assert survey.read_bytes() == before
+    code, _, err = run("analyze", str(survey), "-o", str(tmp_path / "missing" / "r.json"))
+    assert code == 1 and "does not exist" in err
+
+
+def test_output_is_byte_identical_across_runs() -> None:
+    for fmt in Format:
+        assert run("analyze", WIDE, "-f", fmt.value)[1] == run("analyze", WIDE, "-f", fmt.value)[1]
+
+
+def test_several_files_are_one_dataset(tmp_path: Path) -> None:
+    a = write_wide(tmp_path / "a.csv", [("Ann", "r1", "Self", IDENTITY)])
+    b = write_tidy(tmp_path / "b.csv", [("Ann", "r2", "Manager", REVERSED)])
+    code, out, _ = run("analyze", str(a), str(b), "-f", "json")
+    document = json.loads(out)
+    assert code == 0
+    assert [i["source_format"] for i in document["inputs"]] == ["wide", "tidy"]
+    assert document["subjects"][0]["blocks"][0]["comparisons"][0]["spearman"] == -1.0
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    noise = tmp_path / "noise.xlsx"
+    noise.write_bytes(bytes(range(256)) * 8)
+    html = tmp_path / "export.xls"
+    html.write_text("<html><body><table><tr><td>Leader</td></tr></table></body></html>")
+    prose = tmp_path / "notes.csv"
+    prose.write_text("Dear coach, thanks for the session.\nSee you next week.\n")
+    unknown_dim = write_wide(
+        tmp_path / "dim.csv",
+        [("Ann", "r1", "Self", IDENTITY)],
+        headers=[
+            *(
+                f"Q - {i}"
+                for i in [
+                    "Vision",
+                    "Job competence",
+                    "Industry knowledge",
+                    "Communication",
+                    "Leading change",
+                    "Execution",
+                    "Leadership image",
+                    "Developing a following",
+                    "Judgment",
+                    "Ethics",
+                    "Coaching",
+                ]
+            ),
+            "Q - Empathy",
+        ],
+    )
+    unknown_group = write_wide(tmp_path / "group.csv", [("Ann", "r1", "Mentor", IDENTITY)])
+    csv_as_xlsx = tmp_path / "renamed.xlsx"
+    csv_as_xlsx.write_text("Leader,Relationship\nAnn,Self\n")
+    return {
+        "empty": (empty, "the file is empty"),
+        "random bytes": (noise, "not an Excel workbook"),
+        "html": (html, "HTML or XML page, not an Excel workbook"),
+        "prose": (prose, "no survey columns found"),
+        "unknown dimension": (unknown_dim, "unknown dimension 'Empathy'"),
+        "unknown group": (unknown_group, "unknown rater group 'Mentor'"),
+        "missing": (tmp_path / "missing.csv", "no such file"),
+        "folder": (tmp_path, "is a folder"),
+        "csv named xlsx": (
+            csv_as_xlsx,
+            "plain text, not an Excel workbook; if it is CSV, rename it",
+        ),
+    }
+
+
+@pytest.mark.parametrize("command", ["analyze", "validate"])
+def test_bad_input_gives_one_error_line(tmp_path: Path, command: str) -> None:
+    for name, (path, message) in _bad_inputs(tmp_path).items():
+        code, out, err = run(command, str(path))
+        assert code == 1, name
+        assert out == "", name
+        assert err.count("\n") == 1 and err.startswith(f"error: {path}"), (name, err)
+        assert message in err, (name, err)
+        assert "Traceback" not in err
+
+
+def test_debug_shows_the_exception(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "missing.csv"), "--debug"])
+    assert isinstance(result.exception, InputError)
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("analyze")[0] == 2
+    assert run("analyze", WIDE, "--format", "pdf")[0] == 2
+    assert run("analyze", WIDE, "--group-map", "nonsense")[0] == 2
+    assert run("analyze", WIDE, "--group-map", "Coach=mentor")[0] == 2
+    assert run("validate", WIDE, "--format", "markdown")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_group_map_option(tmp_path: Path) -> None:
+    survey = write_wide(
+        tmp_path / "s.csv", [("Ann", "r1", "Self", IDENTITY), ("Ann", "r2", "Mentor", REVERSED)]
+    )
+    code, out, _ = run("analyze", str(survey), "--group-map", "Mentor=manager", "-f", "json")
+    assert code == 0
+    assert json.loads(out)["subjects"][0]["groups"][1] == {
+        "group": "manager",
+        "n": 1,
+        "reported": True,
+    }
+
+
+def test_min_raters_below_three_warns(tmp_path: Path) -> None:
+    code, out, err = run("analyze", WIDE, "--min-raters", "2", "-f", "json")
+    assert code == 0 and err.startswith("warning: --min-raters 2 is below 3")
+    assert json.loads(out)["settings"]["min_raters"] == 2
+    assert run("analyze", WIDE, "--min-raters", "2", "-f", "json", "--quiet")[2] == ""
+
+
+def test_validate_reports_exclusions_and_exit_code() -> None:
+    code, out, _ = run("validate", WIDE)
+    assert code == 1
+    assert (
+        "examples/acme-wide.xlsx row 5 (Dana Whitfield): rank 6 is given more than once"
+        in out.replace(str(EXAMPLES) + "/", "examples/")
+    )
+    code, out, _ = run("validate", str(EXAMPLES / "acme-tidy.csv"), "-f", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["subjects"][0] == {
+        "subject": "Tomas Lindqvist",
+        "responses": {"self": 1, "manager": 1, "peer": 3, "direct_report": 6},
+    }
+
+
+def test_dimensions_lists_families_and_aliases() -> None:
+    code, out, _ = run("dimensions")
+    assert code == 0
+    assert (
+        "Competencies (what a leader does)" in out
+        and "judgement_decision_making" in out
+        and "Boss" not in out
+    )
+    assert "boss" in out
+    document = json.loads(run("dimensions", "-f", "json")[1])
+    assert len(document["dimensions"]) == 12
+    assert {d["family"] for d in document["dimensions"]} == {"competency", "characteristic"}
+
+
+def test_custom_template(tmp_path: Path) -> None:
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{% for s in subjects %}{{ s.subject | md }}: {{ s.raters }}\n{% endfor %}")
+    code, out, _ = run("analyze", WIDE, "-f", "markdown", "--template", str(template))
+    assert code == 0
+    assert out.splitlines()[0].startswith("Dana Whitfield: Self 1, Manager 1")
+    template.write_text("{% for s in subjects %}")
+    code, _, err = run("analyze", WIDE, "-f", "markdown", "--template", str(template))
+    assert code == 1 and "template error" in err
+
+
+def test_no_color_when_not_a_terminal() -> None:
+    out = run("analyze", WIDE)[1]
+    assert "\x1b[" not in out
+
+
+def test_stdout_carries_results_only(tmp_path: Path) -> None:
+    legacy = write_wide(
+        tmp_path / "legacy.csv", [("Zoë", "r1", "Self", IDENTITY)], encoding="cp1252"
+    )
+    code, out, err = run("analyze", str(legacy), "-f", "json")
+    assert code == 0
+    assert err.startswith("warning: ") and "Windows-1252" in err
+    assert json.loads(out)["subjects"][0]["subject"] == "Zoë"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses the installed console script")
+def test_readme_quick_start_matches_ci() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [line for line in block.splitlines()[1:] if line.strip()]
+    assert len(commands) == 2
+    for command in commands:
+        assert command in ci
+
+
+def test_readme_shows_real_output() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = readme.split("$ coachkit analyze examples/acme-wide.xlsx\n", 1)[1].split("```", 1)[0]
+    actual = run("analyze", "examples/acme-wide.xlsx")[1]
+    for chunk in shown.split("...\n"):
+        assert chunk.strip("\n") in actual

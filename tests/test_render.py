@@ -1,0 +1,170 @@
+"""Renderers: golden files for the examples, the JSON contract, anonymity and escaping in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from coachkit.render import Format
+from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_wide
+
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLE_FILES = ["acme-wide.xlsx", "acme-tidy.csv", "by-family.csv", "ratings.csv"]
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("fmt", [Format.table, Format.markdown])
+@pytest.mark.parametrize("example", EXAMPLE_FILES)
+def test_golden(example: str, fmt: Format) -> None:
+    code, out, err = run("analyze", f"examples/{example}", "--format", fmt.value)
+    assert code == 0, err
+    golden = GOLDEN / f"{Path(example).stem}.{'md' if fmt is Format.markdown else 'txt'}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out, "utf-8")
+    assert out == golden.read_text("utf-8")
+
+
+def test_every_format_has_a_renderer_and_a_suffix() -> None:
+    from coachkit.render import SUFFIXES
+
+    assert set(SUFFIXES.values()) == set(Format)
+
+
+def test_json_contract() -> None:
+    document = json.loads(run("analyze", "examples/acme-wide.xlsx", "-f", "json")[1])
+    assert set(document) >= {
+        "schema_version",
+        "coachkit_version",
+        "instrument",
+        "settings",
+        "inputs",
+        "excluded",
+        "subjects",
+    }
+    assert set(document["settings"]) >= {"min_raters", "notable_gap", "major_gap", "scheme"}
+    assert document["settings"]["notable_gap"] == 3 and document["settings"]["major_gap"] == 6
+    assert set(document["inputs"][0]) == {
+        "path",
+        "source_format",
+        "rows",
+        "responses_used",
+        "responses_excluded",
+    }
+    assert set(document["excluded"][0]) == {"path", "row", "subject", "reason"}
+    subject = document["subjects"][0]
+    assert set(subject) >= {"subject", "groups", "blocks", "coaching_focus", "strengths"}
+    block = subject["blocks"][0]
+    assert set(block) == {
+        "block",
+        "dimensions",
+        "mean_rank",
+        "consensus_rank",
+        "comparisons",
+        "concordance",
+        "tilt",
+    }
+    assert set(block["comparisons"][0]) == {"a", "b", "spearman", "gaps", "notable"}
+    assert set(block["comparisons"][0]["notable"][0]) >= {"dimension", "gap", "level"}
+    assert set(next(iter(block["concordance"].values()))) == {"kendall_w", "chi2", "p_value", "m"}
+    assert set(block["tilt"]["self"]) == {"value", "p_value", "m"}
+    floats = [v for c in block["comparisons"] for v in c["gaps"].values()]
+    assert all(round(v, 4) == v for v in floats)
+    family = json.loads(run("analyze", "examples/by-family.csv", "-f", "json")[1])
+    assert [b["block"] for b in family["subjects"][0]["blocks"]] == ["competency", "characteristic"]
+    assert all("tilt" not in b for b in family["subjects"][0]["blocks"])
+
+
+def test_csv_is_tidy() -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(run("analyze", "examples/acme-tidy.csv", "-f", "csv")[1]))
+    )
+    tomas = [r for r in rows if r["subject"] == "Tomas Lindqvist"]
+    groups = {r["group"] for r in tomas}
+    assert groups == {"self", "manager", "peer", "direct_report", "all_others"}
+    assert len(tomas) == 12 * len(groups)
+    document = json.loads(run("analyze", "examples/acme-tidy.csv", "-f", "json")[1])
+    means = document["subjects"][0]["blocks"][0]["mean_rank"]
+    for row in tomas:
+        assert float(row["mean_rank"]) == means[row["group"]][row["dimension"]]
+
+
+def _all_outputs(*paths: str) -> dict[str, str]:
+    return {fmt.value: run("analyze", *paths, "-f", fmt.value)[1] for fmt in Format} | {
+        "validate": run("validate", *paths)[1],
+        "validate-json": run("validate", *paths, "-f", "json")[1],
+    }
+
+
+def test_no_output_carries_rater_identity_or_comments() -> None:
+    book = load_workbook(EXAMPLES / "acme-wide.xlsx", read_only=True)
+    rows = list(book["Responses"].iter_rows(min_row=2, values_only=True))
+    book.close()
+    secrets = {str(r[0]) for r in rows} | {str(r[1]) for r in rows} | {str(r[-1]) for r in rows}
+    tidy_ids = {
+        line.split(",")[1] for line in (EXAMPLES / "acme-tidy.csv").read_text().splitlines()[1:]
+    }
+    outputs = _all_outputs("examples/acme-wide.xlsx") | {
+        f"tidy-{k}": v for k, v in _all_outputs("examples/acme-tidy.csv").items()
+    }
+    for name, text in outputs.items():
+        for secret in secrets | tidy_ids:
+            assert secret not in text, (name, secret)
+        assert "@acme.example" not in text
+
+
+def test_suppressed_peers_have_no_numbers_in_any_format(tmp_path: Path) -> None:
+    # Two peers rank in a pattern no reported group shares; their mean ranks must not surface.
+    peer = [7, 8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6]
+    rows = [
+        ("Ann", "s", "Self", IDENTITY),
+        ("Ann", "m", "Manager", REVERSED),
+        ("Ann", "p1", "Peer", peer),
+        ("Ann", "p2", "Peer", peer),
+        *(("Ann", f"d{i}", "Direct report", IDENTITY) for i in range(3)),
+    ]
+    survey = write_wide(tmp_path / "s.csv", rows)
+    document = json.loads(run("analyze", str(survey), "-f", "json")[1])
+    subject = document["subjects"][0]
+    assert {g["group"]: g["reported"] for g in subject["groups"]}["peer"] is False
+    # all_others (n=6) would give away the two peers by subtraction, so it is withheld too.
+    assert {g["group"]: g["reported"] for g in subject["groups"]}["all_others"] is False
+    block = subject["blocks"][0]
+    text = json.dumps(block)
+    assert "peer" not in text and "all_others" not in text
+    for name, out in _all_outputs(str(survey)).items():
+        assert "Peers (2)" not in out, name
+        assert "peer,2," not in out, name
+        assert "Self vs Peers" not in out, name
+
+
+def test_data_cannot_inject_markup_or_control_codes(tmp_path: Path) -> None:
+    names = [
+        "<script>alert(1)</script>",
+        '=HYPERLINK("http://x")',
+        "Bad|Pipe\nNewline",
+        "\x1b[31mRed\x1b[0m",
+    ]
+    rows = [(n, "r", "Self", IDENTITY) for n in names]
+    survey = write_wide(
+        tmp_path / "s.csv", [(n, f"r{i}", g, v) for i, (n, _, g, v) in enumerate(rows)]
+    )
+    table = run("analyze", str(survey))[1]
+    assert "\x1b" not in table
+    markdown = run("analyze", str(survey), "-f", "markdown")[1]
+    assert "<script>" not in markdown and "&lt;script>" in markdown
+    assert "Bad\\|Pipe Newline" in markdown
+    cells = [row[0] for row in csv.reader(io.StringIO(run("analyze", str(survey), "-f", "csv")[1]))]
+    assert '\'=HYPERLINK("http://x")' in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    document = json.loads(run("analyze", str(survey), "-f", "json")[1])
+    assert document["subjects"][0]["subject"] == names[0]
