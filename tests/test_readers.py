@@ -228,3 +228,20 @@ def test_cells_read_as_ranks(tmp_path: Path, instrument: Instrument) -> None:
     np.testing.assert_array_equal(row[:3], [1, 2, 3])
     assert np.isnan(row[3:7]).all()
     assert source.responses["note"][0] == "'x' in Leadership image is not a rank or score"
+
+
+def test_blank_lines_and_ragged_rows(tmp_path: Path, instrument: Instrument) -> None:
+    path = tmp_path / "s.csv"
+    header = ",".join(["Leader", "Rater", "Relationship", *LABELS])
+    path.write_text(
+        "\n\n"
+        + header
+        + "\nAnn,r1,Self,"
+        + ",".join(map(str, IDENTITY))
+        + ",\n\nAnn,r2,Boss,"
+        + ",".join(map(str, REVERSED))
+        + "\n"
+    )
+    source = read_source(str(path), instrument, ReadOptions())
+    assert source.responses["row"].tolist() == [4, 6]  # spreadsheet rows, blank lines counted
+    np.testing.assert_array_equal(ranks(path, instrument), [IDENTITY, REVERSED])

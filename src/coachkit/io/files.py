@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -72,10 +73,12 @@ def _text_cells(file: Path, warn: list[str]) -> pd.DataFrame:
         text = raw.decode("cp1252", errors="replace")
         warn.append(f"{file}: not UTF-8; read as Windows-1252 (cp1252). Check accented names.")
     text = text.replace("\x00", "")
-    sep = _sniff_delimiter(text, file.suffix.lower())
+    body = text.lstrip("\r\n")
+    leading = text[: len(text) - len(body)].count("\n")  # blank lines before the header
+    sep = _sniff_delimiter(body, file.suffix.lower())
     try:
         cells = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(body),
             sep=sep,
             header=None,
             dtype=object,
@@ -84,14 +87,25 @@ def _text_cells(file: Path, warn: list[str]) -> pd.DataFrame:
             skip_blank_lines=False,
             engine="c",
         )
-    except pd.errors.ParserError as exc:
-        detail = str(exc).strip().splitlines()[-1]
-        raise InputError(
-            f"{file}: not a readable table ({detail}); check the delimiter and quotes"
-        ) from exc
+    except pd.errors.ParserError:
+        cells = _ragged_cells(
+            file, body, sep
+        )  # rows of unequal length: the slower, forgiving reader
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"{file}: the file is empty") from exc
-    return cells.astype(str) if len(cells) else cells
+    cells.index = cells.index + leading
+    return cells.astype(str)
+
+
+def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
+    """Rows padded to the widest one, for files whose rows differ in length."""
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    except csv.Error as exc:
+        raise InputError(
+            f"{file}: not a readable table ({exc}); check the delimiter and quotes"
+        ) from exc
+    return _cells_from_rows(rows)
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
