@@ -245,3 +245,24 @@ def test_blank_lines_and_ragged_rows(tmp_path: Path, instrument: Instrument) -> 
     source = read_source(str(path), instrument, ReadOptions())
     assert source.responses["row"].tolist() == [4, 6]  # spreadsheet rows, blank lines counted
     np.testing.assert_array_equal(ranks(path, instrument), [IDENTITY, REVERSED])
+
+
+def test_legacy_xls_and_xlsm(tmp_path: Path, instrument: Instrument) -> None:
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Survey")
+    for r, row in enumerate(
+        [
+            ["Leader", "Relationship", *LABELS],
+            ["Ann", "Self", *IDENTITY],
+            ["Ann", "Boss", *REVERSED],
+        ]
+    ):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(tmp_path / "old.xls"))
+    np.testing.assert_array_equal(ranks(tmp_path / "old.xls", instrument), [IDENTITY, REVERSED])
+    rows = [["Leader", "Relationship", *LABELS], ["Ann", "Self", *IDENTITY]]
+    macro = _workbook(tmp_path / "macro.xlsm", {"Data": rows})
+    np.testing.assert_array_equal(ranks(macro, instrument), [IDENTITY])
