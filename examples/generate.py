@@ -34,9 +34,9 @@ BALANCED = np.array([1.8, 0.6, 0.3, 1.6, 1.3, 1.5, 0.5, 0.9, 1.5, 1.7, 1.0, 1.4]
 RNG = np.random.default_rng(20261127)
 
 
-def ranking(taste: np.ndarray, noise: float = 0.8) -> list[int]:
+def ranking(taste: np.ndarray, noise: float = 0.8, rng: np.random.Generator = RNG) -> list[int]:
     """Rank 1 = highest utility; Gumbel noise makes this a Plackett-Luce draw."""
-    utility = taste + RNG.gumbel(scale=noise, size=len(taste))
+    utility = taste + rng.gumbel(scale=noise, size=len(taste))
     order = np.argsort(-utility)
     ranks = np.empty(len(taste), dtype=int)
     ranks[order] = np.arange(1, len(taste) + 1)
@@ -213,8 +213,69 @@ def write_ratings_csv(path: Path) -> None:
             writer.writerow([leader, rater, label, *scores(taste)])
 
 
+COHORT = [
+    "Amara Nwosu",
+    "Ben Carter",
+    "Chloe Dubois",
+    "Diego Alvarez",
+    "Elena Petrova",
+    "Farid Haddad",
+    "Greta Holm",
+    "Hiro Sato",
+    "Isabel Cruz",
+    "Jonas Weber",
+    "Kavya Iyer",
+    "Liam O'Connor",
+]
+
+
+def write_cohort(path: Path, year: int) -> None:
+    """A leadership programme: twelve leaders; by the second year, coached self-views have moved."""
+    rng = np.random.default_rng(year)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Leader", "Respondent", "Relationship", *(f"Q3 - {d}" for d in DIMS)])
+        for index, leader in enumerate(COHORT):
+            technical = index % 3 != 2  # two in three start out competencies-first
+            coached = year == 2026 and index % 2 == 0
+            self_taste = COMPETENCIES_FIRST if technical else BALANCED
+            if coached:
+                self_taste = 0.3 * self_taste + 0.7 * CHARACTERISTICS_FIRST
+            boss = CHARACTERISTICS_FIRST if technical else BALANCED
+            groups = [
+                ("Self", self_taste, 1),
+                ("Manager", boss, 1),
+                ("Peer", BALANCED, 3 + index % 3),
+                ("Direct report", BALANCED + 0.4 * CHARACTERISTICS_FIRST, 2 + index % 4),
+            ]
+            name = leader.upper() if year == 2026 and index == 3 else leader
+            if year == 2025 and index == 11:
+                continue  # joined the programme in its second year
+            for label, taste, count in groups:
+                for n in range(count):
+                    writer.writerow(
+                        [
+                            name,
+                            f"{year}-{index:02d}-{label[:2]}{n}",
+                            label,
+                            *ranking(taste, rng=rng),
+                        ]
+                    )
+        if year == 2025:
+            for label, taste in (
+                ("Self", BALANCED),
+                ("Manager", BALANCED),
+                *[("Peer", BALANCED)] * 3,
+            ):
+                writer.writerow(
+                    ["Mona Reyes", f"2025-99-{label[:2]}", label, *ranking(taste, rng=rng)]
+                )
+
+
 if __name__ == "__main__":
     write_wide_xlsx(HERE / "acme-wide.xlsx")
     write_tidy_csv(HERE / "acme-tidy.csv")
     write_by_family_csv(HERE / "by-family.csv")
     write_ratings_csv(HERE / "ratings.csv")
+    write_cohort(HERE / "cohort-2025.csv", 2025)
+    write_cohort(HERE / "cohort-2026.csv", 2026)

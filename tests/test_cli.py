@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,18 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
-def test_version_and_help() -> None:
+def test_every_command_has_help_an_example_and_a_readme_entry() -> None:
     code, out, _ = run("--version")
     assert (code, out) == (0, "coachkit 0.1.0\n")
-    for command in ("analyze", "validate", "dimensions"):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    commands = [
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    ]
+    assert set(commands) == {"analyze", "validate", "batch", "org", "compare", "dimensions"}
+    for command in commands:
         code, out, _ = run(command, "--help")
-        assert code == 0 and "Example: coachkit" in out
+        assert code == 0 and "Example: coachkit" in out, command
+        assert f"| `coachkit {command}" in readme, command
 
 
 @pytest.mark.parametrize("fmt", list(Format))
@@ -245,8 +252,13 @@ def test_readme_quick_start_matches_ci() -> None:
 
 
 def test_readme_shows_real_output() -> None:
+    """Every `$ coachkit ...` session in the README shows what the command really prints."""
     readme = (ROOT / "README.md").read_text("utf-8")
-    shown = readme.split("$ coachkit analyze examples/acme-wide.xlsx\n", 1)[1].split("```", 1)[0]
-    actual = run("analyze", "examples/acme-wide.xlsx")[1]
-    for chunk in shown.split("...\n"):
-        assert chunk.strip("\n") in actual
+    sessions = [block.split("```", 1)[0] for block in readme.split("```text\n$ ")[1:]]
+    assert len(sessions) >= 3
+    for session in sessions:
+        command, shown = session.split("\n", 1)
+        code, actual, _ = run(*shlex.split(command)[1:])
+        assert code == 0, command
+        for chunk in shown.split("...\n"):
+            assert chunk.strip("\n") in actual, (command, chunk[:80])

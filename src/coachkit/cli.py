@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from coachkit import __version__
-from coachkit.errors import CoachkitError, OutputError
+from coachkit.errors import CoachkitError
 from coachkit.io import Layout, ReadOptions, ValueKind
+from coachkit.output import write_output
 from coachkit.render import Format, RenderOptions
 from coachkit.validate import Scheme
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
+    from coachkit.model import Report
     from coachkit.validate import Dataset
 
 app = typer.Typer(
@@ -92,6 +96,46 @@ PartialOpt = Annotated[
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: table, or from the -o suffix).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file instead of stdout.", show_default=False
+    ),
+]
+TemplateOpt = Annotated[
+    Path | None,
+    typer.Option("--template", help="A Jinja2 template for --format markdown.", show_default=False),
+]
+MinRatersOpt = Annotated[
+    int, typer.Option("--min-raters", min=1, help="Smallest anonymous group that is reported.")
+]
+NotableOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--notable-gap",
+        min=0,
+        help="Places that make a gap notable (default: a quarter of the block size).",
+        show_default=False,
+    ),
+]
+MajorOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--major-gap",
+        min=0,
+        help="Places that make a gap major (default: half the block size).",
+        show_default=False,
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -161,29 +205,64 @@ def _group_map(pairs: list[str] | None, instrument: Instrument) -> dict[str, str
     return mapping
 
 
-def _load(
-    files: list[Path],
-    instrument_name: str | None,
-    layout: Layout,
-    sheet: str | None,
-    subject: str | None,
-    group_map: list[str] | None,
-    values: ValueKind | None,
-    scheme: Scheme | None,
-    allow_partial: bool,
-    quiet: bool,
-) -> Dataset:
-    from coachkit.instruments import load_instrument
-    from coachkit.io import read_source
-    from coachkit.validate import validate
+@dataclass(frozen=True)
+class _Reading:
+    """The options every reading command shares."""
 
-    instrument = load_instrument(instrument_name)
-    options = ReadOptions(layout, sheet, subject, _group_map(group_map, instrument))
-    sources = [read_source(str(f), instrument, options) for f in files]
-    dataset = validate(sources, instrument, values, scheme, allow_partial)
-    for message in dataset.warnings:
-        _warn(message, quiet)
-    return dataset
+    instrument: str | None
+    layout: Layout
+    sheet: str | None
+    subject: str | None
+    group_map: list[str] | None
+    values: ValueKind | None
+    scheme: Scheme | None
+    allow_partial: bool
+    quiet: bool
+
+    def load(self, files: list[Path]) -> Dataset:
+        from coachkit.instruments import load_instrument
+        from coachkit.io import read_source
+        from coachkit.validate import validate
+
+        instrument = load_instrument(self.instrument)
+        options = ReadOptions(
+            self.layout, self.sheet, self.subject, _group_map(self.group_map, instrument)
+        )
+        sources = []
+        for file in files:
+            source = read_source(str(file), instrument, options)
+            _note(f"{file}: read as {source.source_format}", self.quiet)
+            sources.append(source)
+        dataset = validate(sources, instrument, self.values, self.scheme, self.allow_partial)
+        for message in dataset.warnings:
+            _warn(message, self.quiet)
+        return dataset
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """The options that shape an analysis."""
+
+    min_raters: int
+    notable_gap: float | None
+    major_gap: float | None
+
+    def run(self, reading: _Reading, files: list[Path]) -> tuple[Dataset, Report]:
+        from coachkit.analysis import analyze
+
+        dataset = reading.load(files)
+        if dataset.responses.empty:
+            raise CoachkitError(
+                f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} "
+                "excluded); run `coachkit validate` to see why"
+            )
+        return dataset, analyze(dataset, self.min_raters, self.notable_gap, self.major_gap)
+
+
+def _note(message: str, quiet: bool) -> None:
+    """Progress for people, on stderr; only at a terminal, so scripts see nothing."""
+    if not quiet and sys.stderr.isatty():
+        typer.echo(message, err=True)
 
 
 def _color(output: Path | None) -> bool:
@@ -197,76 +276,26 @@ def _width() -> int:
         return 100
 
 
-def write_output(text: str, output: Path | None, inputs: list[Path]) -> None:
-    """Print to stdout, or write atomically to a file that is not one of the inputs."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = output.resolve()
-    if any(target == f.resolve() for f in inputs):
-        raise OutputError(
-            f"{output}: refusing to write the report over an input file; choose another -o"
-        )
-    if not target.parent.is_dir():
-        raise OutputError(f"{output}: the folder {output.parent} does not exist")
-    temporary = target.with_name(f".{target.name}.coachkit-tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="")
-        temporary.replace(target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"{output}: cannot write the report ({exc.strerror})") from exc
+def _format(fmt: Format | None, output: Path | None) -> Format:
+    from coachkit.render import format_for_path
+
+    return fmt or (format_for_path(output) if output else None) or Format.table
+
+
+def _min_raters_warning(min_raters: int, quiet: bool) -> None:
+    if min_raters < 3:
+        _warn(f"--min-raters {min_raters} is below 3: the anonymity of raters is weakened", quiet)
 
 
 @app.command()
 def analyze(
     files: Files,
-    format: Annotated[
-        Format | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format (default: table, or from the -o suffix).",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the report to this file instead of stdout.",
-            show_default=False,
-        ),
-    ] = None,
-    template: Annotated[
-        Path | None,
-        typer.Option(
-            "--template", help="A Jinja2 template for --format markdown.", show_default=False
-        ),
-    ] = None,
-    min_raters: Annotated[
-        int, typer.Option("--min-raters", min=1, help="Smallest anonymous group that is reported.")
-    ] = 3,
-    notable_gap: Annotated[
-        float | None,
-        typer.Option(
-            "--notable-gap",
-            min=0,
-            help="Places that make a gap notable (default: a quarter of the block size).",
-            show_default=False,
-        ),
-    ] = None,
-    major_gap: Annotated[
-        float | None,
-        typer.Option(
-            "--major-gap",
-            min=0,
-            help="Places that make a gap major (default: half the block size).",
-            show_default=False,
-        ),
-    ] = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    template: TemplateOpt = None,
+    min_raters: MinRatersOpt = 3,
+    notable_gap: NotableOpt = None,
+    major_gap: MajorOpt = None,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -278,41 +307,21 @@ def analyze(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Analyze survey files into a report per leader.
+    """Analyze survey files into a report per leader. `-` reads CSV from standard input.
 
     Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
     """
+    reading = _Reading(
+        instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet
+    )
 
     def run() -> int:
-        from coachkit.analysis import analyze as analyze_dataset
-        from coachkit.render import format_for_path, render
+        from coachkit.render import render
 
-        fmt = format or (format_for_path(output) if output else None) or Format.table
-        if min_raters < 3:
-            _warn(
-                f"--min-raters {min_raters} is below 3: the anonymity of raters is weakened", quiet
-            )
-        dataset = _load(
-            files,
-            instrument,
-            layout,
-            sheet,
-            subject,
-            group_map,
-            values,
-            scheme,
-            allow_partial,
-            quiet,
-        )
-        if dataset.responses.empty:
-            raise CoachkitError(
-                f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} excluded); run `coachkit validate` to see why"
-            )
-        report = analyze_dataset(dataset, min_raters, notable_gap, major_gap)
-        text = render(
-            report, fmt, RenderOptions(color=_color(output), width=_width(), template=template)
-        )
-        write_output(text, output, files)
+        _min_raters_warning(min_raters, quiet)
+        _, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
+        options = RenderOptions(color=_color(output), width=_width(), template=template)
+        write_output(render(report, _format(format, output), options), output, files)
         return 0
 
     _guard(debug, run)
@@ -342,26 +351,207 @@ def validate(
 
     Example: coachkit validate examples/acme-tidy.csv
     """
+    reading = _Reading(
+        instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet
+    )
 
     def run() -> int:
         from coachkit.render.validation import render_validation
 
         if format not in (Format.table, Format.json):
             raise typer.BadParameter("validate writes table or json", param_hint="--format")
-        dataset = _load(
-            files,
-            instrument,
-            layout,
-            sheet,
-            subject,
-            group_map,
-            values,
-            scheme,
-            allow_partial,
-            quiet,
-        )
+        dataset = reading.load(files)
         write_output(render_validation(dataset, format), None, files)
         return 1 if dataset.excluded else 0
+
+    _guard(debug, run)
+
+
+@app.command()
+def batch(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Survey files, or folders to search for them.",
+            show_default=False,
+        ),
+    ],
+    output_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output-dir", "-d", help="Folder for the reports and the index.", show_default=False
+        ),
+    ],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="Format of each report.")
+    ] = Format.markdown,
+    template: TemplateOpt = None,
+    min_raters: MinRatersOpt = 3,
+    notable_gap: NotableOpt = None,
+    major_gap: MajorOpt = None,
+    instrument: InstrumentOpt = None,
+    layout: LayoutOpt = Layout.auto,
+    sheet: SheetOpt = None,
+    group_map: GroupMapOpt = None,
+    values: ValuesOpt = None,
+    scheme: SchemeOpt = None,
+    allow_partial: PartialOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Analyze each file on its own and write one report per leader, plus an index.
+
+    Reports go to DIR/<file>/<leader>.<ext>; the index to DIR/index.md (index.json with
+    --format json). A file that fails is listed at the end and the exit code is 1; the others
+    are still written. The paths written are printed on stdout.
+
+    Example: coachkit batch clients/ --output-dir reports
+    """
+    reading = _Reading(
+        instrument, layout, sheet, None, group_map, values, scheme, allow_partial, True
+    )
+    analysis = _Analysis(min_raters, notable_gap, major_gap)
+
+    def run() -> int:
+        from coachkit.batch import discover, run_batch
+
+        _min_raters_warning(min_raters, quiet)
+        files = discover(paths, output_dir)
+        if not files:
+            raise CoachkitError(
+                f"{', '.join(map(str, paths))}: no survey files found (.csv, .tsv, .txt, .xlsx, .xlsm, .xls)"
+            )
+        if output_dir.exists() and not output_dir.is_dir():
+            raise CoachkitError(
+                f"{output_dir}: exists and is not a folder; choose another --output-dir"
+            )
+        options = RenderOptions(color=False, width=_width(), template=template)
+        with _progress(len(files), quiet) as advance:
+            result = run_batch(
+                files, lambda f: analysis.run(reading, [f])[1], format, output_dir, options, advance
+            )
+        for entry in result.reports:
+            typer.echo(str(output_dir / entry.path))
+        typer.echo(str(result.index))
+        for file, message in result.failed:
+            typer.echo(
+                f"error: {message}" if message.startswith(file) else f"error: {file}: {message}",
+                err=True,
+            )
+        return 1 if result.failed else 0
+
+    _guard(debug, run)
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr at a terminal; otherwise nothing."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("analyzing", total=total)
+
+        def advance(name: str) -> None:
+            progress.update(task, advance=1, description=name[-40:])
+
+        yield advance
+
+
+@app.command()
+def org(
+    files: Files,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    template: TemplateOpt = None,
+    min_raters: MinRatersOpt = 3,
+    notable_gap: NotableOpt = None,
+    major_gap: MajorOpt = None,
+    instrument: InstrumentOpt = None,
+    layout: LayoutOpt = Layout.auto,
+    sheet: SheetOpt = None,
+    group_map: GroupMapOpt = None,
+    values: ValuesOpt = None,
+    scheme: SchemeOpt = None,
+    allow_partial: PartialOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The organization view: each rater group pooled over all leaders of all files.
+
+    Shows how each group ranks the dimensions, their tilt and agreement, the spread of
+    self-manager agreement across leaders, how many leaders show the technical-leader pattern,
+    and the most frequent coaching focus.
+
+    Example: coachkit org examples/cohort-2026.csv --format markdown
+    """
+    reading = _Reading(
+        instrument, layout, sheet, None, group_map, values, scheme, allow_partial, quiet
+    )
+
+    def run() -> int:
+        from coachkit.analysis.org import analyze_org
+        from coachkit.render.org import render_org
+
+        _min_raters_warning(min_raters, quiet)
+        dataset, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
+        options = RenderOptions(color=_color(output), width=_width(), template=template)
+        text = render_org(analyze_org(dataset, report), _format(format, output), options)
+        write_output(text, output, files)
+        return 0
+
+    _guard(debug, run)
+
+
+@app.command()
+def compare(
+    before: Annotated[Path, typer.Argument(help="The earlier assessment.", show_default=False)],
+    after: Annotated[Path, typer.Argument(help="The later assessment.", show_default=False)],
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    template: TemplateOpt = None,
+    min_raters: MinRatersOpt = 3,
+    notable_gap: NotableOpt = None,
+    major_gap: MajorOpt = None,
+    instrument: InstrumentOpt = None,
+    layout: LayoutOpt = Layout.auto,
+    sheet: SheetOpt = None,
+    subject: SubjectOpt = None,
+    group_map: GroupMapOpt = None,
+    values: ValuesOpt = None,
+    scheme: SchemeOpt = None,
+    allow_partial: PartialOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare two assessments of the same leaders: what moved since the last 360.
+
+    Leaders are matched by name (case and spacing aside); per leader it shows the change in
+    self-manager and self-all others agreement, the gaps that closed or opened by at least the
+    notable threshold, and the change in tilt.
+
+    Example: coachkit compare examples/cohort-2025.csv examples/cohort-2026.csv
+    """
+    reading = _Reading(
+        instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet
+    )
+
+    def run() -> int:
+        from coachkit.analysis.compare import compare_reports
+        from coachkit.render.compare import render_compare
+
+        _min_raters_warning(min_raters, quiet)
+        analysis = _Analysis(min_raters, notable_gap, major_gap)
+        earlier = analysis.run(reading, [before])[1]
+        later = analysis.run(reading, [after])[1]
+        options = RenderOptions(color=_color(output), width=_width(), template=template)
+        text = render_compare(compare_reports(earlier, later), _format(format, output), options)
+        write_output(text, output, [before, after])
+        return 0
 
     _guard(debug, run)
 

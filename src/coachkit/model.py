@@ -21,6 +21,9 @@ class InstrumentInfo:
     groups: Mapping[str, str]  # group id -> label, in report order
     families: Mapping[str, str]  # family id -> label
     tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
+    self_group: str = "self"
+    focus_groups: tuple[str, ...] = ()  # whose view coaching focus follows, in order of preference
+    pooled: str = "all_others"
 
 
 @dataclass(frozen=True)
@@ -130,3 +133,84 @@ class Report:
     excluded: tuple[Exclusion, ...]
     subjects: tuple[SubjectResult, ...]
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrgGroup:
+    """One rater group pooled over every leader in the organization."""
+
+    group: str
+    n: int
+    reported: bool
+    reason: str | None
+    mean_rank: Mapping[str, float]
+    consensus_rank: Mapping[str, float]
+    tilt: Tilt | None
+    concordance: Mapping[str, Concordance]  # per block
+
+
+@dataclass(frozen=True)
+class GroupAgreement:
+    block: str
+    a: str
+    b: str
+    spearman: float | None  # of the two groups' mean-rank vectors within the block
+
+
+@dataclass(frozen=True)
+class RhoSummary:
+    median: float | None
+    q1: float | None
+    q3: float | None
+    share_below_critical: float | None
+    n_subjects: int
+    critical: float
+
+
+@dataclass(frozen=True)
+class OrgReport:
+    coachkit_version: str
+    instrument: InstrumentInfo
+    settings: Settings
+    inputs: tuple[InputSummary, ...]
+    excluded: tuple[Exclusion, ...]
+    n_subjects: int
+    groups: tuple[OrgGroup, ...]
+    agreement: tuple[GroupAgreement, ...]
+    self_manager_spearman: RhoSummary
+    technical_leader_pattern: tuple[str, ...]
+    coaching_focus_frequency: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class GapChange:
+    pair: str  # "self-manager"
+    block: str
+    dimension: str
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class SubjectChange:
+    subject: str
+    before_subject: str
+    after_subject: str
+    self_manager_spearman: tuple[float | None, float | None]  # before, after
+    self_all_others_spearman: tuple[float | None, float | None]
+    tilt: Mapping[str, tuple[float, float]]  # group -> (before, after)
+    closed: tuple[GapChange, ...]
+    opened: tuple[GapChange, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class CompareReport:
+    coachkit_version: str
+    instrument: InstrumentInfo
+    settings: Settings
+    before: tuple[InputSummary, ...]
+    after: tuple[InputSummary, ...]
+    subjects: tuple[SubjectChange, ...]
+    unmatched_before: tuple[str, ...]
+    unmatched_after: tuple[str, ...]

@@ -42,7 +42,7 @@ def analyze(
     responses = dataset.responses
     ranks = responses[list(instrument.dimension_ids)].to_numpy(dtype=np.float64)
     subjects = responses["subject"].to_numpy(dtype=object)
-    tilt_spec = _tilt_spec(instrument) if dataset.scheme == "overall" else None
+    tilt_spec = tilt_columns(instrument) if dataset.scheme == "overall" else None
 
     order = list(dict.fromkeys(subjects))
     members: dict[str, dict[str, np.ndarray]] = {s: {} for s in order}
@@ -80,6 +80,9 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         groups={g: instrument.group(g).label for g in instrument.group_ids},
         families={f.id: f.label for f in instrument.families},
         tilt=_tilt_labels(instrument),
+        self_group=instrument.self_group,
+        focus_groups=instrument.focus_groups,
+        pooled=instrument.pooled.id,
     )
 
 
@@ -123,7 +126,7 @@ def group_counts(
     return tuple(result)
 
 
-def _tilt_spec(instrument: Instrument) -> tuple[list[int], list[int]] | None:
+def tilt_columns(instrument: Instrument) -> tuple[list[int], list[int]] | None:
     """Column positions of the tilt's first and second family, when the instrument defines a tilt."""
     if instrument.tilt is None:
         return None
@@ -164,7 +167,7 @@ def _subject(
             )
         )
     if tilt_spec is not None:
-        tilts = {g: _tilt(ranks[rows[g]], *tilt_spec) for g in reported}
+        tilts = {g: group_tilt(ranks[rows[g]], *tilt_spec) for g in reported}
         first = result_blocks[0]
         result_blocks[0] = Block(
             first.block,
@@ -229,7 +232,7 @@ def _block(
     )
 
 
-def _tilt(group_ranks: np.ndarray, first: list[int], second: list[int]) -> Tilt:
+def group_tilt(group_ranks: np.ndarray, first: list[int], second: list[int]) -> Tilt:
     """Mean over raters of (mean rank of the second family - mean rank of the first), with its p."""
     m = len(group_ranks)
     per_rater = group_ranks[:, second].mean(axis=1) - group_ranks[:, first].mean(axis=1)

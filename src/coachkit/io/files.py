@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from coachkit.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+STDIN = "-"
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 SURVEY_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
@@ -41,7 +43,14 @@ class Grid:
 def read_grids(
     path: str, sheet: str | None = None, warn: list[str] | None = None
 ) -> Iterator[Grid]:
-    """Yield the grids of a file: one for a text file, one per sheet (or the named sheet) for Excel."""
+    """Yield the grids of a file: one for a text file, one per sheet (or the named sheet) for Excel.
+
+    The path `-` reads CSV from standard input.
+    """
+    warn = warn if warn is not None else []
+    if path == STDIN:
+        yield Grid(path, None, _text_cells(Path("<stdin>"), sys.stdin.buffer.read(), "", warn))
+        return
     file = Path(path)
     if not file.exists():
         raise InputError(f"{path}: no such file")
@@ -58,13 +67,16 @@ def read_grids(
     else:
         if sheet is not None:
             raise InputError(f"{path}: --sheet applies to Excel workbooks, and this is a text file")
-        yield Grid(path, None, _text_cells(file, warn if warn is not None else []))
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+        yield Grid(path, None, _text_cells(file, raw, suffix, warn))
 
 
-def _text_cells(file: Path, warn: list[str]) -> pd.DataFrame:
+def _text_cells(file: Path, raw: bytes, suffix: str, warn: list[str]) -> pd.DataFrame:
     import pandas as pd
 
-    raw = file.read_bytes()
     if not raw.strip():
         raise InputError(f"{file}: the file is empty")
     try:
@@ -75,7 +87,7 @@ def _text_cells(file: Path, warn: list[str]) -> pd.DataFrame:
     text = text.replace("\x00", "")
     body = text.lstrip("\r\n")
     leading = text[: len(text) - len(body)].count("\n")  # blank lines before the header
-    sep = _sniff_delimiter(body, file.suffix.lower())
+    sep = _sniff_delimiter(body, suffix)
     try:
         cells = pd.read_csv(
             io.StringIO(body),

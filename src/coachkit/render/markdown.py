@@ -25,6 +25,12 @@ def md(text: object) -> str:
 
 
 def render_markdown(report: Report, template: Path | None = None) -> str:
+    views = [subject_view(report, s) for s in report.subjects]
+    return render_template("report.md.j2", template, report=report, subjects=views)
+
+
+def render_template(name: str, template: Path | None, **context: object) -> str:
+    """Render a shipped template, or the user's `template` file in its place, with the `md` filter."""
     import jinja2
 
     env = jinja2.Environment(
@@ -38,13 +44,12 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
     env.filters["md"] = md
     try:
         if template is None:
-            compiled = env.get_template("report.md.j2")
+            compiled = env.get_template(name)
         else:
             compiled = env.from_string(template.read_text("utf-8"))
-        views = [subject_view(report, s) for s in report.subjects]
-        return compiled.render(report=report, subjects=views)
+        return compiled.render(**context)
     except OSError as exc:
         raise CoachkitError(f"{template}: cannot read the template ({exc.strerror})") from exc
     except jinja2.TemplateError as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
-        raise CoachkitError(f"{template or 'report.md.j2'}: template error: {where}{exc}") from exc
+        raise CoachkitError(f"{template or name}: template error: {where}{exc}") from exc

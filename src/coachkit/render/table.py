@@ -10,11 +10,37 @@ from rich.table import Table
 from rich.text import Text
 
 from coachkit.model import Report
-from coachkit.render.view import BlockView, SubjectView, subject_view
+from coachkit.render import RenderOptions
+from coachkit.render.view import BlockView, Page, SubjectView, subject_view
 from coachkit.text import printable
 
 
 def render_table(report: Report, color: bool = False, width: int = 100) -> str:
+    parts = [_subject(subject_view(report, s)) for s in report.subjects]
+    return _print([*parts, _footer(report)], color, width)
+
+
+def render_pages(pages: list[Page], options: RenderOptions) -> str:
+    """The org and compare views: per page a title, a table, and sections of sentences."""
+    parts: list[RenderableType] = []
+    for page in pages:
+        parts.append(Text(printable(page.title), style="bold underline"))
+        if page.rows:
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+            table.add_column(page.header[0], no_wrap=True)
+            for heading in page.header[1:]:
+                table.add_column(heading, justify="right")
+            for row in page.rows:
+                table.add_row(*(printable(c) for c in row))
+            parts.append(table)
+        for section in page.sections:
+            parts.append(Text(section.title, style="bold"))
+            parts += [_indented(printable(line), bullet="- ") for line in section.lines]
+            parts.append(Text(""))
+    return _print(parts, options.color, options.width)
+
+
+def _print(parts: list[RenderableType], color: bool, width: int) -> str:
     out = io.StringIO()
     console = Console(
         file=out,
@@ -26,9 +52,8 @@ def render_table(report: Report, color: bool = False, width: int = 100) -> str:
         emoji=False,
         markup=False,
     )
-    for view in (subject_view(report, s) for s in report.subjects):
-        console.print(_subject(view))
-    console.print(_footer(report))
+    for part in parts:
+        console.print(part)
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 

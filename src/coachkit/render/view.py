@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coachkit.analysis.stats import rho_critical
-from coachkit.model import Block, Comparison, Report, SubjectResult, Tilt
+from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
 from coachkit.text import format_p
 
 # Gap markers: the same in every text format.
@@ -117,7 +117,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
             for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)
         ),
         tilt=tuple(
-            f"{names[g]}: {tilt_reading(t, report)}"
+            f"{names[g]}: {tilt_reading(t, report.instrument)}"
             for g, t in ((g, (block.tilt or {})[g]) for g in names if g in (block.tilt or {}))
         ),
     )
@@ -147,8 +147,8 @@ def concordance_reading(w: float, p: float) -> str:
     return f"{strength} agreement within the group, {beyond}"
 
 
-def tilt_reading(tilt: Tilt, report: Report) -> str:
-    first, second = report.instrument.tilt or ("", "")
+def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
+    first, second = instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
     direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
     chance = (
@@ -157,3 +157,19 @@ def tilt_reading(tilt: Tilt, report: Report) -> str:
         else "within what random ranking produces"
     )
     return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A titled table with sections of sentences: the layout of the org and compare views."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    sections: tuple[Section, ...]

@@ -1,0 +1,172 @@
+"""Batch reports: one report per leader per file, safe file names, and an index of them all."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coachkit.analysis.org import pair_spearman
+from coachkit.errors import CoachkitError
+from coachkit.io.files import SURVEY_SUFFIXES
+from coachkit.model import Report, SubjectResult
+from coachkit.output import write_output
+from coachkit.render import Format, RenderOptions, render
+from coachkit.render.json import SCHEMA_VERSION, dumps
+from coachkit.render.markdown import md
+
+EXTENSIONS = {Format.table: "txt", Format.markdown: "md", Format.json: "json", Format.csv: "csv"}
+# Names Windows reserves for devices, whatever the extension.
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+MAX_SLUG = 80
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    input: str
+    subject: str
+    path: str  # relative to the output folder
+    groups: dict[str, int]
+    self_manager_spearman: float | None
+    tilt: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    reports: tuple[IndexEntry, ...]
+    failed: tuple[tuple[str, str], ...]  # (input, error)
+    index: Path
+
+
+def slug(name: str) -> str:
+    """A safe file name: ASCII letters, digits and dashes; never empty, a device name or a path."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = _UNSAFE.sub("-", ascii_name.lower()).strip("-")[:MAX_SLUG].strip("-") or "leader"
+    return f"{text}-" if text in _RESERVED else text
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name-2`, `name-3`... whichever is not taken yet (and take it)."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def discover(paths: Iterable[Path], output_dir: Path) -> list[Path]:
+    """The survey files named, and those inside the folders named (not inside the output folder)."""
+    found: list[Path] = []
+    out = output_dir.resolve()
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                inside_output = file.resolve().is_relative_to(out)
+                hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+                if (
+                    file.is_file()
+                    and file.suffix.lower() in SURVEY_SUFFIXES
+                    and not hidden
+                    and not inside_output
+                ):
+                    found.append(file)
+        else:
+            found.append(path)
+    return found
+
+
+def run_batch(
+    files: list[Path],
+    analyze_file: Callable[[Path], Report],
+    fmt: Format,
+    output_dir: Path,
+    options: RenderOptions,
+    advance: Callable[[str], None] = lambda _: None,
+) -> BatchResult:
+    """Analyze each file on its own and write one report per leader, then the index."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    folders: set[str] = set()
+    entries: list[IndexEntry] = []
+    failed: list[tuple[str, str]] = []
+    for file in files:
+        advance(str(file))
+        try:
+            report = analyze_file(file)
+        except CoachkitError as exc:
+            failed.append((str(file), " ".join(str(exc).split())))
+            continue
+        folder = unique(slug(file.stem), folders)
+        names: set[str] = set()
+        for subject in report.subjects:
+            name = f"{unique(slug(subject.subject), names)}.{EXTENSIONS[fmt]}"
+            target = output_dir / folder / name
+            target.parent.mkdir(exist_ok=True)
+            single = dataclasses.replace(
+                report,
+                subjects=(subject,),
+                excluded=tuple(e for e in report.excluded if e.subject == subject.subject),
+            )
+            write_output(render(single, fmt, options), target, files)
+            entries.append(_entry(file, subject, f"{folder}/{name}", report))
+    index = output_dir / ("index.json" if fmt is Format.json else "index.md")
+    result = BatchResult(tuple(entries), tuple(failed), index)
+    write_output(render_index(result, fmt), index, files)
+    return result
+
+
+def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> IndexEntry:
+    roles = report.instrument
+    me, manager = roles.self_group, roles.focus_groups[0]
+    tilt = subject.blocks[0].tilt or {}
+    return IndexEntry(
+        input=str(file),
+        subject=subject.subject,
+        path=path,
+        groups={g.group: g.n for g in subject.groups if g.n},
+        self_manager_spearman=pair_spearman(subject, me, manager),
+        tilt={g: (tilt[g].value if g in tilt else None) for g in (me, manager)},
+    )
+
+
+def render_index(result: BatchResult, fmt: Format) -> str:
+    if fmt is Format.json:
+        document: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "reports": [dataclasses.asdict(e) for e in result.reports],
+            "failed": [{"input": i, "error": e} for i, e in result.failed],
+        }
+        return dumps(document)
+
+    def number(value: float | None, sign: str = "+") -> str:
+        return "-" if value is None else f"{value:{sign}.2f}"
+
+    lines = ["# coachkit batch reports", ""]
+    if result.reports:
+        lines += [
+            "| Leader | Input | Raters | Self-manager rho | Self tilt | Manager tilt | Report |",
+            "|---|---|---|---:|---:|---:|---|",
+        ]
+        for e in result.reports:
+            raters = ", ".join(f"{g} {n}" for g, n in e.groups.items() if g != "all_others")
+            tilts = list(e.tilt.values())
+            lines.append(
+                f"| {md(e.subject)} | {md(e.input)} | {md(raters)} | {number(e.self_manager_spearman)} "
+                f"| {number(tilts[0])} | {number(tilts[1])} | [{md(e.path)}](<{e.path}>) |"
+            )
+    if result.failed:
+        lines += ["", "## Files that failed", ""]
+        lines += [f"- {md(i)}: {md(error)}" for i, error in result.failed]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,31 @@
+"""Writing results: stdout, or a file replaced atomically that is never one of the inputs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from coachkit.errors import OutputError
+
+
+def write_output(text: str, output: Path | None, inputs: Iterable[Path] = ()) -> None:
+    """Print to stdout, or write atomically to a file that is not one of the inputs."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = output.resolve()
+    if any(target == Path(f).resolve() for f in inputs if str(f) != "-"):
+        raise OutputError(
+            f"{output}: refusing to write the report over an input file; choose another -o"
+        )
+    if not target.parent.is_dir():
+        raise OutputError(f"{output}: the folder {output.parent} does not exist")
+    temporary = target.with_name(f".{target.name}.coachkit-tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8", newline="")
+        temporary.replace(target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"{output}: cannot write the report ({exc.strerror})") from exc

@@ -1,0 +1,144 @@
+"""The organization view in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from typing import Any
+
+from coachkit.model import OrgGroup, OrgReport
+from coachkit.render import Format, RenderOptions
+from coachkit.render.csv import safe_cell
+from coachkit.render.json import SCHEMA_VERSION, dumps
+from coachkit.render.view import Page, Section, concordance_reading, tilt_reading
+from coachkit.text import format_p
+
+
+def org_document(org: OrgReport) -> dict[str, Any]:
+    def group(g: OrgGroup) -> dict[str, Any]:
+        entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
+        if not g.reported:
+            entry["reason"] = g.reason
+            return entry
+        concordance = {b: asdict(c) for b, c in g.concordance.items()}
+        return entry | {
+            "mean_rank": g.mean_rank,
+            "consensus_rank": g.consensus_rank,
+            "tilt": asdict(g.tilt) if g.tilt else None,
+            # one block in the default scheme: its concordance; by family: one per block
+            "concordance": next(iter(concordance.values()), None)
+            if len(concordance) <= 1 and org.settings.scheme == "overall"
+            else concordance,
+        }
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "coachkit_version": org.coachkit_version,
+        "instrument": {
+            "id": org.instrument.id,
+            "dimensions": [asdict(d) for d in org.instrument.dimensions],
+        },
+        "settings": asdict(org.settings),
+        "inputs": [asdict(i) for i in org.inputs],
+        "excluded": [asdict(e) for e in org.excluded],
+        "n_subjects": org.n_subjects,
+        "groups": [group(g) for g in org.groups],
+        "agreement": [asdict(a) for a in org.agreement],
+        "self_manager_spearman": asdict(org.self_manager_spearman),
+        "technical_leader_pattern": {
+            "count": len(org.technical_leader_pattern),
+            "subjects": list(org.technical_leader_pattern),
+        },
+        "coaching_focus_frequency": dict(org.coaching_focus_frequency),
+    }
+
+
+def org_page(org: OrgReport) -> Page:
+    """The org view as a table of consensus ranks and sections of sentences."""
+    names = org.instrument.groups
+    labels = {d.id: d.label for d in org.instrument.dimensions}
+    reported = [g for g in org.groups if g.reported]
+    rho = org.self_manager_spearman
+    if rho.n_subjects:
+        spread = (
+            f"median {rho.median:+.2f} (quartiles {rho.q1:+.2f} to {rho.q3:+.2f}) over "
+            f"{rho.n_subjects} leaders; {rho.share_below_critical:.0%} below {rho.critical:.3f}, "
+            "the agreement needed for p < .05"
+        )
+    else:
+        spread = "no leader has both a self and a manager ranking"
+    pattern = org.technical_leader_pattern
+    sections = {
+        "Not reported (anonymity)": [
+            f"{names[g.group]} ({g.n}): {g.reason}" for g in org.groups if not g.reported and g.n
+        ],
+        "Tilt (+: competencies first, -: characteristics first)": [
+            f"{names[g.group]}: {tilt_reading(g.tilt, org.instrument)}" for g in reported if g.tilt
+        ],
+        "Agreement within groups": [
+            f"{names[g.group]} ({c.m} raters){'' if b == 'overall' else f', {b}'}: "
+            f"W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
+            for g in reported
+            for b, c in g.concordance.items()
+        ],
+        "Agreement between groups (Spearman's rho of the mean ranks)": [
+            f"{names[a.a]} vs {names[a.b]}{'' if a.block == 'overall' else f' ({a.block})'}: "
+            + ("rho undefined" if a.spearman is None else f"rho = {a.spearman:+.2f}")
+            for a in org.agreement
+        ],
+        "Across leaders": [
+            f"Self-manager agreement: {spread}.",
+            "Technical-leader pattern (self tilt >= +1, and at least 1 place more than the manager): "
+            f"{len(pattern)} of {org.n_subjects} leaders"
+            + (f" ({', '.join(pattern)})" if pattern else "")
+            + ".",
+        ],
+        "Most frequent coaching focus": [
+            f"{labels[d]}: {n} leader{'s' * (n != 1)}"
+            for d, n in sorted(org.coaching_focus_frequency.items(), key=lambda item: -item[1])
+        ],
+    }
+    return Page(
+        title=f"Organization view: {org.n_subjects} leaders",
+        header=("Dimension", *(f"{names[g.group]} ({g.n})" for g in reported)),
+        rows=tuple(
+            (d.label, *(f"{g.consensus_rank[d.id]:g}" for g in reported))
+            for d in org.instrument.dimensions
+        ),
+        sections=tuple(Section(t, tuple(lines)) for t, lines in sections.items() if lines),
+    )
+
+
+def render_org(org: OrgReport, fmt: Format, options: RenderOptions) -> str:
+    if fmt is Format.json:
+        return dumps(org_document(org))
+    if fmt is Format.csv:
+        return _csv(org)
+    if fmt is Format.markdown:
+        from coachkit.render.markdown import render_template
+
+        return render_template("page.md.j2", options.template, pages=[org_page(org)], report=org)
+    from coachkit.render.table import render_pages
+
+    return render_pages([org_page(org)], options)
+
+
+def _csv(org: OrgReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["group", "n", "dimension", "label", "family", "mean_rank", "consensus_rank"])
+    for g in org.groups:
+        if g.reported:
+            for d in org.instrument.dimensions:
+                row = [
+                    g.group,
+                    g.n,
+                    d.id,
+                    d.label,
+                    d.family,
+                    round(g.mean_rank[d.id], 4),
+                    g.consensus_rank[d.id],
+                ]
+                writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,264 @@
+"""batch, org and compare: hand-computed cohorts, properties, and file safety of batch output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coachkit.analysis.compare import compare_reports
+from coachkit.analysis.org import analyze_org
+from coachkit.batch import slug
+from coachkit.io import Source
+from coachkit.io.columns import responses_frame
+from coachkit.render import Format
+from coachkit.validate import validate
+from conftest import EXAMPLES, IDENTITY, INSTRUMENT, REVERSED, ROOT, run, write_wide
+from test_analysis import report_for
+
+DIMS = list(INSTRUMENT.dimension_ids)
+
+
+def org_for(rows: list[tuple[str, str, list[int]]]):  # type: ignore[no-untyped-def]
+    from coachkit.analysis import analyze
+
+    columns: dict[str, object] = {
+        "path": "mem.csv",
+        "row": list(range(2, len(rows) + 2)),
+        "subject": [r[0] for r in rows],
+        "rater": [f"r{i}" for i in range(len(rows))],
+        "group": [r[1] for r in rows],
+        "note": [""] * len(rows),
+        **{d: [float(r[2][i]) for r in rows] for i, d in enumerate(DIMS)},
+    }
+    dataset = validate(
+        [Source("mem.csv", "wide", len(rows), responses_frame(columns, INSTRUMENT))], INSTRUMENT
+    )
+    report = analyze(dataset)
+    return analyze_org(dataset, report), report
+
+
+COHORT = [
+    ("A", "self", IDENTITY),
+    ("A", "manager", REVERSED),
+    *(("A", "peer", IDENTITY) for _ in range(3)),
+    ("B", "self", IDENTITY),
+    ("B", "manager", IDENTITY),
+]
+
+
+def test_org_by_hand() -> None:
+    org, _ = org_for(COHORT)
+    groups = {g.group: g for g in org.groups}
+    assert (groups["self"].n, groups["manager"].n, groups["peer"].n, groups["all_others"].n) == (
+        2,
+        2,
+        3,
+        5,
+    )
+    assert not groups["direct_report"].reported
+    assert list(groups["manager"].mean_rank.values()) == pytest.approx([6.5] * 12)
+    assert list(groups["manager"].consensus_rank.values()) == pytest.approx([6.5] * 12)
+    assert groups["self"].tilt is not None and groups["self"].tilt.value == pytest.approx(6)
+    assert groups["self"].tilt.p_value == pytest.approx(2 / 924**2)  # both raters at the extreme
+    assert groups["manager"].tilt is not None and groups["manager"].tilt.value == pytest.approx(0)
+    agreement = {(a.a, a.b): a.spearman for a in org.agreement}
+    assert agreement[("self", "manager")] is None  # the managers' mean ranks are all 6.5
+    assert agreement[("self", "peer")] == pytest.approx(1.0)
+    rho = org.self_manager_spearman
+    assert (rho.median, rho.q1, rho.q3, rho.share_below_critical, rho.n_subjects) == pytest.approx(
+        (0, -0.5, 0.5, 0.5, 2)
+    )
+    assert org.technical_leader_pattern == ("A",)
+    assert org.coaching_focus_frequency == {
+        "personal_ethics": 1,
+        "coaching_mentoring": 1,
+        "building_teams": 1,
+    }
+
+
+@given(st.lists(st.permutations(IDENTITY), min_size=4, max_size=8))
+def test_org_of_one_subject_pools_like_its_analysis(rankings: list[list[int]]) -> None:
+    rows = [
+        ("A", "self", rankings[0]),
+        ("A", "manager", rankings[1]),
+        *(("A", "peer", r) for r in rankings[2:]),
+    ]
+    org, report = org_for(rows)
+    (block,) = report.subjects[0].blocks
+    for group in org.groups:
+        if group.reported:
+            assert group.mean_rank == pytest.approx(block.mean_rank[group.group])
+            assert group.tilt == pytest.approx(block.tilt[group.group]) if block.tilt else True
+            if group.group in block.concordance:
+                assert group.concordance["overall"] == block.concordance[group.group]
+
+
+def test_compare_by_hand() -> None:
+    before = report_for(
+        [("Ann Lee", "self", IDENTITY), ("Ann Lee", "manager", REVERSED), ("Bo", "self", IDENTITY)]
+    )
+    after = report_for(
+        [
+            ("ann  LEE", "self", REVERSED),
+            ("ann  LEE", "manager", REVERSED),
+            ("Cy", "self", IDENTITY),
+        ]
+    )
+    result = compare_reports(before, after)
+    (change,) = result.subjects
+    assert change.subject == "ann  LEE"
+    assert change.self_manager_spearman == pytest.approx((-1.0, 1.0))
+    assert change.tilt["self"] == pytest.approx((6.0, -6.0))
+    assert len(change.closed) == 10 and not change.opened  # |13 - 2d| >= 3 for 10 of 12 dimensions
+    assert {(c.before, c.after) for c in change.closed} >= {(11.0, 0.0), (-11.0, 0.0)}
+    assert (result.unmatched_before, result.unmatched_after) == (("Bo",), ("Cy",))
+    assert change.summary.startswith(
+        "Self-manager agreement rose from -1.00 to +1.00; 10 gaps closed, 0 opened"
+    )
+
+
+def test_compare_with_itself_shows_no_change() -> None:
+    code, out, _ = run(
+        "compare",
+        str(EXAMPLES / "cohort-2026.csv"),
+        str(EXAMPLES / "cohort-2026.csv"),
+        "-f",
+        "json",
+    )
+    document = json.loads(out)
+    assert code == 0
+    assert document["unmatched"] == {"before": [], "after": []}
+    for subject in document["subjects"]:
+        assert subject["closed"] == [] and subject["opened"] == []
+        assert all(v in (0, None) for k, v in subject["delta"].items() if k != "tilt")
+        assert set(subject["delta"]["tilt"].values()) <= {0}
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("command", ["org", "compare"])
+def test_org_and_compare_every_format(command: str, fmt: Format) -> None:
+    files = [str(EXAMPLES / "cohort-2025.csv"), str(EXAMPLES / "cohort-2026.csv")]
+    code, out, err = run(command, *(files[1:] if command == "org" else files), "-f", fmt.value)
+    assert code == 0, err
+    assert out.strip()
+    for secret in ("2026-00-Se0", "2025-99-Se"):
+        assert secret not in out  # respondent ids never appear
+    if fmt is Format.json:
+        document = json.loads(out)
+        assert document["schema_version"] == 1
+        if command == "org":
+            assert set(document) >= {
+                "groups",
+                "self_manager_spearman",
+                "technical_leader_pattern",
+                "coaching_focus_frequency",
+            }
+            assert set(document["groups"][0]) >= {
+                "group",
+                "n",
+                "reported",
+                "mean_rank",
+                "consensus_rank",
+                "tilt",
+                "concordance",
+            }
+        else:
+            assert document["unmatched"] == {"before": ["Mona Reyes"], "after": ["Liam O'Connor"]}
+            assert set(document["subjects"][0]) >= {"subject", "delta", "closed", "opened"}
+
+
+def test_org_withholds_small_groups() -> None:
+    org, _ = org_for([("A", "self", IDENTITY), ("A", "peer", IDENTITY), ("B", "peer", REVERSED)])
+    groups = {g.group: g for g in org.groups}
+    assert not groups["peer"].reported and groups["peer"].mean_rank == {}
+    assert not groups["all_others"].reported
+
+
+def test_slugs_are_safe_file_names() -> None:
+    assert slug("Ann Lee") == slug("ann-lee") == "ann-lee"
+    assert slug("../../etc/passwd") == "etc-passwd"
+    assert slug("CON") == "con-" and slug("nul") == "nul-"
+    assert slug("Zoë Ça") == "zoe-ca"
+    assert slug("") == slug("///") == "leader"
+    assert len(slug("x" * 500)) <= 80
+
+
+def test_batch_over_a_folder(tmp_path: Path) -> None:
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    write_wide(
+        clients / "good.csv",
+        [
+            ("Ann Lee", "a", "Self", IDENTITY),
+            ("ann-lee", "b", "Self", REVERSED),
+            ("../../etc/passwd", "c", "Self", IDENTITY),
+            ("CON", "d", "Self", IDENTITY),
+        ],
+    )
+    (clients / "broken.csv").write_text("Dear coach,\nnothing to see\n")
+    (clients / "notes.md").write_text("not a survey")
+    (clients / "sub").mkdir()
+    write_wide(clients / "sub" / "good.csv", [("Bo", "a", "Self", IDENTITY)])
+    out = tmp_path / "reports"
+    code, stdout, stderr = run("batch", str(clients), "--output-dir", str(out), "-f", "json")
+    assert code == 1
+    assert stderr.startswith(f"error: {clients / 'broken.csv'}: no survey columns found")
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == [
+        "good-2/bo.json",
+        "good/ann-lee-2.json",
+        "good/ann-lee.json",
+        "good/con-.json",
+        "good/etc-passwd.json",
+        "index.json",
+    ]
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+    assert not (tmp_path / "etc").exists()
+    assert stdout.splitlines()[-1] == str(out / "index.json")
+    index = json.loads((out / "index.json").read_text())
+    assert [r["subject"] for r in index["reports"]] == [
+        "Ann Lee",
+        "ann-lee",
+        "../../etc/passwd",
+        "CON",
+        "Bo",
+    ]
+    assert index["failed"][0]["input"] == str(clients / "broken.csv")
+    report = json.loads((out / "good" / "ann-lee-2.json").read_text())
+    assert [s["subject"] for s in report["subjects"]] == ["ann-lee"]
+    # Re-running replaces the outputs in place.
+    before = (out / "good" / "ann-lee.json").read_text()
+    assert run("batch", str(clients), "--output-dir", str(out), "-f", "json")[0] == 1
+    assert (out / "good" / "ann-lee.json").read_text() == before
+
+
+def test_batch_markdown_index(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, _ = run(
+        "batch", str(EXAMPLES / "acme-wide.xlsx"), str(EXAMPLES / "by-family.csv"), "-d", str(out)
+    )
+    assert code == 0
+    index = (out / "index.md").read_text()
+    assert "| Dana Whitfield |" in index and "(<acme-wide/dana-whitfield.md>)" in index
+    assert (out / "acme-wide" / "marcus-oyelaran.md").read_text().count("## ") >= 1
+    assert "R1PE01" not in "".join(p.read_text() for p in out.rglob("*.md"))
+
+
+def test_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from coachkit.cli import app
+
+    monkeypatch.chdir(ROOT)
+    data = (EXAMPLES / "acme-tidy.csv").read_bytes()
+    result = CliRunner().invoke(app, ["analyze", "-", "-f", "json"], input=data)
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["inputs"][0]["path"] == "-"
+    from_file = json.loads(run("analyze", "examples/acme-tidy.csv", "-f", "json")[1])
+    assert document["subjects"] == from_file["subjects"]
+    assert len(document["subjects"]) == 3
