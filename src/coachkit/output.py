@@ -12,8 +12,14 @@ from coachkit.errors import OutputError
 def write_output(text: str, output: Path | None, inputs: Iterable[Path] = ()) -> None:
     """Print to stdout, or write atomically to a file that is not one of the inputs."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        # UTF-8 whatever the console's encoding: a report never fails on a leader's name.
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            stream.write(text.encode("utf-8"))
+            stream.flush()
         return
     target = output.resolve()
     if any(target == Path(f).resolve() for f in inputs if str(f) != "-"):

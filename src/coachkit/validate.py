@@ -75,7 +75,10 @@ def validate(
 
     raw = frame[dims].to_numpy(dtype=np.float64)
     open_rows = reason == ""
-    kind = values or _detect_values(raw[open_rows], sources, instrument)
+    # With nothing left to analyze, which kind the values are does not matter.
+    kind = values or (
+        _detect_values(raw[open_rows], sources, instrument) if open_rows.any() else ValueKind.ranks
+    )
     if scheme is None:
         scheme = (
             _detect_scheme(raw[open_rows], instrument)

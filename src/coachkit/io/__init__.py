@@ -74,6 +74,8 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
         else:
             seen.append(grid.sheet or "")
             continue
+        if source.rows == 0:
+            raise InputError(f"{grid.where}: has a header row but no responses below it")
         return Source(
             source.path,
             source.source_format,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
+from coachkit.io import limits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,14 +51,18 @@ def read_grids(
     """
     warn = warn if warn is not None else []
     if path == STDIN:
-        yield Grid(path, None, _text_cells(Path("<stdin>"), sys.stdin.buffer.read(), "", warn))
+        data = sys.stdin.buffer.read(limits.MAX_FILE_BYTES + 1)
+        limits.check_size("<stdin>", len(data))
+        yield Grid(path, None, _text_cells(Path("<stdin>"), data, "", warn))
         return
     file = Path(path)
     if not file.exists():
         raise InputError(f"{path}: no such file")
     if file.is_dir():
         raise InputError(f"{path}: is a folder, not a survey file")
+    limits.check_suffix(file, SURVEY_SUFFIXES)
     try:
+        limits.check_size(path, file.stat().st_size)
         with file.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
@@ -88,6 +94,11 @@ def _text_cells(file: Path, raw: bytes, suffix: str, warn: list[str]) -> pd.Data
     body = text.lstrip("\r\n")
     leading = text[: len(text) - len(body)].count("\n")  # blank lines before the header
     sep = _sniff_delimiter(body, suffix)
+    first_line = body.split("\n", 1)[0]
+    lines = body.count("\n") + (
+        not body.endswith("\n")
+    )  # quoted line breaks count too: an upper bound
+    limits.check_cells(file, lines, first_line.count(sep) + 1)
     try:
         cells = pd.read_csv(
             io.StringIO(body),
@@ -137,6 +148,8 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
     import python_calamine as pc
 
     _check_workbook_bytes(file, head)
+    if head.startswith(_ZIP):
+        limits.check_workbook_zip(file)
     try:
         workbook = pc.CalamineWorkbook.from_path(str(file))
     except pc.PasswordError as exc:
@@ -154,7 +167,13 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
         )
     for name in [sheet] if sheet is not None else names:
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            grid = workbook.get_sheet_by_name(name)
+            limits.check_cells(
+                f"{file} (sheet {name!r})", grid.total_height + 1, grid.total_width + 1
+            )
+            rows = grid.to_python(skip_empty_area=False)
+        except InputError:
+            raise
         except Exception as exc:
             raise InputError(f"{file}: sheet {name!r} cannot be read ({_first_line(exc)})") from exc
         yield Grid(str(file), name, _cells_from_rows(rows))
@@ -189,7 +208,7 @@ def _check_workbook_bytes(file: Path, head: bytes) -> None:
 
 def _looks_like_text(sample: bytes) -> bool:
     try:
-        sample.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
         return False
     return b"\x00" not in sample

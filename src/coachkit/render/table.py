@@ -60,10 +60,10 @@ def _print(parts: list[RenderableType], color: bool, width: int) -> str:
 def _subject(view: SubjectView) -> RenderableType:
     parts: list[RenderableType] = [
         Text(printable(view.subject), style="bold underline"),
-        Text(f"Raters: {view.raters}"),
+        Text(printable(f"Raters: {view.raters}")),
     ]
     if view.suppressed:
-        parts.append(Text(f"Not reported: {view.suppressed}", style="yellow"))
+        parts.append(Text(printable(f"Not reported: {view.suppressed}"), style="yellow"))
     for block in view.blocks:
         parts += _block(block)
     if view.focus or view.tilt_contrast or view.strengths:
@@ -71,11 +71,11 @@ def _subject(view: SubjectView) -> RenderableType:
         focus = view.focus or (
             "no notable gap where the manager (or all others) ranks a dimension above self",
         )
-        parts += [_indented(line, bullet="- ") for line in focus]
+        parts += [_indented(printable(line), bullet="- ") for line in focus]
         if view.tilt_contrast:
-            parts.append(_indented(view.tilt_contrast))
+            parts.append(_indented(printable(view.tilt_contrast)))
         if view.strengths:
-            parts.append(_indented(f"Strengths to build on: {view.strengths}"))
+            parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))
     parts.append(Text(""))
     return Group(*parts)
 
@@ -90,11 +90,11 @@ def _block(block: BlockView) -> list[RenderableType]:
     )
     priorities.add_column("Dimension", no_wrap=True)
     for group in block.groups:
-        priorities.add_column(group, justify="right")
+        priorities.add_column(printable(group), justify="right")
     for row in block.priorities:
         if row.family:
-            priorities.add_row(Text(row.family, style="bold"), *[""] * len(block.groups))
-        priorities.add_row(f"  {row.label}", *row.consensus)
+            priorities.add_row(Text(printable(row.family), style="bold"), *[""] * len(block.groups))
+        priorities.add_row(f"  {printable(row.label)}", *row.consensus)
     parts.append(priorities)
     if block.pairs:
         gaps = Table(
@@ -105,9 +105,9 @@ def _block(block: BlockView) -> list[RenderableType]:
         )
         gaps.add_column("Dimension", no_wrap=True)
         for pair in block.pairs:
-            gaps.add_column(pair, justify="right")
+            gaps.add_column(printable(pair), justify="right")
         for gap_row in block.gaps:
-            gaps.add_row(gap_row.label, *gap_row.cells)
+            gaps.add_row(printable(gap_row.label), *gap_row.cells)
         parts.append(gaps)
     spacer = ""  # the tables end with a blank line of their own
     for title, lines in (
@@ -117,7 +117,7 @@ def _block(block: BlockView) -> list[RenderableType]:
     ):
         if lines:
             parts.append(Text(spacer + title, style="bold"))
-            parts += [_indented(line) for line in lines]
+            parts += [_indented(printable(line)) for line in lines]
             spacer = "\n"
     return parts
 
@@ -135,7 +135,7 @@ def _footer(report: Report) -> RenderableType:
         lines.append(Text("Excluded responses", style="bold"))
         lines += [
             _indented(
-                f"{printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}"
+                f"{printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {printable(e.reason)}"
             )
             for e in report.excluded
         ]

@@ -1,0 +1,109 @@
+"""Limits and checks that keep an untrusted file from hanging coachkit or eating the machine's memory.
+
+The limits leave room for organization-wide exports: a million-row CSV is about 50 MB and 15
+million cells; a workbook's XML is typically 5-20 times its zipped size.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from coachkit.errors import InputError
+
+MAX_FILE_BYTES = 1 << 30  # 1 GiB on disk
+MAX_CELLS = 60_000_000  # cells in one sheet or CSV file
+MAX_UNCOMPRESSED = 2 << 30  # 2 GiB of XML inside one workbook
+MAX_RATIO = 200  # a part that expands more than this ...
+RATIO_FLOOR = 16 << 20  # ... and to more than 16 MiB is a zip bomb
+MAX_PARTS = 10_000  # files inside one workbook
+_PROLOG = 4096  # bytes of each XML part read to look for a DTD
+
+UNSUPPORTED = {
+    ".xlsb": "an Excel binary workbook (.xlsb); save it as .xlsx in Excel, or export CSV",
+    ".ods": "an OpenDocument spreadsheet (.ods); save it as .xlsx, or export CSV",
+    ".numbers": "an Apple Numbers document; export it as CSV or Excel",
+    ".pdf": "a PDF document; export the survey from its platform as CSV or Excel",
+    ".zip": "a zip archive; unpack it and name the survey files inside",
+    ".json": "a JSON file; coachkit reads CSV and Excel exports",
+}
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.0f} MiB"
+
+
+def check_suffix(file: Path, suffixes: set[str]) -> None:
+    suffix = file.suffix.lower()
+    if suffix in UNSUPPORTED:
+        raise InputError(f"{file}: is {UNSUPPORTED[suffix]}")
+    if suffix and suffix not in suffixes and not suffix[1:].isdigit():
+        known = ", ".join(sorted(suffixes))
+        raise InputError(
+            f"{file}: {suffix} files are not read; coachkit reads {known} (rename a CSV to .csv)"
+        )
+
+
+def check_size(name: object, size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{name}: {_size(size)} is over the {_size(MAX_FILE_BYTES)} limit; split the file by leader"
+        )
+
+
+def check_cells(name: object, rows: int, columns: int) -> None:
+    if rows * columns > MAX_CELLS:
+        raise InputError(
+            f"{name}: {rows:,} rows x {columns:,} columns is over the limit of {MAX_CELLS:,} cells; "
+            "drop unused columns or split the file"
+        )
+
+
+def check_workbook_zip(file: Path) -> None:
+    """Refuse zip containers that are not .xlsx/.xlsm workbooks, zip bombs and XML with a DTD."""
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(
+            f"{file}: a damaged workbook ({exc}); open and re-save it in Excel"
+        ) from exc
+    with archive:
+        parts = archive.infolist()
+        names = {p.filename for p in parts}
+        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+            raise InputError(f"{file}: is {UNSUPPORTED['.ods']}")
+        if "xl/workbook.bin" in names:
+            raise InputError(f"{file}: is {UNSUPPORTED['.xlsb']}")
+        if "xl/workbook.xml" not in names:
+            raise InputError(
+                f"{file}: a zip archive, not an Excel workbook; export the survey as .xlsx or CSV"
+            )
+        if len(parts) > MAX_PARTS:
+            raise InputError(f"{file}: holds {len(parts):,} parts, over the limit of {MAX_PARTS:,}")
+        total = sum(p.file_size for p in parts)
+        if total > MAX_UNCOMPRESSED:
+            raise InputError(
+                f"{file}: expands to {_size(total)}, over the {_size(MAX_UNCOMPRESSED)} limit; "
+                "export CSV or split the workbook"
+            )
+        for part in parts:
+            if part.file_size > RATIO_FLOOR and part.file_size > MAX_RATIO * max(
+                part.compress_size, 1
+            ):
+                raise InputError(
+                    f"{file}: part {part.filename} expands {part.file_size // max(part.compress_size, 1):,} "
+                    "times its size, as a zip bomb does; refusing it"
+                )
+            if part.filename.endswith((".xml", ".rels")):
+                try:
+                    with archive.open(part) as handle:
+                        prolog = handle.read(_PROLOG)
+                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                    raise InputError(
+                        f"{file}: part {part.filename} cannot be read ({exc})"
+                    ) from exc
+                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                    raise InputError(
+                        f"{file}: part {part.filename} declares XML entities (a DTD), which Excel never "
+                        "writes and XML bombs use; refusing it"
+                    )

@@ -1,0 +1,187 @@
+"""Hostile files: XML and zip bombs, disguised formats, limits, anonymity across every command."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from coachkit.errors import InputError
+from coachkit.io import ReadOptions, limits, read_source
+from conftest import EXAMPLES, IDENTITY, INSTRUMENT, LABELS, ROOT, run, write_wide
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _workbook(path: Path) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Leader", "Relationship", *LABELS])
+    sheet.append(["Ann", "Self", *IDENTITY])
+    book.save(path)
+    return path
+
+
+def _replace_part(source: Path, target: Path, part: str, data: bytes) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            new.writestr(name, data if name == part else old.read(name))
+    return target
+
+
+def _error(path: Path) -> str:
+    code, out, err = run("analyze", str(path))
+    assert (code, out) == (1, ""), err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    return err
+
+
+def test_billion_laughs_is_refused(tmp_path: Path) -> None:
+    base = _workbook(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(base) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 2 else "") + ";") * 10}">'
+        for i in range(2, 10)
+    )
+    bomb = f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>' + re.sub(
+        r"<t>Ann</t>", "<t>&lol9;</t>", sheet
+    )
+    path = _replace_part(base, tmp_path / "laughs.xlsx", "xl/worksheets/sheet1.xml", bomb.encode())
+    assert "declares XML entities" in _error(path)
+
+
+def test_zip_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    base = _workbook(tmp_path / "base.xlsx")
+    huge = b"<worksheet>" + b" " * (64 << 20) + b"</worksheet>"  # 64 MiB that zips to about 64 KiB
+    path = _replace_part(base, tmp_path / "bomb.xlsx", "xl/worksheets/sheet1.xml", huge)
+    assert path.stat().st_size < 1 << 20
+    assert "as a zip bomb does" in _error(path)
+
+
+def test_workbook_expanding_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_UNCOMPRESSED", 1000)
+    with pytest.raises(InputError, match=r"expands to .* over the"):
+        read_source(str(_workbook(tmp_path / "w.xlsx")), INSTRUMENT, ReadOptions())
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "locked.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            "encrypted or password-protected",
+        ),
+        ("binary.xlsb", b"PK\x03\x04" + bytes(100), "Excel binary workbook (.xlsb)"),
+        ("sheet.ods", b"PK\x03\x04" + bytes(100), "OpenDocument spreadsheet"),
+        ("report.pdf", b"%PDF-1.4", "a PDF document"),
+        ("page.xls", b"<!DOCTYPE html><html><body>survey</body></html>", "HTML or XML page"),
+        ("data.xlsx", b"Leader,Relationship\nAnn,Self\n", "plain text, not an Excel workbook"),
+        ("noise.xls", bytes(range(256)) * 4, "not an Excel workbook"),
+        ("survey.docx", b"PK\x03\x04", ".docx files are not read"),
+    ],
+)
+def test_disguised_and_unsupported_files(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert message in _error(path)
+
+
+def test_zip_containers_that_are_not_workbooks(tmp_path: Path) -> None:
+    ods = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert "OpenDocument spreadsheet" in _error(ods)
+    plain = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(plain, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert "a zip archive, not an Excel workbook" in _error(plain)
+    xlsb = tmp_path / "binary.xlsx"
+    with zipfile.ZipFile(xlsb, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\x00\x01")
+    assert "Excel binary workbook" in _error(xlsb)
+
+
+def test_size_and_cell_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    survey = write_wide(tmp_path / "s.csv", [("Ann", "r1", "Self", IDENTITY)] * 5)
+    monkeypatch.setattr(limits, "MAX_CELLS", 20)
+    with pytest.raises(InputError, match="6 rows x 15 columns is over the limit of 20 cells"):
+        read_source(str(survey), INSTRUMENT, ReadOptions())
+    with pytest.raises(InputError, match="over the limit of 20 cells"):
+        read_source(str(_workbook(tmp_path / "w.xlsx")), INSTRUMENT, ReadOptions())
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+    with pytest.raises(InputError, match=r"is over the .* limit; split the file"):
+        read_source(str(survey), INSTRUMENT, ReadOptions())
+
+
+def test_defaults_leave_room_for_a_million_rows() -> None:
+    assert limits.MAX_CELLS >= 1_000_000 * 20
+    assert limits.MAX_FILE_BYTES >= 200 << 20
+
+
+def _secrets() -> set[str]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(EXAMPLES / "acme-wide.xlsx", read_only=True)
+    rows = list(book["Responses"].iter_rows(min_row=2, values_only=True))
+    book.close()
+    ids = {str(r[0]) for r in rows} | {str(r[1]) for r in rows} | {str(r[-1]) for r in rows}
+    cohort = (EXAMPLES / "cohort-2026.csv").read_text().splitlines()[1:]
+    return ids | {line.split(",")[1] for line in cohort}
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
+def test_no_command_reveals_raters(tmp_path: Path, fmt: str) -> None:
+    secrets = _secrets()
+    outputs = [
+        run("org", "examples/acme-wide.xlsx", "examples/cohort-2026.csv", "-f", fmt)[1],
+        run("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv", "-f", fmt)[1],
+        run("analyze", "examples/acme-wide.xlsx", "examples/cohort-2026.csv", "-f", fmt)[1],
+    ]
+    out = tmp_path / "batch"
+    run("batch", "examples/acme-wide.xlsx", "examples/cohort-2026.csv", "-d", str(out), "-f", fmt)
+    outputs += [p.read_text() for p in out.rglob("*") if p.is_file()]
+    for text in outputs:
+        assert text.strip()
+        leaked = [s for s in secrets if s in text]
+        assert not leaked
+        assert "@acme.example" not in text
+
+
+def test_counts_add_up_on_every_example() -> None:
+    for example in sorted(EXAMPLES.glob("*.*")):
+        if example.suffix == ".py":
+            continue
+        document = json.loads(run("validate", str(example), "-f", "json")[1])
+        source = read_source(str(example), INSTRUMENT, ReadOptions())
+        (summary,) = document["inputs"]
+        assert summary["responses_used"] + summary["responses_excluded"] == len(source.responses), (
+            example
+        )
+        assert len(document["excluded"]) == summary["responses_excluded"]
+        assert (
+            sum(sum(s["responses"].values()) for s in document["subjects"])
+            == summary["responses_used"]
+        )
+
+
+def test_min_raters_below_three_warns_for_every_command(tmp_path: Path) -> None:
+    for args in (
+        ["analyze", "examples/acme-tidy.csv"],
+        ["org", "examples/acme-tidy.csv"],
+        ["compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv"],
+        ["batch", "examples/acme-tidy.csv", "-d", str(tmp_path / "b")],
+    ):
+        code, _, err = run(*args, "--min-raters", "2")
+        assert code == 0 and "anonymity of raters is weakened" in err, args
