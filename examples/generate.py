@@ -272,6 +272,65 @@ def write_cohort(path: Path, year: int) -> None:
                 )
 
 
+ARCHETYPES = [
+    "Tactical",
+    "Order taking",
+    "Aligning",
+    "Data provisioning",
+    "Brokering",
+    "IT everywhere",
+]
+
+
+def write_it_archetypes(path: Path) -> None:
+    """Two IT organizations rank the archetypes they should move toward; the CIO's vision is one row."""
+    rng = np.random.default_rng(6)
+    vision = np.array([0.0, 0.3, 1.6, 1.9, 2.2, 2.6])  # toward brokering and IT everywhere
+    today = np.array([2.4, 2.0, 1.2, 0.8, 0.3, 0.0])  # where the day-to-day pulls
+    organizations = [
+        (
+            "Northwind Health IT",
+            [
+                ("CIO", vision, 1),
+                ("IT leadership", vision * 0.8 + today * 0.2, 4),
+                ("IT staff", vision * 0.5 + today * 0.5, 9),
+                ("Business partner", vision * 0.6, 5),
+            ],
+        ),
+        (
+            "Contoso Retail IT",
+            [
+                ("CIO", vision, 1),
+                ("IT leadership", vision * 0.4 + today * 0.6, 3),
+                ("IT staff", today, 11),
+                ("Business partner", today * 0.7, 4),
+            ],
+        ),
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "Organization",
+                "Respondent",
+                "Role",
+                *(f"Where should our IT organization go? [{a}]" for a in ARCHETYPES),
+            ]
+        )
+        for index, (organization, groups) in enumerate(organizations):
+            for label, taste, count in groups:
+                for n in range(count):
+                    slug = "".join(word[0] for word in label.lower().split())
+                    writer.writerow(
+                        [
+                            organization,
+                            f"it{index}-{slug}{n}",
+                            label,
+                            *ranking(taste, noise=0.5, rng=rng),
+                        ]
+                    )
+
+
 if __name__ == "__main__":
     write_wide_xlsx(HERE / "acme-wide.xlsx")
     write_tidy_csv(HERE / "acme-tidy.csv")
@@ -279,3 +338,4 @@ if __name__ == "__main__":
     write_ratings_csv(HERE / "ratings.csv")
     write_cohort(HERE / "cohort-2025.csv", 2025)
     write_cohort(HERE / "cohort-2026.csv", 2026)
+    write_it_archetypes(HERE / "it-archetypes.csv")

@@ -236,7 +236,8 @@ def test_stdout_carries_results_only(tmp_path: Path) -> None:
     )
     code, out, err = run("analyze", str(legacy), "-f", "json")
     assert code == 0
-    assert err.startswith("warning: ") and "Windows-1252" in err
+    assert "warning: " in err and "Windows-1252" in err
+    assert all(line.startswith(("note: ", "warning: ")) for line in err.splitlines())
     assert json.loads(out)["subjects"][0]["subject"] == "Zoë"
 
 

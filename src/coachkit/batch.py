@@ -18,6 +18,7 @@ from coachkit.output import write_output
 from coachkit.render import Format, RenderOptions, render
 from coachkit.render.json import SCHEMA_VERSION, dumps
 from coachkit.render.markdown import md
+from coachkit.text import in_sentence
 
 EXTENSIONS = {Format.table: "txt", Format.markdown: "md", Format.json: "json", Format.csv: "csv"}
 # Names Windows reserves for devices, whatever the extension.
@@ -48,6 +49,7 @@ class BatchResult:
     reports: tuple[IndexEntry, ...]
     failed: tuple[tuple[str, str], ...]  # (input, error)
     index: Path
+    roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
 
 
 def slug(name: str) -> str:
@@ -99,6 +101,7 @@ def run_batch(
     """Analyze each file on its own and write one report per leader, then the index."""
     output_dir.mkdir(parents=True, exist_ok=True)
     folders: set[str] = set()
+    last: Report | None = None
     entries: list[IndexEntry] = []
     failed: list[tuple[str, str]] = []
     for file in files:
@@ -108,6 +111,7 @@ def run_batch(
         except CoachkitError as exc:
             failed.append((str(file), " ".join(str(exc).split())))
             continue
+        last = report
         folder = unique(slug(file.stem), folders)
         names: set[str] = set()
         for subject in report.subjects:
@@ -122,9 +126,17 @@ def run_batch(
             write_output(render(single, fmt, options), target, files)
             entries.append(_entry(file, subject, f"{folder}/{name}", report))
     index = output_dir / ("index.json" if fmt is Format.json else "index.md")
-    result = BatchResult(tuple(entries), tuple(failed), index)
+    roles = _roles(last)
+    result = BatchResult(tuple(entries), tuple(failed), index, roles)
     write_output(render_index(result, fmt), index, files)
     return result
+
+
+def _roles(report: Report | None) -> tuple[str, str]:
+    if report is None:
+        return ("Self", "Manager")
+    info = report.instrument
+    return info.groups[info.self_group], info.groups[info.focus_groups[0]]
 
 
 def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> IndexEntry:
@@ -135,7 +147,7 @@ def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> Ind
         input=str(file),
         subject=subject.subject,
         path=path,
-        groups={g.group: g.n for g in subject.groups if g.n},
+        groups={g.group: g.n for g in subject.groups if g.n and g.group != roles.pooled},
         self_manager_spearman=pair_spearman(subject, me, manager),
         tilt={g: (tilt[g].value if g in tilt else None) for g in (me, manager)},
     )
@@ -153,14 +165,15 @@ def render_index(result: BatchResult, fmt: Format) -> str:
     def number(value: float | None, sign: str = "+") -> str:
         return "-" if value is None else f"{value:{sign}.2f}"
 
+    me, manager = result.roles
     lines = ["# coachkit batch reports", ""]
     if result.reports:
         lines += [
-            "| Leader | Input | Raters | Self-manager rho | Self tilt | Manager tilt | Report |",
+            f"| Leader | Input | Raters | {me}-{in_sentence(manager)} rho | {me} tilt | {manager} tilt | Report |",
             "|---|---|---|---:|---:|---:|---|",
         ]
         for e in result.reports:
-            raters = ", ".join(f"{g} {n}" for g, n in e.groups.items() if g != "all_others")
+            raters = ", ".join(f"{g} {n}" for g, n in e.groups.items())
             tilts = list(e.tilt.values())
             lines.append(
                 f"| {md(e.subject)} | {md(e.input)} | {md(raters)} | {number(e.self_manager_spearman)} "

@@ -15,7 +15,7 @@ import typer
 from coachkit import __version__
 from coachkit.errors import CoachkitError
 from coachkit.io import Layout, ReadOptions, ValueKind
-from coachkit.output import write_output
+from coachkit.output import check_output, write_output
 from coachkit.render import Format, RenderOptions
 from coachkit.validate import Scheme
 
@@ -47,7 +47,36 @@ InstrumentOpt = Annotated[
     str | None,
     typer.Option("--instrument", help="Built-in instrument id or a TOML file.", show_default=False),
 ]
-LayoutOpt = Annotated[Layout, typer.Option("--layout", help="File layout; detected by default.")]
+LayoutOpt = Annotated[
+    Layout,
+    typer.Option(
+        "--source",
+        "--layout",
+        help="Where the file comes from: a layout (tidy, wide) or a platform; detected by default.",
+    ),
+]
+SubjectColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--subject-column", help="The header of the column naming the leader.", show_default=False
+    ),
+]
+GroupColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--group-column",
+        help="The header of the column naming the rater group.",
+        show_default=False,
+    ),
+]
+CodesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--codes",
+        help="A CSV of answer codes and item labels (code,label) for exports that hold codes.",
+        show_default=False,
+    ),
+]
 SheetOpt = Annotated[
     str | None,
     typer.Option(
@@ -218,6 +247,9 @@ class _Reading:
     scheme: Scheme | None
     allow_partial: bool
     quiet: bool
+    subject_column: str | None = None
+    group_column: str | None = None
+    codes: Path | None = None
 
     def load(self, files: list[Path]) -> Dataset:
         from coachkit.instruments import load_instrument
@@ -226,12 +258,21 @@ class _Reading:
 
         instrument = load_instrument(self.instrument)
         options = ReadOptions(
-            self.layout, self.sheet, self.subject, _group_map(self.group_map, instrument)
+            self.layout,
+            self.sheet,
+            self.subject,
+            _group_map(self.group_map, instrument),
+            self.subject_column,
+            self.group_column,
+            _codes(self.codes),
         )
         sources = []
         for file in files:
             source = read_source(str(file), instrument, options)
-            _note(f"{file}: read as {source.source_format}", self.quiet)
+            if not self.quiet:
+                typer.echo(
+                    f"note: {file}: read as {source.source_format}, {source.rows} rows", err=True
+                )
             sources.append(source)
         dataset = validate(sources, instrument, self.values, self.scheme, self.allow_partial)
         for message in dataset.warnings:
@@ -259,10 +300,24 @@ class _Analysis:
         return dataset, analyze(dataset, self.min_raters, self.notable_gap, self.major_gap)
 
 
-def _note(message: str, quiet: bool) -> None:
-    """Progress for people, on stderr; only at a terminal, so scripts see nothing."""
-    if not quiet and sys.stderr.isatty():
-        typer.echo(message, err=True)
+def _codes(path: Path | None) -> dict[str, str]:
+    """Answer codes from a two-column CSV (code,label); a header row is allowed."""
+    import csv
+
+    if path is None:
+        return {}
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CoachkitError(f"{path}: cannot read the codes file ({exc})") from exc
+    codes = {}
+    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if len(row) < 2 or not row[0].strip():
+            if row and any(cell.strip() for cell in row):
+                raise CoachkitError(f"{path}, row {number}: expected two columns, code and label")
+            continue
+        codes[row[0].strip()] = row[1].strip()
+    return codes
 
 
 def _color(output: Path | None) -> bool:
@@ -304,6 +359,9 @@ def analyze(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    subject_column: SubjectColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -312,12 +370,24 @@ def analyze(
     Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
     """
     reading = _Reading(
-        instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet
+        instrument,
+        layout,
+        sheet,
+        subject,
+        group_map,
+        values,
+        scheme,
+        allow_partial,
+        quiet,
+        subject_column,
+        group_column,
+        codes,
     )
 
     def run() -> int:
         from coachkit.render import render
 
+        check_output(output, files)
         _min_raters_warning(min_raters, quiet)
         _, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
         options = RenderOptions(color=_color(output), width=_width(), template=template)
@@ -341,6 +411,9 @@ def validate(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    subject_column: SubjectColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -352,7 +425,18 @@ def validate(
     Example: coachkit validate examples/acme-tidy.csv
     """
     reading = _Reading(
-        instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet
+        instrument,
+        layout,
+        sheet,
+        subject,
+        group_map,
+        values,
+        scheme,
+        allow_partial,
+        quiet,
+        subject_column,
+        group_column,
+        codes,
     )
 
     def run() -> int:
@@ -397,6 +481,9 @@ def batch(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    subject_column: SubjectColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -409,7 +496,18 @@ def batch(
     Example: coachkit batch clients/ --output-dir reports
     """
     reading = _Reading(
-        instrument, layout, sheet, None, group_map, values, scheme, allow_partial, True
+        instrument,
+        layout,
+        sheet,
+        None,
+        group_map,
+        values,
+        scheme,
+        allow_partial,
+        True,
+        subject_column,
+        group_column,
+        codes,
     )
     analysis = _Analysis(min_raters, notable_gap, major_gap)
 
@@ -478,6 +576,9 @@ def org(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    subject_column: SubjectColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -490,13 +591,25 @@ def org(
     Example: coachkit org examples/cohort-2026.csv --format markdown
     """
     reading = _Reading(
-        instrument, layout, sheet, None, group_map, values, scheme, allow_partial, quiet
+        instrument,
+        layout,
+        sheet,
+        None,
+        group_map,
+        values,
+        scheme,
+        allow_partial,
+        quiet,
+        subject_column,
+        group_column,
+        codes,
     )
 
     def run() -> int:
         from coachkit.analysis.org import analyze_org
         from coachkit.render.org import render_org
 
+        check_output(output, files)
         _min_raters_warning(min_raters, quiet)
         dataset, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
         options = RenderOptions(color=_color(output), width=_width(), template=template)
@@ -525,6 +638,9 @@ def compare(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    subject_column: SubjectColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -537,13 +653,25 @@ def compare(
     Example: coachkit compare examples/cohort-2025.csv examples/cohort-2026.csv
     """
     reading = _Reading(
-        instrument, layout, sheet, subject, group_map, values, scheme, allow_partial, quiet
+        instrument,
+        layout,
+        sheet,
+        subject,
+        group_map,
+        values,
+        scheme,
+        allow_partial,
+        quiet,
+        subject_column,
+        group_column,
+        codes,
     )
 
     def run() -> int:
         from coachkit.analysis.compare import compare_reports
         from coachkit.render.compare import render_compare
 
+        check_output(output, [before, after])
         _min_raters_warning(min_raters, quiet)
         analysis = _Analysis(min_raters, notable_gap, major_gap)
         earlier = analysis.run(reading, [before])[1]

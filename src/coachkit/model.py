@@ -20,10 +20,10 @@ class InstrumentInfo:
     dimensions: tuple[DimensionInfo, ...]
     groups: Mapping[str, str]  # group id -> label, in report order
     families: Mapping[str, str]  # family id -> label
+    self_group: str
+    focus_groups: tuple[str, ...]  # whose view coaching focus follows, in order of preference
+    pooled: str
     tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
-    self_group: str = "self"
-    focus_groups: tuple[str, ...] = ()  # whose view coaching focus follows, in order of preference
-    pooled: str = "all_others"
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class OrgReport:
 
 @dataclass(frozen=True)
 class GapChange:
-    pair: str  # "self-manager"
+    pair: str  # "<a>-<b>", group ids
     block: str
     dimension: str
     before: float

@@ -9,6 +9,19 @@ from pathlib import Path
 from coachkit.errors import OutputError
 
 
+def check_output(output: Path | None, inputs: Iterable[Path]) -> None:
+    """Refuse, before any work, to write over an input or into a missing folder."""
+    if output is None:
+        return
+    target = output.resolve()
+    if any(target == Path(f).resolve() for f in inputs if str(f) != "-"):
+        raise OutputError(
+            f"{output}: refusing to write the report over an input file; choose another -o"
+        )
+    if not target.parent.is_dir():
+        raise OutputError(f"{output}: the folder {output.parent} does not exist")
+
+
 def write_output(text: str, output: Path | None, inputs: Iterable[Path] = ()) -> None:
     """Print to stdout, or write atomically to a file that is not one of the inputs."""
     if output is None:
@@ -21,13 +34,8 @@ def write_output(text: str, output: Path | None, inputs: Iterable[Path] = ()) ->
             stream.write(text.encode("utf-8"))
             stream.flush()
         return
+    check_output(output, inputs)
     target = output.resolve()
-    if any(target == Path(f).resolve() for f in inputs if str(f) != "-"):
-        raise OutputError(
-            f"{output}: refusing to write the report over an input file; choose another -o"
-        )
-    if not target.parent.is_dir():
-        raise OutputError(f"{output}: the folder {output.parent} does not exist")
     temporary = target.with_name(f".{target.name}.coachkit-tmp")
     try:
         temporary.write_text(text, encoding="utf-8", newline="")

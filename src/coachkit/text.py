@@ -43,3 +43,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u20
 def printable(text: str) -> str:
     """Text safe for a terminal line: escape sequences and control characters removed."""
     return _CONTROL.sub(" ", _ANSI.sub("", text)).strip()
+
+
+def in_sentence(label: str) -> str:
+    """A group label inside a sentence: `Manager` -> `manager`, but `CIO` and `IT staff` kept."""
+    return label if any(c.isupper() for c in label[1:]) else label.lower()

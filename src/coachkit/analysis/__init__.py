@@ -105,7 +105,7 @@ def group_counts(
     hidden = 0
     for group in instrument.groups:
         n = counts.get(group.id, 0)
-        need = min_raters if group.anonymous else 1
+        need = group.min_raters or (min_raters if group.anonymous else 1)
         if n == 0:
             result.append(GroupCount(group.id, 0, False, "no raters"))
         elif n < need:

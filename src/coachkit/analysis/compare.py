@@ -11,6 +11,7 @@ from coachkit.model import (
     SubjectChange,
     SubjectResult,
 )
+from coachkit.text import in_sentence
 
 
 def match_key(name: str) -> str:
@@ -88,7 +89,7 @@ def _summary(
     roles: InstrumentInfo,
 ) -> str:
     me, manager = roles.self_group, roles.focus_groups[0]
-    pair = f"{roles.groups[me].lower()}-{roles.groups[manager].lower()}"
+    pair = f"{in_sentence(roles.groups[me])}-{in_sentence(roles.groups[manager])}"
     was, now = rho
     if was is None or now is None:
         agreement = f"{pair} agreement not available in both assessments"
@@ -99,6 +100,6 @@ def _summary(
     for group in (me, manager):
         if group in tilt:
             start, end = tilt[group]
-            parts.append(f"{roles.groups[group].lower()} tilt {start:+.1f} -> {end:+.1f}")
+            parts.append(f"{in_sentence(roles.groups[group])} tilt {start:+.1f} -> {end:+.1f}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

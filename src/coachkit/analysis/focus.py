@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from coachkit.analysis import stats
 from coachkit.model import Block, Focus, Settings
-from coachkit.text import format_p
+from coachkit.text import format_p, in_sentence
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
@@ -39,7 +39,7 @@ def coaching_focus(
     if other is None:
         return ()
     me = instrument.self_group
-    label = instrument.group(other).label
+    label, own = instrument.group(other).label, in_sentence(instrument.group(me).label)
     found: list[tuple[float, int, Focus]] = []
     for block in blocks:
         k = len(block.dimensions)
@@ -50,7 +50,7 @@ def coaching_focus(
             level = "major" if gap >= settings.major_gap else "notable"
             chance = stats.gap_chance(gap, k)
             reason = (
-                f"{label} ranks it {ordinal(block.consensus_rank[other][dim])}, self "
+                f"{label} ranks it {ordinal(block.consensus_rank[other][dim])}, {own} "
                 f"{ordinal(block.consensus_rank[me][dim])}: {gap:.1f} places higher ({level} gap; "
                 f"two random rankings differ this much {chance:.0%} of the time)"
             )
@@ -70,13 +70,14 @@ def tilt_contrast(blocks: tuple[Block, ...], instrument: Instrument) -> str | No
     if me is None or them is None or abs(me.value - them.value) < 1:
         return None
     first, second = (instrument.family(f).label.lower() for f in instrument.tilt)
-    label = instrument.group(other).label.lower()
+    label = in_sentence(instrument.group(other).label)
+    own = instrument.group(instrument.self_group).label
     difference = me.value - them.value
     leaning = first if difference > 0 else second
     wants = second if difference > 0 else first
     return (
-        f"Self puts {first} ahead of {second} by {me.value:+.1f} places ({format_p(me.p_value)}), "
-        f"{label} by {them.value:+.1f} ({format_p(them.p_value)}): self leans {abs(difference):.1f} "
+        f"{own} puts {first} ahead of {second} by {me.value:+.1f} places ({format_p(me.p_value)}), "
+        f"{label} by {them.value:+.1f} ({format_p(them.p_value)}): {in_sentence(own)} leans {abs(difference):.1f} "
         f"places further toward {leaning}, so {label} may be looking for growth in {wants}. "
         "A hypothesis to explore in the session, not a verdict."
     )

@@ -43,6 +43,7 @@ class Group:
     label: str
     anonymous: bool
     aliases: tuple[str, ...] = ()
+    min_raters: int | None = None  # this group's own minimum, instead of --min-raters
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
             str(g.get("label", g["id"])),
             bool(g.get("anonymous", True)),
             aliases(g),
+            int(g["min_raters"]) if "min_raters" in g else None,
         )
         for g in need(data, "groups", "the instrument")
     )
@@ -236,6 +238,8 @@ def _check(instrument: Instrument, source: str) -> None:
     problems: list[str] = []
     if len(dim_ids) < 3:
         problems.append("an instrument needs at least 3 dimensions")
+    if not instrument.focus_groups:
+        problems.append("roles.focus needs at least one group (whose view coaching focus follows)")
     if len(set(dim_ids)) != len(dim_ids):
         problems.append("dimension ids repeat")
     problems += [

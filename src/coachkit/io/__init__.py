@@ -22,9 +22,16 @@ if TYPE_CHECKING:
 
 
 class Layout(StrEnum):
+    """Where a file comes from: a generic layout, or a survey platform's export."""
+
     auto = "auto"
     tidy = "tidy"
     wide = "wide"
+    qualtrics = "qualtrics"
+    surveymonkey = "surveymonkey"
+    google_forms = "google-forms"
+    microsoft_forms = "microsoft-forms"
+    limesurvey = "limesurvey"
 
 
 class ValueKind(StrEnum):
@@ -38,6 +45,9 @@ class ReadOptions:
     sheet: str | None = None
     subject: str | None = None
     group_map: dict[str, str] = field(default_factory=dict)
+    subject_column: str | None = None
+    group_column: str | None = None
+    codes: dict[str, str] = field(default_factory=dict)  # answer code -> item label
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,6 @@ class Source:
 
 def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Source:
     """Read one file in whichever layout it holds (or the one forced by `options.layout`)."""
-    from coachkit.io import tidy, wide
-
     warnings: list[str] = []
     seen: list[str] = []
     for grid in read_grids(path, options.sheet, warnings):
@@ -63,15 +71,8 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
         if header_at is None:
             seen.append(grid.sheet or "")
             continue
-        header = [str(h).strip() for h in grid.cells.iloc[header_at]]
-        layout: Layout | None = options.layout
-        if layout is Layout.auto:
-            layout = _detect(header, instrument)
-        if layout is Layout.wide:
-            source = wide.read(grid, header_at, header, instrument, options)
-        elif layout is Layout.tidy:
-            source = tidy.read(grid, header_at, header, instrument, options)
-        else:
+        source = _read_grid(grid, header_at, instrument, options)
+        if source is None:
             seen.append(grid.sheet or "")
             continue
         if source.rows == 0:
@@ -95,6 +96,29 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
     )
 
 
+def _read_grid(
+    grid: Grid, header_at: int, instrument: Instrument, options: ReadOptions
+) -> Source | None:
+    """Read a grid as the platform export or layout it holds; None when it holds no survey."""
+    from coachkit.io import platforms, tidy, wide
+
+    header = [str(h).strip() for h in grid.cells.iloc[header_at]]
+    layout: Layout | None = options.layout
+    if layout not in (Layout.tidy, Layout.wide):
+        try:
+            sheet = platforms.detect(grid.cells, header_at, options.layout)
+        except InputError as exc:
+            raise InputError(f"{grid.where}: {exc}; try --source auto") from exc
+        if sheet is not None:
+            return wide.read_rows(grid, sheet, instrument, options)
+        layout = _detect(grid, header_at, header, instrument)
+    if layout is Layout.wide:
+        return wide.read(grid, header_at, header, instrument, options)
+    if layout is Layout.tidy:
+        return tidy.read(grid, header_at, header, instrument, options)
+    return None
+
+
 def _header_row(grid: Grid) -> int | None:
     """The first row with any text in it."""
     cells = grid.cells
@@ -105,17 +129,19 @@ def _header_row(grid: Grid) -> int | None:
     return int(hits[0]) if len(hits) else None
 
 
-def _detect(header: list[str], instrument: Instrument) -> Layout | None:
-    from coachkit.io import columns
+def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrument) -> Layout | None:
+    from coachkit.io import columns, wide
 
     matched = {instrument.match_header(h) for h in header} - {None}
-    if len(matched) >= 2:
+    if len(matched) >= 2 or wide.position_columns(header, frozenset()):
         return Layout.wide
     if columns.find(header, columns.DIMENSION) is not None and (
         columns.find(header, columns.RANK) is not None
         or columns.find(header, columns.SCORE) is not None
     ):
         return Layout.tidy
+    if wide.list_columns(grid.cells.iloc[header_at + 1 :], frozenset(), instrument):
+        return Layout.wide
     return None
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from coachkit.instruments import Instrument
+    from coachkit.io import ReadOptions
 
 SUBJECT = (
     "subject",
@@ -30,6 +31,9 @@ SUBJECT = (
     "focal leader",
     "feedback recipient",
     "subjectuniqueidentifier",
+    "organization",
+    "department",
+    "business unit",
 )
 RATER = (
     "rater",
@@ -43,6 +47,9 @@ RATER = (
     "participantuniqueidentifier",
     "rater email",
     "respondent email",
+    "id",
+    "email address",
+    "email",
 )
 GROUP = (
     "group",
@@ -167,40 +174,107 @@ def column_name(index: int, header: list[str]) -> str:
     return f"column {letters} ({header[index]!r})"
 
 
-def key_column(header: list[str], synonyms: tuple[str, ...], taken: set[int]) -> int | None:
-    """Like `find`, skipping columns already used for dimensions."""
-    folded = [normalize(h) for h in header]
+# Question texts that name the subject or the rater group, as survey platforms export them.
+SUBJECT_PHRASES = (
+    "giving feedback about",
+    "who are you rating",
+    "who are you evaluating",
+    "person you are rating",
+    "name of the leader",
+    "leader s name",
+    "which leader",
+    "leader name",
+    "subject name",
+    "subjectuniqueidentifier",
+)
+GROUP_PHRASES = (
+    "relationship",
+    "rater group",
+    "your role",
+    "how do you know",
+    "how are you related",
+    "perspective",
+    "rater type",
+    "rater category",
+)
+# Values that stand for no rater id (Microsoft Forms writes "anonymous" into Email).
+ANONYMOUS = frozenset({"", "anonymous", "anonyme", "anonym", "anonimo", "anónimo"})
+
+
+def key_column(
+    headers: list[list[str]],
+    synonyms: tuple[str, ...],
+    taken: set[int],
+    phrases: tuple[str, ...] = (),
+) -> int | None:
+    """The first free column whose header (in any header row) is a synonym, else contains a phrase."""
+    folded = [[normalize(h) for h in row] for row in headers]
     for name in synonyms:
-        for i, h in enumerate(folded):
-            if h == name and i not in taken:
-                return i
+        for row in folded:
+            for i, h in enumerate(row):
+                if h == name and i not in taken:
+                    return i
+    for phrase in phrases:
+        for row in folded:
+            for i, h in enumerate(row):
+                if phrase in h and i not in taken:
+                    return i
     return None
 
 
+def named_column(headers: list[list[str]], name: str, option: str, where: str) -> int:
+    """The column a user named with --subject-column or --group-column."""
+    wanted = normalize(name)
+    for row in headers:
+        for i, h in enumerate(row):
+            if normalize(h) == wanted:
+                return i
+    raise InputError(f"{where}: no column headed {name!r} for {option}; check the header row")
+
+
 def subject_values(
-    body: pd.DataFrame, header: list[str], taken: set[int], subject: str | None, where: str
+    body: pd.DataFrame, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
 ) -> pd.Series:
     """The leader each row is about: `--subject` for every row, else the subject column."""
     import pandas as pd
 
-    if subject is not None:
-        return pd.Series(subject.strip(), index=body.index, dtype=object)
-    col = key_column(header, SUBJECT, taken)
+    if options.subject is not None:
+        return pd.Series(options.subject.strip(), index=body.index, dtype=object)
+    if options.subject_column is not None:
+        col: int | None = named_column(headers, options.subject_column, "--subject-column", where)
+    else:
+        col = key_column(headers, SUBJECT, taken, SUBJECT_PHRASES)
     if col is None:
         raise InputError(
-            f"{where}: no subject column (leader, subject, ratee, participant); "
-            "for a file about one leader, name them with --subject NAME"
+            f"{where}: no subject column (leader, subject, ratee, participant); name it with "
+            "--subject-column, or for a file about one leader give --subject NAME"
         )
     taken.add(col)
     return body[col].astype(str).str.strip()
 
 
-def group_column(header: list[str], taken: set[int], where: str) -> int:
-    col = key_column(header, GROUP, taken)
+def group_column(
+    headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+) -> int:
+    if options.group_column is not None:
+        col: int | None = named_column(headers, options.group_column, "--group-column", where)
+    else:
+        col = key_column(headers, GROUP, taken, GROUP_PHRASES)
     if col is None:
         raise InputError(
             f"{where}: no rater-group column; add one headed 'group' or 'relationship' "
-            "(self, manager, peer, direct report, other)"
+            "(self, manager, peer, direct report, other), or name it with --group-column"
         )
     taken.add(col)
     return col
+
+
+def rater_values(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> pd.Series:
+    """Rater ids, used only to find repeated responses; empty where a file has none."""
+    import pandas as pd
+
+    col = key_column(headers, RATER, taken)
+    if col is None:
+        return pd.Series("", index=body.index, dtype=object)
+    ids = body[col].astype(str).str.strip()
+    return ids.where(~ids.str.lower().isin(ANONYMOUS), "")

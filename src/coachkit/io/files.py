@@ -86,7 +86,9 @@ def _text_cells(file: Path, raw: bytes, suffix: str, warn: list[str]) -> pd.Data
     if not raw.strip():
         raise InputError(f"{file}: the file is empty")
     try:
-        text = raw.decode("utf-8-sig")
+        # Qualtrics writes TSV as UTF-16 with a byte-order mark.
+        utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
         warn.append(f"{file}: not UTF-8; read as Windows-1252 (cp1252). Check accented names.")

@@ -50,9 +50,9 @@ def read(
     body = grid.cells.iloc[header_at + 1 :]
     body = body[(body != "").any(axis=1)]
     rows = body.index.to_numpy() + 1
-    subjects = subject_values(body, header, taken, options.subject, where)
-    group_col = group_column(header, taken, where)
-    rater_col = key_column(header, RATER, taken)
+    subjects = subject_values(body, [header], taken, options, where)
+    group_col = group_column([header], taken, options, where)
+    rater_col = key_column([header], RATER, taken)
     if rater_col is None:
         raise InputError(
             f"{where}: a tidy file needs a rater column (rater, respondent, response id) "

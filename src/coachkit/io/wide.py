@@ -1,53 +1,125 @@
-"""The wide layout: one row per response, one column per dimension."""
+"""One row per response: the generic wide layout and every platform export built like it.
+
+A ranking arrives in one of three encodings, and all three are read:
+(a) one column per item, the cell holding its rank (`Q5 - Execution`, `Rank [Execution]`);
+(b) one column per rank position, the cell holding the item placed there (`Q1[1]`, `Q1[2]`...);
+(c) one cell holding the items in order, joined by `;` (`Execution;Vision and strategy;...`).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.io import ReadOptions, Source, ValueKind
 from coachkit.io.columns import (
-    RATER,
     bad_cell_note,
     column_name,
     group_column,
-    key_column,
     map_groups,
     notes_for,
     parse_values,
+    rater_values,
     responses_frame,
     subject_values,
     unknown_dimension,
 )
+from coachkit.io.platforms import Sheet
 from coachkit.text import normalize
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
+
+_POSITION = re.compile(
+    r"^(.*?)\s*\[\s*(?:rank(?:ing)?\s*|position\s*|#\s*)?(\d+)\s*\]\s*$", re.IGNORECASE
+)
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class Ranking:
+    values: dict[str, np.ndarray]  # dimension id -> rank or score per row
+    bad: pd.Series  # per row, why a cell could not be read ("" when all could)
+    columns: set[int]  # the columns the ranking came from
+    hint: ValueKind | None
 
 
 def read(
     grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions
 ) -> Source:
-    import pandas as pd
+    """The generic wide layout: one header row that names the items."""
+    return read_rows(grid, Sheet("wide", header, [header], header_at + 1), instrument, options)
 
+
+def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Source:
     where = grid.where
-    dim_cols = dimension_columns(header, instrument, where)
-    body = grid.cells.iloc[header_at + 1 :]
+    body = grid.cells.iloc[sheet.data_start :]
     body = body[(body != "").any(axis=1)]
     rows = body.index.to_numpy() + 1
-    taken = set(dim_cols.values())
-    subjects = subject_values(body, header, taken, options.subject, where)
-    group_col = group_column(header, taken, where)
+    ranking = find_ranking(body, sheet, instrument, options, where)
+    taken = set(ranking.columns) | sheet.skip
+    subjects = subject_values(body, sheet.key_headers, taken, options, where)
+    group_col = group_column(sheet.key_headers, taken, options, where)
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
-    rater_col = key_column(header, RATER, taken)
-    raters = (
-        body[rater_col].astype(str).str.strip()
-        if rater_col is not None
-        else pd.Series("", index=body.index)
+    note = notes_for(subjects, groups, ranking.bad)
+    if sheet.exclude is not None:
+        platform = sheet.exclude(body)
+        note = platform.where(platform != "", note)
+    columns: dict[str, object] = {
+        "path": grid.path,
+        "row": rows,
+        "subject": subjects,
+        "rater": rater_values(body, sheet.key_headers, taken),
+        "group": groups,
+        "note": note,
+        **ranking.values,
+    }
+    return Source(
+        path=grid.path,
+        source_format=sheet.source_format,
+        rows=len(body),
+        responses=responses_frame(columns, instrument),
+        values_hint=ranking.hint,
     )
 
-    values: dict[str, object] = {}
+
+def find_ranking(
+    body: pd.DataFrame, sheet: Sheet, instrument: Instrument, options: ReadOptions, where: str
+) -> Ranking:
+    """The ranking in whichever of the three encodings the file uses."""
+    header, skip = sheet.header, frozenset(sheet.skip)
+    if (
+        len({instrument.match_header(h) for i, h in enumerate(header) if i not in skip} - {None})
+        >= 2
+    ):
+        return _item_columns(
+            body, dimension_columns(header, instrument, where, skip), header, instrument
+        )
+    positions = position_columns(header, skip)
+    if positions:
+        return _position_ranking(body, positions, header, instrument, options, where)
+    listed = list_columns(body, skip, instrument)
+    if listed:
+        return _list_ranking(body, listed, header, instrument, options, where)
+    raise InputError(
+        f"{where}: no ranking found: expected a column per dimension, a column per rank position, "
+        "or cells listing the dimensions in order; see `coachkit dimensions`"
+    )
+
+
+def _item_columns(
+    body: pd.DataFrame, dim_cols: dict[str, int], header: list[str], instrument: Instrument
+) -> Ranking:
+    """Encoding (a): the cell under each item holds its rank (or score)."""
+    import pandas as pd
+
+    values: dict[str, np.ndarray] = {}
     bad = pd.Series("", index=body.index, dtype=object)
     for dim, col in dim_cols.items():
         parsed, odd = parse_values(body[col])
@@ -56,30 +128,140 @@ def read(
             first = odd & (bad == "")
             notes = [bad_cell_note(t, instrument.label(dim)) for t in body.loc[first, col]]
             bad[first] = pd.Series(notes, index=bad.index[first], dtype=object)
-    columns = {
-        "path": grid.path,
-        "row": rows,
-        "subject": subjects,
-        "rater": raters,
-        "group": groups,
-        "note": notes_for(subjects, groups, bad),
-        **values,
-    }
-    return Source(
-        path=grid.path,
-        source_format="wide",
-        rows=len(body),
-        responses=responses_frame(columns, instrument),
-        values_hint=_values_hint([header[c] for c in dim_cols.values()]),
+    hint = _values_hint([header[c] for c in dim_cols.values()])
+    return Ranking(values, bad, set(dim_cols.values()), hint)
+
+
+def position_columns(header: list[str], skip: frozenset[int]) -> list[list[tuple[int, int]]]:
+    """Encoding (b): groups of `Q1[1]`, `Q1[2]`... columns, as (position, column) pairs."""
+    stems: dict[str, list[tuple[int, int]]] = {}
+    for i, text in enumerate(header):
+        match = _POSITION.match(text)
+        if match and i not in skip:
+            stems.setdefault(normalize(match.group(1)), []).append((int(match.group(2)), i))
+    return [sorted(cols) for cols in stems.values() if len(cols) >= 3]
+
+
+def _dimension_of(text: str, instrument: Instrument, options: ReadOptions, where: str) -> str:
+    label = options.codes.get(text.strip(), text.strip())
+    dim = instrument.match_dimension(label)
+    if dim is None:
+        raise unknown_dimension(label, instrument, where)
+    return dim
+
+
+def _position_ranking(
+    body: pd.DataFrame,
+    positions: list[list[tuple[int, int]]],
+    header: list[str],
+    instrument: Instrument,
+    options: ReadOptions,
+    where: str,
+) -> Ranking:
+    """Encoding (b): the item placed at each position; its rank is the position."""
+    import numpy as np
+    import pandas as pd
+
+    dims = list(instrument.dimension_ids)
+    ranks = np.full((len(body), len(dims)), np.nan)
+    bad = [""] * len(body)
+    for group in positions:
+        for position, col in group:
+            codes, uniques = pd.factorize(body[col].astype(str).str.strip())
+            lookup = np.array(
+                [
+                    -1
+                    if not u
+                    else dims.index(
+                        _dimension_of(
+                            u, instrument, options, f"{where}, {column_name(col, header)}"
+                        )
+                    )
+                    for u in uniques
+                ]
+                + [-1],
+                dtype=np.intp,
+            )
+            placed = lookup[codes]
+            rows = np.flatnonzero(placed >= 0)
+            twice = ~np.isnan(ranks[rows, placed[rows]])
+            for r in rows[twice].tolist():
+                bad[r] = bad[r] or f"{instrument.label(dims[placed[r]])} is placed twice"
+            ranks[rows, placed[rows]] = position
+    values = {d: ranks[:, i] for i, d in enumerate(dims)}
+    notes = pd.Series(bad, index=body.index, dtype=object)
+    return Ranking(values, notes, {c for g in positions for _, c in g}, ValueKind.ranks)
+
+
+def _split(cell: str) -> list[str]:
+    return [t.strip() for t in cell.split(LIST_SEPARATOR) if t.strip()]
+
+
+def list_columns(body: pd.DataFrame, skip: frozenset[int], instrument: Instrument) -> list[int]:
+    """Encoding (c): columns whose cells mostly list two or more dimensions joined by `;`."""
+    found = []
+    for col in map(int, body.columns):
+        if col in skip:
+            continue
+        cells = [c for c in body[col].astype(str).head(200) if c.strip()]
+        if not cells:
+            continue
+        lists = [_split(c) for c in cells]
+        known = [sum(instrument.match_dimension(t) is not None for t in items) for items in lists]
+        if sum(k >= 2 for k in known) >= max(1, len(cells) // 2):
+            found.append(int(col))
+    return found
+
+
+def _list_ranking(
+    body: pd.DataFrame,
+    listed: list[int],
+    header: list[str],
+    instrument: Instrument,
+    options: ReadOptions,
+    where: str,
+) -> Ranking:
+    """Encoding (c): the items in order in one cell; an item's rank is its place in the list."""
+    import numpy as np
+    import pandas as pd
+
+    dims = list(instrument.dimension_ids)
+    ranks = np.full((len(body), len(dims)), np.nan)
+    bad = [""] * len(body)
+    for col in listed:
+        codes, uniques = pd.factorize(body[col].astype(str).str.strip())
+        table = np.full((len(uniques) + 1, len(dims)), np.nan)
+        repeated: dict[int, str] = {}
+        for u, cell in enumerate(uniques):
+            for place, item in enumerate(_split(cell), start=1):
+                dim = dims.index(
+                    _dimension_of(item, instrument, options, f"{where}, {column_name(col, header)}")
+                )
+                if not np.isnan(table[u, dim]):
+                    repeated[u] = f"{instrument.label(dims[dim])} is listed twice"
+                table[u, dim] = place
+        block = table[codes]
+        both = ~np.isnan(ranks) & ~np.isnan(block)
+        ranks = np.where(np.isnan(block), ranks, block)
+        for r in np.flatnonzero(both.any(axis=1)).tolist():
+            bad[r] = bad[r] or "a dimension is ranked in two questions"
+        for u, reason in repeated.items():
+            for r in np.flatnonzero(codes == u).tolist():
+                bad[r] = bad[r] or reason
+    values = {d: ranks[:, i] for i, d in enumerate(dims)}
+    return Ranking(
+        values, pd.Series(bad, index=body.index, dtype=object), set(listed), ValueKind.ranks
     )
 
 
-def dimension_columns(header: list[str], instrument: Instrument, where: str) -> dict[str, int]:
+def dimension_columns(
+    header: list[str], instrument: Instrument, where: str, skip: frozenset[int] = frozenset()
+) -> dict[str, int]:
     """Map each dimension to its column; every dimension needs exactly one."""
     found: dict[str, int] = {}
     stems: set[str] = set()
     for i, text in enumerate(header):
-        dim = instrument.match_header(text)
+        dim = None if i in skip else instrument.match_header(text)
         if dim is None:
             continue
         if dim in found:
@@ -91,7 +273,7 @@ def dimension_columns(header: list[str], instrument: Instrument, where: str) -> 
         stems.add(_stem(text, instrument))
     stems.discard("")
     for i, text in enumerate(header):
-        if i not in found.values() and text and _stem(text, instrument) in stems:
+        if i not in found.values() and i not in skip and text and _stem(text, instrument) in stems:
             raise unknown_dimension(
                 instrument.header_label(text), instrument, f"{where}, {column_name(i, header)}"
             )

@@ -12,7 +12,7 @@ from coachkit.render import Format, RenderOptions
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION, dumps
 from coachkit.render.view import Page, Section, concordance_reading, tilt_reading
-from coachkit.text import format_p
+from coachkit.text import format_p, in_sentence
 
 
 def org_document(org: OrgReport) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def org_page(org: OrgReport) -> Page:
             for a in org.agreement
         ],
         "Across leaders": [
-            f"Self-manager agreement: {spread}.",
+            f"{names[org.instrument.self_group]}-{in_sentence(names[org.instrument.focus_groups[0]])} agreement: {spread}.",
             "Technical-leader pattern (self tilt >= +1, and at least 1 place more than the manager): "
             f"{len(pattern)} of {org.n_subjects} leaders"
             + (f" ({', '.join(pattern)})" if pattern else "")

@@ -127,7 +127,7 @@ def _footer(report: Report) -> RenderableType:
     for source in report.inputs:
         lines.append(
             Text(
-                f"{printable(source.path)}: {source.source_format} layout, {source.rows} rows, "
+                f"{printable(source.path)}: read as {source.source_format}, {source.rows} rows, "
                 f"{source.responses_used} responses used, {source.responses_excluded} excluded"
             )
         )

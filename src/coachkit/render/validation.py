@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from coachkit.render import Format
 from coachkit.render.json import SCHEMA_VERSION, dumps
-from coachkit.text import printable
+from coachkit.text import in_sentence, printable
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
@@ -39,7 +39,7 @@ def render_validation(dataset: Dataset, fmt: Format) -> str:
     lines = [f"Values: {dataset.values.value}; scheme: {dataset.scheme.value}", ""]
     for source in dataset.inputs:
         lines.append(
-            f"{printable(source.path)}: {source.source_format} layout, {source.rows} rows, "
+            f"{printable(source.path)}: read as {source.source_format}, {source.rows} rows, "
             f"{source.responses_used} responses usable, {source.responses_excluded} excluded"
         )
     lines.append("")
@@ -86,13 +86,16 @@ def render_instrument(instrument: Instrument, fmt: Format) -> str:
         lines.append("")
     lines.append("Rater groups")
     for group in instrument.groups:
-        rule = (
-            "reported from 3 raters (--min-raters)" if group.anonymous else "reported from 1 rater"
+        need = group.min_raters or (3 if group.anonymous else 1)
+        source = "" if group.min_raters or not group.anonymous else " (--min-raters)"
+        lines.append(
+            f"  {group.id:<28} {group.label}; reported from {need} rater{'s' * (need > 1)}{source}"
         )
-        lines.append(f"  {group.id:<28} {group.label}; {rule}")
         if group.aliases:
             lines.append(f"  {'':<28} also: {', '.join(group.aliases)}")
+    left_out = ", ".join(in_sentence(instrument.group(g).label) for g in instrument.pooled_excludes)
     lines.append(
-        f"  {instrument.pooled.id:<28} {instrument.pooled.label}; every rater but self, reported from 4 raters"
+        f"  {instrument.pooled.id:<28} {instrument.pooled.label}; every rater but {left_out}, "
+        "reported from 4 raters (--min-raters + 1)"
     )
     return "\n".join(lines) + "\n"

@@ -1,0 +1,177 @@
+"""Survey platforms' exports: where their header rows are, where data starts, what to leave out.
+
+Each platform's export becomes a `Sheet`: the header text per column that names the items, the
+header rows to search for subject, group and rater columns, the first data row, and the
+responses the platform marks as not real (previews, incomplete responses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from coachkit.errors import InputError
+from coachkit.io import Layout
+from coachkit.text import compact
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The first header of a Google Forms (Sheets) export, in the locales Google translates it to.
+TIMESTAMPS = frozenset(
+    {
+        "timestamp",
+        "horodateur",
+        "zeitstempel",
+        "marcatemporal",
+        "carimbodedatahora",
+        "informazionicronologiche",
+        "tijdstempel",
+        "sygnaturaczasowa",
+        "tidsstempel",
+        "tidsstampel",
+        "aikaleima",
+        "casovaznacka",
+    }
+)
+# Microsoft Forms' own columns, in English and the locales seen in exports.
+FORMS_TIMES = frozenset(
+    {
+        "starttime",
+        "completiontime",
+        "lastmodifiedtime",
+        "heurededebut",
+        "heuredefin",
+        "startzeit",
+        "fertigstellungszeit",
+        "horadeinicio",
+        "horadefinalizacion",
+        "oradiinizio",
+        "oradicompletamento",
+        "begintijd",
+        "tijdvanvoltooien",
+    }
+)
+# Qualtrics Status values that are not real responses (choice text and numeric exports).
+QUALTRICS_NOT_RESPONSES = {
+    "survey preview": "a survey preview",
+    "1": "a survey preview",
+    "survey test": "a survey test",
+    "2": "a survey test",
+    "spam": "marked as spam",
+    "8": "marked as spam",
+    "preview spam": "marked as spam",
+    "9": "marked as spam",
+    "imported spam": "marked as spam",
+    "12": "marked as spam",
+}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """How to read one platform's grid of cells: one response per data row."""
+
+    source_format: str
+    header: list[str]  # per column, the text that may name an item ("Q5 - Execution")
+    key_headers: list[list[str]]  # header rows to search for subject, group and rater columns
+    data_start: int  # index of the first data row in the grid
+    skip: set[int] = field(default_factory=set)  # columns that are never items
+    exclude: Callable[[pd.DataFrame], pd.Series] | None = None  # reason per row, "" to keep
+
+
+def detect(cells: pd.DataFrame, header_at: int, forced: Layout) -> Sheet | None:
+    """The platform whose export this grid is, or None for the generic layouts."""
+    row0 = _row(cells, header_at)
+    folded = [compact(h) for h in row0]
+    checks: list[tuple[Layout, Callable[[], bool], Callable[[], Sheet]]] = [
+        (
+            Layout.qualtrics,
+            lambda: (
+                "responseid" in folded
+                and _has(folded, "startdate", "status", "finished", "progress")
+            ),
+            lambda: _qualtrics(cells, header_at, row0),
+        ),
+        (
+            Layout.surveymonkey,
+            lambda: "respondentid" in folded and "collectorid" in folded,
+            lambda: _surveymonkey(cells, header_at, row0),
+        ),
+        (
+            Layout.limesurvey,
+            lambda: "submitdate" in folded and _has(folded, "startlanguage", "lastpage", "seed"),
+            lambda: _limesurvey(cells, header_at, row0),
+        ),
+        (
+            Layout.microsoft_forms,
+            lambda: "id" in folded and any(f in FORMS_TIMES for f in folded),
+            lambda: Sheet("microsoft-forms", row0, [row0], header_at + 1),
+        ),
+        (
+            Layout.google_forms,
+            lambda: bool(folded) and next((f for f in folded if f), "") in TIMESTAMPS,
+            lambda: Sheet("google-forms", row0, [row0], header_at + 1),
+        ),
+    ]
+    for layout, matches, build in checks:
+        if forced is layout:
+            if not matches():
+                raise InputError(
+                    f"this does not look like a {layout.value} export (its header row differs)"
+                )
+            return build()
+        if forced is Layout.auto and matches():
+            return build()
+    return None
+
+
+def _row(cells: pd.DataFrame, at: int) -> list[str]:
+    return [str(v).strip() for v in cells.iloc[at]] if at < len(cells) else [""] * cells.shape[1]
+
+
+def _has(folded: list[str], *names: str) -> bool:
+    return any(n in folded for n in names)
+
+
+def _qualtrics(cells: pd.DataFrame, at: int, ids: list[str]) -> Sheet:
+    """Row 1 ids, row 2 question text (`<question> - <item>`), row 3 ImportId JSON (newer exports)."""
+    texts = _row(cells, at + 1)
+    third = _row(cells, at + 2)
+    has_import_ids = any(c.startswith('{"ImportId"') or c.startswith("{'ImportId'") for c in third)
+    status = next((i for i, h in enumerate(ids) if compact(h) == "status"), None)
+    skip = {i for i, h in enumerate(ids) if h.endswith("_DO") or h.upper().endswith("_DO")}
+
+    def exclude(body: pd.DataFrame) -> pd.Series:
+        if status is None:
+            return body.iloc[:, 0].map(lambda _: "")
+        return (
+            body[status].str.strip().str.lower().map(lambda v: QUALTRICS_NOT_RESPONSES.get(v, ""))
+        )
+
+    header = [t or i for t, i in zip(texts, ids, strict=True)]
+    return Sheet(
+        "qualtrics", header, [ids, texts], at + (3 if has_import_ids else 2), skip, exclude
+    )
+
+
+def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
+    """Row 1 question text in each question's first column; row 2 the item under each column."""
+    row1 = _row(cells, at + 1)
+    question, header, filled = "", [], []
+    for top, sub in zip(row0, row1, strict=True):
+        question = top or question
+        filled.append(question)
+        plain = compact(sub) in {"", "response", "openendedresponse", "other", "otherpleasespecify"}
+        header.append(question if plain else f"{question} - {sub}")
+    return Sheet("surveymonkey", header, [row0, filled], at + 2)
+
+
+def _limesurvey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
+    submitted = next(i for i, h in enumerate(row0) if compact(h) == "submitdate")
+
+    def exclude(body: pd.DataFrame) -> pd.Series:
+        blank = body[submitted].str.strip() == ""
+        return blank.map({True: "incomplete response (no submit date)", False: ""})
+
+    return Sheet("limesurvey", row0, [row0], at + 1, exclude=exclude)

@@ -1,0 +1,171 @@
+"""Instruments: label matching, suggestions, built-in and user TOML files, and their checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coachkit.errors import InstrumentError
+from coachkit.instruments import builtin_names, load_instrument
+from conftest import EXAMPLES, INSTRUMENT, run
+
+
+@pytest.mark.parametrize(
+    ("label", "dimension"),
+    [
+        ("Judgment", "judgement_decision_making"),
+        ("Decision making", "judgement_decision_making"),
+        ("JUDGEMENT / DECISION-MAKING", "judgement_decision_making"),
+        ("Coaching & mentoring", "coaching_mentoring"),
+        ("Vision & Strategy", "vision_strategy"),
+        ("Q5 - Vision & Strategy", "vision_strategy"),
+        ("Rank the priorities [Execution]", "execution"),
+        ("3. Building Teams", "building_teams"),
+        ("Personal Ethics ", "personal_ethics"),
+        ("Comments", None),
+    ],
+)
+def test_label_variants(label: str, dimension: str | None) -> None:
+    assert INSTRUMENT.match_header(label) == dimension
+
+
+def test_groups_and_suggestions() -> None:
+    assert [
+        INSTRUMENT.match_group(g)
+        for g in (
+            "Boss",
+            "Line manager",
+            "Co-worker",
+            "Direct Report(s)",
+            "Skip-level",
+            "Self-assessment",
+        )
+    ] == ["manager", "manager", "peer", "direct_report", "other", "self"]
+    assert INSTRUMENT.suggest_dimension("Exekution") == "Execution"
+    assert INSTRUMENT.suggest_group("Manger") == "manager"
+    assert INSTRUMENT.suggest_dimension("zzzz") is None
+
+
+def test_builtins() -> None:
+    assert builtin_names() == ["it-archetypes", "leadership-12"]
+    it = load_instrument("it-archetypes")
+    assert len(it.dimensions) == 6 and it.tilt is None and it.self_group == "cio"
+    assert not it.group("cio").anonymous and it.pooled.id == "team"
+
+
+def _write(path: Path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+MINIMAL = """
+id = "mini"
+[[families]]
+id = "all"
+[[dimensions]]
+id = "a"
+label = "Alpha"
+[[dimensions]]
+id = "b"
+label = "Beta"
+aliases = ["second"]
+[[dimensions]]
+id = "c"
+label = "Gamma"
+[[groups]]
+id = "me"
+anonymous = false
+[[groups]]
+id = "boss"
+anonymous = false
+[[groups]]
+id = "team"
+min_raters = 2
+[roles]
+self = "me"
+focus = ["boss"]
+"""
+
+
+def test_user_instrument_file(tmp_path: Path) -> None:
+    instrument = load_instrument(_write(tmp_path / "mini.toml", MINIMAL + "pairs = []\n"))
+    assert instrument.dimension_ids == ("a", "b", "c")
+    assert instrument.match_dimension("Second") == "b"
+    assert instrument.group("team").min_raters == 2
+    survey = tmp_path / "s.csv"
+    survey.write_text(
+        "Leader,Group,Alpha,Beta,Gamma\nZed,me,1,2,3\nZed,boss,3,2,1\nZed,team,1,3,2\nZed,team,2,3,1\n"
+    )
+    code, out, err = run(
+        "analyze", str(survey), "--instrument", str(tmp_path / "mini.toml"), "-f", "json"
+    )
+    assert code == 0, err
+    groups = {g["group"]: g["reported"] for g in json.loads(out)["subjects"][0]["groups"]}
+    assert groups["team"] is True  # its own minimum of 2, not --min-raters 3
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            (
+                '[[dimensions]]\nid = "c"\nlabel = "Gamma"',
+                '[[dimensions]]\nid = "a"\nlabel = "Gamma"',
+            ),
+            "dimension ids repeat",
+        ),
+        (('aliases = ["second"]', 'aliases = ["alpha"]'), "alias 'alpha' of 'b' already names 'a'"),
+        (('focus = ["boss"]', "focus = []"), "roles.focus needs at least one group"),
+        (('self = "me"', 'self = "nobody"'), "roles.self names unknown group 'nobody'"),
+        (
+            (
+                '[[families]]\nid = "all"',
+                '[[families]]\nid = "all"\n[tilt]\nfirst = "x"\nsecond = "y"',
+            ),
+            "tilt names an unknown family",
+        ),
+    ],
+)
+def test_invalid_instruments(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    text = MINIMAL.replace(*change)
+    assert text != MINIMAL
+    with pytest.raises(InstrumentError, match=message):
+        load_instrument(_write(tmp_path / "bad.toml", text))
+
+
+def test_unreadable_instruments(tmp_path: Path) -> None:
+    with pytest.raises(InstrumentError, match="neither a built-in"):
+        load_instrument(str(tmp_path / "missing.toml"))
+    with pytest.raises(InstrumentError, match="not valid TOML"):
+        load_instrument(_write(tmp_path / "broken.toml", "id = [unclosed"))
+    code, _, err = run("dimensions", "--instrument", str(tmp_path / "broken.toml"))
+    assert code == 1 and err.startswith("error: ") and "not valid TOML" in err
+
+
+def test_it_archetypes_example() -> None:
+    code, out, err = run(
+        "analyze",
+        str(EXAMPLES / "it-archetypes.csv"),
+        "--instrument",
+        "it-archetypes",
+        "-f",
+        "json",
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    contoso = next(s for s in document["subjects"] if s["subject"] == "Contoso Retail IT")
+    pairs = [(c["a"], c["b"]) for c in contoso["blocks"][0]["comparisons"]]
+    assert pairs[:4] == [
+        ("cio", "it_leadership"),
+        ("cio", "it_staff"),
+        ("cio", "business_partner"),
+        ("cio", "team"),
+    ]
+    assert "tilt" not in contoso["blocks"][0]
+    assert contoso["coaching_focus"][0]["dimension"] == "order_taking"
+    assert (
+        "it_everywhere                IT everywhere"
+        in run("dimensions", "--instrument", "it-archetypes")[1]
+    )
