@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -157,6 +158,9 @@ def test_limesurvey_incomplete_and_codes(tmp_path: Path, reference: Dataset) -> 
     table.write_text("code,label\n" + "".join(f"{c},{label}\n" for c, label in codes.items()))
     code, out, err = run("analyze", str(path), "--codes", str(table), "-f", "json")
     assert code == 0, err
+    document = json.loads(out)
+    assert document["inputs"][0]["source_format"] == "limesurvey"
+    assert [s["subject"] for s in document["subjects"]] == ["Ann Lee", "Bo Chen"]
 
 
 def test_forced_platform_that_does_not_fit(tmp_path: Path) -> None:
