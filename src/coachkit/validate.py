@@ -155,9 +155,10 @@ def _block_ranks(
         flag(_REPEATED, _repeats(x))
         ranks = x.copy()
     else:
-        ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy()
+        ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy(copy=True)
     if not allow_partial:
         flag(_INCOMPLETE, count < k)
+    ranks[problem >= 0] = np.nan  # before any arithmetic: rejected cells may hold anything
     # Unranked items share the positions nobody took: their average.
     missing = k - count
     used_sum = np.nansum(ranks, axis=1)

@@ -97,6 +97,10 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         ordinal = text[odd].str.extract(_ORDINAL, expand=False)
         values.loc[odd] = pd.to_numeric(ordinal, errors="coerce")
         odd &= values.isna()
+    infinite = values.abs() == float("inf")
+    if infinite.any():
+        odd |= infinite
+        values = values.where(~infinite)
     return values.astype(float), odd
 
 
