@@ -168,3 +168,23 @@ def test_data_cannot_inject_markup_or_control_codes(tmp_path: Path) -> None:
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
     document = json.loads(run("analyze", str(survey), "-f", "json")[1])
     assert document["subjects"][0]["subject"] == names[0]
+
+
+def test_large_reports_put_one_subject_per_line(tmp_path: Path) -> None:
+    rows = [
+        (f"Leader {n:03d}", f"r{n}", group, IDENTITY if n % 2 else REVERSED)
+        for n in range(120)
+        for group in ("Self", "Boss")
+    ]
+    survey = write_wide(tmp_path / "big.csv", [(s, f"{r}-{g}", g, v) for s, r, g, v in rows])
+    out = run("analyze", str(survey), "-f", "json")[1]
+    document = json.loads(out)
+    assert len(document["subjects"]) == 120
+    lines = out.splitlines()
+    assert sum(line.startswith('    {"blocks":') for line in lines) == 120
+    from coachkit.render.json import PRETTY_ITEMS, clean
+
+    assert len(document["subjects"]) > PRETTY_ITEMS
+    assert clean(document) == document  # already rounded: nothing changes
+    small = json.loads(run("analyze", "examples/acme-tidy.csv", "-f", "json")[1])
+    assert small == clean(small)

@@ -137,3 +137,26 @@ def test_rho_critical_for_twelve_is_the_spec_value() -> None:
     assert stats.rho_critical(12) == pytest.approx(0.587, abs=5e-4)
     assert stats.rho_critical(11) == pytest.approx(0.618, abs=5e-4)
     assert math.isfinite(stats.rho_critical(40)) and 0.3 < stats.rho_critical(40) < 0.32
+
+
+@pytest.mark.parametrize("df", [1, 2, 5, 6, 11])
+def test_vectorized_chi2_sf_matches_scipy(df: int) -> None:
+    from coachkit.analysis.arrays import chi2_sf_array
+
+    x = np.array([0.0, 0.01, 0.7, 3.0, 11.0, 25.0, 90.0, np.nan])
+    np.testing.assert_allclose(
+        chi2_sf_array(x, df)[:-1], sp.chi2.sf(x[:-1], df), rtol=1e-9, atol=1e-300
+    )
+    assert np.isnan(chi2_sf_array(x, df)[-1])
+
+
+@given(st.lists(VECTORS, min_size=1, max_size=5))
+def test_vectorized_ranks_and_rank_sums(rows: list[list[int]]) -> None:
+    from coachkit.analysis.arrays import rank_rows, rank_sum_p_values
+
+    matrix = np.array(rows, float)
+    np.testing.assert_allclose(rank_rows(matrix), sp.rankdata(matrix, axis=1))
+    totals = matrix[:, :6].sum(axis=1, keepdims=True) * 3
+    counts = np.full_like(totals, 3, dtype=np.int64)
+    expected = [stats.rank_sum_p_value(t, 6, 12, 3) for t in totals[:, 0]]
+    np.testing.assert_allclose(rank_sum_p_values(totals, counts, 6, 12)[:, 0], expected)

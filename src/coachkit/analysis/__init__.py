@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coachkit import __version__
-from coachkit.analysis import stats
+from coachkit.analysis.arrays import Tables, compute, reporting, spearman_rows
 from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
 from coachkit.model import (
     Block,
@@ -37,29 +39,16 @@ def analyze(
     """Analyze every subject in the dataset into a `Report`."""
     instrument = dataset.instrument
     k = len(dataset.blocks[0][1])
-    notable = notable_gap if notable_gap is not None else k / 4
-    major = major_gap if major_gap is not None else k / 2
-    responses = dataset.responses
-    ranks = responses[list(instrument.dimension_ids)].to_numpy(dtype=np.float64)
-    subjects = responses["subject"].to_numpy(dtype=object)
-    tilt_spec = tilt_columns(instrument) if dataset.scheme == "overall" else None
-
-    order = list(dict.fromkeys(subjects))
-    members: dict[str, dict[str, np.ndarray]] = {s: {} for s in order}
-    indices: dict[Any, Any] = responses.groupby(["subject", "group"], sort=False).indices
-    for (subject, group), index in indices.items():
-        members[subject][group] = np.asarray(index)
     settings = Settings(
         min_raters,
-        notable,
-        major,
+        notable_gap if notable_gap is not None else k / 4,
+        major_gap if major_gap is not None else k / 2,
         dataset.scheme.value,
         dataset.values.value,
         dataset.allow_partial,
     )
-    results = tuple(
-        _subject(name, members[name], ranks, instrument, dataset.blocks, settings, tilt_spec)
-        for name in order
+    tables = compute(
+        dataset.responses, instrument, dataset.blocks, min_raters, dataset.scheme == "overall"
     )
     return Report(
         coachkit_version=__version__,
@@ -67,7 +56,7 @@ def analyze(
         settings=settings,
         inputs=dataset.inputs,
         excluded=dataset.excluded,
-        subjects=results,
+        subjects=tuple(_subjects(tables, instrument, dataset.blocks, settings)),
         warnings=dataset.warnings,
     )
 
@@ -96,150 +85,140 @@ def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:
 def group_counts(
     instrument: Instrument, counts: dict[str, int], min_raters: int
 ) -> tuple[GroupCount, ...]:
-    """Who is reported: named groups at n >= 1, anonymous ones at n >= min, the pool at min + 1.
-
-    The pool is also withheld when subtracting the reported groups from it would reveal the
-    rankings of fewer than `min_raters` suppressed raters.
-    """
-    result: list[GroupCount] = []
-    hidden = 0
-    for group in instrument.groups:
-        n = counts.get(group.id, 0)
-        need = group.min_raters or (min_raters if group.anonymous else 1)
-        if n == 0:
-            result.append(GroupCount(group.id, 0, False, "no raters"))
-        elif n < need:
-            result.append(GroupCount(group.id, n, False, f"fewer than {need} raters"))
-            hidden += n if group.id not in instrument.pooled_excludes else 0
-        else:
-            result.append(GroupCount(group.id, n, True))
-    pooled = instrument.pooled.id
-    n = counts.get(pooled, 0)
-    if n < min_raters + 1:
-        reason = "no raters" if n == 0 else f"fewer than {min_raters + 1} raters"
-        result.append(GroupCount(pooled, n, False, reason))
-    elif 0 < hidden < min_raters:
-        reason = f"would reveal the {hidden} suppressed rater{'s' * (hidden > 1)} by subtraction"
-        result.append(GroupCount(pooled, n, False, reason))
-    else:
-        result.append(GroupCount(pooled, n, True))
-    return tuple(result)
+    """Who is reported, for one subject's rater counts (see `arrays.reporting` for the rules)."""
+    ids = instrument.group_ids
+    table = np.array([[counts.get(g, 0) for g in ids]], dtype=np.int64)
+    reported, reasons = reporting(instrument, table, min_raters)
+    return tuple(
+        GroupCount(g, int(table[0, i]), bool(reported[0, i]), reasons[0][i])
+        for i, g in enumerate(ids)
+    )
 
 
-def tilt_columns(instrument: Instrument) -> tuple[list[int], list[int]] | None:
-    """Column positions of the tilt's first and second family, when the instrument defines a tilt."""
-    if instrument.tilt is None:
-        return None
-    dims = list(instrument.dimension_ids)
-    first, second = ([dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt)
-    if len(first) + len(second) != len(dims):
-        return None
-    return first, second
+@dataclass(frozen=True)
+class _BlockLists:
+    """One block's numbers for every subject, as Python lists (cheap to index per subject)."""
+
+    block: str
+    dims: tuple[str, ...]
+    cols: list[int]
+    gaps: list[list[list[float]]]  # (S, pairs, k)
+    rho: list[list[float]]  # (S, pairs), NaN when undefined
+    w: list[list[float]]  # (S, G), NaN when undefined
+    chi2: list[list[float]]
+    p: list[list[float]]
+    notable: dict[tuple[int, int], tuple[NotableGap, ...]]  # (subject, pair) -> notable gaps
 
 
-def _subject(
-    name: str,
-    members: dict[str, np.ndarray],
-    ranks: np.ndarray,
+def _subjects(
+    tables: Tables,
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     settings: Settings,
-    tilt_spec: tuple[list[int], list[int]] | None,
-) -> SubjectResult:
-    pooled = [
-        i for g, index in members.items() if g not in instrument.pooled_excludes for i in index
-    ]
-    rows = {**members, instrument.pooled.id: np.asarray(sorted(pooled), dtype=np.intp)}
-    counts = {g: len(index) for g, index in rows.items()}
-    groups = group_counts(instrument, counts, settings.min_raters)
-    reported = [g.group for g in groups if g.reported]
+) -> Iterator[SubjectResult]:
+    """Turn the arrays into one result per subject; every number was computed in `tables`."""
     dims = list(instrument.dimension_ids)
-    result_blocks = []
-    for block_id, block_dims in blocks:
+    groups = tables.groups
+    index = {g: i for i, g in enumerate(groups)}
+    pairs = [(a, b) for a, b in instrument.pairs if a in index and b in index]
+    a_idx = [index[a] for a, _ in pairs]
+    b_idx = [index[b] for _, b in pairs]
+    lists = []
+    for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
-        result_blocks.append(
-            _block(
-                block_id,
-                block_dims,
-                {g: ranks[rows[g]][:, cols] for g in reported},
-                instrument,
-                settings,
+        gaps = tables.means[:, b_idx][..., cols] - tables.means[:, a_idx][..., cols]
+        rho = spearman_rows(
+            tables.consensus[:, a_idx][..., cols], tables.consensus[:, b_idx][..., cols]
+        )
+        w, chi2, p = (x.tolist() for x in tables.concordance[block])
+        notable = _notable(gaps, block_dims, settings)
+        lists.append(
+            _BlockLists(block, block_dims, cols, gaps.tolist(), rho.tolist(), w, chi2, p, notable)
+        )
+    counts = tables.counts.tolist()
+    reported = tables.reported.tolist()
+    means = tables.means.tolist()
+    consensus = tables.consensus.tolist()
+    tilt = tables.tilt.tolist() if tables.tilt is not None else None
+    tilt_p = tables.tilt_p.tolist() if tables.tilt_p is not None else None
+
+    for s, name in enumerate(tables.subjects):
+        shown = [(g, index[g]) for g in groups if reported[s][index[g]]]
+        result_blocks = []
+        for b in lists:
+            comparisons = tuple(
+                Comparison(
+                    a,
+                    bb,
+                    None if rho != rho else rho,
+                    dict(zip(b.dims, gap, strict=True)),
+                    b.notable.get((s, j), ()),
+                )
+                for j, ((a, bb), gap, rho) in enumerate(
+                    zip(pairs, b.gaps[s], b.rho[s], strict=True)
+                )
+                if reported[s][a_idx[j]] and reported[s][b_idx[j]]
             )
-        )
-    if tilt_spec is not None:
-        tilts = {g: group_tilt(ranks[rows[g]], *tilt_spec) for g in reported}
-        first = result_blocks[0]
-        result_blocks[0] = Block(
-            first.block,
-            first.dimensions,
-            first.mean_rank,
-            first.consensus_rank,
-            first.comparisons,
-            first.concordance,
-            tilts,
-        )
-    subject_blocks = tuple(result_blocks)
-    return SubjectResult(
-        subject=name,
-        groups=groups,
-        blocks=subject_blocks,
-        coaching_focus=coaching_focus(subject_blocks, instrument, settings),
-        tilt_contrast=tilt_contrast(subject_blocks, instrument),
-        strengths=strengths(subject_blocks, instrument),
-    )
-
-
-def _block(
-    block_id: str,
-    block_dims: tuple[str, ...],
-    group_ranks: dict[str, np.ndarray],
-    instrument: Instrument,
-    settings: Settings,
-) -> Block:
-    k = len(block_dims)
-    means = {g: r.mean(axis=0) for g, r in group_ranks.items()}
-    comparisons = []
-    for a, b in instrument.pairs:
-        if a not in means or b not in means:
-            continue
-        gaps = means[b] - means[a]
-        notable = tuple(
-            NotableGap(
-                d,
-                float(gap),
-                "major" if abs(gap) >= settings.major_gap else "notable",
-                stats.gap_chance(gap, k),
+            result_blocks.append(
+                Block(
+                    block=b.block,
+                    dimensions=b.dims,
+                    mean_rank={
+                        g: {d: means[s][i][c] for d, c in zip(b.dims, b.cols, strict=True)}
+                        for g, i in shown
+                    },
+                    consensus_rank={
+                        g: {d: consensus[s][i][c] for d, c in zip(b.dims, b.cols, strict=True)}
+                        for g, i in shown
+                    },
+                    comparisons=comparisons,
+                    concordance={
+                        g: Concordance(b.w[s][i], b.chi2[s][i], b.p[s][i], counts[s][i])
+                        for g, i in shown
+                        if b.w[s][i] == b.w[s][i]  # not NaN: m >= 2
+                    },
+                    tilt=None
+                    if tilt is None or tilt_p is None or b is not lists[0]
+                    else {g: Tilt(tilt[s][i], tilt_p[s][i], counts[s][i]) for g, i in shown},
+                )
             )
-            for d, gap in zip(block_dims, gaps, strict=True)
-            if abs(gap) >= settings.notable_gap
+        subject_blocks = tuple(result_blocks)
+        yield SubjectResult(
+            subject=name,
+            groups=tuple(
+                GroupCount(g, counts[s][i], reported[s][i], tables.reasons[s][i])
+                for i, g in enumerate(groups)
+            ),
+            blocks=subject_blocks,
+            coaching_focus=coaching_focus(subject_blocks, instrument, settings),
+            tilt_contrast=tilt_contrast(subject_blocks, instrument),
+            strengths=strengths(subject_blocks, instrument),
         )
-        comparisons.append(
-            Comparison(a, b, stats.spearman(means[a], means[b]), _by_dim(block_dims, gaps), notable)
-        )
-    concordance = {}
-    for g, r in group_ranks.items():
-        w = stats.kendall_w(r)
-        if w is not None:
-            concordance[g] = Concordance(w[0], w[1], w[2], len(r))
-    return Block(
-        block=block_id,
-        dimensions=block_dims,
-        mean_rank={g: _by_dim(block_dims, v) for g, v in means.items()},
-        consensus_rank={g: _by_dim(block_dims, stats.rank_average(v)) for g, v in means.items()},
-        comparisons=tuple(comparisons),
-        concordance=concordance,
-        tilt=None,
+
+
+def _notable(
+    gaps: np.ndarray, dims: tuple[str, ...], settings: Settings
+) -> dict[tuple[int, int], tuple[NotableGap, ...]]:
+    """The notable gaps of every subject s and pair j, keyed (s, j), for gaps of shape (S, P, k).
+
+    Each carries how often two random rankings differ that much: (k - d)(k - d + 1) / k^2 for
+    the whole number of places d the gap reaches.
+    """
+    k = gaps.shape[-1]
+    size = np.abs(gaps)
+    places = np.ceil(size - 1e-9)
+    chance = np.where(places >= k, 0.0, (k - places) * (k - places + 1) / (k * k))
+    found: dict[tuple[int, int], list[NotableGap]] = {}
+    hits = np.nonzero(size >= settings.notable_gap)
+    rows = zip(
+        *(h.tolist() for h in hits),
+        gaps[hits].tolist(),
+        (size[hits] >= settings.major_gap).tolist(),
+        chance[hits].tolist(),
+        strict=True,
     )
-
-
-def group_tilt(group_ranks: np.ndarray, first: list[int], second: list[int]) -> Tilt:
-    """Mean over raters of (mean rank of the second family - mean rank of the first), with its p."""
-    m = len(group_ranks)
-    per_rater = group_ranks[:, second].mean(axis=1) - group_ranks[:, first].mean(axis=1)
-    total = float(group_ranks[:, first].sum())
-    p = stats.rank_sum_p_value(total, len(first), len(first) + len(second), m)
-    return Tilt(float(per_rater.mean()), p, m)
-
-
-def _by_dim(dims: tuple[str, ...], values: np.ndarray) -> dict[str, float]:
-    return {d: float(v) for d, v in zip(dims, values, strict=True)}
+    for s, j, d, gap, major, p in rows:
+        found.setdefault((s, j), []).append(
+            NotableGap(dims[d], gap, "major" if major else "notable", p)
+        )
+    return {key: tuple(value) for key, value in found.items()}

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coachkit.analysis import group_counts, group_tilt, stats, tilt_columns
+from coachkit.analysis import stats
+from coachkit.analysis.arrays import compute
 from coachkit.model import (
     Concordance,
     GroupAgreement,
@@ -17,6 +18,7 @@ from coachkit.model import (
     Report,
     RhoSummary,
     SubjectResult,
+    Tilt,
 )
 
 if TYPE_CHECKING:
@@ -31,39 +33,38 @@ PATTERN_CONTRAST = 1.0
 def analyze_org(dataset: Dataset, report: Report) -> OrgReport:
     """Pool each rater group over the organization; summarize the per-leader results in `report`."""
     instrument = dataset.instrument
-    responses = dataset.responses
     dims = list(instrument.dimension_ids)
-    ranks = responses[dims].to_numpy(dtype=np.float64)
-    group_of = responses["group"].to_numpy(dtype=object)
-    masks = {g.id: group_of == g.id for g in instrument.groups}
-    masks[instrument.pooled.id] = ~np.isin(group_of, list(instrument.pooled_excludes))
-    counts = {g: int(mask.sum()) for g, mask in masks.items()}
-    tilt_spec = tilt_columns(instrument) if dataset.scheme == "overall" else None
-
+    # The whole organization as one subject: the same statistics, pooled over every leader.
+    tables = compute(
+        dataset.responses.assign(subject=""),
+        instrument,
+        dataset.blocks,
+        report.settings.min_raters,
+        dataset.scheme == "overall",
+    )
     groups = []
-    for count in group_counts(instrument, counts, report.settings.min_raters):
-        if not count.reported:
-            groups.append(OrgGroup(count.group, count.n, False, count.reason, {}, {}, None, {}))
+    for i, group in enumerate(tables.groups):
+        n = int(tables.counts[0, i])
+        if not tables.reported[0, i]:
+            groups.append(OrgGroup(group, n, False, tables.reasons[0][i], {}, {}, None, {}))
             continue
-        members = ranks[masks[count.group]]
-        means = members.mean(axis=0)
-        consensus = np.empty(len(dims))
-        concordance = {}
-        for block, block_dims in dataset.blocks:
-            cols = [dims.index(d) for d in block_dims]
-            consensus[cols] = stats.rank_average(means[cols])
-            w = stats.kendall_w(members[:, cols])
-            if w is not None:
-                concordance[block] = Concordance(w[0], w[1], w[2], len(members))
+        concordance = {
+            block: Concordance(float(w[0, i]), float(chi2[0, i]), float(p[0, i]), n)
+            for block, (w, chi2, p) in tables.concordance.items()
+            if not np.isnan(w[0, i])
+        }
+        tilt = None
+        if tables.tilt is not None and tables.tilt_p is not None:
+            tilt = Tilt(float(tables.tilt[0, i]), float(tables.tilt_p[0, i]), n)
         groups.append(
             OrgGroup(
-                group=count.group,
-                n=count.n,
+                group=group,
+                n=n,
                 reported=True,
                 reason=None,
-                mean_rank=dict(zip(dims, means.tolist(), strict=True)),
-                consensus_rank=dict(zip(dims, consensus.tolist(), strict=True)),
-                tilt=group_tilt(members, *tilt_spec) if tilt_spec else None,
+                mean_rank=dict(zip(dims, tables.means[0, i].tolist(), strict=True)),
+                consensus_rank=dict(zip(dims, tables.consensus[0, i].tolist(), strict=True)),
+                tilt=tilt,
                 concordance=concordance,
             )
         )

@@ -1,4 +1,9 @@
-"""The JSON report: SPEC section 6 keys, floats to 4 decimals, sorted keys, byte-identical."""
+"""The JSON report: SPEC section 6 keys, floats to 4 decimals, sorted keys, byte-identical.
+
+Documents are indented for people. A top-level list longer than `PRETTY_ITEMS` (the subjects of
+an organization-wide file, say) has one compact item per line instead: still valid JSON, easy to
+grep, and written by the C encoder rather than Python's slower indenting one.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,21 @@ from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 
-from coachkit.model import Block, Report, SubjectResult
+from coachkit.model import Block, Comparison, Report, SubjectResult
 
 SCHEMA_VERSION = 1
+PRETTY_ITEMS = 100
+
+
+def r4(value: float) -> float:
+    """A float to 4 decimals, never -0.0."""
+    return round(value, 4) + 0.0
 
 
 def clean(value: Any) -> Any:
     """Round floats to 4 decimals (no -0.0), recurse into containers and dataclasses."""
     if isinstance(value, float):
-        rounded = round(value, 4)
-        return 0.0 if rounded == 0 else rounded
+        return r4(value)
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: clean(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Mapping):
@@ -26,11 +36,30 @@ def clean(value: Any) -> Any:
     return value
 
 
-def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(clean(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def dumps(document: dict[str, Any], rounded: bool = False) -> str:
+    """Serialize a document; `rounded` says its floats are rounded already."""
+    if not rounded:
+        document = clean(document)
+    long = {k for k, v in document.items() if isinstance(v, list) and len(v) > PRETTY_ITEMS}
+    if not long:
+        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    parts = []
+    for key in sorted(document):
+        value = document[key]
+        if key in long:
+            items = ",\n".join("    " + compact.encode(item) for item in value)
+            text = f"[\n{items}\n  ]"
+        else:
+            text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace(
+                "\n", "\n  "
+            )
+        parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def report_document(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data, floats rounded."""
     instrument = report.instrument
     return {
         "schema_version": SCHEMA_VERSION,
@@ -40,9 +69,12 @@ def report_document(report: Report) -> dict[str, Any]:
             "name": instrument.name,
             "dimensions": [asdict(d) for d in instrument.dimensions],
         },
-        "settings": asdict(report.settings),
+        "settings": clean(asdict(report.settings)),
         "inputs": [asdict(i) for i in report.inputs],
-        "excluded": [asdict(e) for e in report.excluded],
+        "excluded": [
+            {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
+            for e in report.excluded
+        ],
         "subjects": [_subject(s) for s in report.subjects],
     }
 
@@ -58,9 +90,29 @@ def _subject(subject: SubjectResult) -> dict[str, Any]:
         "subject": subject.subject,
         "groups": groups,
         "blocks": [_block(b) for b in subject.blocks],
-        "coaching_focus": [asdict(f) for f in subject.coaching_focus],
+        "coaching_focus": [
+            {"dimension": f.dimension, "gap": r4(f.gap), "reason": f.reason}
+            for f in subject.coaching_focus
+        ],
         "tilt_contrast": subject.tilt_contrast,
         "strengths": list(subject.strengths),
+    }
+
+
+def _rounded(values: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(v, 4) + 0.0 for k, v in values.items()}
+
+
+def _comparison(c: Comparison) -> dict[str, Any]:
+    return {
+        "a": c.a,
+        "b": c.b,
+        "spearman": None if c.spearman is None else r4(c.spearman),
+        "gaps": _rounded(c.gaps),
+        "notable": [
+            {"dimension": n.dimension, "gap": r4(n.gap), "level": n.level, "chance": r4(n.chance)}
+            for n in c.notable
+        ],
     }
 
 
@@ -68,15 +120,26 @@ def _block(block: Block) -> dict[str, Any]:
     document = {
         "block": block.block,
         "dimensions": list(block.dimensions),
-        "mean_rank": block.mean_rank,
-        "consensus_rank": block.consensus_rank,
-        "comparisons": [asdict(c) for c in block.comparisons],
-        "concordance": {g: asdict(c) for g, c in block.concordance.items()},
+        "mean_rank": {g: _rounded(v) for g, v in block.mean_rank.items()},
+        "consensus_rank": {g: _rounded(v) for g, v in block.consensus_rank.items()},
+        "comparisons": [_comparison(c) for c in block.comparisons],
+        "concordance": {
+            g: {
+                "kendall_w": r4(c.kendall_w),
+                "chi2": r4(c.chi2),
+                "p_value": r4(c.p_value),
+                "m": c.m,
+            }
+            for g, c in block.concordance.items()
+        },
     }
     if block.tilt is not None:
-        document["tilt"] = {g: asdict(t) for g, t in block.tilt.items()}
+        document["tilt"] = {
+            g: {"value": r4(t.value), "p_value": r4(t.p_value), "m": t.m}
+            for g, t in block.tilt.items()
+        }
     return document
 
 
 def render_json(report: Report) -> str:
-    return dumps(report_document(report))
+    return dumps(report_document(report), rounded=True)

@@ -1,0 +1,227 @@
+"""The statistics of every subject at once, as arrays: one numpy pass over all responses.
+
+Axes: S subjects (in order of first appearance), G rater groups (the instrument's groups, then the
+pooled group), K dimensions. Per-subject Python only turns these arrays into result objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coachkit.analysis import stats
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coachkit.instruments import Instrument
+
+
+@dataclass(frozen=True)
+class Tables:
+    subjects: list[str]
+    groups: list[str]
+    counts: np.ndarray  # (S, G) raters
+    reported: np.ndarray  # (S, G) bool
+    reasons: list[list[str | None]]  # (S, G): why a group is not reported, None when it is
+    means: np.ndarray  # (S, G, K) mean rank
+    consensus: np.ndarray  # (S, G, K) rank of the mean ranks within each block
+    concordance: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # block -> W, chi2, p (S, G)
+    tilt: np.ndarray | None  # (S, G) mean tilt
+    tilt_p: np.ndarray | None  # (S, G)
+
+
+def reporting(
+    instrument: Instrument, counts: np.ndarray, min_raters: int
+) -> tuple[np.ndarray, list[list[str | None]]]:
+    """Which groups are reported, and why the others are not, for counts of shape (S, G).
+
+    Named groups from 1 rater, anonymous groups from `min_raters` (or a group's own minimum), the
+    pooled group from `min_raters` + 1, and not at all when subtracting the reported groups from it
+    would reveal the rankings of fewer than `min_raters` suppressed raters.
+    """
+    needs = [
+        group.min_raters or (min_raters if group.anonymous else 1) for group in instrument.groups
+    ]
+    needs.append(min_raters + 1)
+    reported = counts >= np.maximum(np.array(needs), 1)
+    pooled_in = np.array(
+        [g.id not in instrument.pooled_excludes for g in instrument.groups] + [False]
+    )
+    hidden = np.where(~reported & pooled_in, counts, 0).sum(axis=1)
+    revealing = (hidden > 0) & (hidden < min_raters)
+    reported[:, -1] &= ~revealing
+
+    def why(n: int, need: int, hide: int) -> str:
+        if n == 0:
+            return "no raters"
+        if n < need:
+            return f"fewer than {need} raters"
+        return f"would reveal the {hide} suppressed rater{'s' * (hide > 1)} by subtraction"
+
+    reasons = [
+        [
+            None if shown else why(n, needs[g], hide)
+            for g, (n, shown) in enumerate(zip(row, shown_row, strict=True))
+        ]
+        for row, shown_row, hide in zip(
+            counts.tolist(), reported.tolist(), hidden.tolist(), strict=True
+        )
+    ]
+    return reported, reasons
+
+
+def rank_rows(x: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis (ties share their mean rank), for any leading shape."""
+    less = (x[..., None, :] < x[..., :, None]).sum(axis=-1)
+    equal = (x[..., None, :] == x[..., :, None]).sum(axis=-1)
+    return np.asarray(less + (equal + 1) / 2.0, dtype=np.float64)
+
+
+def spearman_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Spearman's rho between rank vectors along the last axis; NaN where either is constant."""
+    ra, rb = a - a.mean(axis=-1, keepdims=True), b - b.mean(axis=-1, keepdims=True)
+    denominator = np.sqrt((ra * ra).sum(axis=-1) * (rb * rb).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (ra * rb).sum(axis=-1) / denominator
+    return np.where(denominator > 1e-12, np.clip(rho, -1.0, 1.0), np.nan)
+
+
+def compute(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    min_raters: int,
+    with_tilt: bool,
+) -> Tables:
+    import pandas as pd
+
+    dims = list(instrument.dimension_ids)
+    ranks = responses[dims].to_numpy(dtype=np.float64)
+    subject_codes, subjects = pd.factorize(responses["subject"], sort=False)
+    group_ids = [g.id for g in instrument.groups]
+    group_codes = pd.Categorical(responses["group"], categories=group_ids).codes.astype(np.int64)
+    n_subjects, n_groups = len(subjects), len(group_ids) + 1
+    pooled_rows = ~np.isin(
+        responses["group"].to_numpy(dtype=object), list(instrument.pooled_excludes)
+    )
+
+    def by_cell(weights: np.ndarray | None = None) -> np.ndarray:
+        """Sum of `weights` (or a count) per subject and group, the pooled group included."""
+        keys = subject_codes * n_groups + group_codes
+        out = np.bincount(keys, weights, minlength=n_subjects * n_groups).reshape(
+            n_subjects, n_groups
+        )
+        out[:, -1] = np.bincount(
+            subject_codes[pooled_rows],
+            None if weights is None else weights[pooled_rows],
+            minlength=n_subjects,
+        )
+        return out
+
+    counts = by_cell().astype(np.int64)
+    reported, reasons = reporting(instrument, counts, min_raters)
+    sums = np.stack([by_cell(ranks[:, d]) for d in range(len(dims))], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / counts[..., None]
+    consensus = np.full_like(means, np.nan)
+    concordance = {}
+    for block, block_dims in blocks:
+        cols = [dims.index(d) for d in block_dims]
+        consensus[..., cols] = rank_rows(means[..., cols])
+        concordance[block] = _kendall(ranks[:, cols], sums[..., cols], counts, by_cell)
+    tilt = tilt_p = None
+    families = [
+        [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
+    ]
+    if with_tilt and families and sum(map(len, families)) == len(dims):
+        first, second = families
+        per_rater = ranks[:, second].mean(axis=1) - ranks[:, first].mean(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tilt = by_cell(per_rater) / counts
+        tilt_p = rank_sum_p_values(
+            by_cell(ranks[:, first].sum(axis=1)), counts, len(first), len(dims)
+        )
+    return Tables(
+        subjects=[str(s) for s in subjects],
+        groups=[*group_ids, instrument.pooled.id],
+        counts=counts,
+        reported=reported,
+        reasons=reasons,
+        means=means,
+        consensus=consensus,
+        concordance=concordance,
+        tilt=tilt,
+        tilt_p=tilt_p,
+    )
+
+
+def _kendall(
+    ranks: np.ndarray, sums: np.ndarray, counts: np.ndarray, by_cell: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kendall's W with tie correction for every subject and group; NaN where undefined (m < 2)."""
+    k = ranks.shape[1]
+    equal = (ranks[:, None, :] == ranks[:, :, None]).sum(axis=-1)
+    ties_per_rater = (
+        (equal * equal - 1).sum(axis=1).astype(np.float64)
+    )  # sum of t^3 - t over tie groups
+    ties = by_cell(ties_per_rater)  # type: ignore[operator]
+    spread = ((sums - sums.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1)
+    m = counts.astype(np.float64)
+    denominator = m * m * (k**3 - k) - m * ties
+    valid = (counts >= 2) & (denominator > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(valid, np.clip(12.0 * spread / denominator, 0.0, 1.0), np.nan)
+    chi2 = m * (k - 1) * w
+    return w, chi2, chi2_sf_array(chi2, k - 1)
+
+
+def chi2_sf_array(x: np.ndarray, df: int) -> np.ndarray:
+    """P(X >= x) for chi-square with whole df, elementwise (closed forms for integer df)."""
+    import math
+
+    half = np.where(np.isnan(x), 0.0, np.maximum(x, 0.0)) / 2.0
+    if df % 2 == 0:
+        term = np.ones_like(half)
+        total = np.ones_like(half)
+        for j in range(1, df // 2):
+            term = term * half / j
+            total = total + term
+        out = np.exp(-half) * total
+    else:
+        root = np.sqrt(half)
+        out = np.array([math.erfc(v) for v in root.ravel().tolist()], dtype=np.float64).reshape(
+            root.shape
+        )
+        term = np.sqrt(half) / math.gamma(1.5)
+        total = term.copy()
+        for j in range(1, (df - 1) // 2):
+            term = term * half / (j + 0.5)
+            total = total + term
+        if df > 1:
+            out = out + np.exp(-half) * total
+    return np.where(np.isnan(x), np.nan, np.clip(out, 0.0, 1.0))
+
+
+@lru_cache(maxsize=256)
+def _tail(size: int, k: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Deviations from the expected rank sum, largest first, and P(|deviation| >= each)."""
+    null = stats.rank_sum_null(size, k, m)
+    deviation = np.abs(np.arange(len(null)) - m * size * (k + 1) / 2.0)
+    order = np.argsort(-deviation, kind="stable")
+    return deviation[order], np.cumsum(null[order])
+
+
+def rank_sum_p_values(totals: np.ndarray, counts: np.ndarray, size: int, k: int) -> np.ndarray:
+    """Exact two-sided p of the first family's rank sum, for every cell, one null per rater count."""
+    p = np.full(totals.shape, np.nan)
+    for m in np.unique(counts[counts > 0]).tolist():
+        cells = counts == m
+        deviation, cumulative = _tail(size, k, int(m))
+        observed = np.abs(totals[cells] - m * size * (k + 1) / 2.0) - 1e-9
+        at = np.searchsorted(-deviation, -observed, side="right") - 1
+        p[cells] = np.minimum(cumulative[np.maximum(at, 0)], 1.0)
+    return p
