@@ -160,3 +160,15 @@ def test_vectorized_ranks_and_rank_sums(rows: list[list[int]]) -> None:
     counts = np.full_like(totals, 3, dtype=np.int64)
     expected = [stats.rank_sum_p_value(t, 6, 12, 3) for t in totals[:, 0]]
     np.testing.assert_allclose(rank_sum_p_values(totals, counts, 6, 12)[:, 0], expected)
+
+
+def test_normal_rank_sum_p_beyond_the_exact_range() -> None:
+    m = stats.EXACT_RATERS
+    for offset in (0, 40, 120, 300):
+        total = 39 * m + offset
+        exact = stats.rank_sum_p_value(total, 6, 12, m)
+        normal = float(stats.rank_sum_normal_p(np.array([offset - 1e-9]), 6, 12, m)[0])
+        assert normal == pytest.approx(exact, abs=2e-3)
+    assert stats.rank_sum_p_value(39 * 5000 + 10, 6, 12, 5000) == pytest.approx(
+        sp.norm.sf((10 - 0.5) / np.sqrt(39 * 5000)) * 2, rel=1e-9
+    )

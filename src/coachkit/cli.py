@@ -6,22 +6,20 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 
 import typer
 
 from coachkit import __version__
 from coachkit.errors import CoachkitError
-from coachkit.io import Layout, ReadOptions, ValueKind
+from coachkit.options import Format, Layout, Scheme, ValueKind
 from coachkit.output import check_output, write_output
-from coachkit.render import Format, RenderOptions
-from coachkit.validate import Scheme
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.model import Report
+    from coachkit.render import RenderOptions
     from coachkit.validate import Dataset
 
 app = typer.Typer(
@@ -234,8 +232,7 @@ def _group_map(pairs: list[str] | None, instrument: Instrument) -> dict[str, str
     return mapping
 
 
-@dataclass(frozen=True)
-class _Reading:
+class _Reading(NamedTuple):
     """The options every reading command shares."""
 
     instrument: str | None
@@ -253,7 +250,7 @@ class _Reading:
 
     def load(self, files: list[Path]) -> Dataset:
         from coachkit.instruments import load_instrument
-        from coachkit.io import read_source
+        from coachkit.io import ReadOptions, read_source
         from coachkit.validate import validate
 
         instrument = load_instrument(self.instrument)
@@ -280,8 +277,7 @@ class _Reading:
         return dataset
 
 
-@dataclass(frozen=True)
-class _Analysis:
+class _Analysis(NamedTuple):
     """The options that shape an analysis."""
 
     min_raters: int
@@ -322,6 +318,16 @@ def _codes(path: Path | None) -> dict[str, str]:
 
 def _color(output: Path | None) -> bool:
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _render_options(
+    output: Path | None, template: Path | None, color: bool | None = None
+) -> RenderOptions:
+    from coachkit.render import RenderOptions
+
+    return RenderOptions(
+        color=_color(output) if color is None else color, width=_width(), template=template
+    )
 
 
 def _width() -> int:
@@ -390,7 +396,7 @@ def analyze(
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
         _, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
-        options = RenderOptions(color=_color(output), width=_width(), template=template)
+        options = _render_options(output, template)
         write_output(render(report, _format(format, output), options), output, files)
         return 0
 
@@ -524,7 +530,7 @@ def batch(
             raise CoachkitError(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
-        options = RenderOptions(color=False, width=_width(), template=template)
+        options = _render_options(None, template, color=False)
         with _progress(len(files), quiet) as advance:
             result = run_batch(
                 files, lambda f: analysis.run(reading, [f])[1], format, output_dir, options, advance
@@ -612,7 +618,7 @@ def org(
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
         dataset, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
-        options = RenderOptions(color=_color(output), width=_width(), template=template)
+        options = _render_options(output, template)
         text = render_org(analyze_org(dataset, report), _format(format, output), options)
         write_output(text, output, files)
         return 0
@@ -676,7 +682,7 @@ def compare(
         analysis = _Analysis(min_raters, notable_gap, major_gap)
         earlier = analysis.run(reading, [before])[1]
         later = analysis.run(reading, [after])[1]
-        options = RenderOptions(color=_color(output), width=_width(), template=template)
+        options = _render_options(output, template)
         text = render_compare(compare_reports(earlier, later), _format(format, output), options)
         write_output(text, output, [before, after])
         return 0

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
-from coachkit.io import ValueKind
 from coachkit.model import Exclusion, InputSummary
+from coachkit.options import Scheme, ValueKind
 
 if TYPE_CHECKING:
     import numpy as np
@@ -16,11 +15,6 @@ if TYPE_CHECKING:
 
     from coachkit.instruments import Instrument
     from coachkit.io import Source
-
-
-class Scheme(StrEnum):
-    overall = "overall"
-    by_family = "by-family"
 
 
 @dataclass(frozen=True)

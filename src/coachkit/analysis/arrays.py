@@ -220,8 +220,11 @@ def rank_sum_p_values(totals: np.ndarray, counts: np.ndarray, size: int, k: int)
     p = np.full(totals.shape, np.nan)
     for m in np.unique(counts[counts > 0]).tolist():
         cells = counts == m
-        deviation, cumulative = _tail(size, k, int(m))
         observed = np.abs(totals[cells] - m * size * (k + 1) / 2.0) - 1e-9
+        if m > stats.EXACT_RATERS:
+            p[cells] = np.minimum(stats.rank_sum_normal_p(observed, size, k, int(m)), 1.0)
+            continue
+        deviation, cumulative = _tail(size, k, int(m))
         at = np.searchsorted(-deviation, -observed, side="right") - 1
         p[cells] = np.minimum(cumulative[np.maximum(at, 0)], 1.0)
     return p

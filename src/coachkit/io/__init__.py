@@ -9,34 +9,16 @@ raw rank or score (NaN when unranked).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
-from coachkit.io.files import Grid, read_grids
+from coachkit.options import Layout, ValueKind
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from coachkit.instruments import Instrument
-
-
-class Layout(StrEnum):
-    """Where a file comes from: a generic layout, or a survey platform's export."""
-
-    auto = "auto"
-    tidy = "tidy"
-    wide = "wide"
-    qualtrics = "qualtrics"
-    surveymonkey = "surveymonkey"
-    google_forms = "google-forms"
-    microsoft_forms = "microsoft-forms"
-    limesurvey = "limesurvey"
-
-
-class ValueKind(StrEnum):
-    ranks = "ranks"
-    scores = "scores"
+    from coachkit.io.files import Grid
 
 
 @dataclass(frozen=True)
@@ -64,6 +46,8 @@ class Source:
 
 def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Source:
     """Read one file in whichever layout it holds (or the one forced by `options.layout`)."""
+    from coachkit.io.files import read_grids
+
     warnings: list[str] = []
     seen: list[str] = []
     for grid in read_grids(path, options.sheet, warnings):

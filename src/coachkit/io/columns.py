@@ -86,22 +86,29 @@ def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
 
 
 def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Cells to floats; returns (values, bad): blank-like cells are NaN, unreadable ones are `bad`."""
+    """Cells to floats; returns (values, bad): blank-like cells are NaN, unreadable ones are `bad`.
+
+    Numbers parse in one vectorized pass; only the cells that are not plain numbers (blanks,
+    `N/A`, `1st`, text) are looked at one by one.
+    """
+    import numpy as np
     import pandas as pd
 
-    text = cells.astype(str).str.strip()
-    blank = text.str.lower().isin(BLANKS)
-    values = pd.to_numeric(text.where(~blank, ""), errors="coerce")
-    odd = values.isna() & ~blank
-    if odd.any():
-        ordinal = text[odd].str.extract(_ORDINAL, expand=False)
-        values.loc[odd] = pd.to_numeric(ordinal, errors="coerce")
-        odd &= values.isna()
+    values = pd.to_numeric(cells, errors="coerce").astype(float)
+    values[values == -99] = np.nan  # "seen but unanswered", as Qualtrics recodes it
+    missing = values.isna()
+    odd = pd.Series(False, index=cells.index)
+    if missing.any():
+        text = cells[missing].astype(str).str.strip()
+        blank = text.str.lower().isin(BLANKS)
+        ordinal = pd.to_numeric(text[~blank].str.extract(_ORDINAL, expand=False), errors="coerce")
+        values.loc[ordinal.index] = ordinal.astype(float)
+        odd.loc[ordinal.index] = ordinal.isna()
     infinite = values.abs() == float("inf")
     if infinite.any():
         odd |= infinite
         values = values.where(~infinite)
-    return values.astype(float), odd
+    return values, odd
 
 
 def map_groups(

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coachkit.options import Format
+
+__all__ = ["SUFFIXES", "Format", "RenderOptions", "format_for_path", "render"]
+
 if TYPE_CHECKING:
     from coachkit.model import Report
-
-
-class Format(StrEnum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
-    csv = "csv"
 
 
 SUFFIXES = {

@@ -1,0 +1,210 @@
+"""Time coachkit against the floors it cannot beat, measured in the same run on the same machine.
+
+    python benchmarks/run.py                 # the full sizes (a few minutes)
+    python benchmarks/run.py --scale 0.01    # a quick look at 1% of the data sizes
+
+Each scenario runs `--repeat` times in a fresh process; the table shows medians and each one's
+ratio to its floor (a plain Python process doing only the unavoidable part: importing typer or
+pandas, parsing the file). The data is generated here, seeded; nothing large is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+LABELS = [
+    "Vision and strategy",
+    "Job competence",
+    "Industry knowledge",
+    "Communication skills",
+    "Leading change",
+    "Execution",
+    "Leadership image",
+    "Developing a following",
+    "Judgement/decision-making",
+    "Personal ethics",
+    "Coaching/mentoring",
+    "Building teams",
+]
+GROUPS = [
+    "Self",
+    "Manager",
+    "Peer",
+    "Peer",
+    "Peer",
+    "Direct report",
+    "Direct report",
+    "Direct report",
+    "Direct report",
+    "Other",
+    "Other",
+    "Other",
+]
+PYTHON = sys.executable
+COACHKIT = [PYTHON, "-m", "coachkit"]
+
+
+def write_survey(path: Path, responses: int, per_leader: int = 12, seed: int = 1) -> Path:
+    """A wide CSV: `responses` rankings, `per_leader` raters for each leader."""
+    rng = np.random.default_rng(seed)
+    ranks = np.argsort(rng.random((responses, 12)), axis=1) + 1
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Leader", "Rater", "Relationship", *LABELS])
+        for i, row in enumerate(ranks.tolist()):
+            writer.writerow(
+                [f"Leader {i // per_leader}", f"r{i}", GROUPS[i % per_leader % len(GROUPS)], *row]
+            )
+    return path
+
+
+def write_workbook(path: Path, responses: int = 20, seed: int = 2) -> Path:
+    from openpyxl import Workbook
+
+    rng = np.random.default_rng(seed)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Leader", "Rater", "Relationship", *LABELS])
+    for i in range(responses):
+        sheet.append(
+            [
+                f"Leader {i // 10}",
+                f"r{i}",
+                GROUPS[i % 10],
+                *(np.argsort(rng.random(12)) + 1).tolist(),
+            ]
+        )
+    book.save(path)
+    return path
+
+
+def timed(command: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall time in seconds and peak memory in MiB of `command`, each run in a fresh process."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        probe = (
+            "import resource, subprocess, sys, time\n"
+            "start = time.perf_counter()\n"
+            "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+            "elapsed = time.perf_counter() - start\n"
+            "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+        )
+        out = subprocess.run(
+            [PYTHON, "-c", probe, *command], capture_output=True, text=True, check=True
+        ).stdout
+        elapsed, peak_kib, code = out.split()
+        if code not in ("0", "1"):
+            raise SystemExit(f"failed ({code}): {' '.join(command)}")
+        times.append(float(elapsed))
+        peaks.append(int(peak_kib) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def floor_read(path: Path) -> list[str]:
+    return [PYTHON, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data sizes")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs of each scenario (the median is shown)"
+    )
+    args = parser.parse_args()
+    size = lambda n: max(12, int(n * args.scale) // 12 * 12)  # noqa: E731 - whole leaders of 12 raters
+
+    rows: list[tuple[str, str, float, float, str]] = []
+
+    def compare(
+        name: str, command: list[str], floor_name: str, floor: list[str], target: str
+    ) -> tuple[float, float, float, float]:
+        seconds, peak = timed(command, args.repeat)
+        floor_seconds, floor_peak = timed(floor, args.repeat)
+        rows.append((name, floor_name, seconds, seconds / floor_seconds, target))
+        print(f"  {name}: {seconds:.3f} s, floor {floor_seconds:.3f} s", file=sys.stderr)
+        return seconds, floor_seconds, peak, floor_peak
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        typer_floor = [PYTHON, "-c", "import typer"]
+        pandas_floor = [PYTHON, "-c", "import pandas"]
+        compare("coachkit --help", [*COACHKIT, "--help"], "import typer", typer_floor, "<= 1.3")
+        compare(
+            "coachkit dimensions", [*COACHKIT, "dimensions"], "import typer", typer_floor, "<= 1.5"
+        )
+        book = write_workbook(work / "small.xlsx")
+        for fmt, target in (("json", "<= 1.4"), ("markdown", "<= 1.6"), ("table", "<= 1.6")):
+            compare(
+                f"analyze 20-response xlsx, {fmt}",
+                [*COACHKIT, "analyze", str(book), "-f", fmt, "-q"],
+                "import pandas",
+                pandas_floor,
+                target,
+            )
+        batch_dir = work / "clients"
+        batch_dir.mkdir()
+        for n in range(max(2, int(200 * args.scale))):
+            write_workbook(batch_dir / f"client{n:03d}.xlsx", seed=n)
+        compare(
+            f"batch over {len(list(batch_dir.iterdir()))} such files",
+            [*COACHKIT, "batch", str(batch_dir), "-d", str(work / "reports"), "-q"],
+            "one analyze",
+            [*COACHKIT, "analyze", str(book), "-f", "markdown", "-q"],
+            "<= 4",
+        )
+        leaders = write_survey(work / "leaders.csv", size(120_000))
+        compare(
+            f"analyze {size(120_000) // 12:,} leaders, json -o",
+            [*COACHKIT, "analyze", str(leaders), "-f", "json", "-o", str(work / "out.json"), "-q"],
+            "pandas read_csv",
+            floor_read(leaders),
+            "<= 4",
+        )
+        org = write_survey(work / "org.csv", size(1_000_000))
+        _, _, peak, floor_peak = compare(
+            f"org on {size(1_000_000):,} responses",
+            [*COACHKIT, "org", str(org), "-f", "json", "-q"],
+            "pandas read_csv",
+            floor_read(org),
+            "<= 3",
+        )
+        rows.append(("peak memory of that org run", "its floor", peak, peak / floor_peak, "<= 3"))
+        scaling = []
+        for fraction in (0.125, 0.25, 0.5, 1.0):
+            part = write_survey(work / f"org{fraction}.csv", size(1_000_000 * fraction))
+            seconds, _ = timed(
+                [*COACHKIT, "org", str(part), "-f", "json", "-q"], max(1, args.repeat // 2)
+            )
+            scaling.append((size(1_000_000 * fraction), seconds))
+
+    print(
+        f"coachkit benchmarks: Python {sys.version.split()[0]}, {os.cpu_count()} cores, scale {args.scale}, "
+        f"median of {args.repeat}"
+    )
+    print()
+    print("| scenario | floor | median | ratio | target |")
+    print("|---|---|---:|---:|---|")
+    for name, floor_name, value, ratio, target in rows:
+        unit = "MiB" if "memory" in name else "s"
+        print(f"| {name} | {floor_name} | {value:.3f} {unit} | {ratio:.2f} | {target} |")
+    print()
+    print("| org responses | seconds | seconds per 100k |")
+    print("|---:|---:|---:|")
+    for responses, seconds in scaling:
+        print(f"| {responses:,} | {seconds:.3f} | {seconds / responses * 100_000:.3f} |")
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"\n({time.perf_counter() - start:.0f} s in all)", file=sys.stderr)
