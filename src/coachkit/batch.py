@@ -100,6 +100,7 @@ def run_batch(
 ) -> BatchResult:
     """Analyze each file on its own and write one report per leader, then the index."""
     output_dir.mkdir(parents=True, exist_ok=True)
+    protected = {file.resolve() for file in files}
     folders: set[str] = set()
     last: Report | None = None
     entries: list[IndexEntry] = []
@@ -123,13 +124,20 @@ def run_batch(
                 subjects=(subject,),
                 excluded=tuple(e for e in report.excluded if e.subject == subject.subject),
             )
-            write_output(render(single, fmt, options), target, files)
+            _check_not_input(target, protected)
+            write_output(render(single, fmt, options), target)
             entries.append(_entry(file, subject, f"{folder}/{name}", report))
     index = output_dir / ("index.json" if fmt is Format.json else "index.md")
     roles = _roles(last)
     result = BatchResult(tuple(entries), tuple(failed), index, roles)
-    write_output(render_index(result, fmt), index, files)
+    _check_not_input(index, protected)
+    write_output(render_index(result, fmt), index)
     return result
+
+
+def _check_not_input(target: Path, inputs: set[Path]) -> None:
+    if target.resolve() in inputs:
+        raise CoachkitError(f"{target}: would overwrite an input file; choose another --output-dir")
 
 
 def _roles(report: Report | None) -> tuple[str, str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,8 @@ class Instrument:
 
 
 def _closest(label: str, index: dict[str, str], names: dict[str, str]) -> str | None:
+    import difflib
+
     hits = difflib.get_close_matches(compact(label), list(index), n=1, cutoff=0.6)
     return names[index[hits[0]]] if hits else None
 
@@ -138,8 +140,9 @@ def builtin_names() -> list[str]:
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
 
 
+@lru_cache(maxsize=16)
 def load_instrument(name_or_path: str | None = None) -> Instrument:
-    """Load a built-in instrument by id, or a user's TOML file by path."""
+    """Load a built-in instrument by id, or a user's TOML file by path (once per process)."""
     name = name_or_path or DEFAULT_INSTRUMENT
     if name in builtin_names():
         text = (resources.files("coachkit.instruments") / f"{name}.toml").read_text("utf-8")

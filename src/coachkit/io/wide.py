@@ -117,19 +117,22 @@ def _item_columns(
     body: pd.DataFrame, dim_cols: dict[str, int], header: list[str], instrument: Instrument
 ) -> Ranking:
     """Encoding (a): the cell under each item holds its rank (or score)."""
+    import numpy as np
     import pandas as pd
 
-    values: dict[str, np.ndarray] = {}
-    bad = pd.Series("", index=body.index, dtype=object)
-    for dim, col in dim_cols.items():
-        parsed, odd = parse_values(body[col])
-        values[dim] = parsed.to_numpy()
-        if odd.any():
-            first = odd & (bad == "")
-            notes = [bad_cell_note(t, instrument.label(dim)) for t in body.loc[first, col]]
-            bad[first] = pd.Series(notes, index=bad.index[first], dtype=object)
-    hint = _values_hint([header[c] for c in dim_cols.values()])
-    return Ranking(values, bad, set(dim_cols.values()), hint)
+    dims, cols = list(dim_cols), list(dim_cols.values())
+    cells = body[cols].to_numpy(dtype=object)
+    # All item cells parse in one pass (per-column calls cost more than the parsing on small files).
+    parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
+    matrix = parsed.to_numpy().reshape(cells.shape, order="F")
+    odd_matrix = odd.to_numpy().reshape(cells.shape, order="F")
+    notes = [""] * len(body)
+    for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
+        if not notes[r]:
+            notes[r] = bad_cell_note(str(cells[r, c]), instrument.label(dims[c]))
+    values = {d: matrix[:, i] for i, d in enumerate(dims)}
+    hint = _values_hint([header[c] for c in cols])
+    return Ranking(values, pd.Series(notes, index=body.index, dtype=object), set(cols), hint)
 
 
 def position_columns(header: list[str], skip: frozenset[int]) -> list[list[tuple[int, int]]]:

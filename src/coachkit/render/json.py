@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coachkit.model import Block, Comparison, Report, SubjectResult
+if TYPE_CHECKING:
+    from coachkit.model import Block, Comparison, Report, SubjectResult
 
 SCHEMA_VERSION = 1
 PRETTY_ITEMS = 100

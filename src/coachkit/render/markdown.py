@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,8 @@ from coachkit.render.view import subject_view
 from coachkit.text import printable
 
 if TYPE_CHECKING:
+    import jinja2
+
     from coachkit.model import Report
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -29,8 +32,9 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
     return render_template("report.md.j2", template, report=report, subjects=views)
 
 
-def render_template(name: str, template: Path | None, **context: object) -> str:
-    """Render a shipped template, or the user's `template` file in its place, with the `md` filter."""
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    """One Jinja2 environment per process: a batch compiles each template once."""
     import jinja2
 
     env = jinja2.Environment(
@@ -42,12 +46,23 @@ def render_template(name: str, template: Path | None, **context: object) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = md
+    return env
+
+
+@lru_cache(maxsize=8)
+def _compiled(name: str, source: str | None) -> jinja2.Template:
+    """The shipped template `name`, or a user's template text, compiled once."""
+    env = _environment()
+    return env.get_template(name) if source is None else env.from_string(source)
+
+
+def render_template(name: str, template: Path | None, **context: object) -> str:
+    """Render a shipped template, or the user's `template` file in its place, with the `md` filter."""
+    import jinja2
+
     try:
-        if template is None:
-            compiled = env.get_template(name)
-        else:
-            compiled = env.from_string(template.read_text("utf-8"))
-        return compiled.render(**context)
+        source = None if template is None else template.read_text("utf-8")
+        return _compiled(name, source).render(**context)
     except OSError as exc:
         raise CoachkitError(f"{template}: cannot read the template ({exc.strerror})") from exc
     except jinja2.TemplateError as exc:
