@@ -39,71 +39,6 @@ def rho_critical(k: int) -> float:
     return t / math.sqrt(k - 2 + t * t)
 
 
-def tie_term(ranks: np.ndarray) -> float:
-    """Sum over raters and tie groups of t^3 - t (0 for untied rankings)."""
-    total = 0.0
-    for row in ranks:
-        _, counts = np.unique(row, return_counts=True)
-        total += float((counts**3 - counts).sum())
-    return total
-
-
-def kendall_w(ranks: np.ndarray) -> tuple[float, float, float] | None:
-    """Kendall's W with tie correction for an m x k matrix of ranks: (W, chi2, p). None if undefined."""
-    m, k = ranks.shape
-    if m < 2 or k < 2:
-        return None
-    column_sums = ranks.sum(axis=0)
-    s = float(((column_sums - column_sums.mean()) ** 2).sum())
-    denominator = m * m * (k**3 - k) - m * tie_term(ranks)
-    if denominator <= 0:
-        return None
-    w = min(max(12.0 * s / denominator, 0.0), 1.0)
-    chi2 = m * (k - 1) * w
-    return w, chi2, chi2_sf(chi2, k - 1)
-
-
-def chi2_sf(x: float, df: int) -> float:
-    """P(X >= x) for a chi-square variable with df degrees of freedom."""
-    if x <= 0:
-        return 1.0
-    return _gamma_q(df / 2.0, x / 2.0)
-
-
-def _gamma_q(a: float, x: float) -> float:
-    """The regularized upper incomplete gamma function Q(a, x) (series or continued fraction)."""
-    log_front = a * math.log(x) - x - math.lgamma(a)
-    if x < a + 1.0:
-        term = total = 1.0 / a
-        n = a
-        for _ in range(1000):
-            n += 1.0
-            term *= x / n
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return max(0.0, 1.0 - total * math.exp(log_front))
-    # Lentz's continued fraction for Q.
-    tiny = 1e-300
-    b = x + 1.0 - a
-    c = 1.0 / tiny
-    d = 1.0 / b
-    h = d
-    for i in range(1, 1000):
-        an = -i * (i - a)
-        b += 2.0
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return min(1.0, math.exp(log_front) * h)
-
-
 @lru_cache(maxsize=64)
 def _subset_sum_null(size: int, k: int) -> np.ndarray:
     """P(sum = s) for the sum of `size` positions drawn at random from 1..k, indexed by s."""
@@ -153,20 +88,6 @@ def rank_sum_normal_p(deviation: np.ndarray, size: int, k: int, m: int) -> np.nd
     sd = math.sqrt(m * size * (k - size) * (k + 1) / 12.0)
     z = np.maximum(np.asarray(deviation, dtype=np.float64) - 0.5, 0.0) / (sd * math.sqrt(2.0))
     return np.array([math.erfc(v) for v in z.ravel().tolist()]).reshape(z.shape)
-
-
-def rank_sum_p_value(total: float, size: int, k: int, m: int) -> float:
-    """Two-sided p of a family's rank sum over m raters under random ranking: exact up to
-    `EXACT_RATERS` raters (the convolution of m Wilcoxon nulls), normal beyond."""
-    expected = m * size * (k + 1) / 2.0
-    if m > EXACT_RATERS:
-        return float(
-            min(1.0, rank_sum_normal_p(np.array([abs(total - expected) - 1e-9]), size, k, m)[0])
-        )
-    null = rank_sum_null(size, k, m)
-    sums = np.arange(len(null))
-    extreme = np.abs(sums - expected) >= abs(total - expected) - 1e-9
-    return float(min(1.0, null[extreme].sum()))
 
 
 def gap_chance(gap: float, k: int) -> float:
