@@ -38,7 +38,7 @@ def org_for(rows: list[tuple[str, str, list[int]]]):  # type: ignore[no-untyped-
         [Source("mem.csv", "wide", len(rows), responses_frame(columns, INSTRUMENT))], INSTRUMENT
     )
     report = analyze(dataset)
-    return analyze_org(dataset, report), report
+    return analyze_org(dataset), report
 
 
 COHORT = [
@@ -262,3 +262,37 @@ def test_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
     from_file = json.loads(run("analyze", "examples/acme-tidy.csv", "-f", "json")[1])
     assert document["subjects"] == from_file["subjects"]
     assert len(document["subjects"]) == 3
+
+
+perm = st.permutations(IDENTITY)
+leader = st.tuples(
+    perm, st.one_of(st.none(), perm), st.lists(perm, max_size=4), st.lists(perm, max_size=4)
+)
+
+
+@given(st.lists(leader, min_size=1, max_size=4))
+def test_org_summaries_follow_each_leaders_report(
+    leaders: list[tuple[list[int], list[int] | None, list[list[int]], list[list[int]]]],
+) -> None:
+    from collections import Counter
+
+    from coachkit.analysis.org import pair_spearman, rho_summary, technical_pattern
+
+    rows: list[tuple[str, str, list[int]]] = []
+    for n, (own, boss, peers, reports) in enumerate(leaders):
+        rows.append((f"L{n}", "self", own))
+        rows += [(f"L{n}", "manager", boss)] if boss else []
+        rows += [(f"L{n}", "peer", p) for p in peers] + [
+            (f"L{n}", "direct_report", d) for d in reports
+        ]
+    org, report = org_for(rows)
+    rhos = [pair_spearman(s, "self", "manager") for s in report.subjects]
+    expected = rho_summary(rhos, org.self_manager_spearman.critical)
+    assert org.self_manager_spearman.n_subjects == expected.n_subjects
+    for field in ("median", "q1", "q3", "share_below_critical"):
+        assert getattr(org.self_manager_spearman, field) == pytest.approx(getattr(expected, field))
+    assert org.technical_leader_pattern == tuple(
+        s.subject for s in report.subjects if technical_pattern(s, "self", "manager")
+    )
+    focus = Counter(f.dimension for s in report.subjects for f in s.coaching_focus)
+    assert dict(org.coaching_focus_frequency) == dict(focus)

@@ -41,7 +41,7 @@ def pipeline(path: Path) -> None:
         report = analyze(dataset)
         for fmt in Format:
             render(report, fmt)
-            render_org(analyze_org(dataset, report), fmt, RenderOptions())
+            render_org(analyze_org(dataset), fmt, RenderOptions())
     except CoachkitError as exc:
         assert str(exc)
 

@@ -284,16 +284,19 @@ class _Analysis(NamedTuple):
     notable_gap: float | None
     major_gap: float | None
 
-    def run(self, reading: _Reading, files: list[Path]) -> tuple[Dataset, Report]:
-        from coachkit.analysis import analyze
-
+    def load(self, reading: _Reading, files: list[Path]) -> Dataset:
         dataset = reading.load(files)
         if dataset.responses.empty:
             raise CoachkitError(
                 f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} "
                 "excluded); run `coachkit validate` to see why"
             )
-        return dataset, analyze(dataset, self.min_raters, self.notable_gap, self.major_gap)
+        return dataset
+
+    def run(self, reading: _Reading, files: list[Path]) -> Report:
+        from coachkit.analysis import analyze
+
+        return analyze(self.load(reading, files), self.min_raters, self.notable_gap, self.major_gap)
 
 
 def _codes(path: Path | None) -> dict[str, str]:
@@ -395,7 +398,7 @@ def analyze(
 
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
-        _, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
+        report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
         options = _render_options(output, template)
         write_output(render(report, _format(format, output), options), output, files)
         return 0
@@ -533,7 +536,7 @@ def batch(
         options = _render_options(None, template, color=False)
         with _progress(len(files), quiet) as advance:
             result = run_batch(
-                files, lambda f: analysis.run(reading, [f])[1], format, output_dir, options, advance
+                files, lambda f: analysis.run(reading, [f]), format, output_dir, options, advance
             )
         for entry in result.reports:
             typer.echo(str(output_dir / entry.path))
@@ -617,9 +620,9 @@ def org(
 
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
-        dataset, report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
-        options = _render_options(output, template)
-        text = render_org(analyze_org(dataset, report), _format(format, output), options)
+        dataset = _Analysis(min_raters, notable_gap, major_gap).load(reading, files)
+        org = analyze_org(dataset, min_raters, notable_gap, major_gap)
+        text = render_org(org, _format(format, output), _render_options(output, template))
         write_output(text, output, files)
         return 0
 
@@ -680,8 +683,8 @@ def compare(
         check_output(output, [before, after])
         _min_raters_warning(min_raters, quiet)
         analysis = _Analysis(min_raters, notable_gap, major_gap)
-        earlier = analysis.run(reading, [before])[1]
-        later = analysis.run(reading, [after])[1]
+        earlier = analysis.run(reading, [before])
+        later = analysis.run(reading, [after])
         options = _render_options(output, template)
         text = render_compare(compare_reports(earlier, later), _format(format, output), options)
         write_output(text, output, [before, after])

@@ -38,15 +38,7 @@ def analyze(
 ) -> Report:
     """Analyze every subject in the dataset into a `Report`."""
     instrument = dataset.instrument
-    k = len(dataset.blocks[0][1])
-    settings = Settings(
-        min_raters,
-        notable_gap if notable_gap is not None else k / 4,
-        major_gap if major_gap is not None else k / 2,
-        dataset.scheme.value,
-        dataset.values.value,
-        dataset.allow_partial,
-    )
+    settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     tables = compute(
         dataset.responses, instrument, dataset.blocks, min_raters, dataset.scheme == "overall"
     )
@@ -58,6 +50,21 @@ def analyze(
         excluded=dataset.excluded,
         subjects=tuple(_subjects(tables, instrument, dataset.blocks, settings)),
         warnings=dataset.warnings,
+    )
+
+
+def settings_for(
+    dataset: Dataset, min_raters: int, notable_gap: float | None, major_gap: float | None
+) -> Settings:
+    """The thresholds in force: gaps default to a quarter and half of the block size."""
+    k = len(dataset.blocks[0][1])
+    return Settings(
+        min_raters,
+        notable_gap if notable_gap is not None else k / 4,
+        major_gap if major_gap is not None else k / 2,
+        dataset.scheme.value,
+        dataset.values.value,
+        dataset.allow_partial,
     )
 
 

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import warnings
 from itertools import combinations
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coachkit.analysis import stats
-from coachkit.analysis.arrays import compute
+from coachkit import __version__
+from coachkit.analysis import instrument_info, settings_for, stats
+from coachkit.analysis.arrays import Tables, compute, spearman_rows
+from coachkit.analysis.focus import MAX_FOCUS
 from coachkit.model import (
     Concordance,
     GroupAgreement,
     OrgGroup,
     OrgReport,
-    Report,
     RhoSummary,
+    Settings,
     SubjectResult,
     Tilt,
 )
 
 if TYPE_CHECKING:
+    from coachkit.instruments import Instrument
     from coachkit.validate import Dataset
 
 # The technical-leader pattern: self puts competencies first by at least this many places, and
@@ -30,18 +33,22 @@ PATTERN_SELF_TILT = 1.0
 PATTERN_CONTRAST = 1.0
 
 
-def analyze_org(dataset: Dataset, report: Report) -> OrgReport:
-    """Pool each rater group over the organization; summarize the per-leader results in `report`."""
+def analyze_org(
+    dataset: Dataset,
+    min_raters: int = 3,
+    notable_gap: float | None = None,
+    major_gap: float | None = None,
+) -> OrgReport:
+    """Pool each rater group over the organization, and summarize the leaders' own results."""
     instrument = dataset.instrument
     dims = list(instrument.dimension_ids)
+    settings = settings_for(dataset, min_raters, notable_gap, major_gap)
+    overall = dataset.scheme == "overall"
     # The whole organization as one subject: the same statistics, pooled over every leader.
     tables = compute(
-        dataset.responses.assign(subject=""),
-        instrument,
-        dataset.blocks,
-        report.settings.min_raters,
-        dataset.scheme == "overall",
+        dataset.responses.assign(subject=""), instrument, dataset.blocks, min_raters, overall
     )
+    leaders = compute(dataset.responses, instrument, dataset.blocks, min_raters, overall)
     groups = []
     for i, group in enumerate(tables.groups):
         n = int(tables.counts[0, i])
@@ -83,26 +90,84 @@ def analyze_org(dataset: Dataset, report: Report) -> OrgReport:
         for a, b in combinations(reported, 2)
     )
     k = len(dataset.blocks[0][1])
-    me = instrument.self_group
-    manager = instrument.focus_groups[0]
-    focus = Counter(f.dimension for s in report.subjects for f in s.coaching_focus)
+    rho, pattern, focus = _across_leaders(leaders, instrument, dataset.blocks, settings)
     return OrgReport(
-        coachkit_version=report.coachkit_version,
-        instrument=report.instrument,
-        settings=report.settings,
-        inputs=report.inputs,
-        excluded=report.excluded,
-        n_subjects=len(report.subjects),
+        coachkit_version=__version__,
+        instrument=instrument_info(instrument),
+        settings=settings,
+        inputs=dataset.inputs,
+        excluded=dataset.excluded,
+        n_subjects=len(leaders.subjects),
         groups=tuple(groups),
         agreement=agreement,
         self_manager_spearman=rho_summary(
-            [pair_spearman(s, me, manager) for s in report.subjects], stats.rho_critical(k)
+            [None if v != v else v for v in rho.tolist()], stats.rho_critical(k)
         ),
         technical_leader_pattern=tuple(
-            s.subject for s in report.subjects if technical_pattern(s, me, manager)
+            s for s, hit in zip(leaders.subjects, pattern.tolist(), strict=True) if hit
         ),
-        coaching_focus_frequency={d: focus[d] for d in dims if focus[d]},
+        coaching_focus_frequency={d: n for d, n in zip(dims, focus.tolist(), strict=True) if n},
     )
+
+
+def _across_leaders(
+    tables: Tables,
+    instrument: Instrument,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per leader: self-manager rho (NaN when not both reported, the mean over blocks), the
+    technical-leader pattern, and the coaching focus counted per dimension, all from the arrays.
+
+    These follow the per-leader report exactly: `pair_spearman`, `technical_pattern` and
+    `focus.coaching_focus` say the same for one leader (the tests hold them to it).
+    """
+    dims = list(instrument.dimension_ids)
+    index = {g: i for i, g in enumerate(tables.groups)}
+    me, manager = index[instrument.self_group], index[instrument.focus_groups[0]]
+    shown = tables.reported
+    both = shown[:, me] & shown[:, manager]
+    rhos = []
+    for _, block_dims in blocks:
+        cols = [dims.index(d) for d in block_dims]
+        rhos.append(
+            spearman_rows(tables.consensus[:, me][:, cols], tables.consensus[:, manager][:, cols])
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
+        rho = np.where(both, np.nanmean(np.stack(rhos), axis=0), np.nan)
+    pattern = np.zeros(len(tables.subjects), dtype=bool)
+    if tables.tilt is not None:
+        own, boss = tables.tilt[:, me], tables.tilt[:, manager]
+        pattern = both & (own >= PATTERN_SELF_TILT) & (own - boss >= PATTERN_CONTRAST)
+    # Coaching focus: the first focus group reported beside self; its notable gaps above self.
+    focus_of = np.full(len(tables.subjects), -1)
+    for group in reversed(instrument.focus_groups):
+        focus_of = np.where(shown[:, index[group]], index[group], focus_of)
+    has_focus = shown[:, me] & (focus_of >= 0)
+    rows = np.arange(len(tables.subjects))
+    other = tables.means[rows, np.maximum(focus_of, 0)]
+    gap = tables.means[:, me] - other
+    size = np.empty(len(dims))
+    position = np.empty(len(dims))
+    order_block = np.empty(len(dims))
+    for b, (_, block_dims) in enumerate(blocks):
+        for p, d in enumerate(block_dims):
+            size[dims.index(d)], position[dims.index(d)], order_block[dims.index(d)] = (
+                len(block_dims),
+                p,
+                b,
+            )
+    score = np.where(has_focus[:, None] & (gap >= settings.notable_gap), gap / size, -np.inf)
+    focus = np.zeros(len(dims), dtype=np.int64)
+    ranked = np.lexsort(
+        (np.broadcast_to(order_block, score.shape), np.broadcast_to(position, score.shape), -score),
+        axis=1,
+    )
+    top = ranked[:, :MAX_FOCUS]
+    chosen = np.isfinite(np.take_along_axis(score, top, axis=1))
+    np.add.at(focus, top[chosen], 1)
+    return rho, pattern, focus
 
 
 def pair_spearman(subject: SubjectResult, a: str, b: str) -> float | None:

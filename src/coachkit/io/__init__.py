@@ -106,11 +106,14 @@ def _read_grid(
 def _header_row(grid: Grid) -> int | None:
     """The first row with any text in it."""
     cells = grid.cells
-    if cells.empty:
-        return None
-    filled = (cells != "").any(axis=1).to_numpy()
-    hits = filled.nonzero()[0]
-    return int(hits[0]) if len(hits) else None
+    start = 0
+    while start < len(cells):  # look in slices: the header is near the top of any real file
+        filled = (cells.iloc[start : start + 100] != "").any(axis=1).to_numpy()
+        hits = filled.nonzero()[0]
+        if len(hits):
+            return start + int(hits[0])
+        start += 100
+    return None
 
 
 def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrument) -> Layout | None:

@@ -119,7 +119,7 @@ def _text_cells(file: Path, raw: bytes, suffix: str, warn: list[str]) -> pd.Data
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"{file}: the file is empty") from exc
     cells.index = cells.index + leading
-    return cells.astype(str)
+    return cells  # every cell is already a str: dtype=object without NA filtering
 
 
 def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
