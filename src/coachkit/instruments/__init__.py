@@ -6,7 +6,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from coachkit.errors import InstrumentError
 from coachkit.text import compact, normalize
 
 DEFAULT_INSTRUMENT = "leadership-12"
+BUILTIN = Path(__file__).parent  # the built-in instruments are TOML files beside this module
 
 # `Q5 - Execution`, `Q5. Execution`, `5) Execution`: a question number before the label.
 _QUESTION_PREFIX = re.compile(
@@ -136,8 +136,7 @@ def _closest(label: str, index: dict[str, str], names: dict[str, str]) -> str | 
 
 
 def builtin_names() -> list[str]:
-    root = resources.files("coachkit.instruments")
-    return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
+    return sorted(p.stem for p in BUILTIN.glob("*.toml"))
 
 
 @lru_cache(maxsize=16)
@@ -145,7 +144,7 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
     """Load a built-in instrument by id, or a user's TOML file by path (once per process)."""
     name = name_or_path or DEFAULT_INSTRUMENT
     if name in builtin_names():
-        text = (resources.files("coachkit.instruments") / f"{name}.toml").read_text("utf-8")
+        text = (BUILTIN / f"{name}.toml").read_text("utf-8")
         source = f"built-in instrument {name}"
     else:
         path = Path(name)
