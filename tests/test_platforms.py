@@ -230,3 +230,24 @@ def test_files_from_two_platforms_merge(tmp_path: Path, reference: Dataset) -> N
         drop=True
     )
     pd.testing.assert_frame_equal(merged, expected)
+
+
+def test_items_named_twice_make_a_response_unusable(tmp_path: Path) -> None:
+    twice: list[pf.Response] = [("Ann Lee", "R_x", "Self", IDENTITY)]
+    path = pf.limesurvey(tmp_path / "ls.csv", twice)
+    text = path.read_text("utf-8-sig").replace('"Job competence"', '"Vision and strategy"', 1)
+    path.write_text(text, encoding="utf-8")
+    _, data = dataset(path)
+    assert data.excluded[0].reason == "Vision and strategy is ranked twice"
+    forms = pf.microsoft_forms(tmp_path / "ms.xlsx", twice)
+    from openpyxl import load_workbook
+
+    book = load_workbook(forms)
+    sheet = book.active
+    column = next(
+        c for c in range(1, sheet.max_column + 1) if sheet.cell(1, c).value == pf.QUESTION
+    )
+    sheet.cell(2, column).value = "Execution;Execution;" + ";".join(LABELS[:5])
+    book.save(forms)
+    _, data = dataset(forms)
+    assert data.excluded[0].reason == "Execution is listed twice"

@@ -9,6 +9,7 @@ A ranking arrives in one of three encodings, and all three are read:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -163,37 +164,54 @@ def _position_ranking(
 ) -> Ranking:
     """Encoding (b): the item placed at each position; its rank is the position."""
     import numpy as np
+
+    dims = list(instrument.dimension_ids)
+    position_of = {col: position for group in positions for position, col in group}
+
+    def ranks_of(cell: str, col: int) -> tuple[np.ndarray, str]:
+        vector = np.full(len(dims), np.nan)
+        if cell:
+            dim = _dimension_of(cell, instrument, options, f"{where}, {column_name(col, header)}")
+            vector[dims.index(dim)] = position_of[col]
+        return vector, ""
+
+    return _cells_naming_items(body, list(position_of), ranks_of, instrument)
+
+
+def _cells_naming_items(
+    body: pd.DataFrame,
+    columns: list[int],
+    ranks_of: Callable[[str, int], tuple[np.ndarray, str]],
+    instrument: Instrument,
+) -> Ranking:
+    """Rankings whose cells name items (encodings b and c): each distinct cell text of a column is
+    turned into a rank vector once; the columns' vectors add up, and an item ranked in two
+    columns makes the response unusable."""
+    import numpy as np
     import pandas as pd
 
     dims = list(instrument.dimension_ids)
     ranks = np.full((len(body), len(dims)), np.nan)
     bad = [""] * len(body)
-    for group in positions:
-        for position, col in group:
-            codes, uniques = pd.factorize(body[col].astype(str).str.strip())
-            lookup = np.array(
-                [
-                    -1
-                    if not u
-                    else dims.index(
-                        _dimension_of(
-                            u, instrument, options, f"{where}, {column_name(col, header)}"
-                        )
-                    )
-                    for u in uniques
-                ]
-                + [-1],
-                dtype=np.intp,
-            )
-            placed = lookup[codes]
-            rows = np.flatnonzero(placed >= 0)
-            twice = ~np.isnan(ranks[rows, placed[rows]])
-            for r in rows[twice].tolist():
-                bad[r] = bad[r] or f"{instrument.label(dims[placed[r]])} is placed twice"
-            ranks[rows, placed[rows]] = position
+    for col in columns:
+        codes, uniques = pd.factorize(body[col].astype(str).str.strip())
+        table = np.full((len(uniques), len(dims)), np.nan)
+        problems = {}
+        for u, cell in enumerate(uniques):
+            table[u], problem = ranks_of(cell, col)
+            if problem:
+                problems[u] = problem
+        block = table[codes]
+        clash = ~np.isnan(ranks) & ~np.isnan(block)
+        for r in np.flatnonzero(clash.any(axis=1)).tolist():
+            bad[r] = bad[r] or f"{instrument.label(dims[int(np.argmax(clash[r]))])} is ranked twice"
+        for u, reason in problems.items():
+            for r in np.flatnonzero(codes == u).tolist():
+                bad[r] = bad[r] or reason
+        ranks = np.where(np.isnan(block), ranks, block)
     values = {d: ranks[:, i] for i, d in enumerate(dims)}
     notes = pd.Series(bad, index=body.index, dtype=object)
-    return Ranking(values, notes, {c for g in positions for _, c in g}, ValueKind.ranks)
+    return Ranking(values, notes, set(columns), ValueKind.ranks)
 
 
 def _split(cell: str) -> list[str]:
@@ -226,35 +244,22 @@ def _list_ranking(
 ) -> Ranking:
     """Encoding (c): the items in order in one cell; an item's rank is its place in the list."""
     import numpy as np
-    import pandas as pd
 
     dims = list(instrument.dimension_ids)
-    ranks = np.full((len(body), len(dims)), np.nan)
-    bad = [""] * len(body)
-    for col in listed:
-        codes, uniques = pd.factorize(body[col].astype(str).str.strip())
-        table = np.full((len(uniques) + 1, len(dims)), np.nan)
-        repeated: dict[int, str] = {}
-        for u, cell in enumerate(uniques):
-            for place, item in enumerate(_split(cell), start=1):
-                dim = dims.index(
-                    _dimension_of(item, instrument, options, f"{where}, {column_name(col, header)}")
-                )
-                if not np.isnan(table[u, dim]):
-                    repeated[u] = f"{instrument.label(dims[dim])} is listed twice"
-                table[u, dim] = place
-        block = table[codes]
-        both = ~np.isnan(ranks) & ~np.isnan(block)
-        ranks = np.where(np.isnan(block), ranks, block)
-        for r in np.flatnonzero(both.any(axis=1)).tolist():
-            bad[r] = bad[r] or "a dimension is ranked in two questions"
-        for u, reason in repeated.items():
-            for r in np.flatnonzero(codes == u).tolist():
-                bad[r] = bad[r] or reason
-    values = {d: ranks[:, i] for i, d in enumerate(dims)}
-    return Ranking(
-        values, pd.Series(bad, index=body.index, dtype=object), set(listed), ValueKind.ranks
-    )
+
+    def ranks_of(cell: str, col: int) -> tuple[np.ndarray, str]:
+        vector = np.full(len(dims), np.nan)
+        problem = ""
+        for place, item in enumerate(_split(cell), start=1):
+            dim = dims.index(
+                _dimension_of(item, instrument, options, f"{where}, {column_name(col, header)}")
+            )
+            if not np.isnan(vector[dim]):
+                problem = problem or f"{instrument.label(dims[dim])} is listed twice"
+            vector[dim] = place
+        return vector, problem
+
+    return _cells_naming_items(body, listed, ranks_of, instrument)
 
 
 def dimension_columns(
