@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shlex
@@ -39,11 +40,17 @@ def test_every_command_has_help_an_example_and_a_readme_entry() -> None:
 
 @pytest.mark.parametrize("fmt", list(Format))
 def test_every_format(fmt: Format) -> None:
-    code, out, err = run("analyze", WIDE, "--format", fmt.value)
-    assert code == 0, err
-    assert "Dana Whitfield" in out
+    result = CliRunner().invoke(app, ["analyze", WIDE, "--format", fmt.value, "-q"])
+    assert result.exit_code == 0, result.stderr
+    if fmt is Format.xlsx:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(result.stdout_bytes))
+        assert book["Summary"]["A2"].value == "Dana Whitfield"
+        return
+    assert "Dana Whitfield" in result.stdout
     if fmt is Format.json:
-        assert json.loads(out)["schema_version"] == 1
+        assert json.loads(result.stdout)["schema_version"] == 1
 
 
 @pytest.mark.parametrize(
@@ -73,9 +80,12 @@ def test_output_never_overwrites_an_input(tmp_path: Path) -> None:
     assert code == 1 and "does not exist" in err
 
 
-def test_output_is_byte_identical_across_runs() -> None:
+def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
     for fmt in Format:
-        assert run("analyze", WIDE, "-f", fmt.value)[1] == run("analyze", WIDE, "-f", fmt.value)[1]
+        first, second = tmp_path / f"a.{fmt.value}", tmp_path / f"b.{fmt.value}"
+        assert run("analyze", WIDE, "-f", fmt.value, "-o", str(first))[0] == 0
+        assert run("analyze", WIDE, "-f", fmt.value, "-o", str(second))[0] == 0
+        assert first.read_bytes() == second.read_bytes(), fmt
 
 
 def test_several_files_are_one_dataset(tmp_path: Path) -> None:

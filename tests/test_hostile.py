@@ -141,17 +141,30 @@ def _secrets() -> set[str]:
     return ids | {line.split(",")[1] for line in cohort}
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
+def _text_of(path: Path) -> str:
+    """A written output as text; a workbook's XML parts for .xlsx."""
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as archive:
+            return "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+    return path.read_text("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv", "html", "xlsx"])
 def test_no_command_reveals_raters(tmp_path: Path, fmt: str) -> None:
     secrets = _secrets()
-    outputs = [
-        run("org", "examples/acme-wide.xlsx", "examples/cohort-2026.csv", "-f", fmt)[1],
-        run("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv", "-f", fmt)[1],
-        run("analyze", "examples/acme-wide.xlsx", "examples/cohort-2026.csv", "-f", fmt)[1],
-    ]
+    runs = {
+        "org": ["org", "examples/acme-wide.xlsx", "examples/cohort-2026.csv"],
+        "compare": ["compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv"],
+        "analyze": ["analyze", "examples/acme-wide.xlsx", "examples/cohort-2026.csv"],
+    }
+    outputs = []
+    for name, args in runs.items():
+        target = tmp_path / f"{name}.{fmt}"
+        assert run(*args, "-f", fmt, "-o", str(target))[0] == 0
+        outputs.append(_text_of(target))
     out = tmp_path / "batch"
     run("batch", "examples/acme-wide.xlsx", "examples/cohort-2026.csv", "-d", str(out), "-f", fmt)
-    outputs += [p.read_text() for p in out.rglob("*") if p.is_file()]
+    outputs += [_text_of(p) for p in out.rglob("*") if p.is_file()]
     for text in outputs:
         assert text.strip()
         leaked = [s for s in secrets if s in text]

@@ -20,7 +20,14 @@ from coachkit.render.json import SCHEMA_VERSION, dumps
 from coachkit.render.markdown import md
 from coachkit.text import in_sentence
 
-EXTENSIONS = {Format.table: "txt", Format.markdown: "md", Format.json: "json", Format.csv: "csv"}
+EXTENSIONS = {
+    Format.table: "txt",
+    Format.markdown: "md",
+    Format.json: "json",
+    Format.csv: "csv",
+    Format.html: "html",
+    Format.xlsx: "xlsx",
+}
 # Names Windows reserves for devices, whatever the extension.
 _RESERVED = {
     "con",

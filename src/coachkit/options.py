@@ -31,3 +31,5 @@ class Format(StrEnum):
     markdown = "markdown"
     json = "json"
     csv = "csv"
+    html = "html"
+    xlsx = "xlsx"

@@ -22,23 +22,28 @@ def check_output(output: Path | None, inputs: Iterable[Path]) -> None:
         raise OutputError(f"{output}: the folder {output.parent} does not exist")
 
 
-def write_output(text: str, output: Path | None, inputs: Iterable[Path] = ()) -> None:
+def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -> None:
     """Print to stdout, or write atomically to a file that is not one of the inputs."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if output is None:
+        if isinstance(text, bytes) and sys.stdout.isatty():
+            raise OutputError(
+                "an Excel workbook is not for the terminal; write it with -o report.xlsx"
+            )
         # UTF-8 whatever the console's encoding: a report never fails on a leader's name.
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:
-            sys.stdout.write(text)
+            sys.stdout.write(data.decode("utf-8", errors="replace"))
         else:
             sys.stdout.flush()
-            stream.write(text.encode("utf-8"))
+            stream.write(data)
             stream.flush()
         return
     check_output(output, inputs)
     target = output.resolve()
     temporary = target.with_name(f".{target.name}.coachkit-tmp")
     try:
-        temporary.write_text(text, encoding="utf-8", newline="")
+        temporary.write_bytes(data)
         temporary.replace(target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from coachkit.options import Format
 
-__all__ = ["SUFFIXES", "Format", "RenderOptions", "format_for_path", "render"]
+__all__ = ["BINARY", "SUFFIXES", "Format", "RenderOptions", "format_for_path", "render"]
 
 if TYPE_CHECKING:
     from coachkit.model import Report
@@ -20,7 +20,11 @@ SUFFIXES = {
     ".markdown": Format.markdown,
     ".json": Format.json,
     ".csv": Format.csv,
+    ".html": Format.html,
+    ".htm": Format.html,
+    ".xlsx": Format.xlsx,
 }
+BINARY = {Format.xlsx}
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,8 @@ class RenderOptions:
     template: Path | None = None
 
 
-def render(report: Report, fmt: Format, options: RenderOptions | None = None) -> str:
-    """Render the report in one format. Every `Format` member has a renderer here."""
+def render(report: Report, fmt: Format, options: RenderOptions | None = None) -> str | bytes:
+    """Render the report in one format (bytes for the binary ones). Every `Format` has one."""
     options = options or RenderOptions()
     if fmt is Format.table:
         from coachkit.render.table import render_table
@@ -49,6 +53,14 @@ def render(report: Report, fmt: Format, options: RenderOptions | None = None) ->
         from coachkit.render.csv import render_csv
 
         return render_csv(report)
+    if fmt is Format.html:
+        from coachkit.render.html import render_html
+
+        return render_html(report)
+    if fmt is Format.xlsx:
+        from coachkit.render.xlsx import render_xlsx
+
+        return render_xlsx(report)
     raise AssertionError(f"no renderer for {fmt}")
 
 

@@ -121,11 +121,19 @@ def compare_page(report: CompareReport) -> Page:
     )
 
 
-def render_compare(report: CompareReport, fmt: Format, options: RenderOptions) -> str:
+def render_compare(report: CompareReport, fmt: Format, options: RenderOptions) -> str | bytes:
     if fmt is Format.json:
         return dumps(compare_document(report))
     if fmt is Format.csv:
         return _csv(report)
+    if fmt is Format.html:
+        from coachkit.render.html import render_pages_html
+
+        return render_pages_html([compare_page(report)], "Re-assessment")
+    if fmt is Format.xlsx:
+        from coachkit.render.xlsx import render_pages_xlsx
+
+        return render_pages_xlsx([compare_page(report)])
     if fmt is Format.markdown:
         from coachkit.render.markdown import render_template
 

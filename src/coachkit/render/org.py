@@ -110,11 +110,19 @@ def org_page(org: OrgReport) -> Page:
     )
 
 
-def render_org(org: OrgReport, fmt: Format, options: RenderOptions) -> str:
+def render_org(org: OrgReport, fmt: Format, options: RenderOptions) -> str | bytes:
     if fmt is Format.json:
         return dumps(org_document(org))
     if fmt is Format.csv:
         return _csv(org)
+    if fmt is Format.html:
+        from coachkit.render.html import render_pages_html
+
+        return render_pages_html([org_page(org)], "Organization view")
+    if fmt is Format.xlsx:
+        from coachkit.render.xlsx import render_pages_xlsx
+
+        return render_pages_xlsx([org_page(org)])
     if fmt is Format.markdown:
         from coachkit.render.markdown import render_template
 

@@ -1,0 +1,212 @@
+"""The HTML report: one self-contained page (inline CSS and SVG, nothing fetched), printable.
+
+Each leader gets a dot plot ("dumbbell") of every reported group's consensus rank per dimension,
+self and manager joined by a line, notable and major gaps highlighted; the tilt of each group on a
+-6..+6 scale; agreement and concordance in words; and the coaching focus as the conclusion.
+Groups differ by marker shape and label as well as colour (Okabe-Ito palette), so the chart
+survives grayscale printing and colour blindness. All data reaches the page through Jinja2 with
+autoescaping on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from coachkit.render.view import Page, SubjectView, subject_view
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from coachkit.model import Block, Report
+
+COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+SHAPES = ("circle", "square", "diamond", "triangle", "down", "cross", "ring")
+LEFT, RIGHT, TOP, ROW, FAMILY_GAP = 200, 70, 34, 26, 18
+WIDTH = 720
+
+
+@dataclass(frozen=True)
+class Marker:
+    group: str
+    shape: str
+    color: str
+    points: str  # SVG geometry: "cx cy" for circles, polygon points otherwise
+    x: float
+    y: float
+    rank: float
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    y: float
+    family_start: str  # the family's label on its first row, else ""
+    line: tuple[float, float] | None  # self to manager
+    level: str  # "major", "notable" or ""
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    width: int
+    height: int
+    ticks: tuple[tuple[float, int], ...]
+    rows: tuple[ChartRow, ...]
+    legend: tuple[tuple[str, str, str, str], ...]  # label, shape, colour, points at the origin
+
+
+@dataclass(frozen=True)
+class TiltMark:
+    label: str
+    x: float
+    text: str
+
+
+@dataclass(frozen=True)
+class LeaderPage:
+    view: SubjectView
+    charts: tuple[Chart, ...]
+    tilts: tuple[TiltMark, ...]
+
+
+def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
+    corners = {
+        "square": [(-r, -r), (r, -r), (r, r), (-r, r)],
+        "diamond": [(0, -r * 1.3), (r * 1.3, 0), (0, r * 1.3), (-r * 1.3, 0)],
+        "triangle": [(0, -r * 1.2), (r * 1.1, r * 0.9), (-r * 1.1, r * 0.9)],
+        "down": [(-r * 1.1, -r * 0.9), (r * 1.1, -r * 0.9), (0, r * 1.2)],
+        "cross": [
+            (-r, -2),
+            (-2, -2),
+            (-2, -r),
+            (2, -r),
+            (2, -2),
+            (r, -2),
+            (r, 2),
+            (2, 2),
+            (2, r),
+            (-2, r),
+            (-2, 2),
+            (-r, 2),
+        ],
+    }
+    if shape in corners:
+        return " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in corners[shape])
+    return f"{x:.1f} {y:.1f}"
+
+
+def _chart(report: Report, block: Block, title: str) -> Chart:
+    info = report.instrument
+    groups = [g for g in info.groups if g in block.consensus_rank]
+    style = {
+        g: (SHAPES[i % len(SHAPES)], COLORS[i % len(COLORS)]) for i, g in enumerate(info.groups)
+    }
+    k = len(block.dimensions)
+    span = WIDTH - LEFT - RIGHT
+
+    def x_of(rank: float) -> float:
+        return LEFT + (rank - 1) / max(k - 1, 1) * span
+
+    me, boss = info.self_group, info.focus_groups[0]
+    levels = {}
+    for c in block.comparisons:
+        if (c.a, c.b) == (me, boss):
+            levels = {n.dimension: n.level for n in c.notable}
+    families = {d.id: d.family for d in info.dimensions}
+    labels = {d.id: d.label for d in info.dimensions}
+    rows = []
+    offset = 0
+    for i, dim in enumerate(block.dimensions):
+        first = i == 0 or families[dim] != families[block.dimensions[i - 1]]
+        offset += FAMILY_GAP if first and block.block == "overall" else 0
+        y = TOP + offset + i * ROW + ROW / 2
+        line = None
+        if me in block.consensus_rank and boss in block.consensus_rank:
+            line = (x_of(block.consensus_rank[me][dim]), x_of(block.consensus_rank[boss][dim]))
+        markers = tuple(
+            Marker(
+                info.groups[g],
+                style[g][0],
+                style[g][1],
+                _shape_points(style[g][0], x_of(block.consensus_rank[g][dim]), y),
+                x_of(block.consensus_rank[g][dim]),
+                y,
+                block.consensus_rank[g][dim],
+            )
+            for g in groups
+        )
+        family = info.families.get(families[dim], "") if first and block.block == "overall" else ""
+        rows.append(ChartRow(labels[dim], y, family, line, levels.get(dim, ""), markers))
+    legend = tuple(
+        (info.groups[g], style[g][0], style[g][1], _shape_points(style[g][0], 8, 8)) for g in groups
+    )
+    return Chart(
+        title=title,
+        width=WIDTH,
+        height=int(TOP + offset + k * ROW + 10),
+        ticks=tuple((x_of(r), r) for r in range(1, k + 1)),
+        rows=tuple(rows),
+        legend=legend,
+    )
+
+
+def _tilts(report: Report, block: Block) -> tuple[TiltMark, ...]:
+    from coachkit.render.view import tilt_reading
+
+    if not block.tilt:
+        return ()
+    span = WIDTH - LEFT - RIGHT
+    return tuple(
+        TiltMark(
+            report.instrument.groups[g],
+            LEFT + (t.value + 6) / 12 * span,
+            tilt_reading(t, report.instrument),
+        )
+        for g, t in block.tilt.items()
+    )
+
+
+def leader_pages(report: Report) -> list[LeaderPage]:
+    pages = []
+    for subject in report.subjects:
+        view = subject_view(report, subject)
+        charts = tuple(
+            _chart(report, b, v.title) for b, v in zip(subject.blocks, view.blocks, strict=True)
+        )
+        pages.append(LeaderPage(view, charts, _tilts(report, subject.blocks[0])))
+    return pages
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("coachkit.render", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_html(report: Report) -> str:
+    from coachkit.text import printable
+
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report, leaders=leader_pages(report), clean=printable, width=WIDTH, left=LEFT
+    )
+
+
+def render_pages_html(pages: list[Page], title: str) -> str:
+    from coachkit.text import printable
+
+    return (
+        _environment()
+        .get_template("page.html.j2")
+        .render(pages=pages, title=title, clean=printable)
+    )

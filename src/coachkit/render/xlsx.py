@@ -1,0 +1,273 @@
+"""The Excel workbook: a summary sheet, one sheet per leader, and the excluded responses.
+
+Numbers are stored as numbers, header rows are frozen, gaps are shaded by conditional formatting
+(notable and major), and text that Excel would run as a formula is stored as text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from coachkit.model import Report, SubjectResult
+    from coachkit.render.view import Page
+
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
+NOTABLE_FILL, MAJOR_FILL = "FFF3C4", "FBE3D6"
+
+
+def _put(sheet: Worksheet, row: int, values: list[Any]) -> None:
+    """Write a row; strings are always text, never formulas."""
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+
+
+def _header(sheet: Worksheet, row: int, values: list[str]) -> None:
+    from openpyxl.styles import Font
+
+    _put(sheet, row, values)
+    for column in range(1, len(values) + 1):
+        sheet.cell(row=row, column=column).font = Font(bold=True)
+
+
+def _widths(sheet: Worksheet, widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\', unique in the workbook."""
+    base = _SHEET_UNSAFE.sub("_", name).strip() or "Leader"
+    candidate, n = base[:31], 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{base[: 31 - len(str(n)) - 1]}~{n}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def render_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    info = report.instrument
+    me, boss = info.self_group, info.focus_groups[0]
+    groups = list(info.groups)
+    _header(
+        summary,
+        1,
+        [
+            "Leader",
+            *(f"{info.groups[g]} raters" for g in groups),
+            f"{info.groups[me]}-{info.groups[boss].lower()} rho",
+            f"{info.groups[me]} tilt",
+            f"{info.groups[boss]} tilt",
+            "Top coaching focus",
+        ],
+    )
+    labels = {d.id: d.label for d in info.dimensions}
+    taken = {"summary", "excluded"}
+    for row, subject in enumerate(report.subjects, start=2):
+        counts = {g.group: g.n for g in subject.groups}
+        first = subject.blocks[0]
+        rho = next((c.spearman for c in first.comparisons if (c.a, c.b) == (me, boss)), None)
+        tilt = first.tilt or {}
+        _put(
+            summary,
+            row,
+            [
+                subject.subject,
+                *(counts.get(g, 0) for g in groups),
+                rho,
+                tilt[me].value if me in tilt else None,
+                tilt[boss].value if boss in tilt else None,
+                labels[subject.coaching_focus[0].dimension] if subject.coaching_focus else None,
+            ],
+        )
+        _leader_sheet(book.create_sheet(sheet_name(subject.subject, taken)), report, subject)
+    summary.freeze_panes = "B2"
+    _widths(summary, [28, *[12] * len(groups), 16, 12, 12, 28])
+    excluded = book.create_sheet("Excluded")
+    _header(excluded, 1, ["File", "Row", "Leader", "Reason"])
+    for row, e in enumerate(report.excluded, start=2):
+        _put(excluded, row, [e.path, e.row, e.subject, e.reason])
+    excluded.freeze_panes = "A2"
+    _widths(excluded, [40, 8, 28, 70])
+    return _saved(book)
+
+
+def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
+
+    info = report.instrument
+    labels = {d.id: d.label for d in info.dimensions}
+    families = {d.id: info.families.get(d.family, d.family) for d in info.dimensions}
+    row = 1
+    _header(sheet, row, [subject.subject])
+    row += 1
+    _put(
+        sheet,
+        row,
+        [
+            "Raters: "
+            + ", ".join(f"{info.groups[g.group]} {g.n}" for g in subject.groups if g.reported)
+        ],
+    )
+    hidden = [
+        f"{info.groups[g.group]} ({g.reason})" for g in subject.groups if not g.reported and g.n
+    ]
+    if hidden:
+        row += 1
+        _put(sheet, row, ["Not reported: " + "; ".join(hidden)])
+    sheet.freeze_panes = "A4"
+    for block in subject.blocks:
+        groups = [g for g in info.groups if g in block.mean_rank]
+        row += 2
+        _header(
+            sheet,
+            row,
+            [
+                "Dimension",
+                "Family",
+                *(f"{info.groups[g]} consensus" for g in groups),
+                *(f"{info.groups[g]} mean" for g in groups),
+            ],
+        )
+        for dim in block.dimensions:
+            row += 1
+            _put(
+                sheet,
+                row,
+                [
+                    labels[dim],
+                    families[dim],
+                    *(block.consensus_rank[g][dim] for g in groups),
+                    *(round(block.mean_rank[g][dim], 4) for g in groups),
+                ],
+            )
+        if block.comparisons:
+            row += 2
+            _header(
+                sheet,
+                row,
+                [
+                    "Gap (places)",
+                    *(f"{info.groups[c.a]} vs {info.groups[c.b]}" for c in block.comparisons),
+                ],
+            )
+            start = row + 1
+            for dim in block.dimensions:
+                row += 1
+                _put(sheet, row, [labels[dim], *(round(c.gaps[dim], 4) for c in block.comparisons)])
+            last = get_column_letter(1 + len(block.comparisons))
+            cells = f"B{start}:{last}{row}"
+            major, notable = report.settings.major_gap, report.settings.notable_gap
+            sheet.conditional_formatting.add(
+                cells,
+                FormulaRule(
+                    formula=[f"ABS(B{start})>={major}"],
+                    fill=PatternFill("solid", fgColor=MAJOR_FILL),
+                    stopIfTrue=True,
+                ),
+            )
+            sheet.conditional_formatting.add(
+                cells,
+                FormulaRule(
+                    formula=[f"ABS(B{start})>={notable}"],
+                    fill=PatternFill("solid", fgColor=NOTABLE_FILL),
+                ),
+            )
+            row += 2
+            _header(sheet, row, ["Agreement", "Spearman rho"])
+            for c in block.comparisons:
+                row += 1
+                _put(sheet, row, [f"{info.groups[c.a]} vs {info.groups[c.b]}", c.spearman])
+        if block.concordance:
+            row += 2
+            _header(sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters"])
+            for g, w in block.concordance.items():
+                row += 1
+                _put(sheet, row, [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m])
+        if block.tilt:
+            row += 2
+            _header(sheet, row, ["Tilt", "value", "p", "raters"])
+            for g, t in block.tilt.items():
+                row += 1
+                _put(sheet, row, [info.groups[g], t.value, t.p_value, t.m])
+    if subject.coaching_focus:
+        row += 2
+        _header(sheet, row, ["Coaching focus", "gap", "reason"])
+        for f in subject.coaching_focus:
+            row += 1
+            _put(sheet, row, [labels[f.dimension], round(f.gap, 4), f.reason])
+    _widths(sheet, [30, 18, *[14] * 12])
+
+
+def render_pages_xlsx(pages: list[Page]) -> bytes:
+    """The org and compare views: one sheet per page, its table and then its sections."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    for page in pages:
+        sheet = book.create_sheet(sheet_name(page.title, taken))
+        _header(sheet, 1, list(page.header))
+        for row, values in enumerate(page.rows, start=2):
+            _put(sheet, row, [_number(v) for v in values])
+        row = len(page.rows) + 2
+        for section in page.sections:
+            row += 1
+            _header(sheet, row, [section.title])
+            for line in section.lines:
+                row += 1
+                _put(sheet, row, [line])
+        sheet.freeze_panes = "B2"
+        _widths(sheet, [30, *[16] * (len(page.header) - 1)])
+    return _saved(book)
+
+
+def _number(text: str) -> object:
+    """Table cells of the views are text; numbers go back to being numbers."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+_STAMP = re.compile(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>")
+
+
+def _saved(book: Any) -> bytes:
+    """The workbook's bytes, the same on every run: fixed timestamps inside and on the zip entries."""
+    import zipfile
+
+    raw = io.BytesIO()
+    book.save(raw)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "docProps/core.xml":
+                data = _STAMP.sub(rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", data)
+            target.writestr(
+                zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0)),
+                data,
+                zipfile.ZIP_DEFLATED,
+            )
+    return out.getvalue()

@@ -1,0 +1,191 @@
+"""The HTML report and the Excel workbook: structure, self-containment, escaping, a real browser."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_wide
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _html(*args: str) -> str:
+    code, out, err = run(*args, "-f", "html", "-q")
+    assert code == 0, err
+    return out
+
+
+def test_html_report_has_a_chart_per_leader_and_block() -> None:
+    page = _html("analyze", "examples/acme-wide.xlsx")
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count('<section class="leader">') == 3
+    assert page.count('class="dotplot"') == 3
+    # Dana: 6 reported groups x 12 dimensions; the self-manager line on every row
+    dana = page.split('<section class="leader">')[1]
+    assert dana.count('class="marker"') == 6 * 12
+    assert dana.count('class="self-manager"') == 12
+    assert dana.count('class="tilt-marker"') == 6
+    assert "Coaching focus" in dana and "Personal ethics: Manager ranks it 1st" in dana
+    marcus = page.split('<section class="leader">')[2]
+    assert "Not reported (anonymity)" in marcus and "Peers (fewer than 3 raters)" in marcus
+    family = _html("analyze", "examples/by-family.csv")
+    assert family.count('class="dotplot"') == 2 and 'class="tilt"' not in family
+
+
+def test_html_is_self_contained_and_printable() -> None:
+    for args in (
+        ["analyze", "examples/acme-wide.xlsx"],
+        ["org", "examples/cohort-2026.csv"],
+        ["compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv"],
+    ):
+        page = _html(*args)
+        assert not re.search(
+            r"https?://|<script|<link|@import|url\(|<img|<iframe", page, re.IGNORECASE
+        ), args
+        assert "@media print" in page and "page-break-after" in page
+
+
+def test_html_escapes_data(tmp_path: Path) -> None:
+    survey = write_wide(
+        tmp_path / "s.csv", [(HOSTILE, "r1", "Self", IDENTITY), (HOSTILE, "r2", "Boss", REVERSED)]
+    )
+    page = _html("analyze", str(survey))
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_workbook(tmp_path: Path) -> None:
+    target = tmp_path / "report.xlsx"
+    code, out, err = run("analyze", "examples/acme-wide.xlsx", "-o", str(target), "-q")
+    assert (code, out) == (0, ""), err
+    book = load_workbook(target)
+    assert book.sheetnames == [
+        "Summary",
+        "Dana Whitfield",
+        "Marcus Oyelaran",
+        "Priya Raman",
+        "Excluded",
+    ]
+    summary = book["Summary"]
+    assert summary.freeze_panes == "B2"
+    header = [c.value for c in summary[1]]
+    assert header[0] == "Leader" and "Self-manager rho" in header
+    dana = [c.value for c in summary[2]]
+    assert dana[0] == "Dana Whitfield"
+    assert isinstance(dana[header.index("Self-manager rho")], float)
+    assert dana[header.index("Self tilt")] == pytest.approx(4.6667, abs=1e-3)
+    assert dana[header.index("Peers raters")] == 3
+    sheet = book["Dana Whitfield"]
+    assert sheet.freeze_panes == "A4"
+    assert len(sheet.conditional_formatting) >= 1
+    rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
+    assert {r.formula[0].split(">=")[1] for r in rules} == {"6.0", "3.0"}
+    excluded = book["Excluded"]
+    assert [c.value for c in excluded[1]] == ["File", "Row", "Leader", "Reason"]
+    assert excluded.max_row == 4
+    assert isinstance(excluded["B2"].value, int)
+
+
+def test_workbook_keeps_formulas_as_text(tmp_path: Path) -> None:
+    name = '=HYPERLINK("http://x","y")'
+    survey = write_wide(tmp_path / "s.csv", [(name, "r1", "Self", IDENTITY)])
+    target = tmp_path / "r.xlsx"
+    assert run("analyze", str(survey), "-o", str(target), "-q")[0] == 0
+    cell = load_workbook(target)["Summary"]["A2"]
+    assert cell.value == name and cell.data_type == "s"
+    with zipfile.ZipFile(target) as archive:
+        assert not any(
+            "<f>" in archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml")
+        )
+
+
+def test_org_and_compare_workbooks(tmp_path: Path) -> None:
+    for args in (
+        ["org", "examples/cohort-2026.csv"],
+        ["compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv"],
+    ):
+        target = tmp_path / f"{args[0]}.xlsx"
+        assert run(*args, "-o", str(target), "-q")[0] == 0
+        sheet = load_workbook(target).worksheets[0]
+        assert sheet.max_row > 10 and isinstance(sheet["B2"].value, float | int)
+
+
+def test_batch_writes_html_and_xlsx(tmp_path: Path) -> None:
+    for fmt in ("html", "xlsx"):
+        out = tmp_path / fmt
+        assert run("batch", "examples/acme-tidy.csv", "-d", str(out), "-f", fmt, "-q")[0] == 0
+        assert sorted(p.name for p in (out / "acme-tidy").iterdir()) == [
+            f"aiko-tanaka.{fmt}",
+            f"rafael-moreno.{fmt}",
+            f"tomas-lindqvist.{fmt}",
+        ]
+
+
+def test_workbook_not_written_to_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coachkit.errors import OutputError
+    from coachkit.output import write_output
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    with pytest.raises(OutputError, match="not for the terminal"):
+        write_output(b"PK", None)
+
+
+BROWSER = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+)
+
+
+@pytest.mark.skipif(
+    BROWSER is None,
+    reason="no headless Chromium on this machine (.ci/run installs Debian's chromium)",
+)
+def test_html_in_a_real_browser(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    survey = write_wide(
+        tmp_path / "s.csv", [(HOSTILE, "r1", "Self", IDENTITY), (HOSTILE, "r2", "Boss", REVERSED)]
+    )
+    combined = _html("analyze", str(EXAMPLES / "acme-wide.xlsx"), str(survey))
+    page.write_text(combined, "utf-8")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    dom = subprocess.run(
+        [BROWSER, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert dom.stdout.count('class="dotplot"') == 4
+    assert HOSTILE not in dom.stdout and "alert(1)" in dom.stdout  # shown as text, never run
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert console == []
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(
+        [BROWSER, *flags, "--window-size=900,1400", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and shot.stat().st_size > 20_000
+    assert io.BytesIO(shot.read_bytes()).read(8) == b"\x89PNG\r\n\x1a\n"
