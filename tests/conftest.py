@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from coachkit.cli import app
 from coachkit.instruments import Instrument, load_instrument
+from coachkit.validate import Dataset
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -65,3 +66,23 @@ def run(*args: str) -> tuple[int, str, str]:
 
 IDENTITY = list(range(1, 13))
 REVERSED = list(range(12, 0, -1))
+
+
+def dataset_for(rows: Sequence[tuple[str, str, Sequence[float]]]) -> Dataset:
+    """A validated dataset straight from (subject, group id, ranks) rows, no file in between."""
+    from coachkit.io import Source
+    from coachkit.io.columns import responses_frame
+    from coachkit.validate import validate
+
+    columns: dict[str, object] = {
+        "path": "mem.csv",
+        "row": list(range(2, len(rows) + 2)),
+        "subject": [r[0] for r in rows],
+        "rater": [f"r{i}" for i in range(len(rows))],
+        "group": [r[1] for r in rows],
+        "note": [""] * len(rows),
+        **{d: [float(r[2][i]) for r in rows] for i, d in enumerate(INSTRUMENT.dimension_ids)},
+    }
+    return validate(
+        [Source("mem.csv", "wide", len(rows), responses_frame(columns, INSTRUMENT))], INSTRUMENT
+    )

@@ -12,29 +12,16 @@ from hypothesis import strategies as st
 from scipy import stats as sp
 
 from coachkit.analysis import analyze, group_counts
-from coachkit.io import Source
-from coachkit.io.columns import responses_frame
 from coachkit.model import Report, SubjectResult
 from coachkit.render import Format, render
-from coachkit.validate import validate
-from conftest import IDENTITY, INSTRUMENT, REVERSED
+from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for
 
 DIMS = list(INSTRUMENT.dimension_ids)
 Row = tuple[str, str, Sequence[float]]  # subject, group id, ranks
 
 
 def report_for(rows: Sequence[Row], **options: object) -> Report:
-    columns: dict[str, object] = {
-        "path": "mem.csv",
-        "row": list(range(2, len(rows) + 2)),
-        "subject": [r[0] for r in rows],
-        "rater": [f"r{i}" for i in range(len(rows))],
-        "group": [r[1] for r in rows],
-        "note": [""] * len(rows),
-        **{d: [float(r[2][i]) for r in rows] for i, d in enumerate(DIMS)},
-    }
-    source = Source("mem.csv", "wide", len(rows), responses_frame(columns, INSTRUMENT))
-    return analyze(validate([source], INSTRUMENT), **options)  # type: ignore[arg-type]
+    return analyze(dataset_for(rows), **options)  # type: ignore[arg-type]
 
 
 def swap(ranking: Sequence[int], a: int, b: int) -> list[int]:

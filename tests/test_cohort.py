@@ -12,33 +12,16 @@ from hypothesis import strategies as st
 from coachkit.analysis.compare import compare_reports
 from coachkit.analysis.org import analyze_org
 from coachkit.batch import slug
-from coachkit.io import Source
-from coachkit.io.columns import responses_frame
 from coachkit.render import Format
-from coachkit.validate import validate
-from conftest import EXAMPLES, IDENTITY, INSTRUMENT, REVERSED, ROOT, run, write_wide
+from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, dataset_for, run, write_wide
 from test_analysis import report_for
-
-DIMS = list(INSTRUMENT.dimension_ids)
 
 
 def org_for(rows: list[tuple[str, str, list[int]]]):  # type: ignore[no-untyped-def]
     from coachkit.analysis import analyze
 
-    columns: dict[str, object] = {
-        "path": "mem.csv",
-        "row": list(range(2, len(rows) + 2)),
-        "subject": [r[0] for r in rows],
-        "rater": [f"r{i}" for i in range(len(rows))],
-        "group": [r[1] for r in rows],
-        "note": [""] * len(rows),
-        **{d: [float(r[2][i]) for r in rows] for i, d in enumerate(DIMS)},
-    }
-    dataset = validate(
-        [Source("mem.csv", "wide", len(rows), responses_frame(columns, INSTRUMENT))], INSTRUMENT
-    )
-    report = analyze(dataset)
-    return analyze_org(dataset), report
+    dataset = dataset_for(rows)
+    return analyze_org(dataset), analyze(dataset)
 
 
 COHORT = [

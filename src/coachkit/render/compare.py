@@ -10,8 +10,8 @@ from typing import Any
 from coachkit.model import CompareReport, GapChange, SubjectChange
 from coachkit.render import Format, RenderOptions
 from coachkit.render.csv import safe_cell
-from coachkit.render.json import SCHEMA_VERSION, dumps
-from coachkit.render.view import Page, Section
+from coachkit.render.json import SCHEMA_VERSION
+from coachkit.render.view import Page, Section, render_page
 
 
 def _delta(pair: tuple[float | None, float | None]) -> float | None:
@@ -122,27 +122,14 @@ def compare_page(report: CompareReport) -> Page:
 
 
 def render_compare(report: CompareReport, fmt: Format, options: RenderOptions) -> str | bytes:
-    if fmt is Format.json:
-        return dumps(compare_document(report))
-    if fmt is Format.csv:
-        return _csv(report)
-    if fmt is Format.html:
-        from coachkit.render.html import render_pages_html
-
-        return render_pages_html([compare_page(report)], "Re-assessment")
-    if fmt is Format.xlsx:
-        from coachkit.render.xlsx import render_pages_xlsx
-
-        return render_pages_xlsx([compare_page(report)])
-    if fmt is Format.markdown:
-        from coachkit.render.markdown import render_template
-
-        return render_template(
-            "page.md.j2", options.template, pages=[compare_page(report)], report=report
-        )
-    from coachkit.render.table import render_pages
-
-    return render_pages([compare_page(report)], options)
+    return render_page(
+        compare_page(report),
+        fmt,
+        options,
+        lambda: compare_document(report),
+        lambda: _csv(report),
+        report,
+    )
 
 
 def _csv(report: CompareReport) -> str:

@@ -10,8 +10,8 @@ from typing import Any
 from coachkit.model import OrgGroup, OrgReport
 from coachkit.render import Format, RenderOptions
 from coachkit.render.csv import safe_cell
-from coachkit.render.json import SCHEMA_VERSION, dumps
-from coachkit.render.view import Page, Section, concordance_reading, tilt_reading
+from coachkit.render.json import SCHEMA_VERSION
+from coachkit.render.view import Page, Section, concordance_reading, render_page, tilt_reading
 from coachkit.text import format_p, in_sentence
 
 
@@ -111,25 +111,9 @@ def org_page(org: OrgReport) -> Page:
 
 
 def render_org(org: OrgReport, fmt: Format, options: RenderOptions) -> str | bytes:
-    if fmt is Format.json:
-        return dumps(org_document(org))
-    if fmt is Format.csv:
-        return _csv(org)
-    if fmt is Format.html:
-        from coachkit.render.html import render_pages_html
-
-        return render_pages_html([org_page(org)], "Organization view")
-    if fmt is Format.xlsx:
-        from coachkit.render.xlsx import render_pages_xlsx
-
-        return render_pages_xlsx([org_page(org)])
-    if fmt is Format.markdown:
-        from coachkit.render.markdown import render_template
-
-        return render_template("page.md.j2", options.template, pages=[org_page(org)], report=org)
-    from coachkit.render.table import render_pages
-
-    return render_pages([org_page(org)], options)
+    return render_page(
+        org_page(org), fmt, options, lambda: org_document(org), lambda: _csv(org), org
+    )
 
 
 def _csv(org: OrgReport) -> str:

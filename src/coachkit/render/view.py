@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from coachkit.analysis.stats import rho_critical
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
+from coachkit.options import Format
 from coachkit.text import format_p
+
+if TYPE_CHECKING:
+    from coachkit.render import RenderOptions
 
 # Gap markers: the same in every text format.
 MARK = {"notable": "*", "major": "**"}
@@ -173,3 +179,35 @@ class Page:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     sections: tuple[Section, ...]
+
+
+def render_page(
+    page: Page,
+    fmt: Format,
+    options: RenderOptions,
+    document: Callable[[], dict[str, Any]],
+    table_csv: Callable[[], str],
+    result: object,
+) -> str | bytes:
+    """Render a one-page view (org, compare) in any format; JSON and CSV come from the result."""
+    if fmt is Format.json:
+        from coachkit.render.json import dumps
+
+        return dumps(document())
+    if fmt is Format.csv:
+        return table_csv()
+    if fmt is Format.html:
+        from coachkit.render.html import render_pages_html
+
+        return render_pages_html([page], page.title)
+    if fmt is Format.xlsx:
+        from coachkit.render.xlsx import render_pages_xlsx
+
+        return render_pages_xlsx([page])
+    if fmt is Format.markdown:
+        from coachkit.render.markdown import render_template
+
+        return render_template("page.md.j2", options.template, pages=[page], report=result)
+    from coachkit.render.table import render_pages
+
+    return render_pages([page], options)
