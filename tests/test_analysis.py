@@ -16,7 +16,6 @@ from coachkit.model import Report, SubjectResult
 from coachkit.render import Format, render
 from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for
 
-DIMS = list(INSTRUMENT.dimension_ids)
 Row = tuple[str, str, Sequence[float]]  # subject, group id, ranks
 
 
