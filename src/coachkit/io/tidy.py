@@ -19,6 +19,7 @@ from coachkit.io.columns import (
     notes_for,
     parse_values,
     responses_frame,
+    stripped,
     subject_values,
     unknown_dimension,
 )
@@ -59,7 +60,7 @@ def read(
             "to know which rows make up one response"
         )
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
-    labels = body[dim_col].astype(str).str.strip()
+    labels = stripped(body[dim_col])
     dims = labels.map({label: instrument.match_dimension(label) for label in labels.unique()})
     if dims.isna().any():
         first = int(dims.isna().to_numpy().nonzero()[0][0])
@@ -78,7 +79,7 @@ def read(
         {
             "row": rows,
             "subject": subjects.to_numpy(),
-            "rater": body[rater_col].astype(str).str.strip().to_numpy(),
+            "rater": stripped(body[rater_col]).to_numpy(),
             "group": groups.to_numpy(),
             "dim": dims.to_numpy(),
             "value": values.to_numpy(),

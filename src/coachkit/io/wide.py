@@ -24,6 +24,7 @@ from coachkit.io.columns import (
     parse_values,
     rater_values,
     responses_frame,
+    stripped,
     subject_values,
     unknown_dimension,
 )
@@ -194,7 +195,7 @@ def _cells_naming_items(
     ranks = np.full((len(body), len(dims)), np.nan)
     bad = [""] * len(body)
     for col in columns:
-        codes, uniques = pd.factorize(body[col].astype(str).str.strip())
+        codes, uniques = pd.factorize(stripped(body[col]))
         table = np.full((len(uniques), len(dims)), np.nan)
         problems = {}
         for u, cell in enumerate(uniques):
