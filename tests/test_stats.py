@@ -90,7 +90,14 @@ def _one_rater_null() -> list[int]:
     return [sum(c) for c in itertools.combinations(range(1, 13), 6)]
 
 
-def test_tilt_p_values_match_the_brief() -> None:
+def test_tilt_p_values_by_hand_count() -> None:
+    # Of the 924 ways to place 6 competencies among 12 ranks, 19 have a rank sum <= 26 (and 19 >= 52).
+    sums = _one_rater_null()
+    assert (sum(s <= 26 for s in sums), sum(s >= 52 for s in sums), sum(s <= 27 for s in sums)) == (
+        19,
+        19,
+        30,
+    )
     assert rank_sum_p_value(26, 6, 12, 1) == pytest.approx(38 / 924)
     assert rank_sum_p_value(27, 6, 12, 1) == pytest.approx(60 / 924)
     assert rank_sum_p_value(52, 6, 12, 1) == pytest.approx(38 / 924)
