@@ -23,6 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 INSTRUMENT = load_instrument()
 LABELS = [d.label for d in INSTRUMENT.dimensions]
+# The same twelve dimensions as real exports often spell them (aliases, not labels).
+ALIASES = [
+    "Vision & Strategy",
+    "Job competence",
+    "Industry knowledge",
+    "Communication",
+    "Leading change",
+    "Execution",
+    "Leadership image",
+    "Developing a following",
+    "Judgment",
+    "Ethics",
+    "Coaching & mentoring",
+    "Team building",
+]
 
 
 @pytest.fixture

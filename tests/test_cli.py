@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from coachkit.cli import app
 from coachkit.errors import InputError
 from coachkit.render import Format
-from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_tidy, write_wide
+from conftest import ALIASES, EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_tidy, write_wide
 
 WIDE = str(EXAMPLES / "acme-wide.xlsx")
 
@@ -111,22 +111,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         tmp_path / "dim.csv",
         [("Ann", "r1", "Self", IDENTITY)],
         headers=[
-            *(
-                f"Q - {i}"
-                for i in [
-                    "Vision",
-                    "Job competence",
-                    "Industry knowledge",
-                    "Communication",
-                    "Leading change",
-                    "Execution",
-                    "Leadership image",
-                    "Developing a following",
-                    "Judgment",
-                    "Ethics",
-                    "Coaching",
-                ]
-            ),
+            *(f"Q - {label}" for label in ALIASES[:11]),
             "Q - Empathy",
         ],
     )

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from coachkit.errors import InputError
 from coachkit.instruments import Instrument
 from coachkit.io import Layout, ReadOptions, read_source
-from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
+from conftest import ALIASES, IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 
 ROWS = [
     ("Ann", "r1", "Self", IDENTITY),
@@ -58,20 +58,7 @@ def test_tidy_matches_wide(tmp_path: Path, instrument: Instrument) -> None:
         [f"Q5 - {label}" for label in LABELS],
         [f"Rank the priorities [{label}]" for label in LABELS],
         [f"{i}. {label.upper()}" for i, label in enumerate(LABELS, 1)],
-        [
-            "Vision & Strategy",
-            "Job competence",
-            "Industry knowledge",
-            "Communication",
-            "Leading change",
-            "Execution",
-            "Leadership image",
-            "Developing a following",
-            "Judgment",
-            "Ethics",
-            "Coaching & mentoring",
-            "Team building",
-        ],
+        ALIASES,
     ],
 )
 def test_wide_header_variants(tmp_path: Path, instrument: Instrument, headers: list[str]) -> None:

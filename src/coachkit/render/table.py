@@ -26,10 +26,7 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
     for page in pages:
         parts.append(Text(printable(page.title), style="bold underline"))
         if page.rows:
-            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-            table.add_column(page.header[0], no_wrap=True)
-            for heading in page.header[1:]:
-                table.add_column(heading, justify="right")
+            table = _table(None, page.header[0], page.header[1:])
             for row in page.rows:
                 table.add_row(*(printable(c) for c in row))
             parts.append(table)
@@ -38,6 +35,15 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
             parts += [_indented(printable(line), bullet="- ") for line in section.lines]
             parts.append(Text(""))
     return _print(parts, options.color, options.width)
+
+
+def _table(title: str | None, first: str, others: tuple[str, ...]) -> Table:
+    """A table with a label column and right-aligned number columns."""
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(printable(first), no_wrap=True)
+    for heading in others:
+        table.add_column(printable(heading), justify="right")
+    return table
 
 
 def _print(parts: list[RenderableType], color: bool, width: int) -> str:
@@ -82,30 +88,17 @@ def _subject(view: SubjectView) -> RenderableType:
 
 def _block(block: BlockView) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    priorities = Table(
-        title=f"{block.title}: consensus rank by group (1 = top priority)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    priorities = _table(
+        f"{block.title}: consensus rank by group (1 = top priority)", "Dimension", block.groups
     )
-    priorities.add_column("Dimension", no_wrap=True)
-    for group in block.groups:
-        priorities.add_column(printable(group), justify="right")
     for row in block.priorities:
         if row.family:
             priorities.add_row(Text(printable(row.family), style="bold"), *[""] * len(block.groups))
         priorities.add_row(f"  {printable(row.label)}", *row.consensus)
     parts.append(priorities)
     if block.pairs:
-        gaps = Table(
-            title="Gaps in places (+: the first group ranks it higher; * notable, ** major)",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
-        gaps.add_column("Dimension", no_wrap=True)
-        for pair in block.pairs:
-            gaps.add_column(printable(pair), justify="right")
+        title = "Gaps in places (+: the first group ranks it higher; * notable, ** major)"
+        gaps = _table(title, "Dimension", block.pairs)
         for gap_row in block.gaps:
             gaps.add_row(printable(gap_row.label), *gap_row.cells)
         parts.append(gaps)
