@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
 from coachkit.errors import InputError
 from coachkit.instruments import Instrument
-from coachkit.io import Layout, ReadOptions, read_source
+from coachkit.io import Layout, ReadOptions, files, read_source
 from conftest import ALIASES, IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 
 ROWS = [
@@ -253,3 +254,53 @@ def test_legacy_xls_and_xlsm(tmp_path: Path, instrument: Instrument) -> None:
     rows = [["Leader", "Relationship", *LABELS], ["Ann", "Self", *IDENTITY]]
     macro = _workbook(tmp_path / "macro.xlsm", {"Data": rows})
     np.testing.assert_array_equal(ranks(macro, instrument), [IDENTITY])
+
+
+def _long_file(tmp_path: Path, odd: list[object], encoding: str = "utf-8") -> Path:
+    """A wide file longer than the head read as text, with `odd` cells placed past the head."""
+    rows = [(f"L{i // 12}", f"r{i}", "Peer", IDENTITY if i % 2 else REVERSED) for i in range(600)]
+    for n, cell in enumerate(odd):
+        values = list(IDENTITY)
+        values[n % 12] = cell
+        rows[files.HEAD_ROWS + 10 * n] = ("Ümit", f"odd{n}", " Self ", values)
+    return write_wide(tmp_path / "long.csv", rows, encoding=encoding)
+
+
+@pytest.mark.parametrize(
+    ("odd", "encoding"),
+    [
+        ([], "utf-8"),  # every rank cell a number: parsed as floats
+        (["", "-99", "inf", " 3 "], "utf-8"),  # blanks, Qualtrics' -99, infinity, spaces
+        (["N/A", "2nd", "x", "", "3.5"], "utf-8"),  # text in a rank column: parsed as text
+        (["", "7"], "cp1252"),  # decoded in memory rather than parsed from the file
+    ],
+)
+def test_numbers_parsed_as_numbers_read_like_text(
+    tmp_path: Path,
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+    odd: list[object],
+    encoding: str,
+) -> None:
+    path = str(_long_file(tmp_path, odd, encoding))
+    typed = read_source(path, instrument, ReadOptions()).responses
+    as_text = files._TextRows.rows
+    monkeypatch.setattr(
+        files._TextRows, "rows", lambda self, start, numeric: as_text(self, start, ())
+    )
+    text = read_source(path, instrument, ReadOptions()).responses
+    pd.testing.assert_frame_equal(typed, text)
+    assert len(typed) == 600 and typed["row"].iloc[-1] == 601
+    spots = typed[typed["rater"].str.startswith("odd")]
+    assert len(spots) == len(odd) and set(spots["subject"]) <= {"Ümit"}
+    assert set(spots["group"]) <= {"self"}
+
+
+def test_a_ragged_row_past_the_head(tmp_path: Path, instrument: Instrument) -> None:
+    path = _long_file(tmp_path, [])
+    lines = path.read_text().splitlines()
+    lines[files.HEAD_ROWS + 50] += ",extra"
+    path.write_text("\n".join(lines) + "\n")
+    source = read_source(str(path), instrument, ReadOptions())
+    assert len(source.responses) == 600
+    assert (source.responses["note"] == "").all()

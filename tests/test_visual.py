@@ -86,12 +86,13 @@ def test_workbook(tmp_path: Path) -> None:
     dana = [c.value for c in summary[2]]
     assert dana[0] == "Dana Whitfield"
     assert isinstance(dana[header.index("Self-manager rho")], float)
-    source = load_workbook(EXAMPLES / "acme-wide.xlsx", read_only=True)["Responses"]
+    source = load_workbook(EXAMPLES / "acme-wide.xlsx", read_only=True)
     own = next(
         r
-        for r in source.iter_rows(min_row=2, values_only=True)
+        for r in source["Responses"].iter_rows(min_row=2, values_only=True)
         if r[2] == "Dana Whitfield" and r[3] == "Self"
     )
+    source.close()
     ranks = list(own[4:16])  # six competencies, then six characteristics
     assert dana[header.index("Self tilt")] == pytest.approx(sum(ranks[6:]) / 6 - sum(ranks[:6]) / 6)
     assert dana[header.index("Peers raters")] == 3

@@ -71,11 +71,13 @@ def validate(
     open_rows = reason == ""
     # With nothing left to analyze, which kind the values are does not matter.
     kind = values or (
-        _detect_values(raw[open_rows], sources, instrument) if open_rows.any() else ValueKind.ranks
+        _detect_values(_rows(raw, open_rows), sources, instrument)
+        if open_rows.any()
+        else ValueKind.ranks
     )
     if scheme is None:
         scheme = (
-            _detect_scheme(raw[open_rows], instrument)
+            _detect_scheme(_rows(raw, open_rows), instrument)
             if kind is ValueKind.ranks
             else Scheme.overall
         )
@@ -104,23 +106,29 @@ def validate(
             strict=True,
         )
     )
-    responses = pd.DataFrame(ranks[used], columns=dims)
+    responses = pd.DataFrame(_rows(ranks, used), columns=dims)
     responses.insert(0, "group", frame["group"].to_numpy()[used])
     responses.insert(0, "subject", frame["subject"].to_numpy()[used])
+    ends = np.cumsum([len(s.responses) for s in sources])  # each source's rows, in order
     inputs = tuple(
         InputSummary(
             path=s.path,
             source_format=s.source_format,
             rows=s.rows,
-            responses_used=int(used[(frame["path"] == s.path).to_numpy()].sum()),
-            responses_excluded=int((~used)[(frame["path"] == s.path).to_numpy()].sum()),
+            responses_used=int(used[end - len(s.responses) : end].sum()),
+            responses_excluded=len(s.responses) - int(used[end - len(s.responses) : end].sum()),
         )
-        for s in sources
+        for s, end in zip(sources, ends.tolist(), strict=True)
     )
     warnings = tuple(w for s in sources for w in s.warnings)
     return Dataset(
         instrument, scheme, kind, allow_partial, blocks, responses, excluded, inputs, warnings
     )
+
+
+def _rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`x[mask]`, without the copy when the mask keeps every row."""
+    return x if mask.all() else x[mask]
 
 
 # Problem codes, in the order they are reported.
@@ -144,21 +152,27 @@ def _block_ranks(
 
     flag(_EMPTY, count == 0)
     if kind is ValueKind.ranks:
-        flag(_NOT_WHOLE, (present & (x != np.round(x))).any(axis=1))
-        flag(_OUT_OF_RANGE, (present & ((x < 1) | (x > k))).any(axis=1))
-        flag(_REPEATED, _repeats(x))
+        whole = x == np.round(x)
+        valid = whole & (x >= 1) & (x <= k)
+        flag(_NOT_WHOLE, (present & ~whole).any(axis=1))
+        flag(_OUT_OF_RANGE, (present & ~valid).any(axis=1))
+        # Rows not flagged yet hold valid ranks only, and a repeat leaves a bit unset.
+        flag(_REPEATED, _repeats(x) if k > _BITS else _bits_set(x, valid) < count)
         ranks = x.copy()
     else:
         ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy(copy=True)
     if not allow_partial:
         flag(_INCOMPLETE, count < k)
-    ranks[problem >= 0] = np.nan  # before any arithmetic: rejected cells may hold anything
-    # Unranked items share the positions nobody took: their average.
+    rejected = problem >= 0
+    ranks[rejected] = np.nan  # before any arithmetic: rejected cells may hold anything
     missing = k - count
-    used_sum = np.nansum(ranks, axis=1)
-    fill = np.divide(k * (k + 1) / 2 - used_sum, missing, out=np.zeros(len(x)), where=missing > 0)
-    ranks = np.where(present, ranks, fill[:, None])
-    ranks[problem >= 0] = np.nan
+    if (missing[~rejected] > 0).any():  # unranked items share the positions nobody took
+        used_sum = np.nansum(ranks, axis=1)
+        fill = np.divide(
+            k * (k + 1) / 2 - used_sum, missing, out=np.zeros(len(x)), where=missing > 0
+        )
+        ranks = np.where(present, ranks, fill[:, None])
+        ranks[rejected] = np.nan
     return ranks, problem
 
 
@@ -192,7 +206,10 @@ def _detect_values(raw: np.ndarray, sources: list[Source], instrument: Instrumen
     if len(hints) == 1 and None not in hints:
         return hints.pop()  # type: ignore[return-value]
     k = raw.shape[1]
-    complete = raw[~np.isnan(raw).any(axis=1)]
+    full = ~np.isnan(raw).any(axis=1)
+    complete = raw if full.all() else raw[full]
+    if len(complete) and _permutations(complete).mean() >= 0.5:
+        return ValueKind.ranks
     if len(complete):
         whole = bool((complete == np.round(complete)).all())
         permutations = _is_permutation(complete, instrument)
@@ -227,16 +244,38 @@ def _detect_values(raw: np.ndarray, sources: list[Source], instrument: Instrumen
 def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
     import numpy as np
 
-    def perm(block: np.ndarray) -> np.ndarray:
-        target = np.arange(1, block.shape[1] + 1)
-        return np.asarray((np.sort(block, axis=1) == target).all(axis=1))
-
-    overall = perm(x)
+    overall = _permutations(x)
     dims = list(instrument.dimension_ids)
     by_family = np.ones(len(x), dtype=bool)
     for _, members in blocks_for(instrument, Scheme.by_family):
-        by_family &= perm(x[:, [dims.index(d) for d in members]])
+        by_family &= _permutations(x[:, [dims.index(d) for d in members]])
     return np.asarray(overall | (by_family if len(instrument.families) > 1 else overall))
+
+
+# Rows of whole numbers up to this are checked as bit sets (one bit per value) instead of sorted.
+_BITS = 62
+
+
+def _bits_set(x: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """Per row: how many different values there are among the cells marked `small` (whole
+    numbers 1.._BITS), counted as the bits set by them."""
+    import numpy as np
+
+    bits = np.left_shift(np.int64(1), np.where(small, x, 1).astype(np.int64) - 1)
+    return np.asarray(np.bitwise_count(np.bitwise_or.reduce(np.where(small, bits, 0), axis=1)))
+
+
+def _permutations(x: np.ndarray) -> np.ndarray:
+    """Per row: is it a permutation of 1..k (k the row length)?"""
+    import numpy as np
+
+    k = x.shape[1]
+    if k > 32:
+        return np.asarray((np.sort(x, axis=1) == np.arange(1, k + 1)).all(axis=1))
+    within = (x == np.round(x)) & (x >= 1) & (x <= k)
+    bits = np.left_shift(np.int64(1), np.where(within, x, 1).astype(np.int64) - 1)
+    # k bits of 1..k sum to 2^k - 1 only when they are all different: a repeat carries.
+    return np.asarray(within.all(axis=1) & (bits.sum(axis=1) == (1 << k) - 1))
 
 
 def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
@@ -258,8 +297,7 @@ def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
     if complete.any():
         fits = np.ones(len(rows), dtype=bool)
         for cols in family_blocks:
-            block = rows[:, cols]
-            fits &= (np.sort(block, axis=1) == np.arange(1, block.shape[1] + 1)).all(axis=1)
+            fits &= _permutations(rows[:, cols])
     else:
         # Partial rankings only: the same rank in two families, never twice within one.
         fits = _repeats(rows) & ~np.any([_repeats(rows[:, cols]) for cols in family_blocks], axis=0)
@@ -270,7 +308,14 @@ def _repeats(x: np.ndarray) -> np.ndarray:
     """Per row: does any value (NaN aside) occur more than once?"""
     import numpy as np
 
-    ordered = np.sort(np.where(np.isnan(x), np.inf, x), axis=1)
-    return np.asarray(
-        ((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(axis=1)
-    )
+    small = (x == np.round(x)) & (x >= 1) & (x <= _BITS)
+    repeats = _bits_set(x, small) < (~np.isnan(x)).sum(axis=1)
+    rest = np.flatnonzero(
+        ~(small | np.isnan(x)).all(axis=1)
+    )  # scores, fractions, large numbers: compare sorted neighbours
+    if len(rest):
+        ordered = np.sort(np.where(np.isnan(x[rest]), np.inf, x[rest]), axis=1)
+        repeats[rest] = ((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(
+            axis=1
+        )
+    return np.asarray(repeats)

@@ -76,14 +76,17 @@ _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
 RESPONSE_KEYS = ("path", "row", "subject", "rater", "group", "note")
 
 
-def stripped(cells: pd.Series) -> pd.Series:
-    """Cells as text without surrounding spaces; each distinct value is stripped once."""
+def stripped(cells: pd.Series, blank: frozenset[str] = frozenset()) -> pd.Series:
+    """Cells as text without surrounding spaces, and empty where they are in `blank` (any case);
+    each distinct value is looked at once."""
     import numpy as np
     import pandas as pd
 
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    clean = np.array([str(u).strip() for u in uniques], dtype=object)
-    return pd.Series(clean[codes], index=cells.index, dtype=object)
+    clean = [str(u).strip() for u in uniques]
+    if blank:
+        clean = ["" if u.lower() in blank else u for u in clean]
+    return pd.Series(np.array(clean, dtype=object)[codes], index=cells.index, dtype=object)
 
 
 def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
@@ -104,24 +107,42 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     import numpy as np
     import pandas as pd
 
+    if cells.dtype != object:  # typed by the parser already: plain numbers, blanks as NaN
+        numbers, bad = numeric_values(cells.to_numpy(dtype=np.float64))
+        return pd.Series(numbers, index=cells.index), pd.Series(bad, index=cells.index)
     try:  # the common case, every cell a plain number: numpy's float() is far faster than to_numeric
-        values = pd.Series(cells.to_numpy(dtype=object).astype(np.float64), index=cells.index)
+        values = cells.to_numpy(dtype=object).astype(np.float64)
     except (ValueError, TypeError):
-        values = pd.to_numeric(cells, errors="coerce").astype(float)
-    values[values == -99] = np.nan  # "seen but unanswered", as Qualtrics recodes it
-    missing = values.isna()
-    odd = pd.Series(False, index=cells.index)
-    if missing.any():
-        text = cells[missing].astype(str).str.strip()
-        blank = text.str.lower().isin(BLANKS)
-        ordinal = pd.to_numeric(text[~blank].str.extract(_ORDINAL, expand=False), errors="coerce")
-        values.loc[ordinal.index] = ordinal.astype(float)
-        odd.loc[ordinal.index] = ordinal.isna()
-    infinite = values.abs() == float("inf")
-    if infinite.any():
-        odd |= infinite
-        values = values.where(~infinite)
-    return values, odd
+        values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    odd = np.zeros(len(values), dtype=bool)
+    missing = np.flatnonzero(np.isnan(values))
+    if len(missing):  # blank-like cells stay NaN, ordinals (`1st`) are read, the rest is unreadable
+        text = cells.iloc[missing].astype(str).str.strip()
+        blank = text.str.lower().isin(BLANKS).to_numpy()
+        ordinal = pd.to_numeric(text.str.extract(_ORDINAL, expand=False), errors="coerce")
+        values[missing] = ordinal.to_numpy(dtype=np.float64)
+        odd[missing] = ~blank & np.isnan(values[missing])
+    numbers, infinite = numeric_values(values)
+    return pd.Series(numbers, index=cells.index), pd.Series(odd | infinite, index=cells.index)
+
+
+def numeric_values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers as read, to values and a bad-cell mask: -99 is blank, infinities are unreadable."""
+    import numpy as np
+
+    infinite = np.isinf(x)
+    return np.where((x == -99) | infinite, np.nan, x), infinite
+
+
+def filled_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: does any cell hold something (text cells not empty, number cells not NaN)?"""
+    import numpy as np
+
+    filled = np.zeros(len(frame), dtype=bool)
+    for _, column in frame.items():
+        values = column.to_numpy()
+        filled |= (values != "") if column.dtype == object else ~np.isnan(values)
+    return filled
 
 
 def map_groups(
@@ -166,12 +187,11 @@ def notes_for(subjects: pd.Series, groups: pd.Series, bad: pd.Series) -> pd.Seri
 
     `bad` holds a note on unreadable cells, empty where all cells read.
     """
-    import numpy as np
     import pandas as pd
 
-    note = np.where(subjects.to_numpy() == "", "no subject (leader) named", "")
-    note = np.where((note == "") & (groups.to_numpy() == ""), "no rater group given", note)
-    note = np.where(note == "", bad.to_numpy(), note)
+    note = bad.to_numpy(dtype=object, copy=True)
+    note[groups.to_numpy() == ""] = "no rater group given"
+    note[subjects.to_numpy() == ""] = "no subject (leader) named"
     return pd.Series(note, index=subjects.index, dtype=object)
 
 
@@ -300,5 +320,4 @@ def rater_values(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) 
     col = key_column(headers, RATER, taken)
     if col is None:
         return pd.Series("", index=body.index, dtype=object)
-    ids = stripped(body[col])
-    return ids.where(~ids.str.lower().isin(ANONYMOUS), "")
+    return stripped(body[col], ANONYMOUS)

@@ -8,10 +8,10 @@ import datetime as dt
 import io
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coachkit.errors import InputError
 from coachkit.io import limits
@@ -29,17 +29,37 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _QUOTED = re.compile(r'"[^"]*"')
 
 
+# A text file's first rows are read as text to find its header and layout; the rest is parsed
+# once the columns are known, so that rank columns can go straight to floats.
+HEAD_ROWS = 200
+
+
 @dataclass(frozen=True)
 class Grid:
-    """One sheet (or a whole CSV) as text cells: column labels 0..n, row i is spreadsheet row i+1."""
+    """One sheet (or a whole CSV) as text cells: column labels 0..n, row i is spreadsheet row i+1.
+
+    `cells` holds every row of a sheet, but only the first `HEAD_ROWS` rows of a text file:
+    enough to find the header. `rows_from` gives the rows a reader needs.
+    """
 
     path: str
     sheet: str | None
     cells: pd.DataFrame
+    rest: _TextRows | None = None
 
     @property
     def where(self) -> str:
         return f"{self.path} (sheet {self.sheet!r})" if self.sheet else self.path
+
+    def rows_from(self, start: int, numeric: Collection[int] = ()) -> pd.DataFrame:
+        """The rows from grid row `start` on, indexed by grid row.
+
+        Cells are text, except that each column in `numeric` comes back as float64 (blank cells
+        NaN) when all its cells are plain numbers; a reader must accept either.
+        """
+        if self.rest is None:
+            return self.cells.iloc[start:]
+        return self.rest.rows(start, numeric)
 
 
 def read_grids(
@@ -53,7 +73,7 @@ def read_grids(
     if path == STDIN:
         data = sys.stdin.buffer.read(limits.MAX_FILE_BYTES + 1)
         limits.check_size("<stdin>", len(data))
-        yield Grid(path, None, _text_cells(Path("<stdin>"), data, "", warn))
+        yield _text_grid(path, Path("<stdin>"), data, "", warn)
         return
     file = Path(path)
     if not file.exists():
@@ -77,49 +97,117 @@ def read_grids(
             raw = file.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
-        yield Grid(path, None, _text_cells(file, raw, suffix, warn))
+        yield _text_grid(path, file, raw, suffix, warn)
 
 
-def _text_cells(file: Path, raw: bytes, suffix: str, warn: list[str]) -> pd.DataFrame:
-    import pandas as pd
-
+def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) -> Grid:
     if not raw.strip():
         raise InputError(f"{file}: the file is empty")
     try:
         # Qualtrics writes TSV as UTF-16 with a byte-order mark.
         utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
+        plain_utf8 = not utf16 and b"\x00" not in raw
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+        plain_utf8 = False
         warn.append(f"{file}: not UTF-8; read as Windows-1252 (cp1252). Check accented names.")
     text = text.replace("\x00", "")
     body = text.lstrip("\r\n")
     leading = text[: len(text) - len(body)].count("\n")  # blank lines before the header
     sep = _sniff_delimiter(body, suffix)
-    first_line = body.split("\n", 1)[0]
+    first_line = body[: body.find("\n") % (len(body) + 1)]
     lines = body.count("\n") + (
         not body.endswith("\n")
     )  # quoted line breaks count too: an upper bound
     limits.check_cells(file, lines, first_line.count(sep) + 1)
-    try:
+    # The C parser reads a file by its path fastest; text that needed decoding goes through memory.
+    on_disk = plain_utf8 and leading == 0 and path != STDIN
+    rest = _TextRows(file, body, sep, leading, on_disk)
+    head = rest.head()
+    return Grid(path, None, head, None if rest.ragged is not None else rest)
+
+
+class _TextRows:
+    """Parses a text file's rows with the C parser: the head as text, the rest typed on request."""
+
+    def __init__(self, file: Path, text: str, sep: str, leading: int, on_disk: bool) -> None:
+        self.file, self.text, self.sep, self.leading, self.on_disk = (
+            file,
+            text,
+            sep,
+            leading,
+            on_disk,
+        )
+        self.ragged: pd.DataFrame | None = None
+        self.width = 0
+
+    def head(self) -> pd.DataFrame:
+        import pandas as pd
+
+        try:
+            cells = self._parse(0, HEAD_ROWS)
+        except pd.errors.ParserError:
+            return self._ragged()
+        except pd.errors.EmptyDataError as exc:
+            raise InputError(f"{self.file}: the file is empty") from exc
+        self.width = cells.shape[1]
+        return cells
+
+    def rows(self, start: int, numeric: Collection[int]) -> pd.DataFrame:
+        import pandas as pd
+
+        if self.ragged is not None:
+            return self.ragged.iloc[start:]
+        try:
+            try:
+                return self._parse(start, None, numeric)
+            except pd.errors.EmptyDataError:  # nothing below the header
+                return self.head().iloc[0:0]
+            except ValueError as exc:  # a rank column holds text: parse every cell as text
+                if isinstance(exc, pd.errors.ParserError):
+                    raise
+                return self._parse(start, None)
+        except pd.errors.ParserError:
+            return self._ragged().iloc[start:]
+
+    def _parse(self, start: int, rows: int | None, numeric: Collection[int] = ()) -> pd.DataFrame:
+        """Rows from grid row `start`: text cells, floats in the `numeric` columns."""
+        import pandas as pd
+
+        skip = start - self.leading
+        columns = range(self.width) if start else None
+        numbers = [c for c in numeric if c < self.width]
+        types: dict[Any, Any] = {
+            c: ("float64" if c in numbers else object) for c in range(self.width)
+        }
+        blanks: dict[Any, list[str]] = {c: [""] for c in numbers}
         cells = pd.read_csv(
-            io.StringIO(body),
-            sep=sep,
+            self.file if self.on_disk else io.StringIO(self.text),
+            sep=self.sep,
             header=None,
-            dtype=object,
-            na_filter=False,
+            names=columns,
+            skiprows=skip,
+            nrows=rows,
+            dtype=types if start else object,
+            na_values=blanks,
             keep_default_na=False,
+            na_filter=bool(numbers),
             skip_blank_lines=False,
             engine="c",
+            encoding="utf-8-sig",
         )
-    except pd.errors.ParserError:
-        cells = _ragged_cells(
-            file, body, sep
-        )  # rows of unequal length: the slower, forgiving reader
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"{file}: the file is empty") from exc
-    cells.index = cells.index + leading
-    return cells  # every cell is already a str: dtype=object without NA filtering
+        cells.index = cells.index + start
+        return cells
+
+    def _ragged(self) -> pd.DataFrame:
+        """Rows padded to the widest one, for files whose rows differ in length."""
+        if self.ragged is None:
+            cells = _ragged_cells(self.file, self.text, self.sep)
+            cells.index = cells.index + self.leading
+            self.ragged = cells
+            self.width = cells.shape[1]
+        return self.ragged
 
 
 def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
@@ -133,9 +221,19 @@ def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
     return _cells_from_rows(rows)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of a text one by one, without splitting all of it."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
 def _sniff_delimiter(text: str, suffix: str) -> str:
     """Pick `,`, `;` or tab by counting them in the first line, outside quotes."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in _lines(text) if line.strip()), "")
     bare = _QUOTED.sub("", first)
     counts = {sep: bare.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=lambda sep: counts[sep])

@@ -12,6 +12,7 @@ from coachkit.io.columns import (
     RATER,
     SCORE,
     bad_cell_note,
+    filled_rows,
     find,
     group_column,
     key_column,
@@ -48,8 +49,8 @@ def read(
     if rank_col is None and normalize(header[value_col]) == "value":
         hint = None  # "value" says nothing about ranks or scores
     taken = {dim_col, value_col}
-    body = grid.cells.iloc[header_at + 1 :]
-    body = body[(body != "").any(axis=1)]
+    body = grid.rows_from(header_at + 1, [value_col])
+    body = body[filled_rows(body)]
     rows = body.index.to_numpy() + 1
     subjects = subject_values(body, [header], taken, options, where)
     group_col = group_column([header], taken, options, where)

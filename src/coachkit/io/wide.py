@@ -18,9 +18,11 @@ from coachkit.io import ReadOptions, Source, ValueKind
 from coachkit.io.columns import (
     bad_cell_note,
     column_name,
+    filled_rows,
     group_column,
     map_groups,
     notes_for,
+    numeric_values,
     parse_values,
     rater_values,
     responses_frame,
@@ -61,10 +63,11 @@ def read(
 
 def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Source:
     where = grid.where
-    body = grid.cells.iloc[sheet.data_start :]
-    body = body[(body != "").any(axis=1)]
+    items = item_columns(sheet, instrument, where)
+    body = grid.rows_from(sheet.data_start, items.values())
+    body = body[filled_rows(body)]
     rows = body.index.to_numpy() + 1
-    ranking = find_ranking(body, sheet, instrument, options, where)
+    ranking = find_ranking(body, sheet, items, instrument, options, where)
     taken = set(ranking.columns) | sheet.skip
     subjects = subject_values(body, sheet.key_headers, taken, options, where)
     group_col = group_column(sheet.key_headers, taken, options, where)
@@ -91,18 +94,25 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     )
 
 
+def item_columns(sheet: Sheet, instrument: Instrument, where: str) -> dict[str, int]:
+    """Encoding (a): the column of each dimension, when the header names dimensions; else none."""
+    header, skip = sheet.header, frozenset(sheet.skip)
+    named = {instrument.match_header(h) for i, h in enumerate(header) if i not in skip} - {None}
+    return dimension_columns(header, instrument, where, skip) if len(named) >= 2 else {}
+
+
 def find_ranking(
-    body: pd.DataFrame, sheet: Sheet, instrument: Instrument, options: ReadOptions, where: str
+    body: pd.DataFrame,
+    sheet: Sheet,
+    items: dict[str, int],
+    instrument: Instrument,
+    options: ReadOptions,
+    where: str,
 ) -> Ranking:
     """The ranking in whichever of the three encodings the file uses."""
     header, skip = sheet.header, frozenset(sheet.skip)
-    if (
-        len({instrument.match_header(h) for i, h in enumerate(header) if i not in skip} - {None})
-        >= 2
-    ):
-        return _item_columns(
-            body, dimension_columns(header, instrument, where, skip), header, instrument
-        )
+    if items:
+        return _item_columns(body, items, header, instrument)
     positions = position_columns(header, skip)
     if positions:
         return _position_ranking(body, positions, header, instrument, options, where)
@@ -123,15 +133,25 @@ def _item_columns(
     import pandas as pd
 
     dims, cols = list(dim_cols), list(dim_cols.values())
-    cells = body[cols].to_numpy(dtype=object)
-    # All item cells parse in one pass (per-column calls cost more than the parsing on small files).
-    parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
-    matrix = parsed.to_numpy().reshape(cells.shape, order="F")
-    odd_matrix = odd.to_numpy().reshape(cells.shape, order="F")
+    matrix = np.empty((len(body), len(cols)))
+    odd_matrix = np.zeros(matrix.shape, dtype=bool)
+    # Columns the parser typed as numbers are used as they are; the text ones parse in one pass
+    # (per-column calls cost more than the parsing on small files).
+    text = [i for i, c in enumerate(cols) if body[c].dtype == object]
+    numbers = [i for i, c in enumerate(cols) if body[c].dtype != object]
+    if numbers:
+        matrix[:, numbers], odd_matrix[:, numbers] = numeric_values(
+            body[[cols[i] for i in numbers]].to_numpy(dtype=np.float64)
+        )
+    if text:
+        cells = body[[cols[i] for i in text]].to_numpy(dtype=object)
+        parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
+        matrix[:, text] = parsed.to_numpy().reshape(cells.shape, order="F")
+        odd_matrix[:, text] = odd.to_numpy().reshape(cells.shape, order="F")
     notes = [""] * len(body)
     for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
-            notes[r] = bad_cell_note(str(cells[r, c]), instrument.label(dims[c]))
+            notes[r] = bad_cell_note(str(body[cols[c]].iat[r]), instrument.label(dims[c]))
     values = {d: matrix[:, i] for i, d in enumerate(dims)}
     hint = _values_hint([header[c] for c in cols])
     return Ranking(values, pd.Series(notes, index=body.index, dtype=object), set(cols), hint)
