@@ -13,19 +13,21 @@ from hypothesis import strategies as st
 from scipy import stats as sp
 
 from coachkit.analysis import stats
-from coachkit.analysis.arrays import _kendall, chi2_sf_array, rank_rows, rank_sum_p_values
+from coachkit.analysis.arrays import (
+    chi2_sf_array,
+    kendall,
+    rank_rows,
+    rank_sum_p_values,
+    tie_terms,
+)
 
 RANKINGS = st.permutations(list(range(1, 13)))
 
 
 def kendall_w(ranks: np.ndarray) -> tuple[float, float, float] | None:
     """Kendall's W of one group of raters, through the vectorized code."""
-    m = len(ranks)
-
-    def one_cell(weights: np.ndarray | None = None) -> np.ndarray:
-        return np.array([[m if weights is None else weights.sum()]], dtype=np.float64)
-
-    w, chi2, p = _kendall(ranks, ranks.sum(axis=0)[None, None, :], np.array([[m]]), one_cell)
+    ties = np.array([[tie_terms(ranks).sum()]])
+    w, chi2, p = kendall(ranks.sum(axis=0)[None, None, :], np.array([[len(ranks)]]), ties)
     return None if np.isnan(w[0, 0]) else (float(w[0, 0]), float(chi2[0, 0]), float(p[0, 0]))
 
 

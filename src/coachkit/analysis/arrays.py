@@ -55,23 +55,15 @@ def reporting(
     revealing = (hidden > 0) & (hidden < min_raters)
     reported[:, -1] &= ~revealing
 
-    def why(n: int, need: int, hide: int) -> str:
-        if n == 0:
-            return "no raters"
-        if n < need:
-            return f"fewer than {need} raters"
-        return f"would reveal the {hide} suppressed rater{'s' * (hide > 1)} by subtraction"
-
-    reasons = [
-        [
-            None if shown else why(n, needs[g], hide)
-            for g, (n, shown) in enumerate(zip(row, shown_row, strict=True))
-        ]
-        for row, shown_row, hide in zip(
-            counts.tolist(), reported.tolist(), hidden.tolist(), strict=True
+    reasons = np.full(counts.shape, None, dtype=object)
+    for g, need in enumerate(needs):
+        reasons[~reported[:, g] & (counts[:, g] > 0), g] = f"fewer than {need} raters"
+    for hide in np.unique(hidden[revealing & (counts[:, -1] >= needs[-1])]).tolist():
+        reasons[revealing & (hidden == hide) & (counts[:, -1] >= needs[-1]), -1] = (
+            f"would reveal the {hide} suppressed rater{'s' * (hide > 1)} by subtraction"
         )
-    ]
-    return reported, reasons
+    reasons[counts == 0] = "no raters"
+    return reported, reasons.tolist()
 
 
 def rank_rows(x: np.ndarray) -> np.ndarray:
@@ -90,6 +82,21 @@ def spearman_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(denominator > 1e-12, np.clip(rho, -1.0, 1.0), np.nan)
 
 
+@dataclass(frozen=True)
+class Sums:
+    """What the statistics need, added up per subject and group (the pooled group included).
+
+    Everything here is a sum, so subjects pool by adding: the organization is `pool(sums)`.
+    """
+
+    subjects: list[str]
+    counts: np.ndarray  # (S, G) raters
+    ranks: np.ndarray  # (S, G, K) rank sums
+    ties: dict[str, np.ndarray]  # block -> (S, G) sum over raters of sum(t^3 - t) over tie groups
+    tilt: np.ndarray | None  # (S, G) sum of the raters' tilts
+    first: np.ndarray | None  # (S, G) sum of the raters' rank sums of the tilt's first family
+
+
 def compute(
     responses: pd.DataFrame,
     instrument: Instrument,
@@ -97,6 +104,25 @@ def compute(
     min_raters: int,
     with_tilt: bool,
 ) -> Tables:
+    return tables(add_up(responses, instrument, blocks, with_tilt), instrument, blocks, min_raters)
+
+
+def _tilt_families(instrument: Instrument) -> list[list[int]]:
+    """The dimensions' positions in the two families a tilt compares; empty without a tilt."""
+    dims = list(instrument.dimension_ids)
+    families = [
+        [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
+    ]
+    return families if families and sum(map(len, families)) == len(dims) else []
+
+
+def add_up(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    with_tilt: bool,
+) -> Sums:
+    """One pass over the responses: per subject and group, the sums the statistics need."""
     import pandas as pd
 
     dims = list(instrument.dimension_ids)
@@ -105,49 +131,84 @@ def compute(
     group_ids = [g.id for g in instrument.groups]
     group_codes = pd.Categorical(responses["group"], categories=group_ids).codes.astype(np.int64)
     n_subjects, n_groups = len(subjects), len(group_ids) + 1
-    pooled_rows = ~np.isin(
-        responses["group"].to_numpy(dtype=object), list(instrument.pooled_excludes)
-    )
+    pooled_rows = ~np.isin(group_codes, [group_ids.index(g) for g in instrument.pooled_excludes])
+    keys = subject_codes * n_groups + group_codes
+    pooled_subjects = subject_codes[pooled_rows]
 
     def by_cell(weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of `weights` (or a count) per subject and group, the pooled group included."""
-        keys = subject_codes * n_groups + group_codes
         out = np.bincount(keys, weights, minlength=n_subjects * n_groups).reshape(
             n_subjects, n_groups
         )
         out[:, -1] = np.bincount(
-            subject_codes[pooled_rows],
+            pooled_subjects,
             None if weights is None else weights[pooled_rows],
             minlength=n_subjects,
         )
         return out
 
-    counts = by_cell().astype(np.int64)
+    families = _tilt_families(instrument) if with_tilt else []
+    tilt = first = None
+    if families:
+        head, tail = families
+        tilt = by_cell(ranks[:, tail].mean(axis=1) - ranks[:, head].mean(axis=1))
+        first = by_cell(ranks[:, head].sum(axis=1))
+    return Sums(
+        subjects=[str(s) for s in subjects],
+        counts=by_cell().astype(np.int64),
+        ranks=np.stack([by_cell(ranks[:, d]) for d in range(len(dims))], axis=-1),
+        ties={
+            block: by_cell(tie_terms(ranks[:, [dims.index(d) for d in block_dims]]))
+            for block, block_dims in blocks
+        },
+        tilt=tilt,
+        first=first,
+    )
+
+
+def pool(sums: Sums) -> Sums:
+    """Every subject as one (named ""): the sums added over subjects."""
+
+    def total(x: np.ndarray) -> np.ndarray:
+        return x.sum(axis=0, keepdims=True)
+
+    return Sums(
+        subjects=[""],
+        counts=total(sums.counts),
+        ranks=total(sums.ranks),
+        ties={block: total(t) for block, t in sums.ties.items()},
+        tilt=None if sums.tilt is None else total(sums.tilt),
+        first=None if sums.first is None else total(sums.first),
+    )
+
+
+def tables(
+    sums: Sums,
+    instrument: Instrument,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    min_raters: int,
+) -> Tables:
+    """Means, consensus, concordance, tilt and anonymity from the sums."""
+    dims = list(instrument.dimension_ids)
+    counts = sums.counts
     reported, reasons = reporting(instrument, counts, min_raters)
-    sums = np.stack([by_cell(ranks[:, d]) for d in range(len(dims))], axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / counts[..., None]
+        means = sums.ranks / counts[..., None]
     consensus = np.full_like(means, np.nan)
     concordance = {}
     for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
         consensus[..., cols] = rank_rows(means[..., cols])
-        concordance[block] = _kendall(ranks[:, cols], sums[..., cols], counts, by_cell)
+        concordance[block] = kendall(sums.ranks[..., cols], counts, sums.ties[block])
     tilt = tilt_p = None
-    families = [
-        [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
-    ]
-    if with_tilt and families and sum(map(len, families)) == len(dims):
-        first, second = families
-        per_rater = ranks[:, second].mean(axis=1) - ranks[:, first].mean(axis=1)
+    families = _tilt_families(instrument)
+    if sums.tilt is not None and sums.first is not None and families:
         with np.errstate(invalid="ignore", divide="ignore"):
-            tilt = by_cell(per_rater) / counts
-        tilt_p = rank_sum_p_values(
-            by_cell(ranks[:, first].sum(axis=1)), counts, len(first), len(dims)
-        )
+            tilt = sums.tilt / counts
+        tilt_p = rank_sum_p_values(sums.first, counts, len(families[0]), len(dims))
     return Tables(
-        subjects=[str(s) for s in subjects],
-        groups=[*group_ids, instrument.pooled.id],
+        subjects=sums.subjects,
+        groups=[*(g.id for g in instrument.groups), instrument.pooled.id],
         counts=counts,
         reported=reported,
         reasons=reasons,
@@ -159,16 +220,24 @@ def compute(
     )
 
 
-def _kendall(
-    ranks: np.ndarray, sums: np.ndarray, counts: np.ndarray, by_cell: object
+def tie_terms(ranks: np.ndarray) -> np.ndarray:
+    """Per rater: sum of t^3 - t over the groups of t tied ranks (0 for a ranking without ties)."""
+    ordered = np.sort(ranks, axis=1)
+    tied = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
+    terms = np.zeros(len(ranks))
+    if len(tied):  # count each value's copies in the rows that have any
+        x = ranks[tied]
+        equal = (x[:, None, :] == x[:, :, None]).sum(axis=-1)  # per cell: the size t of its group
+        terms[tied] = (equal * equal - 1).sum(axis=1)  # t cells each adding t^2 - 1
+    return terms
+
+
+def kendall(
+    sums: np.ndarray, counts: np.ndarray, ties: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Kendall's W with tie correction for every subject and group; NaN where undefined (m < 2)."""
-    k = ranks.shape[1]
-    equal = (ranks[:, None, :] == ranks[:, :, None]).sum(axis=-1)
-    ties_per_rater = (
-        (equal * equal - 1).sum(axis=1).astype(np.float64)
-    )  # sum of t^3 - t over tie groups
-    ties = by_cell(ties_per_rater)  # type: ignore[operator]
+    """Kendall's W with tie correction from rank sums (.., k), rater counts and tie terms; NaN
+    where undefined (m < 2)."""
+    k = sums.shape[-1]
     spread = ((sums - sums.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1)
     m = counts.astype(np.float64)
     denominator = m * m * (k**3 - k) - m * ties

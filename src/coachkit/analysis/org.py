@@ -10,7 +10,7 @@ import numpy as np
 
 from coachkit import __version__
 from coachkit.analysis import instrument_info, settings_for, stats
-from coachkit.analysis.arrays import Tables, compute, spearman_rows
+from coachkit.analysis.arrays import Tables, add_up, pool, spearman_rows, tables
 from coachkit.analysis.focus import MAX_FOCUS
 from coachkit.model import (
     Concordance,
@@ -44,33 +44,32 @@ def analyze_org(
     dims = list(instrument.dimension_ids)
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     overall = dataset.scheme == "overall"
+    sums = add_up(dataset.responses, instrument, dataset.blocks, overall)
+    leaders = tables(sums, instrument, dataset.blocks, min_raters)
     # The whole organization as one subject: the same statistics, pooled over every leader.
-    tables = compute(
-        dataset.responses.assign(subject=""), instrument, dataset.blocks, min_raters, overall
-    )
-    leaders = compute(dataset.responses, instrument, dataset.blocks, min_raters, overall)
+    org = tables(pool(sums), instrument, dataset.blocks, min_raters)
     groups = []
-    for i, group in enumerate(tables.groups):
-        n = int(tables.counts[0, i])
-        if not tables.reported[0, i]:
-            groups.append(OrgGroup(group, n, False, tables.reasons[0][i], {}, {}, None, {}))
+    for i, group in enumerate(org.groups):
+        n = int(org.counts[0, i])
+        if not org.reported[0, i]:
+            groups.append(OrgGroup(group, n, False, org.reasons[0][i], {}, {}, None, {}))
             continue
         concordance = {
             block: Concordance(float(w[0, i]), float(chi2[0, i]), float(p[0, i]), n)
-            for block, (w, chi2, p) in tables.concordance.items()
+            for block, (w, chi2, p) in org.concordance.items()
             if not np.isnan(w[0, i])
         }
         tilt = None
-        if tables.tilt is not None and tables.tilt_p is not None:
-            tilt = Tilt(float(tables.tilt[0, i]), float(tables.tilt_p[0, i]), n)
+        if org.tilt is not None and org.tilt_p is not None:
+            tilt = Tilt(float(org.tilt[0, i]), float(org.tilt_p[0, i]), n)
         groups.append(
             OrgGroup(
                 group=group,
                 n=n,
                 reported=True,
                 reason=None,
-                mean_rank=dict(zip(dims, tables.means[0, i].tolist(), strict=True)),
-                consensus_rank=dict(zip(dims, tables.consensus[0, i].tolist(), strict=True)),
+                mean_rank=dict(zip(dims, org.means[0, i].tolist(), strict=True)),
+                consensus_rank=dict(zip(dims, org.consensus[0, i].tolist(), strict=True)),
                 tilt=tilt,
                 concordance=concordance,
             )
