@@ -170,7 +170,7 @@ def pool(sums: Sums) -> Sums:
     """Every subject as one (named ""): the sums added over subjects."""
 
     def total(x: np.ndarray) -> np.ndarray:
-        return x.sum(axis=0, keepdims=True)
+        return np.asarray(x.sum(axis=0, keepdims=True))
 
     return Sums(
         subjects=[""],
