@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPELLING = {
     "judgement": "judgment",
@@ -14,6 +15,7 @@ _SPELLING = {
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=8192)  # headers and labels repeat across the files of a batch
 def normalize(label: str) -> str:
     """Fold a label to lowercase words: accents, punctuation, `&` and British spellings folded."""
     text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")

@@ -53,19 +53,21 @@ def validate(
     reason = frame["note"].to_numpy(dtype=object).copy()
 
     # Duplicates: the same rater about the same leader; the last one read wins.
-    keyed = (frame["rater"] != "") & (frame["subject"] != "")
-    later = frame[keyed].duplicated(["subject", "rater"], keep="last")
-    if later.any():
-        latest = frame[keyed].drop_duplicates(["subject", "rater"], keep="last")
-        where = {
-            (s, r): f"{p}, row {row}"
-            for s, r, p, row in zip(
-                latest["subject"], latest["rater"], latest["path"], latest["row"], strict=True
+    subjects = frame["subject"].to_numpy(dtype=object)
+    raters = frame["rater"].to_numpy(dtype=object)
+    keyed = np.flatnonzero((raters != "") & (subjects != ""))
+    if len(keyed):
+        subject_codes, _ = pd.factorize(subjects[keyed])
+        rater_codes, rater_ids = pd.factorize(raters[keyed])
+        keys = subject_codes.astype(np.int64) * len(rater_ids) + rater_codes
+        later = pd.Index(keys).duplicated(keep="last")
+        last = dict(zip(keys.tolist(), keyed.tolist(), strict=True))  # later rows overwrite
+        paths, rows = frame["path"].to_numpy(), frame["row"].to_numpy()
+        for key, i in zip(keys[later].tolist(), keyed[later].tolist(), strict=True):
+            kept = last[key]
+            reason[i] = (
+                f"superseded by a later response of the same rater ({paths[kept]}, row {rows[kept]})"
             )
-        }
-        for i in later[later].index:
-            kept = where[(frame.at[i, "subject"], frame.at[i, "rater"])]
-            reason[i] = f"superseded by a later response of the same rater ({kept})"
 
     raw = frame[dims].to_numpy(dtype=np.float64)
     open_rows = reason == ""

@@ -320,11 +320,14 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _cells_from_rows(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    import numpy as np
     import pandas as pd
 
     width = max((len(r) for r in rows), default=0)
-    text = [[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(text, dtype=object)
+    cells = np.full((len(rows), width), "", dtype=object)
+    for i, row in enumerate(rows):
+        cells[i, : len(row)] = [_cell_text(v) for v in row]
+    return pd.DataFrame(cells, dtype=object)
 
 
 def _cell_text(value: object) -> str:

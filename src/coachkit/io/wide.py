@@ -137,8 +137,8 @@ def _item_columns(
     odd_matrix = np.zeros(matrix.shape, dtype=bool)
     # Columns the parser typed as numbers are used as they are; the text ones parse in one pass
     # (per-column calls cost more than the parsing on small files).
-    text = [i for i, c in enumerate(cols) if body[c].dtype == object]
-    numbers = [i for i, c in enumerate(cols) if body[c].dtype != object]
+    typed = body.dtypes[cols].ne(np.dtype(object)).to_numpy()
+    text, numbers = np.flatnonzero(~typed).tolist(), np.flatnonzero(typed).tolist()
     if numbers:
         matrix[:, numbers], odd_matrix[:, numbers] = numeric_values(
             body[[cols[i] for i in numbers]].to_numpy(dtype=np.float64)

@@ -23,7 +23,12 @@ _LINE_START = re.compile(r"^([#>+])")
 
 def md(text: object) -> str:
     """Escape text for Markdown, table cells included: no markup, HTML or line breaks survive."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", printable(str(text)))
+    return _md(str(text))
+
+
+@lru_cache(maxsize=8192)  # labels and numbers repeat across a report's cells
+def _md(text: str) -> str:
+    escaped = _MD_SPECIAL.sub(r"\\\1", printable(text))
     return _LINE_START.sub(r"\\\1", _HTML_START.sub("&lt;", escaped))
 
 
