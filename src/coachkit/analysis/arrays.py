@@ -129,7 +129,7 @@ def add_up(
     ranks = responses[dims].to_numpy(dtype=np.float64)
     subject_codes, subjects = pd.factorize(responses["subject"], sort=False)
     group_ids = [g.id for g in instrument.groups]
-    group_codes = pd.Index(group_ids).get_indexer(responses["group"]).astype(np.int64)
+    group_codes = pd.Index(group_ids).get_indexer(pd.Index(responses["group"])).astype(np.int64)
     n_subjects, n_groups = len(subjects), len(group_ids) + 1
     pooled_rows = ~np.isin(group_codes, [group_ids.index(g) for g in instrument.pooled_excludes])
     keys = subject_codes * n_groups + group_codes

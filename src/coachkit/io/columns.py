@@ -138,7 +138,7 @@ def filled_rows(frame: pd.DataFrame) -> np.ndarray:
     """Per row: does any cell hold something (text cells not empty, number cells not NaN)?"""
     import numpy as np
 
-    if frame.dtypes.eq(np.dtype(object)).all():  # a sheet or file read as text
+    if all(kind == "O" for kind in frame.dtypes.map(lambda d: d.kind)):  # a sheet or file as text
         return np.asarray((frame.to_numpy() != "").any(axis=1))
     filled = np.zeros(len(frame), dtype=bool)
     for _, column in frame.items():

@@ -137,7 +137,7 @@ def _item_columns(
     odd_matrix = np.zeros(matrix.shape, dtype=bool)
     # Columns the parser typed as numbers are used as they are; the text ones parse in one pass
     # (per-column calls cost more than the parsing on small files).
-    typed = body.dtypes[cols].ne(np.dtype(object)).to_numpy()
+    typed = np.array([kind != "O" for kind in body.dtypes[cols].map(lambda d: d.kind)], dtype=bool)
     text, numbers = np.flatnonzero(~typed).tolist(), np.flatnonzero(typed).tolist()
     if numbers:
         matrix[:, numbers], odd_matrix[:, numbers] = numeric_values(
