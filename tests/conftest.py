@@ -6,6 +6,7 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
@@ -89,15 +90,19 @@ def dataset_for(rows: Sequence[tuple[str, str, Sequence[float]]]) -> Dataset:
     from coachkit.io.columns import responses_frame
     from coachkit.validate import validate
 
-    columns: dict[str, object] = {
-        "path": "mem.csv",
-        "row": list(range(2, len(rows) + 2)),
-        "subject": [r[0] for r in rows],
-        "rater": [f"r{i}" for i in range(len(rows))],
-        "group": [r[1] for r in rows],
-        "note": [""] * len(rows),
-        **{d: [float(r[2][i]) for r in rows] for i, d in enumerate(INSTRUMENT.dimension_ids)},
+    keys = {
+        "row": np.arange(2, len(rows) + 2),
+        "subject": np.array([r[0] for r in rows], dtype=object),
+        "rater": np.array([f"r{i}" for i in range(len(rows))], dtype=object),
+        "group": np.array([r[1] for r in rows], dtype=object),
+        "note": np.full(len(rows), "", dtype=object),
     }
+    values = np.array([r[2] for r in rows], dtype=np.float64)
     return validate(
-        [Source("mem.csv", "wide", len(rows), responses_frame(columns, INSTRUMENT))], INSTRUMENT
+        [
+            Source(
+                "mem.csv", "wide", len(rows), responses_frame("mem.csv", keys, values, INSTRUMENT)
+            )
+        ],
+        INSTRUMENT,
     )

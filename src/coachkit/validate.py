@@ -61,13 +61,18 @@ def validate(
         rater_codes, rater_ids = pd.factorize(raters[keyed])
         keys = subject_codes.astype(np.int64) * len(rater_ids) + rater_codes
         later = pd.Index(keys).duplicated(keep="last")
-        last = dict(zip(keys.tolist(), keyed.tolist(), strict=True))  # later rows overwrite
-        paths, rows = frame["path"].to_numpy(), frame["row"].to_numpy()
-        for key, i in zip(keys[later].tolist(), keyed[later].tolist(), strict=True):
-            kept = last[key]
-            reason[i] = (
-                f"superseded by a later response of the same rater ({paths[kept]}, row {rows[kept]})"
-            )
+        if later.any():
+            repeated = set(keys[later].tolist())
+            last = {
+                k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated
+            }
+            paths, rows = frame["path"].to_numpy(), frame["row"].to_numpy()
+            for key, i in zip(keys[later].tolist(), keyed[later].tolist(), strict=True):
+                kept = last[key]  # the last row of that rater and leader
+                reason[i] = (
+                    "superseded by a later response of the same rater "
+                    f"({paths[kept]}, row {rows[kept]})"
+                )
 
     raw = frame[dims].to_numpy(dtype=np.float64)
     open_rows = reason == ""

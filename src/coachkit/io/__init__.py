@@ -108,7 +108,7 @@ def _header_row(grid: Grid) -> int | None:
     cells = grid.cells
     start = 0
     while start < len(cells):  # look in slices: the header is near the top of any real file
-        filled = (cells.iloc[start : start + 100] != "").any(axis=1).to_numpy()
+        filled = (cells.iloc[start : start + 100].to_numpy() != "").any(axis=1)
         hits = filled.nonzero()[0]
         if len(hits):
             return start + int(hits[0])

@@ -155,24 +155,24 @@ def map_groups(
     where: str,
 ) -> pd.Series:
     """Raw group labels to canonical ids; an unknown label stops the run with a suggestion."""
-    clean = stripped(labels)
-    mapping: dict[str, str] = {}
-    for label in clean.unique():
-        if not label:
-            mapping[label] = ""
-            continue
-        mapped = group_map.get(normalize(label))
-        group = mapped or instrument.match_group(label)
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(labels, use_na_sentinel=False)
+    groups = []
+    for u, raw in enumerate(uniques):
+        label = str(raw).strip()
+        group = (group_map.get(normalize(label)) or instrument.match_group(label)) if label else ""
         if group is None:
-            row = int(rows[(clean == label).to_numpy().nonzero()[0][0]])
+            row = int(rows[np.flatnonzero(codes == u)[0]])
             hint = instrument.suggest_group(label)
             guess = f" (closest: {hint})" if hint else ""
             raise InputError(
                 f"{where}, row {row}: unknown rater group {label!r}{guess}; "
                 f'map it with --group-map "{label}=GROUP" (groups: {", ".join(g.id for g in instrument.groups)})'
             )
-        mapping[label] = group
-    return clean.map(mapping)
+        groups.append(group)
+    return pd.Series(np.array(groups, dtype=object)[codes], index=labels.index, dtype=object)
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
@@ -204,11 +204,22 @@ def bad_cell_note(text: str, label: str) -> str:
     return f"{shown!r} in {label} is not a rank or score"
 
 
-def responses_frame(columns: dict[str, object], instrument: Instrument) -> pd.DataFrame:
+def responses_frame(
+    path: str, keys: dict[str, np.ndarray], values: np.ndarray, instrument: Instrument
+) -> pd.DataFrame:
+    """The responses table: `keys` holds `row` and the text columns, `values` a column per
+    dimension in the instrument's order. Built as one text block and one number block."""
+    import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame(columns)
-    return frame[[*RESPONSE_KEYS, *instrument.dimension_ids]].reset_index(drop=True)
+    text = [key for key in RESPONSE_KEYS if key != "row"]
+    cells = np.empty((len(values), len(text)), dtype=object)
+    for j, key in enumerate(text):
+        cells[:, j] = path if key == "path" else keys[key]
+    frame = pd.DataFrame(cells, columns=text, dtype=object)
+    frame.insert(RESPONSE_KEYS.index("row"), "row", np.asarray(keys["row"], dtype=np.int64))
+    numbers = pd.DataFrame(values, columns=list(instrument.dimension_ids), copy=False)
+    return pd.concat([frame, numbers], axis=1)
 
 
 def column_name(index: int, header: list[str]) -> str:

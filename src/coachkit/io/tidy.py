@@ -110,22 +110,18 @@ def read(
     bad_note = bad_note.where(~mixed, "its rows name different rater groups")
     note = notes_for(head["subject"], head["group"], bad_note.fillna(""))
     head = head.sort_values("row")
-    columns = {
-        "path": grid.path,
+    keys = {
         "row": head["row"].to_numpy(),
         "subject": head["subject"].to_numpy(),
         "rater": head["rater"].to_numpy(),
         "group": head["group"].to_numpy(),
         "note": note.loc[head.index].to_numpy(),
-        **{
-            d: matrix.loc[head.index, d].to_numpy(dtype=np.float64)
-            for d in instrument.dimension_ids
-        },
     }
+    ranks = matrix.loc[head.index, list(instrument.dimension_ids)].to_numpy(dtype=np.float64)
     return Source(
         path=grid.path,
         source_format="tidy",
         rows=len(body),
-        responses=responses_frame(columns, instrument),
+        responses=responses_frame(grid.path, keys, ranks, instrument),
         values_hint=hint,
     )

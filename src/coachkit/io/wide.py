@@ -48,7 +48,7 @@ LIST_SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class Ranking:
-    values: dict[str, np.ndarray]  # dimension id -> rank or score per row
+    values: np.ndarray  # per row, the rank or score of each dimension (the instrument's order)
     bad: pd.Series  # per row, why a cell could not be read ("" when all could)
     columns: set[int]  # the columns the ranking came from
     hint: ValueKind | None
@@ -76,20 +76,18 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     if sheet.exclude is not None:
         platform = sheet.exclude(body)
         note = platform.where(platform != "", note)
-    columns: dict[str, object] = {
-        "path": grid.path,
+    keys = {
         "row": rows,
-        "subject": subjects,
-        "rater": rater_values(body, sheet.key_headers, taken),
-        "group": groups,
-        "note": note,
-        **ranking.values,
+        "subject": subjects.to_numpy(),
+        "rater": rater_values(body, sheet.key_headers, taken).to_numpy(),
+        "group": groups.to_numpy(),
+        "note": note.to_numpy(),
     }
     return Source(
         path=grid.path,
         source_format=sheet.source_format,
         rows=len(body),
-        responses=responses_frame(columns, instrument),
+        responses=responses_frame(grid.path, keys, ranking.values, instrument),
         values_hint=ranking.hint,
     )
 
@@ -137,7 +135,8 @@ def _item_columns(
     odd_matrix = np.zeros(matrix.shape, dtype=bool)
     # Columns the parser typed as numbers are used as they are; the text ones parse in one pass
     # (per-column calls cost more than the parsing on small files).
-    typed = np.array([kind != "O" for kind in body.dtypes[cols].map(lambda d: d.kind)], dtype=bool)
+    kinds = [dtype.kind for dtype in body.dtypes.tolist()]  # column labels are positions
+    typed = np.array([kinds[c] != "O" for c in cols], dtype=bool)
     text, numbers = np.flatnonzero(~typed).tolist(), np.flatnonzero(typed).tolist()
     if numbers:
         matrix[:, numbers], odd_matrix[:, numbers] = numeric_values(
@@ -152,9 +151,11 @@ def _item_columns(
     for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
             notes[r] = bad_cell_note(str(body[cols[c]].iat[r]), instrument.label(dims[c]))
-    values = {d: matrix[:, i] for i, d in enumerate(dims)}
+    order = [dims.index(d) for d in instrument.dimension_ids]
     hint = _values_hint([header[c] for c in cols])
-    return Ranking(values, pd.Series(notes, index=body.index, dtype=object), set(cols), hint)
+    return Ranking(
+        matrix[:, order], pd.Series(notes, index=body.index, dtype=object), set(cols), hint
+    )
 
 
 def position_columns(header: list[str], skip: frozenset[int]) -> list[list[tuple[int, int]]]:
@@ -230,9 +231,8 @@ def _cells_naming_items(
             for r in np.flatnonzero(codes == u).tolist():
                 bad[r] = bad[r] or reason
         ranks = np.where(np.isnan(block), ranks, block)
-    values = {d: ranks[:, i] for i, d in enumerate(dims)}
     notes = pd.Series(bad, index=body.index, dtype=object)
-    return Ranking(values, notes, set(columns), ValueKind.ranks)
+    return Ranking(ranks, notes, set(columns), ValueKind.ranks)
 
 
 def _split(cell: str) -> list[str]:
