@@ -11,6 +11,7 @@ from scipy.stats import rankdata
 from coachkit.errors import InputError
 from coachkit.instruments import Instrument
 from coachkit.io import ReadOptions, ValueKind, read_source
+from coachkit.io.columns import rater_codes
 from coachkit.validate import Scheme, validate
 from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 
@@ -167,3 +168,10 @@ def test_tidy_repeated_dimension_and_mixed_groups(tmp_path: Path, instrument: In
         14: "Execution is given twice",
         27: "its rows name different rater groups",
     }
+
+
+def test_rater_ids_compared_without_spaces_and_anonymous_ones_ignored() -> None:
+    ids = np.array(["r1", " r1 ", "Anonymous", "", "r2", "ANONYME"], dtype=object)
+    codes = rater_codes(ids)
+    assert codes[0] == codes[1] >= 0 and codes[4] >= 0 and codes[4] != codes[0]
+    assert list(codes[[2, 3, 5]]) == [-1, -1, -1]

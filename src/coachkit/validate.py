@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
+from coachkit.io.columns import rater_codes
 from coachkit.model import Exclusion, InputSummary
 from coachkit.options import Scheme, ValueKind
 
@@ -54,12 +55,11 @@ def validate(
 
     # Duplicates: the same rater about the same leader; the last one read wins.
     subjects = frame["subject"].to_numpy(dtype=object)
-    raters = frame["rater"].to_numpy(dtype=object)
-    keyed = np.flatnonzero((raters != "") & (subjects != ""))
+    raters = rater_codes(frame["rater"].to_numpy(dtype=object))
+    keyed = np.flatnonzero((raters >= 0) & (subjects != ""))
     if len(keyed):
         subject_codes, _ = pd.factorize(subjects[keyed])
-        rater_codes, rater_ids = pd.factorize(raters[keyed])
-        keys = subject_codes.astype(np.int64) * len(rater_ids) + rater_codes
+        keys = subject_codes.astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
         later = pd.Index(keys).duplicated(keep="last")
         if later.any():
             repeated = set(keys[later].tolist())
@@ -93,8 +93,12 @@ def validate(
     ranks = np.full_like(raw, np.nan)
     for block_id, members in blocks:
         cols = [dims.index(d) for d in members]
-        block_ranks, problems = _block_ranks(raw[:, cols], kind, allow_partial)
-        ranks[:, cols] = block_ranks
+        whole = cols == list(range(len(dims)))  # one block of every dimension: no copies
+        block_ranks, problems = _block_ranks(raw if whole else raw[:, cols], kind, allow_partial)
+        if whole:
+            ranks = block_ranks
+        else:
+            ranks[:, cols] = block_ranks
         prefix = "" if len(blocks) == 1 else f"{instrument.family(block_id).label.lower()}: "
         for i in np.flatnonzero(open_rows & (problems >= 0)):
             reason[i] = prefix + _describe(

@@ -76,16 +76,13 @@ _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
 RESPONSE_KEYS = ("path", "row", "subject", "rater", "group", "note")
 
 
-def stripped(cells: pd.Series, blank: frozenset[str] = frozenset()) -> pd.Series:
-    """Cells as text without surrounding spaces, and empty where they are in `blank` (any case);
-    each distinct value is looked at once."""
+def stripped(cells: pd.Series) -> pd.Series:
+    """Cells as text without surrounding spaces; each distinct value is stripped once."""
     import numpy as np
     import pandas as pd
 
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
     clean = [str(u).strip() for u in uniques]
-    if blank:
-        clean = ["" if u.lower() in blank else u for u in clean]
     return pd.Series(np.array(clean, dtype=object)[codes], index=cells.index, dtype=object)
 
 
@@ -327,10 +324,32 @@ def group_column(
 
 
 def rater_values(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> pd.Series:
-    """Rater ids, used only to find repeated responses; empty where a file has none."""
+    """Rater ids as the file holds them (see `rater_codes`); empty where a file has none."""
     import pandas as pd
 
     col = key_column(headers, RATER, taken)
     if col is None:
         return pd.Series("", index=body.index, dtype=object)
-    return stripped(body[col], ANONYMOUS)
+    return body[col]
+
+
+def rater_codes(raters: np.ndarray) -> np.ndarray:
+    """A number per distinct rater id (surrounding spaces aside), -1 where a response has no id
+    or an `anonymous` one. Ids are only compared, to find repeated responses; never shown."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(raters, use_na_sentinel=False)
+    ids = [str(u) for u in uniques]
+    clean = [u.strip() for u in ids]
+    # One search of all ids for the anonymous words decides whether each id must be looked at.
+    joined = "\n" + "\n".join(clean).lower() + "\n"
+    if any(f"\n{word}\n" in joined for word in ANONYMOUS if word):
+        clean = ["" if u.lower() in ANONYMOUS else u for u in clean]
+    if clean != ids:  # spaces or anonymity made some ids the same: number them again
+        merged, names = pd.factorize(np.array(clean, dtype=object))
+        codes, clean = merged[codes], [str(u) for u in names]
+    codes = np.asarray(codes, dtype=np.int64)
+    if "" in clean:
+        codes[codes == clean.index("")] = -1
+    return codes

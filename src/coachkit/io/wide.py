@@ -22,7 +22,6 @@ from coachkit.io.columns import (
     group_column,
     map_groups,
     notes_for,
-    numeric_values,
     parse_values,
     rater_values,
     responses_frame,
@@ -65,7 +64,8 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     where = grid.where
     items = item_columns(sheet, instrument, where)
     body = grid.rows_from(sheet.data_start, items.values())
-    body = body[filled_rows(body)]
+    filled = filled_rows(body)
+    body = body if filled.all() else body[filled]
     rows = body.index.to_numpy() + 1
     ranking = find_ranking(body, sheet, items, instrument, options, where)
     taken = set(ranking.columns) | sheet.skip
@@ -131,22 +131,25 @@ def _item_columns(
     import pandas as pd
 
     dims, cols = list(dim_cols), list(dim_cols.values())
-    matrix = np.empty((len(body), len(cols)))
-    odd_matrix = np.zeros(matrix.shape, dtype=bool)
+    matrix = np.empty((len(body), len(cols)), order="F")  # filled and used column by column
+    odd_matrix = np.zeros(matrix.shape, dtype=bool, order="F")
     # Columns the parser typed as numbers are used as they are; the text ones parse in one pass
     # (per-column calls cost more than the parsing on small files).
     kinds = [dtype.kind for dtype in body.dtypes.tolist()]  # column labels are positions
-    typed = np.array([kinds[c] != "O" for c in cols], dtype=bool)
-    text, numbers = np.flatnonzero(~typed).tolist(), np.flatnonzero(typed).tolist()
-    if numbers:
-        matrix[:, numbers], odd_matrix[:, numbers] = numeric_values(
-            body[[cols[i] for i in numbers]].to_numpy(dtype=np.float64)
-        )
+    text = [i for i, c in enumerate(cols) if kinds[c] == "O"]
+    for i, c in enumerate(cols):
+        if kinds[c] != "O":
+            matrix[:, i] = body[c].to_numpy(dtype=np.float64)
     if text:
         cells = body[[cols[i] for i in text]].to_numpy(dtype=object)
         parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
         matrix[:, text] = parsed.to_numpy().reshape(cells.shape, order="F")
         odd_matrix[:, text] = odd.to_numpy().reshape(cells.shape, order="F")
+    infinite = np.isinf(matrix)  # numbers as parsed: infinity is unreadable, -99 means blank
+    if infinite.any():
+        odd_matrix |= infinite
+        matrix[infinite] = np.nan
+    matrix[matrix == -99] = np.nan
     notes = [""] * len(body)
     for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
