@@ -286,7 +286,7 @@ class _Analysis(NamedTuple):
 
     def load(self, reading: _Reading, files: list[Path]) -> Dataset:
         dataset = reading.load(files)
-        if dataset.responses.empty:
+        if not len(dataset.ranks):
             raise CoachkitError(
                 f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} "
                 "excluded); run `coachkit validate` to see why"

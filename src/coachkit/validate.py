@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
@@ -27,10 +28,22 @@ class Dataset:
     values: ValueKind
     allow_partial: bool
     blocks: tuple[tuple[str, tuple[str, ...]], ...]  # (block id, dimension ids)
-    responses: pd.DataFrame  # columns: subject, group, and one rank column per dimension id
+    subjects: np.ndarray  # per usable response: its subject,
+    groups: np.ndarray  # its rater group id,
+    ranks: np.ndarray  # and its ranks, a column per dimension in the instrument's order
     excluded: tuple[Exclusion, ...]
     inputs: tuple[InputSummary, ...]
     warnings: tuple[str, ...]
+
+    @cached_property
+    def responses(self) -> pd.DataFrame:
+        """The usable responses as a table: subject, group, and a rank column per dimension."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.ranks, columns=list(self.instrument.dimension_ids))
+        frame.insert(0, "group", self.groups)
+        frame.insert(0, "subject", self.subjects)
+        return frame
 
 
 def blocks_for(instrument: Instrument, scheme: Scheme) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -50,7 +63,11 @@ def validate(
     import pandas as pd
 
     dims = list(instrument.dimension_ids)
-    frame = pd.concat([s.responses for s in sources], ignore_index=True)
+    frame = (
+        sources[0].responses
+        if len(sources) == 1
+        else pd.concat([s.responses for s in sources], ignore_index=True)
+    )
     reason = frame["note"].to_numpy(dtype=object).copy()
 
     # Duplicates: the same rater about the same leader; the last one read wins.
@@ -117,9 +134,6 @@ def validate(
             strict=True,
         )
     )
-    responses = pd.DataFrame(_rows(ranks, used), columns=dims)
-    responses.insert(0, "group", frame["group"].to_numpy()[used])
-    responses.insert(0, "subject", frame["subject"].to_numpy()[used])
     ends = np.cumsum([len(s.responses) for s in sources])  # each source's rows, in order
     inputs = tuple(
         InputSummary(
@@ -133,7 +147,17 @@ def validate(
     )
     warnings = tuple(w for s in sources for w in s.warnings)
     return Dataset(
-        instrument, scheme, kind, allow_partial, blocks, responses, excluded, inputs, warnings
+        instrument,
+        scheme,
+        kind,
+        allow_partial,
+        blocks,
+        subjects=_rows(subjects, used),
+        groups=_rows(frame["group"].to_numpy(dtype=object), used),
+        ranks=_rows(ranks, used),
+        excluded=excluded,
+        inputs=inputs,
+        warnings=warnings,
     )
 
 

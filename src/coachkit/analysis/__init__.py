@@ -39,9 +39,7 @@ def analyze(
     """Analyze every subject in the dataset into a `Report`."""
     instrument = dataset.instrument
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
-    tables = compute(
-        dataset.responses, instrument, dataset.blocks, min_raters, dataset.scheme == "overall"
-    )
+    tables = compute(dataset, min_raters)
     return Report(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),

@@ -15,9 +15,8 @@ import numpy as np
 from coachkit.analysis import stats
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from coachkit.instruments import Instrument
+    from coachkit.validate import Dataset
 
 
 @dataclass(frozen=True)
@@ -97,14 +96,17 @@ class Sums:
     first: np.ndarray | None  # (S, G) sum of the raters' rank sums of the tilt's first family
 
 
-def compute(
-    responses: pd.DataFrame,
-    instrument: Instrument,
-    blocks: tuple[tuple[str, tuple[str, ...]], ...],
-    min_raters: int,
-    with_tilt: bool,
-) -> Tables:
-    return tables(add_up(responses, instrument, blocks, with_tilt), instrument, blocks, min_raters)
+def compute(dataset: Dataset, min_raters: int) -> Tables:
+    """Every statistic of every subject in the dataset, as arrays."""
+    sums = add_up(
+        dataset.subjects,
+        dataset.groups,
+        dataset.ranks,
+        dataset.instrument,
+        dataset.blocks,
+        dataset.scheme == "overall",
+    )
+    return tables(sums, dataset.instrument, dataset.blocks, min_raters)
 
 
 def _tilt_families(instrument: Instrument) -> list[list[int]]:
@@ -117,20 +119,22 @@ def _tilt_families(instrument: Instrument) -> list[list[int]]:
 
 
 def add_up(
-    responses: pd.DataFrame,
+    subjects: np.ndarray,
+    groups: np.ndarray,
+    ranks: np.ndarray,
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     with_tilt: bool,
 ) -> Sums:
-    """One pass over the responses: per subject and group, the sums the statistics need."""
+    """One pass over the responses (a subject, group and ranks each): per subject and group,
+    the sums the statistics need."""
     import pandas as pd
 
     dims = list(instrument.dimension_ids)
-    ranks = responses[dims].to_numpy(dtype=np.float64)
-    subject_codes, subjects = pd.factorize(responses["subject"], sort=False)
+    subject_codes, names = pd.factorize(subjects, sort=False)
     group_ids = [g.id for g in instrument.groups]
-    group_codes = pd.Index(group_ids).get_indexer(pd.Index(responses["group"])).astype(np.int64)
-    n_subjects, n_groups = len(subjects), len(group_ids) + 1
+    group_codes = pd.Index(group_ids).get_indexer(pd.Index(groups)).astype(np.int64)
+    n_subjects, n_groups = len(names), len(group_ids) + 1
     pooled_rows = ~np.isin(group_codes, [group_ids.index(g) for g in instrument.pooled_excludes])
     keys = subject_codes * n_groups + group_codes
     pooled_subjects = subject_codes[pooled_rows]
@@ -154,7 +158,7 @@ def add_up(
         tilt = by_cell(ranks[:, tail].mean(axis=1) - ranks[:, head].mean(axis=1))
         first = by_cell(ranks[:, head].sum(axis=1))
     return Sums(
-        subjects=[str(s) for s in subjects],
+        subjects=[str(s) for s in names],
         counts=by_cell().astype(np.int64),
         ranks=np.stack([by_cell(ranks[:, d]) for d in range(len(dims))], axis=-1),
         ties={

@@ -44,7 +44,9 @@ def analyze_org(
     dims = list(instrument.dimension_ids)
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     overall = dataset.scheme == "overall"
-    sums = add_up(dataset.responses, instrument, dataset.blocks, overall)
+    sums = add_up(
+        dataset.subjects, dataset.groups, dataset.ranks, instrument, dataset.blocks, overall
+    )
     leaders = tables(sums, instrument, dataset.blocks, min_raters)
     # The whole organization as one subject: the same statistics, pooled over every leader.
     org = tables(pool(sums), instrument, dataset.blocks, min_raters)

@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 def validation_document(dataset: Dataset) -> dict[str, Any]:
     subjects: dict[str, dict[str, int]] = {}
-    for subject, group in zip(
-        dataset.responses["subject"], dataset.responses["group"], strict=True
-    ):
+    for subject, group in zip(dataset.subjects.tolist(), dataset.groups.tolist(), strict=True):
         counts = subjects.setdefault(str(subject), {})
         counts[str(group)] = counts.get(str(group), 0) + 1
     return {
