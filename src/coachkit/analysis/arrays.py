@@ -92,8 +92,7 @@ class Sums:
     counts: np.ndarray  # (S, G) raters
     ranks: np.ndarray  # (S, G, K) rank sums
     ties: dict[str, np.ndarray]  # block -> (S, G) sum over raters of sum(t^3 - t) over tie groups
-    tilt: np.ndarray | None  # (S, G) sum of the raters' tilts
-    first: np.ndarray | None  # (S, G) sum of the raters' rank sums of the tilt's first family
+    with_tilt: bool  # whether tilts are wanted (a tilt is a difference of family rank sums)
 
 
 def compute(dataset: Dataset, min_raters: int) -> Tables:
@@ -135,28 +134,17 @@ def add_up(
     group_ids = [g.id for g in instrument.groups]
     group_codes = pd.Index(group_ids).get_indexer(pd.Index(groups)).astype(np.int64)
     n_subjects, n_groups = len(names), len(group_ids) + 1
-    pooled_rows = ~np.isin(group_codes, [group_ids.index(g) for g in instrument.pooled_excludes])
+    pooled_in = [g for g, group in enumerate(group_ids) if group not in instrument.pooled_excludes]
     keys = subject_codes * n_groups + group_codes
-    pooled_subjects = subject_codes[pooled_rows]
 
     def by_cell(weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of `weights` (or a count) per subject and group, the pooled group included."""
         out = np.bincount(keys, weights, minlength=n_subjects * n_groups).reshape(
             n_subjects, n_groups
         )
-        out[:, -1] = np.bincount(
-            pooled_subjects,
-            None if weights is None else weights[pooled_rows],
-            minlength=n_subjects,
-        )
+        out[:, -1] = out[:, pooled_in].sum(axis=1)
         return out
 
-    families = _tilt_families(instrument) if with_tilt else []
-    tilt = first = None
-    if families:
-        head, tail = families
-        tilt = by_cell(ranks[:, tail].mean(axis=1) - ranks[:, head].mean(axis=1))
-        first = by_cell(ranks[:, head].sum(axis=1))
     return Sums(
         subjects=[str(s) for s in names],
         counts=by_cell().astype(np.int64),
@@ -165,8 +153,7 @@ def add_up(
             block: by_cell(tie_terms(ranks[:, [dims.index(d) for d in block_dims]]))
             for block, block_dims in blocks
         },
-        tilt=tilt,
-        first=first,
+        with_tilt=with_tilt,
     )
 
 
@@ -181,8 +168,7 @@ def pool(sums: Sums) -> Sums:
         counts=total(sums.counts),
         ranks=total(sums.ranks),
         ties={block: total(t) for block, t in sums.ties.items()},
-        tilt=None if sums.tilt is None else total(sums.tilt),
-        first=None if sums.first is None else total(sums.first),
+        with_tilt=sums.with_tilt,
     )
 
 
@@ -191,8 +177,10 @@ def tables(
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     min_raters: int,
+    tests: bool = True,
 ) -> Tables:
-    """Means, consensus, concordance, tilt and anonymity from the sums."""
+    """Means, consensus, concordance, tilt and anonymity from the sums; without `tests`, no
+    concordance and no tilt p-values (for views that summarize leaders without them)."""
     dims = list(instrument.dimension_ids)
     counts = sums.counts
     reported, reasons = reporting(instrument, counts, min_raters)
@@ -203,13 +191,16 @@ def tables(
     for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
         consensus[..., cols] = rank_rows(means[..., cols])
-        concordance[block] = kendall(sums.ranks[..., cols], counts, sums.ties[block])
+        if tests:
+            concordance[block] = kendall(sums.ranks[..., cols], counts, sums.ties[block])
     tilt = tilt_p = None
-    families = _tilt_families(instrument)
-    if sums.tilt is not None and sums.first is not None and families:
+    families = _tilt_families(instrument) if sums.with_tilt else []
+    if families:  # a rater's tilt is linear in their ranks, so the group's comes from its sums
+        head, tail = families
+        first = sums.ranks[..., head].sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            tilt = sums.tilt / counts
-        tilt_p = rank_sum_p_values(sums.first, counts, len(families[0]), len(dims))
+            tilt = (sums.ranks[..., tail].sum(axis=-1) / len(tail) - first / len(head)) / counts
+        tilt_p = rank_sum_p_values(first, counts, len(head), len(dims)) if tests else None
     return Tables(
         subjects=sums.subjects,
         groups=[*(g.id for g in instrument.groups), instrument.pooled.id],

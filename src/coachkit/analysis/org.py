@@ -47,7 +47,7 @@ def analyze_org(
     sums = add_up(
         dataset.subjects, dataset.groups, dataset.ranks, instrument, dataset.blocks, overall
     )
-    leaders = tables(sums, instrument, dataset.blocks, min_raters)
+    leaders = tables(sums, instrument, dataset.blocks, min_raters, tests=False)
     # The whole organization as one subject: the same statistics, pooled over every leader.
     org = tables(pool(sums), instrument, dataset.blocks, min_raters)
     groups = []
