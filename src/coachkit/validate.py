@@ -28,8 +28,9 @@ class Dataset:
     values: ValueKind
     allow_partial: bool
     blocks: tuple[tuple[str, tuple[str, ...]], ...]  # (block id, dimension ids)
-    subjects: np.ndarray  # per usable response: its subject,
-    groups: np.ndarray  # its rater group id,
+    subjects: tuple[str, ...]  # in order of their first usable response
+    subject_codes: np.ndarray  # per usable response: its subject (an index into `subjects`),
+    group_codes: np.ndarray  # its rater group (an index into `instrument.groups`),
     ranks: np.ndarray  # and its ranks, a column per dimension in the instrument's order
     excluded: tuple[Exclusion, ...]
     inputs: tuple[InputSummary, ...]
@@ -38,11 +39,13 @@ class Dataset:
     @cached_property
     def responses(self) -> pd.DataFrame:
         """The usable responses as a table: subject, group, and a rank column per dimension."""
+        import numpy as np
         import pandas as pd
 
+        groups = np.array([g.id for g in self.instrument.groups], dtype=object)
         frame = pd.DataFrame(self.ranks, columns=list(self.instrument.dimension_ids))
-        frame.insert(0, "group", self.groups)
-        frame.insert(0, "subject", self.subjects)
+        frame.insert(0, "group", groups[self.group_codes])
+        frame.insert(0, "subject", np.array(self.subjects, dtype=object)[self.subject_codes])
         return frame
 
 
@@ -71,12 +74,13 @@ def validate(
     reason = frame["note"].to_numpy(dtype=object).copy()
 
     # Duplicates: the same rater about the same leader; the last one read wins.
-    subjects = frame["subject"].to_numpy(dtype=object)
+    subject_codes, subject_names = pd.factorize(frame["subject"].to_numpy(dtype=object))
     raters = rater_codes(frame["rater"].to_numpy(dtype=object))
-    keyed = np.flatnonzero((raters >= 0) & (subjects != ""))
+    keyed = np.flatnonzero(
+        (raters >= 0) & ~np.isin(subject_codes, np.flatnonzero(subject_names == ""))
+    )
     if len(keyed):
-        subject_codes, _ = pd.factorize(subjects[keyed])
-        keys = subject_codes.astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
+        keys = subject_codes[keyed].astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
         later = pd.Index(keys).duplicated(keep="last")
         if later.any():
             repeated = set(keys[later].tolist())
@@ -146,14 +150,19 @@ def validate(
         for s, end in zip(sources, ends.tolist(), strict=True)
     )
     warnings = tuple(w for s in sources for w in s.warnings)
+    # Subjects numbered in order of their first usable response (a subject may have none).
+    codes, first_seen = pd.factorize(_rows(subject_codes, used))
     return Dataset(
         instrument,
         scheme,
         kind,
         allow_partial,
         blocks,
-        subjects=_rows(subjects, used),
-        groups=_rows(frame["group"].to_numpy(dtype=object), used),
+        subjects=tuple(str(name) for name in subject_names[first_seen]),
+        subject_codes=codes,
+        group_codes=pd.Index([g.id for g in instrument.groups])
+        .get_indexer(pd.Index(_rows(frame["group"].to_numpy(dtype=object), used)))
+        .astype(np.int64),
         ranks=_rows(ranks, used),
         excluded=excluded,
         inputs=inputs,

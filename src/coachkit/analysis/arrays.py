@@ -98,9 +98,10 @@ class Sums:
 def compute(dataset: Dataset, min_raters: int) -> Tables:
     """Every statistic of every subject in the dataset, as arrays."""
     sums = add_up(
-        dataset.subjects,
-        dataset.groups,
+        dataset.subject_codes,
+        dataset.group_codes,
         dataset.ranks,
+        list(dataset.subjects),
         dataset.instrument,
         dataset.blocks,
         dataset.scheme == "overall",
@@ -121,21 +122,19 @@ def add_up(
     subjects: np.ndarray,
     groups: np.ndarray,
     ranks: np.ndarray,
+    names: list[str],
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     with_tilt: bool,
 ) -> Sums:
-    """One pass over the responses (a subject, group and ranks each): per subject and group,
-    the sums the statistics need."""
-    import pandas as pd
-
+    """One pass over the responses, given as the index of each one's subject (into `names`)
+    and group (into the instrument's groups) and its ranks: per subject and group, the sums
+    the statistics need."""
     dims = list(instrument.dimension_ids)
-    subject_codes, names = pd.factorize(subjects, sort=False)
     group_ids = [g.id for g in instrument.groups]
-    group_codes = pd.Index(group_ids).get_indexer(pd.Index(groups)).astype(np.int64)
     n_subjects, n_groups = len(names), len(group_ids) + 1
     pooled_in = [g for g, group in enumerate(group_ids) if group not in instrument.pooled_excludes]
-    keys = subject_codes * n_groups + group_codes
+    keys = subjects * n_groups + groups
 
     def by_cell(weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of `weights` (or a count) per subject and group, the pooled group included."""
@@ -146,7 +145,7 @@ def add_up(
         return out
 
     return Sums(
-        subjects=[str(s) for s in names],
+        subjects=names,
         counts=by_cell().astype(np.int64),
         ranks=np.stack([by_cell(ranks[:, d]) for d in range(len(dims))], axis=-1),
         ties={

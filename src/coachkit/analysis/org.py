@@ -45,7 +45,13 @@ def analyze_org(
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     overall = dataset.scheme == "overall"
     sums = add_up(
-        dataset.subjects, dataset.groups, dataset.ranks, instrument, dataset.blocks, overall
+        dataset.subject_codes,
+        dataset.group_codes,
+        dataset.ranks,
+        list(dataset.subjects),
+        instrument,
+        dataset.blocks,
+        overall,
     )
     leaders = tables(sums, instrument, dataset.blocks, min_raters, tests=False)
     # The whole organization as one subject: the same statistics, pooled over every leader.

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 
 def validation_document(dataset: Dataset) -> dict[str, Any]:
     subjects: dict[str, dict[str, int]] = {}
-    for subject, group in zip(dataset.subjects.tolist(), dataset.groups.tolist(), strict=True):
-        counts = subjects.setdefault(str(subject), {})
-        counts[str(group)] = counts.get(str(group), 0) + 1
+    groups = [g.id for g in dataset.instrument.groups]
+    for s, g in zip(dataset.subject_codes.tolist(), dataset.group_codes.tolist(), strict=True):
+        counts = subjects.setdefault(dataset.subjects[s], {})
+        counts[groups[g]] = counts.get(groups[g], 0) + 1
     return {
         "schema_version": SCHEMA_VERSION,
         "scheme": dataset.scheme.value,
