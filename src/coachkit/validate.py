@@ -196,12 +196,12 @@ def _block_ranks(
 
     flag(_EMPTY, count == 0)
     if kind is ValueKind.ranks:
-        whole = x == np.round(x)
-        valid = whole & (x >= 1) & (x <= k)
-        flag(_NOT_WHOLE, (present & ~whole).any(axis=1))
-        flag(_OUT_OF_RANGE, (present & ~valid).any(axis=1))
-        # Rows not flagged yet hold valid ranks only, and a repeat leaves a bit unset.
-        flag(_REPEATED, _repeats(x) if k > _BITS else _bits_set(x, valid) < count)
+        _, all_valid, distinct = _facts(x)
+        odd = np.flatnonzero(~all_valid)  # rows with a cell that is no rank 1..k: which kind?
+        cells = x[odd]
+        not_whole = (~np.isnan(cells) & (cells != np.round(cells))).any(axis=1)
+        problem[odd] = np.where(not_whole, _NOT_WHOLE, _OUT_OF_RANGE)
+        flag(_REPEATED, distinct < count)
         ranks = x.copy()
     else:
         ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy(copy=True)
@@ -296,30 +296,39 @@ def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
     return np.asarray(overall | (by_family if len(instrument.families) > 1 else overall))
 
 
-# Rows of whole numbers up to this are checked as bit sets (one bit per value) instead of sorted.
+# Blocks of up to this many values are checked as bit sets, one bit per value, not sorted.
 _BITS = 62
 
 
-def _bits_set(x: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """Per row: how many different values there are among the cells marked `small` (whole
-    numbers 1.._BITS), counted as the bits set by them."""
+def _facts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a block of k values: how many are present, whether every present one is a
+    whole number 1..k (a rank), and how many different ranks there are."""
     import numpy as np
 
-    bits = np.left_shift(np.int64(1), np.where(small, x, 1).astype(np.int64) - 1)
-    return np.asarray(np.bitwise_count(np.bitwise_or.reduce(np.where(small, bits, 0), axis=1)))
+    k = x.shape[1]
+    present = ~np.isnan(x)
+    valid = (x == np.round(x)) & (x >= 1) & (x <= k)
+    all_valid = (valid == present).all(axis=1)
+    if k > _BITS:
+        ordered = np.sort(np.where(valid, x, np.inf), axis=1)
+        fresh = np.isfinite(ordered) & np.hstack(
+            [np.ones((len(x), 1), bool), ordered[:, 1:] != ordered[:, :-1]]
+        )
+        return present.sum(axis=1), all_valid, fresh.sum(axis=1)
+    unsigned = np.uint16 if k < 16 else np.uint32 if k < 32 else np.uint64
+    shift = np.where(valid, x, 0).astype(unsigned)  # rank r sets bit r - 1; 0 sets none
+    bits = np.left_shift(unsigned(1), shift) >> unsigned(1)
+    distinct = np.bitwise_count(np.bitwise_or.reduce(bits, axis=1))
+    return present.sum(axis=1), all_valid, distinct
 
 
 def _permutations(x: np.ndarray) -> np.ndarray:
     """Per row: is it a permutation of 1..k (k the row length)?"""
     import numpy as np
 
+    count, all_valid, distinct = _facts(x)
     k = x.shape[1]
-    if k > 32:
-        return np.asarray((np.sort(x, axis=1) == np.arange(1, k + 1)).all(axis=1))
-    within = (x == np.round(x)) & (x >= 1) & (x <= k)
-    bits = np.left_shift(np.int64(1), np.where(within, x, 1).astype(np.int64) - 1)
-    # k bits of 1..k sum to 2^k - 1 only when they are all different: a repeat carries.
-    return np.asarray(within.all(axis=1) & (bits.sum(axis=1) == (1 << k) - 1))
+    return np.asarray((count == k) & all_valid & (distinct == k))
 
 
 def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
@@ -352,11 +361,9 @@ def _repeats(x: np.ndarray) -> np.ndarray:
     """Per row: does any value (NaN aside) occur more than once?"""
     import numpy as np
 
-    small = (x == np.round(x)) & (x >= 1) & (x <= _BITS)
-    repeats = _bits_set(x, small) < (~np.isnan(x)).sum(axis=1)
-    rest = np.flatnonzero(
-        ~(small | np.isnan(x)).all(axis=1)
-    )  # scores, fractions, large numbers: compare sorted neighbours
+    count, all_valid, distinct = _facts(x)
+    repeats = all_valid & (distinct < count)
+    rest = np.flatnonzero(~all_valid)  # scores, fractions, large numbers: compare sorted neighbours
     if len(rest):
         ordered = np.sort(np.where(np.isnan(x[rest]), np.inf, x[rest]), axis=1)
         repeats[rest] = ((ordered[:, 1:] == ordered[:, :-1]) & np.isfinite(ordered[:, 1:])).any(
