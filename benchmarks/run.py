@@ -3,9 +3,11 @@
     python benchmarks/run.py                 # the full sizes (a few minutes)
     python benchmarks/run.py --scale 0.01    # a quick look at 1% of the data sizes
 
-Each scenario runs `--repeat` times in a fresh process; the table shows medians and each one's
-ratio to its floor (a plain Python process doing only the unavoidable part: importing typer or
-pandas, parsing the file). The data is generated here, seeded; nothing large is kept.
+Each scenario runs `--repeat` times in a fresh process, taking turns with its floor (a plain
+Python process doing only the unavoidable part: importing typer or pandas, parsing the file),
+so both see the machine in the same state; start-up scenarios run four times as often. The
+table shows medians and each one's ratio to its floor. The data is generated here, seeded;
+nothing large is kept.
 """
 
 from __future__ import annotations
@@ -88,26 +90,34 @@ def write_workbook(path: Path, responses: int = 20, seed: int = 2) -> Path:
     return path
 
 
-def timed(command: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall time in seconds and peak memory in MiB of `command`, each run in a fresh process."""
-    times, peaks = [], []
+def run_once(command: list[str]) -> tuple[float, float]:
+    """Wall time in seconds and peak memory in MiB of `command`, run in a fresh process."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+        "elapsed = time.perf_counter() - start\n"
+        "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", probe, *command], capture_output=True, text=True, check=True
+    ).stdout
+    elapsed, peak_kib, code = out.split()
+    if code not in ("0", "1"):
+        raise SystemExit(f"failed ({code}): {' '.join(command)}")
+    return float(elapsed), int(peak_kib) / 1024
+
+
+def timed(commands: list[list[str]], repeat: int) -> list[tuple[float, float]]:
+    """Median wall time and peak memory of each command. The commands take turns, so a
+    scenario and its floor see the same machine (a busy moment slows both, not one)."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(repeat):
-        probe = (
-            "import resource, subprocess, sys, time\n"
-            "start = time.perf_counter()\n"
-            "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-            "elapsed = time.perf_counter() - start\n"
-            "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
-        )
-        out = subprocess.run(
-            [PYTHON, "-c", probe, *command], capture_output=True, text=True, check=True
-        ).stdout
-        elapsed, peak_kib, code = out.split()
-        if code not in ("0", "1"):
-            raise SystemExit(f"failed ({code}): {' '.join(command)}")
-        times.append(float(elapsed))
-        peaks.append(int(peak_kib) / 1024)
-    return statistics.median(times), max(peaks)
+        for command, results in zip(commands, runs, strict=True):
+            results.append(run_once(command))
+    return [
+        (statistics.median(t for t, _ in results), max(m for _, m in results)) for results in runs
+    ]
 
 
 def floor_read(path: Path) -> list[str]:
@@ -126,10 +136,14 @@ def main() -> None:
     rows: list[tuple[str, str, float, float, str]] = []
 
     def compare(
-        name: str, command: list[str], floor_name: str, floor: list[str], target: str
+        name: str,
+        command: list[str],
+        floor_name: str,
+        floor: list[str],
+        target: str,
+        repeat: int = args.repeat,
     ) -> tuple[float, float, float, float]:
-        seconds, peak = timed(command, args.repeat)
-        floor_seconds, floor_peak = timed(floor, args.repeat)
+        (seconds, peak), (floor_seconds, floor_peak) = timed([command, floor], repeat)
         rows.append((name, floor_name, seconds, seconds / floor_seconds, target))
         print(f"  {name}: {seconds:.3f} s, floor {floor_seconds:.3f} s", file=sys.stderr)
         return seconds, floor_seconds, peak, floor_peak
@@ -138,9 +152,19 @@ def main() -> None:
         work = Path(tmp)
         typer_floor = [PYTHON, "-c", "import typer"]
         pandas_floor = [PYTHON, "-c", "import pandas"]
-        compare("coachkit --help", [*COACHKIT, "--help"], "import typer", typer_floor, "<= 1.3")
+        quick = (
+            4 * args.repeat
+        )  # start-up takes a fraction of a second: more runs, steadier medians
         compare(
-            "coachkit dimensions", [*COACHKIT, "dimensions"], "import typer", typer_floor, "<= 1.5"
+            "coachkit --help", [*COACHKIT, "--help"], "import typer", typer_floor, "<= 1.3", quick
+        )
+        compare(
+            "coachkit dimensions",
+            [*COACHKIT, "dimensions"],
+            "import typer",
+            typer_floor,
+            "<= 1.5",
+            quick,
         )
         book = write_workbook(work / "small.xlsx")
         for fmt, target in (("json", "<= 1.4"), ("markdown", "<= 1.6"), ("table", "<= 1.6")):
@@ -150,6 +174,7 @@ def main() -> None:
                 "import pandas",
                 pandas_floor,
                 target,
+                2 * args.repeat,
             )
         batch_dir = work / "clients"
         batch_dir.mkdir()
@@ -182,8 +207,8 @@ def main() -> None:
         scaling = []
         for fraction in (0.125, 0.25, 0.5, 1.0):
             part = write_survey(work / f"org{fraction}.csv", size(1_000_000 * fraction))
-            seconds, _ = timed(
-                [*COACHKIT, "org", str(part), "-f", "json", "-q"], max(1, args.repeat // 2)
+            ((seconds, _),) = timed(
+                [[*COACHKIT, "org", str(part), "-f", "json", "-q"]], max(1, args.repeat // 2)
             )
             scaling.append((size(1_000_000 * fraction), seconds))
 
