@@ -708,7 +708,7 @@ def dimensions(
 
     def run() -> int:
         from coachkit.instruments import load_instrument
-        from coachkit.render.validation import render_instrument
+        from coachkit.render.instrument import render_instrument
 
         if format not in (Format.table, Format.json):
             raise typer.BadParameter("dimensions writes table or json", param_hint="--format")
