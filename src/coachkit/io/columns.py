@@ -76,14 +76,13 @@ _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
 RESPONSE_KEYS = ("path", "row", "subject", "rater", "group", "note")
 
 
-def stripped(cells: pd.Series) -> pd.Series:
+def stripped(cells: pd.Series) -> np.ndarray:
     """Cells as text without surrounding spaces; each distinct value is stripped once."""
     import numpy as np
     import pandas as pd
 
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    clean = [str(u).strip() for u in uniques]
-    return pd.Series(np.array(clean, dtype=object)[codes], index=cells.index, dtype=object)
+    return np.array([str(u).strip() for u in uniques], dtype=object)[codes]
 
 
 def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
@@ -95,7 +94,7 @@ def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
     return None
 
 
-def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Cells to floats; returns (values, bad): blank-like cells are NaN, unreadable ones are `bad`.
 
     Numbers parse in one vectorized pass; only the cells that are not plain numbers (blanks,
@@ -105,8 +104,7 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     import pandas as pd
 
     if cells.dtype != object:  # typed by the parser already: plain numbers, blanks as NaN
-        numbers, bad = numeric_values(cells.to_numpy(dtype=np.float64))
-        return pd.Series(numbers, index=cells.index), pd.Series(bad, index=cells.index)
+        return numeric_values(cells.to_numpy(dtype=np.float64))
     try:  # the common case, every cell a plain number: numpy's float() is far faster than to_numeric
         values = cells.to_numpy(dtype=object).astype(np.float64)
     except (ValueError, TypeError):
@@ -120,7 +118,7 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         values[missing] = ordinal.to_numpy(dtype=np.float64)
         odd[missing] = ~blank & np.isnan(values[missing])
     numbers, infinite = numeric_values(values)
-    return pd.Series(numbers, index=cells.index), pd.Series(odd | infinite, index=cells.index)
+    return numbers, odd | infinite
 
 
 def numeric_values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,7 +148,7 @@ def map_groups(
     instrument: Instrument,
     group_map: dict[str, str],
     where: str,
-) -> pd.Series:
+) -> np.ndarray:
     """Raw group labels to canonical ids; an unknown label stops the run with a suggestion."""
     import numpy as np
     import pandas as pd
@@ -169,7 +167,7 @@ def map_groups(
                 f'map it with --group-map "{label}=GROUP" (groups: {", ".join(g.id for g in instrument.groups)})'
             )
         groups.append(group)
-    return pd.Series(np.array(groups, dtype=object)[codes], index=labels.index, dtype=object)
+    return np.array(groups, dtype=object)[codes]
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
@@ -181,17 +179,15 @@ def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputEr
     )
 
 
-def notes_for(subjects: pd.Series, groups: pd.Series, bad: pd.Series) -> pd.Series:
+def notes_for(subjects: np.ndarray, groups: np.ndarray, bad: np.ndarray) -> np.ndarray:
     """The reason a response cannot be used before its ranks are even looked at.
 
     `bad` holds a note on unreadable cells, empty where all cells read.
     """
-    import pandas as pd
-
-    note = bad.to_numpy(dtype=object, copy=True)
-    note[groups.to_numpy() == ""] = "no rater group given"
-    note[subjects.to_numpy() == ""] = "no subject (leader) named"
-    return pd.Series(note, index=subjects.index, dtype=object)
+    note = bad.astype(object)  # a copy
+    note[groups == ""] = "no rater group given"
+    note[subjects == ""] = "no subject (leader) named"
+    return note
 
 
 def bad_cell_note(text: str, label: str) -> str:
@@ -288,12 +284,12 @@ def named_column(headers: list[list[str]], name: str, option: str, where: str) -
 
 def subject_values(
     body: pd.DataFrame, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
-) -> pd.Series:
+) -> np.ndarray:
     """The leader each row is about: `--subject` for every row, else the subject column."""
-    import pandas as pd
+    import numpy as np
 
     if options.subject is not None:
-        return pd.Series(options.subject.strip(), index=body.index, dtype=object)
+        return np.full(len(body), options.subject.strip(), dtype=object)
     if options.subject_column is not None:
         col: int | None = named_column(headers, options.subject_column, "--subject-column", where)
     else:
@@ -323,14 +319,14 @@ def group_column(
     return col
 
 
-def rater_values(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> pd.Series:
+def rater_values(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> np.ndarray:
     """Rater ids as the file holds them (see `rater_codes`); empty where a file has none."""
-    import pandas as pd
+    import numpy as np
 
     col = key_column(headers, RATER, taken)
     if col is None:
-        return pd.Series("", index=body.index, dtype=object)
-    return body[col]
+        return np.full(len(body), "", dtype=object)
+    return body[col].to_numpy(dtype=object)
 
 
 def rater_codes(raters: np.ndarray) -> np.ndarray:

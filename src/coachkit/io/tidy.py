@@ -61,30 +61,30 @@ def read(
             "to know which rows make up one response"
         )
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
-    labels = stripped(body[dim_col])
-    dims = labels.map({label: instrument.match_dimension(label) for label in labels.unique()})
-    if dims.isna().any():
-        first = int(dims.isna().to_numpy().nonzero()[0][0])
-        raise unknown_dimension(labels.iloc[first], instrument, f"{where}, row {rows[first]}")
+    codes, labels = pd.factorize(stripped(body[dim_col]))
+    matched = [instrument.match_dimension(label) for label in labels]
+    if None in matched:
+        first = int(np.flatnonzero(codes == matched.index(None))[0])
+        raise unknown_dimension(
+            str(labels[codes[first]]), instrument, f"{where}, row {rows[first]}"
+        )
+    dims = np.array(matched, dtype=object)[codes]
     values, odd = parse_values(body[value_col])
-    bad = pd.Series("", index=body.index, dtype=object)
-    notes = [
-        bad_cell_note(t, instrument.label(d))
-        for t, d in zip(body.loc[odd, value_col], dims[odd], strict=True)
+    bad = np.full(len(body), "", dtype=object)
+    cells = body[value_col].to_numpy(dtype=object)[odd]
+    bad[odd] = [
+        bad_cell_note(str(t), instrument.label(d)) for t, d in zip(cells, dims[odd], strict=True)
     ]
-    bad[odd.to_numpy(dtype=bool)] = pd.Series(
-        notes, index=bad.index[odd.to_numpy(dtype=bool)], dtype=object
-    )
 
     long = pd.DataFrame(
         {
             "row": rows,
-            "subject": subjects.to_numpy(),
-            "rater": stripped(body[rater_col]).to_numpy(),
-            "group": groups.to_numpy(),
-            "dim": dims.to_numpy(),
-            "value": values.to_numpy(),
-            "bad": bad.to_numpy(),
+            "subject": subjects,
+            "rater": stripped(body[rater_col]),
+            "group": groups,
+            "dim": dims,
+            "value": values,
+            "bad": bad,
         }
     )
     long["response"] = long.groupby(["subject", "rater"], sort=False).ngroup()
@@ -108,7 +108,14 @@ def read(
         twice.map(lambda d: f"{instrument.label(d)} is given twice"),
     )
     bad_note = bad_note.where(~mixed, "its rows name different rater groups")
-    note = notes_for(head["subject"], head["group"], bad_note.fillna(""))
+    note = pd.Series(
+        notes_for(
+            head["subject"].to_numpy(dtype=object),
+            head["group"].to_numpy(dtype=object),
+            bad_note.fillna("").to_numpy(dtype=object),
+        ),
+        index=head.index,
+    )
     head = head.sort_values("row")
     keys = {
         "row": head["row"].to_numpy(),

@@ -48,7 +48,7 @@ LIST_SEPARATOR = ";"
 @dataclass(frozen=True)
 class Ranking:
     values: np.ndarray  # per row, the rank or score of each dimension (the instrument's order)
-    bad: pd.Series  # per row, why a cell could not be read ("" when all could)
+    bad: np.ndarray  # per row, why a cell could not be read ("" when all could)
     columns: set[int]  # the columns the ranking came from
     hint: ValueKind | None
 
@@ -61,6 +61,8 @@ def read(
 
 
 def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Source:
+    import numpy as np
+
     where = grid.where
     items = item_columns(sheet, instrument, where)
     body = grid.rows_from(sheet.data_start, items.values())
@@ -74,14 +76,14 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
     note = notes_for(subjects, groups, ranking.bad)
     if sheet.exclude is not None:
-        platform = sheet.exclude(body)
-        note = platform.where(platform != "", note)
+        platform = sheet.exclude(body).to_numpy(dtype=object)
+        note = np.where(platform != "", platform, note)
     keys = {
         "row": rows,
-        "subject": subjects.to_numpy(),
-        "rater": rater_values(body, sheet.key_headers, taken).to_numpy(),
-        "group": groups.to_numpy(),
-        "note": note.to_numpy(),
+        "subject": subjects,
+        "rater": rater_values(body, sheet.key_headers, taken),
+        "group": groups,
+        "note": note,
     }
     return Source(
         path=grid.path,
@@ -143,8 +145,8 @@ def _item_columns(
     if text:
         cells = body[[cols[i] for i in text]].to_numpy(dtype=object)
         parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
-        matrix[:, text] = parsed.to_numpy().reshape(cells.shape, order="F")
-        odd_matrix[:, text] = odd.to_numpy().reshape(cells.shape, order="F")
+        matrix[:, text] = parsed.reshape(cells.shape, order="F")
+        odd_matrix[:, text] = odd.reshape(cells.shape, order="F")
     infinite = np.isinf(matrix)  # numbers as parsed: infinity is unreadable, -99 means blank
     if infinite.any():
         odd_matrix |= infinite
@@ -155,10 +157,10 @@ def _item_columns(
         if not notes[r]:
             notes[r] = bad_cell_note(str(body[cols[c]].iat[r]), instrument.label(dims[c]))
     order = [dims.index(d) for d in instrument.dimension_ids]
+    if order != sorted(order):  # the header's order is not the instrument's
+        matrix = matrix[:, order]
     hint = _values_hint([header[c] for c in cols])
-    return Ranking(
-        matrix[:, order], pd.Series(notes, index=body.index, dtype=object), set(cols), hint
-    )
+    return Ranking(matrix, np.array(notes, dtype=object), set(cols), hint)
 
 
 def position_columns(header: list[str], skip: frozenset[int]) -> list[list[tuple[int, int]]]:
@@ -234,8 +236,7 @@ def _cells_naming_items(
             for r in np.flatnonzero(codes == u).tolist():
                 bad[r] = bad[r] or reason
         ranks = np.where(np.isnan(block), ranks, block)
-    notes = pd.Series(bad, index=body.index, dtype=object)
-    return Ranking(ranks, notes, set(columns), ValueKind.ranks)
+    return Ranking(ranks, np.array(bad, dtype=object), set(columns), ValueKind.ranks)
 
 
 def _split(cell: str) -> list[str]:
