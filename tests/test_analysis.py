@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +13,11 @@ from hypothesis import strategies as st
 from scipy import stats as sp
 
 from coachkit.analysis import analyze, group_counts
+from coachkit.io import ReadOptions, ValueKind, read_source
 from coachkit.model import Report, SubjectResult
 from coachkit.render import Format, render
-from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for
+from coachkit.validate import validate
+from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for, write_wide
 
 Row = tuple[str, str, Sequence[float]]  # subject, group id, ranks
 
@@ -238,3 +241,24 @@ def test_tilt_is_mean_of_rater_tilts(raters: list[list[int]]) -> None:
     per_rater = [np.mean(r[6:]) - np.mean(r[:6]) for r in raters]
     assert tilt["self"].value == pytest.approx(np.mean(per_rater))
     assert -6 <= tilt["self"].value <= 6
+
+
+def test_concordance_of_scores_corrects_for_ties(tmp_path: Path) -> None:
+    # Three peers rate the twelve dimensions 1-5: ties everywhere, so W needs the correction.
+    scores = [
+        [5, 4, 4, 3, 3, 3, 2, 2, 1, 1, 1, 5],
+        [4, 4, 5, 3, 2, 3, 2, 1, 1, 2, 1, 5],
+        [5, 5, 4, 4, 3, 2, 2, 2, 1, 1, 3, 4],
+    ]
+    rows = [("Ann", f"p{i}", "Peer", s) for i, s in enumerate(scores)]
+    path = write_wide(tmp_path / "scores.csv", rows)
+    source = read_source(str(path), INSTRUMENT, ReadOptions())
+    dataset = validate([source], INSTRUMENT, values=ValueKind.scores)
+    assert dataset.tied
+    w = analyze(dataset).subjects[0].blocks[0].concordance["peer"].kendall_w
+    # By the formula, from scipy's average ranks (higher score = rank 1).
+    ranks = np.array([sp.rankdata([-v for v in s]) for s in scores])
+    m, k = ranks.shape
+    spread = ((ranks.sum(axis=0) - m * (k + 1) / 2) ** 2).sum()
+    ties = sum((t**3 - t) for row in ranks for t in np.unique(row, return_counts=True)[1] if t > 1)
+    assert w == pytest.approx(12 * spread / (m * m * (k**3 - k) - m * ties))

@@ -32,6 +32,7 @@ class Dataset:
     subject_codes: np.ndarray  # per usable response: its subject (an index into `subjects`),
     group_codes: np.ndarray  # its rater group (an index into `instrument.groups`),
     ranks: np.ndarray  # and its ranks, a column per dimension in the instrument's order
+    tied: bool  # whether any response ties ranks (scores, or partial rankings filled in)
     excluded: tuple[Exclusion, ...]
     inputs: tuple[InputSummary, ...]
     warnings: tuple[str, ...]
@@ -164,6 +165,8 @@ def validate(
         .get_indexer(pd.Index(_rows(frame["group"].to_numpy(dtype=object), used)))
         .astype(np.int64),
         ranks=_rows(ranks, used),
+        # Full rankings of distinct ranks tie nothing; scores and filled-in rankings can.
+        tied=kind is not ValueKind.ranks or bool(np.isnan(_rows(raw, used)).any()),
         excluded=excluded,
         inputs=inputs,
         warnings=warnings,

@@ -52,6 +52,7 @@ def analyze_org(
         instrument,
         dataset.blocks,
         overall,
+        dataset.tied,
     )
     leaders = tables(sums, instrument, dataset.blocks, min_raters, tests=False)
     # The whole organization as one subject: the same statistics, pooled over every leader.
