@@ -98,9 +98,15 @@ def validate(
 
     raw = frame[dims].to_numpy(dtype=np.float64)
     open_rows = reason == ""
+    every = _facts(raw)  # of the block of every dimension
     # With nothing left to analyze, which kind the values are does not matter.
     kind = values or (
-        _detect_values(_rows(raw, open_rows), sources, instrument)
+        _detect_values(
+            _rows(raw, open_rows),
+            (_rows(every[0], open_rows), _rows(every[1], open_rows), _rows(every[2], open_rows)),
+            sources,
+            instrument,
+        )
         if open_rows.any()
         else ValueKind.ranks
     )
@@ -116,7 +122,11 @@ def validate(
     for block_id, members in blocks:
         cols = [dims.index(d) for d in members]
         whole = cols == list(range(len(dims)))  # one block of every dimension: no copies
-        block_ranks, problems = _block_ranks(raw if whole else raw[:, cols], kind, allow_partial)
+        block_ranks, problems = (
+            _block_ranks(raw, kind, allow_partial, every)
+            if whole
+            else _block_ranks(raw[:, cols], kind, allow_partial)
+        )
         if whole:
             ranks = block_ranks
         else:
@@ -183,15 +193,15 @@ _EMPTY, _NOT_WHOLE, _OUT_OF_RANGE, _REPEATED, _INCOMPLETE = range(5)
 
 
 def _block_ranks(
-    x: np.ndarray, kind: ValueKind, allow_partial: bool
+    x: np.ndarray, kind: ValueKind, allow_partial: bool, facts: _Facts | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Ranks within one block, and per row the first problem code (-1 for none)."""
+    """Ranks within one block, and per row the first problem code (-1 for none). `facts` are
+    the block's `_facts`, when they are known already."""
     import numpy as np
     import pandas as pd
 
     k = x.shape[1]
-    present = ~np.isnan(x)
-    count = present.sum(axis=1)
+    count, all_valid, distinct = facts or _facts(x)
     problem = np.full(len(x), -1)
 
     def flag(code: int, mask: np.ndarray) -> None:
@@ -199,26 +209,26 @@ def _block_ranks(
 
     flag(_EMPTY, count == 0)
     if kind is ValueKind.ranks:
-        _, all_valid, distinct = _facts(x)
         odd = np.flatnonzero(~all_valid)  # rows with a cell that is no rank 1..k: which kind?
         cells = x[odd]
         not_whole = (~np.isnan(cells) & (cells != np.round(cells))).any(axis=1)
         problem[odd] = np.where(not_whole, _NOT_WHOLE, _OUT_OF_RANGE)
         flag(_REPEATED, distinct < count)
-        ranks = x.copy()
+        ranks = x  # copied below before anything is written into it
     else:
         ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy(copy=True)
     if not allow_partial:
         flag(_INCOMPLETE, count < k)
     rejected = problem >= 0
-    ranks[rejected] = np.nan  # before any arithmetic: rejected cells may hold anything
+    if rejected.any():  # before any arithmetic: rejected cells may hold anything
+        ranks = np.where(rejected[:, None], np.nan, ranks)
     missing = k - count
     if (missing[~rejected] > 0).any():  # unranked items share the positions nobody took
         used_sum = np.nansum(ranks, axis=1)
         fill = np.divide(
             k * (k + 1) / 2 - used_sum, missing, out=np.zeros(len(x)), where=missing > 0
         )
-        ranks = np.where(present, ranks, fill[:, None])
+        ranks = np.where(np.isnan(x), fill[:, None], ranks)
         ranks[rejected] = np.nan
     return ranks, problem
 
@@ -245,18 +255,22 @@ def _describe(code: int, row: np.ndarray, labels: list[str], kind: ValueKind) ->
     return f"{len(blank)} of {k} {verb} ({shown}); --allow-partial keeps partial rankings"
 
 
-def _detect_values(raw: np.ndarray, sources: list[Source], instrument: Instrument) -> ValueKind:
-    """Ranks or scores, from the headers when they agree, else from the values when they are clear."""
+def _detect_values(
+    raw: np.ndarray, facts: _Facts, sources: list[Source], instrument: Instrument
+) -> ValueKind:
+    """Ranks or scores, from the headers when they agree, else from the values when they are
+    clear. `facts` are the rows' `_facts`."""
     import numpy as np
 
     hints = {s.values_hint for s in sources}
     if len(hints) == 1 and None not in hints:
         return hints.pop()  # type: ignore[return-value]
     k = raw.shape[1]
-    full = ~np.isnan(raw).any(axis=1)
-    complete = raw if full.all() else raw[full]
-    if len(complete) and _permutations(complete).mean() >= 0.5:
+    count, all_valid, distinct = facts
+    full = count == k
+    if full.any() and (all_valid & (distinct == k))[full].mean() >= 0.5:
         return ValueKind.ranks
+    complete = raw[full]
     if len(complete):
         whole = bool((complete == np.round(complete)).all())
         permutations = _is_permutation(complete, instrument)
@@ -303,7 +317,10 @@ def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
 _BITS = 62
 
 
-def _facts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+_Facts = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
+
+
+def _facts(x: np.ndarray) -> _Facts:
     """Per row of a block of k values: how many are present, whether every present one is a
     whole number 1..k (a rank), and how many different ranks there are."""
     import numpy as np
