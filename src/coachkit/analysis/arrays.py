@@ -199,9 +199,14 @@ def tables(
     concordance = {}
     for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
-        consensus[..., cols] = rank_rows(means[..., cols])
+        every = cols == list(range(len(dims)))  # one block of every dimension: no copies
+        block_sums = sums.ranks if every else sums.ranks[..., cols]
+        if every:
+            consensus = rank_rows(means)
+        else:
+            consensus[..., cols] = rank_rows(means[..., cols])
         if tests:
-            concordance[block] = kendall(sums.ranks[..., cols], counts, sums.ties[block])
+            concordance[block] = kendall(block_sums, counts, sums.ties[block])
     tilt = tilt_p = None
     families = _tilt_families(instrument) if sums.with_tilt else []
     if families:  # a rater's tilt is linear in their ranks, so the group's comes from its sums
