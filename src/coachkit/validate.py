@@ -362,8 +362,7 @@ def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
         [dims.index(d) for d in members] for _, members in blocks_for(instrument, Scheme.by_family)
     ]
     largest = max(len(cols) for cols in family_blocks)
-    seen = raw[~np.isnan(raw)]
-    if len(seen) == 0 or seen.max() > largest:
+    if np.isnan(raw).all() or np.nanmax(raw) > largest:
         return Scheme.overall
     complete = ~np.isnan(raw).any(axis=1)
     rows = raw[complete] if complete.any() else raw[(~np.isnan(raw)).sum(axis=1) >= 2]
