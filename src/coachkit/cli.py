@@ -1,7 +1,7 @@
 """The command line: parse options, call the library, pick a renderer, write, set the exit code."""
 
-from __future__ import annotations
-
+# Annotations here are evaluated, not postponed (no `from __future__ import annotations`): Typer
+# reads every command's signature at start-up, and parsing them from strings cost ~10 ms.
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -214,7 +214,7 @@ def _warn(message: str, quiet: bool) -> None:
         typer.echo(f"warning: {message}", err=True)
 
 
-def _group_map(pairs: list[str] | None, instrument: Instrument) -> dict[str, str]:
+def _group_map(pairs: list[str] | None, instrument: "Instrument") -> dict[str, str]:
     from coachkit.text import normalize
 
     mapping: dict[str, str] = {}
@@ -248,7 +248,7 @@ class _Reading(NamedTuple):
     group_column: str | None = None
     codes: Path | None = None
 
-    def load(self, files: list[Path]) -> Dataset:
+    def load(self, files: list[Path]) -> "Dataset":
         from coachkit.instruments import load_instrument
         from coachkit.io import ReadOptions, read_source
         from coachkit.validate import validate
@@ -284,7 +284,7 @@ class _Analysis(NamedTuple):
     notable_gap: float | None
     major_gap: float | None
 
-    def load(self, reading: _Reading, files: list[Path]) -> Dataset:
+    def load(self, reading: _Reading, files: list[Path]) -> "Dataset":
         dataset = reading.load(files)
         if not len(dataset.ranks):
             raise CoachkitError(
@@ -293,7 +293,7 @@ class _Analysis(NamedTuple):
             )
         return dataset
 
-    def run(self, reading: _Reading, files: list[Path]) -> Report:
+    def run(self, reading: _Reading, files: list[Path]) -> "Report":
         from coachkit.analysis import analyze
 
         return analyze(self.load(reading, files), self.min_raters, self.notable_gap, self.major_gap)
@@ -325,7 +325,7 @@ def _color(output: Path | None) -> bool:
 
 def _render_options(
     output: Path | None, template: Path | None, color: bool | None = None
-) -> RenderOptions:
+) -> "RenderOptions":
     from coachkit.render import RenderOptions
 
     return RenderOptions(
