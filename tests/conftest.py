@@ -87,22 +87,21 @@ REVERSED = list(range(12, 0, -1))
 def dataset_for(rows: Sequence[tuple[str, str, Sequence[float]]]) -> Dataset:
     """A validated dataset straight from (subject, group id, ranks) rows, no file in between."""
     from coachkit.io import Source
-    from coachkit.io.columns import responses_frame
     from coachkit.validate import validate
 
-    keys = {
-        "row": np.arange(2, len(rows) + 2),
-        "subject": np.array([r[0] for r in rows], dtype=object),
-        "rater": np.array([f"r{i}" for i in range(len(rows))], dtype=object),
-        "group": np.array([r[1] for r in rows], dtype=object),
-        "note": np.full(len(rows), "", dtype=object),
-    }
-    values = np.array([r[2] for r in rows], dtype=np.float64)
+    source = Source(
+        path="mem.csv",
+        source_format="wide",
+        rows=len(rows),
+        row_numbers=np.arange(2, len(rows) + 2),
+        subjects=np.array([r[0] for r in rows], dtype=object),
+        raters=np.array([f"r{i}" for i in range(len(rows))], dtype=object),
+        groups=np.array([r[1] for r in rows], dtype=object),
+        notes=np.full(len(rows), "", dtype=object),
+        values=np.array([r[2] for r in rows], dtype=np.float64),
+        dimensions=INSTRUMENT.dimension_ids,
+    )
     return validate(
-        [
-            Source(
-                "mem.csv", "wide", len(rows), responses_frame("mem.csv", keys, values, INSTRUMENT)
-            )
-        ],
+        [source],
         INSTRUMENT,
     )

@@ -67,16 +67,23 @@ def validate(
     import pandas as pd
 
     dims = list(instrument.dimension_ids)
-    frame = (
-        sources[0].responses
-        if len(sources) == 1
-        else pd.concat([s.responses for s in sources], ignore_index=True)
-    )
-    reason = frame["note"].to_numpy(dtype=object).copy()
+
+    def joined(column: str) -> np.ndarray:
+        """One array of every source's responses, in the order read."""
+        arrays = [getattr(source, column) for source in sources]
+        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+    sizes = [len(source.notes) for source in sources]
+    origin = np.repeat(np.arange(len(sources)), sizes)  # the source of each response
+    row_numbers, subjects = joined("row_numbers"), joined("subjects")
+    reason = joined("notes").astype(object)  # a copy: reasons are added below
+
+    def where(i: int) -> str:
+        return f"{sources[origin[i]].path}, row {row_numbers[i]}"
 
     # Duplicates: the same rater about the same leader; the last one read wins.
-    subject_codes, subject_names = pd.factorize(frame["subject"].to_numpy(dtype=object))
-    raters = rater_codes(frame["rater"].to_numpy(dtype=object))
+    subject_codes, subject_names = pd.factorize(subjects)
+    raters = rater_codes(joined("raters"))
     keyed = np.flatnonzero(
         (raters >= 0) & ~np.isin(subject_codes, np.flatnonzero(subject_names == ""))
     )
@@ -88,15 +95,11 @@ def validate(
             last = {
                 k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated
             }
-            paths, rows = frame["path"].to_numpy(), frame["row"].to_numpy()
             for key, i in zip(keys[later].tolist(), keyed[later].tolist(), strict=True):
                 kept = last[key]  # the last row of that rater and leader
-                reason[i] = (
-                    "superseded by a later response of the same rater "
-                    f"({paths[kept]}, row {rows[kept]})"
-                )
+                reason[i] = f"superseded by a later response of the same rater ({where(kept)})"
 
-    raw = frame[dims].to_numpy(dtype=np.float64)
+    raw = joined("values").astype(np.float64, copy=False)
     open_rows = reason == ""
     every = _facts(raw)  # of the block of every dimension
     # With nothing left to analyze, which kind the values are does not matter.
@@ -140,25 +143,19 @@ def validate(
 
     used = reason == ""
     excluded = tuple(
-        Exclusion(str(p), int(r), str(s), str(why))
-        for p, r, s, why in zip(
-            frame["path"][~used],
-            frame["row"][~used],
-            frame["subject"][~used],
-            reason[~used],
-            strict=True,
-        )
+        Exclusion(sources[origin[i]].path, int(row_numbers[i]), str(subjects[i]), str(reason[i]))
+        for i in np.flatnonzero(~used).tolist()
     )
-    ends = np.cumsum([len(s.responses) for s in sources])  # each source's rows, in order
+    used_per_source = np.bincount(origin[used], minlength=len(sources)).tolist()
     inputs = tuple(
         InputSummary(
-            path=s.path,
-            source_format=s.source_format,
-            rows=s.rows,
-            responses_used=int(used[end - len(s.responses) : end].sum()),
-            responses_excluded=len(s.responses) - int(used[end - len(s.responses) : end].sum()),
+            path=source.path,
+            source_format=source.source_format,
+            rows=source.rows,
+            responses_used=n_used,
+            responses_excluded=size - n_used,
         )
-        for s, end in zip(sources, ends.tolist(), strict=True)
+        for source, size, n_used in zip(sources, sizes, used_per_source, strict=True)
     )
     warnings = tuple(w for s in sources for w in s.warnings)
     # Subjects numbered in order of their first usable response (a subject may have none).
@@ -172,7 +169,7 @@ def validate(
         subjects=tuple(str(name) for name in subject_names[first_seen]),
         subject_codes=codes,
         group_codes=pd.Index([g.id for g in instrument.groups])
-        .get_indexer(pd.Index(_rows(frame["group"].to_numpy(dtype=object), used)))
+        .get_indexer(pd.Index(_rows(joined("groups"), used)))
         .astype(np.int64),
         ranks=_rows(ranks, used),
         # Full rankings of distinct ranks tie nothing; scores and filled-in rankings can.

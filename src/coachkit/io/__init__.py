@@ -1,20 +1,23 @@
-"""Readers: each survey layout becomes the same table of responses (one row per response).
+"""Readers: each survey layout becomes the same responses (one per row of a `Source`).
 
-The responses table has the columns `path`, `row` (the spreadsheet row a user sees), `subject`,
-`rater` (empty when the file has no rater ids), `group` (a canonical group id), `note` (why the
-response cannot be used, empty when it can), and one float column per dimension id holding the
-raw rank or score (NaN when unranked).
+A source holds, per response: the spreadsheet row a user sees, the subject, the rater id
+(empty when the file has none), the group (a canonical id), a note (why the response cannot be
+used, empty when it can), and the raw rank or score of each dimension (NaN when unranked).
+`Source.responses` shows them as one table, with the columns `path`, `row`, `subject`,
+`rater`, `group`, `note` and one per dimension id.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.options import Layout, ValueKind
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from coachkit.instruments import Instrument
@@ -34,14 +37,28 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class Source:
-    """One input file, read: its responses and what the reader learned about them."""
+    """One input file, read: its responses (arrays of one item per response) and what the
+    reader learned about them."""
 
     path: str
     source_format: str
-    rows: int
-    responses: pd.DataFrame
+    rows: int  # data rows read
+    row_numbers: np.ndarray  # per response: the spreadsheet row,
+    subjects: np.ndarray  # the subject,
+    raters: np.ndarray  # the rater id as the file holds it,
+    groups: np.ndarray  # the group id,
+    notes: np.ndarray  # why it cannot be used ("" when it can),
+    values: np.ndarray  # and its ranks or scores, a column per dimension
+    dimensions: tuple[str, ...]  # the dimension ids, in the order of `values`' columns
     values_hint: ValueKind | None = None
     warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def responses(self) -> pd.DataFrame:
+        """The responses as one table (see the module's description)."""
+        from coachkit.io.columns import responses_frame
+
+        return responses_frame(self)
 
 
 def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Source:
@@ -61,14 +78,7 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
             continue
         if source.rows == 0:
             raise InputError(f"{grid.where}: has a header row but no responses below it")
-        return Source(
-            source.path,
-            source.source_format,
-            source.rows,
-            source.responses,
-            source.values_hint,
-            (*warnings, *source.warnings),
-        )
+        return replace(source, warnings=(*warnings, *source.warnings))
     if seen and seen[0]:
         raise InputError(
             f"{path}: no sheet holds survey columns (sheets: {', '.join(map(repr, seen))}); "

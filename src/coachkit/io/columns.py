@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from coachkit.instruments import Instrument
-    from coachkit.io import ReadOptions
+    from coachkit.io import ReadOptions, Source
 
 SUBJECT = (
     "subject",
@@ -197,21 +197,24 @@ def bad_cell_note(text: str, label: str) -> str:
     return f"{shown!r} in {label} is not a rank or score"
 
 
-def responses_frame(
-    path: str, keys: dict[str, np.ndarray], values: np.ndarray, instrument: Instrument
-) -> pd.DataFrame:
-    """The responses table: `keys` holds `row` and the text columns, `values` a column per
-    dimension in the instrument's order. Built as one text block and one number block."""
+def responses_frame(source: Source) -> pd.DataFrame:
+    """A source's responses as one table: one text block and one number block."""
     import numpy as np
     import pandas as pd
 
-    text = [key for key in RESPONSE_KEYS if key != "row"]
-    cells = np.empty((len(values), len(text)), dtype=object)
-    for j, key in enumerate(text):
-        cells[:, j] = path if key == "path" else keys[key]
-    frame = pd.DataFrame(cells, columns=text, dtype=object)
-    frame.insert(RESPONSE_KEYS.index("row"), "row", np.asarray(keys["row"], dtype=np.int64))
-    numbers = pd.DataFrame(values, columns=list(instrument.dimension_ids), copy=False)
+    text = {
+        "path": source.path,
+        "subject": source.subjects,
+        "rater": source.raters,
+        "group": source.groups,
+        "note": source.notes,
+    }
+    cells = np.empty((len(source.notes), len(text)), dtype=object)
+    for j, column in enumerate(text.values()):
+        cells[:, j] = column
+    frame = pd.DataFrame(cells, columns=list(text), dtype=object)
+    frame.insert(RESPONSE_KEYS.index("row"), "row", source.row_numbers.astype(np.int64))
+    numbers = pd.DataFrame(source.values, columns=list(source.dimensions), copy=False)
     return pd.concat([frame, numbers], axis=1)
 
 

@@ -19,7 +19,6 @@ from coachkit.io.columns import (
     map_groups,
     notes_for,
     parse_values,
-    responses_frame,
     stripped,
     subject_values,
     unknown_dimension,
@@ -117,18 +116,16 @@ def read(
         index=head.index,
     )
     head = head.sort_values("row")
-    keys = {
-        "row": head["row"].to_numpy(),
-        "subject": head["subject"].to_numpy(),
-        "rater": head["rater"].to_numpy(),
-        "group": head["group"].to_numpy(),
-        "note": note.loc[head.index].to_numpy(),
-    }
-    ranks = matrix.loc[head.index, list(instrument.dimension_ids)].to_numpy(dtype=np.float64)
     return Source(
         path=grid.path,
         source_format="tidy",
         rows=len(body),
-        responses=responses_frame(grid.path, keys, ranks, instrument),
+        row_numbers=head["row"].to_numpy(),
+        subjects=head["subject"].to_numpy(dtype=object),
+        raters=head["rater"].to_numpy(dtype=object),
+        groups=head["group"].to_numpy(dtype=object),
+        notes=note.loc[head.index].to_numpy(dtype=object),
+        values=matrix.loc[head.index, list(instrument.dimension_ids)].to_numpy(dtype=np.float64),
+        dimensions=instrument.dimension_ids,
         values_hint=hint,
     )

@@ -24,7 +24,6 @@ from coachkit.io.columns import (
     notes_for,
     parse_values,
     rater_values,
-    responses_frame,
     stripped,
     subject_values,
     unknown_dimension,
@@ -78,18 +77,17 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     if sheet.exclude is not None:
         platform = sheet.exclude(body).to_numpy(dtype=object)
         note = np.where(platform != "", platform, note)
-    keys = {
-        "row": rows,
-        "subject": subjects,
-        "rater": rater_values(body, sheet.key_headers, taken),
-        "group": groups,
-        "note": note,
-    }
     return Source(
         path=grid.path,
         source_format=sheet.source_format,
         rows=len(body),
-        responses=responses_frame(grid.path, keys, ranking.values, instrument),
+        row_numbers=rows,
+        subjects=subjects,
+        raters=rater_values(body, sheet.key_headers, taken),
+        groups=groups,
+        notes=note,
+        values=ranking.values,
+        dimensions=instrument.dimension_ids,
         values_hint=ranking.hint,
     )
 
