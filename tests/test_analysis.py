@@ -262,3 +262,22 @@ def test_concordance_of_scores_corrects_for_ties(tmp_path: Path) -> None:
     spread = ((ranks.sum(axis=0) - m * (k + 1) / 2) ** 2).sum()
     ties = sum((t**3 - t) for row in ranks for t in np.unique(row, return_counts=True)[1] if t > 1)
     assert w == pytest.approx(12 * spread / (m * m * (k**3 - k) - m * ties))
+
+
+def test_collection_paused_restores_the_collector() -> None:
+    import gc
+
+    from coachkit.memory import collection_paused
+
+    assert gc.isenabled()
+    with pytest.raises(KeyError), collection_paused():
+        assert not gc.isenabled()
+        raise KeyError("fails inside")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # left off, as it was
+    finally:
+        gc.enable()

@@ -11,6 +11,7 @@ import numpy as np
 from coachkit import __version__
 from coachkit.analysis.arrays import Tables, compute, reporting, spearman_rows
 from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
+from coachkit.memory import collection_paused
 from coachkit.model import (
     Block,
     Comparison,
@@ -40,13 +41,15 @@ def analyze(
     instrument = dataset.instrument
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     tables = compute(dataset, min_raters)
+    with collection_paused():
+        subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings))
     return Report(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),
         settings=settings,
         inputs=dataset.inputs,
         excluded=dataset.excluded,
-        subjects=tuple(_subjects(tables, instrument, dataset.blocks, settings)),
+        subjects=subjects,
         warnings=dataset.warnings,
     )
 

@@ -36,7 +36,13 @@ class RenderOptions:
 
 def render(report: Report, fmt: Format, options: RenderOptions | None = None) -> str | bytes:
     """Render the report in one format (bytes for the binary ones). Every `Format` has one."""
-    options = options or RenderOptions()
+    from coachkit.memory import collection_paused
+
+    with collection_paused():  # renderers build many small objects, none of them cyclic
+        return _render(report, fmt, options or RenderOptions())
+
+
+def _render(report: Report, fmt: Format, options: RenderOptions) -> str | bytes:
     if fmt is Format.table:
         from coachkit.render.table import render_table
 
