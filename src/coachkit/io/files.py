@@ -27,6 +27,7 @@ SURVEY_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _QUOTED = re.compile(r'"[^"]*"')
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 # A text file's first rows are read as text to find its header and layout; the rest is parsed
@@ -116,7 +117,7 @@ def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) 
     body = text.lstrip("\r\n")
     leading = text[: len(text) - len(body)].count("\n")  # blank lines before the header
     sep = _sniff_delimiter(body, suffix)
-    first_line = body[: body.find("\n") % (len(body) + 1)]
+    first_line = next(_lines(body), "")
     lines = body.count("\n") + (
         not body.endswith("\n")
     )  # quoted line breaks count too: an upper bound
@@ -132,13 +133,11 @@ class _TextRows:
     """Parses a text file's rows with the C parser: the head as text, the rest typed on request."""
 
     def __init__(self, file: Path, text: str, sep: str, leading: int, on_disk: bool) -> None:
-        self.file, self.text, self.sep, self.leading, self.on_disk = (
-            file,
-            text,
-            sep,
-            leading,
-            on_disk,
-        )
+        self.file = file
+        self.text = text
+        self.sep = sep
+        self.leading = leading  # blank lines stripped from the top of `text`
+        self.on_disk = on_disk  # whether the file itself can be parsed (plain UTF-8 as read)
         self.ragged: pd.DataFrame | None = None
         self.width = 0
 
@@ -160,14 +159,15 @@ class _TextRows:
         if self.ragged is not None:
             return self.ragged.iloc[start:]
         try:
-            try:
-                return self._parse(start, None, numeric)
-            except pd.errors.EmptyDataError:  # nothing below the header
-                return self.head().iloc[0:0]
-            except ValueError as exc:  # a rank column holds text: parse every cell as text
-                if isinstance(exc, pd.errors.ParserError):
-                    raise
-                return self._parse(start, None)
+            return self._parse(start, None, numeric)
+        except pd.errors.EmptyDataError:  # nothing below the header
+            return self.head().iloc[0:0]
+        except pd.errors.ParserError:  # rows of unequal length
+            return self._ragged().iloc[start:]
+        except ValueError:  # a rank column holds text: parse its cells as text
+            pass
+        try:
+            return self._parse(start, None)
         except pd.errors.ParserError:
             return self._ragged().iloc[start:]
 
@@ -222,13 +222,15 @@ def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
 
 
 def _lines(text: str) -> Iterator[str]:
-    """The lines of a text one by one, without splitting all of it."""
+    """The lines of a text one by one (any line ending), without splitting all of it."""
     start = 0
     while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        yield text[start:end].rstrip("\r")
-        start = end + 1
+        end = _LINE_END.search(text, start)
+        if end is None:
+            yield text[start:]
+            return
+        yield text[start : end.start()]
+        start = end.end()
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
