@@ -103,17 +103,7 @@ class Sums:
 
 def compute(dataset: Dataset, min_raters: int) -> Tables:
     """Every statistic of every subject in the dataset, as arrays."""
-    sums = add_up(
-        dataset.subject_codes,
-        dataset.group_codes,
-        dataset.ranks,
-        list(dataset.subjects),
-        dataset.instrument,
-        dataset.blocks,
-        dataset.scheme == "overall",
-        dataset.tied,
-    )
-    return tables(sums, dataset.instrument, dataset.blocks, min_raters)
+    return tables(add_up(dataset), dataset.instrument, dataset.blocks, min_raters)
 
 
 def _tilt_families(instrument: Instrument) -> list[list[int]]:
@@ -125,24 +115,15 @@ def _tilt_families(instrument: Instrument) -> list[list[int]]:
     return families if families and sum(map(len, families)) == len(dims) else []
 
 
-def add_up(
-    subjects: np.ndarray,
-    groups: np.ndarray,
-    ranks: np.ndarray,
-    names: list[str],
-    instrument: Instrument,
-    blocks: tuple[tuple[str, tuple[str, ...]], ...],
-    with_tilt: bool,
-    tied: bool = True,
-) -> Sums:
-    """One pass over the responses, given as the index of each one's subject (into `names`)
-    and group (into the instrument's groups) and its ranks: per subject and group, the sums
-    the statistics need. Without `tied`, no response ties ranks and the tie terms are 0."""
+def add_up(dataset: Dataset) -> Sums:
+    """One pass over the dataset's responses: per subject and group, the sums the statistics
+    need (tie terms only when some response can tie ranks)."""
+    instrument, ranks = dataset.instrument, dataset.ranks
     dims = list(instrument.dimension_ids)
     group_ids = [g.id for g in instrument.groups]
-    n_subjects, n_groups = len(names), len(group_ids) + 1
+    n_subjects, n_groups = len(dataset.subjects), len(group_ids) + 1
     pooled_in = [g for g, group in enumerate(group_ids) if group not in instrument.pooled_excludes]
-    keys = subjects * n_groups + groups
+    keys = dataset.subject_codes * n_groups + dataset.group_codes
 
     def by_cell(weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of `weights` (or a count) per subject and group, the pooled group included."""
@@ -153,16 +134,16 @@ def add_up(
         return out
 
     return Sums(
-        subjects=names,
+        subjects=list(dataset.subjects),
         counts=by_cell().astype(np.int64),
         ranks=np.stack([by_cell(ranks[:, d]) for d in range(len(dims))], axis=-1),
         ties={
             block: by_cell(tie_terms(ranks[:, [dims.index(d) for d in block_dims]]))
-            if tied
+            if dataset.tied
             else np.zeros((n_subjects, n_groups))
-            for block, block_dims in blocks
+            for block, block_dims in dataset.blocks
         },
-        with_tilt=with_tilt,
+        with_tilt=dataset.scheme == "overall",
     )
 
 

@@ -43,17 +43,7 @@ def analyze_org(
     instrument = dataset.instrument
     dims = list(instrument.dimension_ids)
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
-    overall = dataset.scheme == "overall"
-    sums = add_up(
-        dataset.subject_codes,
-        dataset.group_codes,
-        dataset.ranks,
-        list(dataset.subjects),
-        instrument,
-        dataset.blocks,
-        overall,
-        dataset.tied,
-    )
+    sums = add_up(dataset)
     leaders = tables(sums, instrument, dataset.blocks, min_raters, tests=False)
     # The whole organization as one subject: the same statistics, pooled over every leader.
     org = tables(pool(sums), instrument, dataset.blocks, min_raters)
