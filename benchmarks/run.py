@@ -214,13 +214,13 @@ def main() -> None:
             "<= 3",
         )
         rows.append(("peak memory of that org run", "its floor", peak, peak / floor_peak, "<= 3"))
-        scaling = []
-        for fraction in (0.125, 0.25, 0.5, 1.0):
-            part = write_survey(work / f"org{fraction}.csv", size(1_000_000 * fraction))
-            ((seconds, _),) = timed(
-                [[*COACHKIT, "org", str(part), "-f", "json", "-q"]], max(1, args.repeat // 2)
-            )
-            scaling.append((size(1_000_000 * fraction), seconds))
+        sizes = [size(1_000_000 * fraction) for fraction in (0.125, 0.25, 0.5, 1.0)]
+        parts = [write_survey(work / f"org{n}.csv", n) for n in sizes]
+        # The sizes take turns too, so drift in the machine's speed does not bend the curve.
+        runs = timed(
+            [[*COACHKIT, "org", str(part), "-f", "json", "-q"] for part in parts], args.repeat
+        )
+        scaling = [(n, seconds) for n, (seconds, _) in zip(sizes, runs, strict=True)]
 
     print(
         f"coachkit benchmarks: Python {sys.version.split()[0]}, {os.cpu_count()} cores, scale {args.scale}, "
@@ -233,10 +233,16 @@ def main() -> None:
         unit = "MiB" if "memory" in name else "s"
         print(f"| {name} | {floor_name} | {value:.3f} {unit} | {ratio:.2f} | {target} |")
     print()
-    print("| org responses | seconds | seconds per 100k |")
-    print("|---:|---:|---:|")
+    # Linear growth: each step up adds about the same seconds per 100k responses it adds.
+    print("| org responses | seconds | seconds per 100k | added seconds per added 100k |")
+    print("|---:|---:|---:|---:|")
+    previous = None
     for responses, seconds in scaling:
-        print(f"| {responses:,} | {seconds:.3f} | {seconds / responses * 100_000:.3f} |")
+        added = ""
+        if previous is not None:
+            added = f"{(seconds - previous[1]) / (responses - previous[0]) * 100_000:.3f}"
+        print(f"| {responses:,} | {seconds:.3f} | {seconds / responses * 100_000:.3f} | {added} |")
+        previous = (responses, seconds)
 
 
 if __name__ == "__main__":
