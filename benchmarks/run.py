@@ -131,7 +131,10 @@ def main() -> None:
         "--repeat", type=int, default=5, help="runs of each scenario (the median is shown)"
     )
     args = parser.parse_args()
-    size = lambda n: max(12, int(n * args.scale) // 12 * 12)  # noqa: E731 - whole leaders of 12 raters
+
+    def size(n: float) -> int:
+        """`n` responses at the chosen scale, in whole leaders of 12 raters."""
+        return max(12, int(n * args.scale) // 12 * 12)
 
     rows: list[tuple[str, str, float, float, str]] = []
 
