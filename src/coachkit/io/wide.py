@@ -141,7 +141,7 @@ def _item_columns(
         if kinds[c] != "O":
             matrix[:, i] = body[c].to_numpy(dtype=np.float64)
     if text:
-        cells = body[[cols[i] for i in text]].to_numpy(dtype=object)
+        cells = body.to_numpy(dtype=object)[:, [cols[i] for i in text]]  # labels are positions
         parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
         matrix[:, text] = parsed.reshape(cells.shape, order="F")
         odd_matrix[:, text] = odd.reshape(cells.shape, order="F")
