@@ -53,7 +53,9 @@ GROUPS = [
     "Other",
 ]
 PYTHON = sys.executable
-COACHKIT = [PYTHON, "-m", "coachkit"]
+# The `coachkit` command as installed beside this Python; `python -m coachkit` where there is none.
+_SCRIPT = Path(PYTHON).parent / "coachkit"
+COACHKIT = [str(_SCRIPT)] if _SCRIPT.exists() else [PYTHON, "-m", "coachkit"]
 
 
 def write_survey(path: Path, responses: int, per_leader: int = 12, seed: int = 1) -> Path:
