@@ -167,27 +167,24 @@ def tables(
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     min_raters: int,
-    tests: bool = True,
+    detail: bool = True,
 ) -> Tables:
-    """Means, consensus, concordance, tilt and anonymity from the sums; without `tests`, no
-    concordance and no tilt p-values (for views that summarize leaders without them)."""
+    """Means, consensus, concordance, tilt and anonymity from the sums. Without `detail` (for
+    a summary across leaders, which picks what it needs): no consensus ranks (NaN), no
+    concordance and no tilt p-values."""
     dims = list(instrument.dimension_ids)
     counts = sums.counts
     reported, reasons = reporting(instrument, counts, min_raters)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums.ranks / counts[..., None]
-    consensus = np.full_like(means, np.nan)
+    consensus = (
+        consensus_ranks(means, instrument, blocks) if detail else np.full_like(means, np.nan)
+    )
     concordance = {}
     for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
-        every = cols == list(range(len(dims)))  # one block of every dimension: no copies
-        block_sums = sums.ranks if every else sums.ranks[..., cols]
-        if every:
-            consensus = rank_rows(means)
-        else:
-            consensus[..., cols] = rank_rows(means[..., cols])
-        if tests:
-            concordance[block] = kendall(block_sums, counts, sums.ties[block])
+        if detail:
+            concordance[block] = kendall(sums.ranks[..., cols], counts, sums.ties[block])
     tilt = tilt_p = None
     families = _tilt_families(instrument) if sums.with_tilt else []
     if families:  # a rater's tilt is linear in their ranks, so the group's comes from its sums
@@ -195,7 +192,7 @@ def tables(
         first = sums.ranks[..., head].sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             tilt = (sums.ranks[..., tail].sum(axis=-1) / len(tail) - first / len(head)) / counts
-        tilt_p = rank_sum_p_values(first, counts, len(head), len(dims)) if tests else None
+        tilt_p = rank_sum_p_values(first, counts, len(head), len(dims)) if detail else None
     return Tables(
         subjects=sums.subjects,
         groups=[*(g.id for g in instrument.groups), instrument.pooled.id],
@@ -208,6 +205,20 @@ def tables(
         tilt=tilt,
         tilt_p=tilt_p,
     )
+
+
+def consensus_ranks(
+    means: np.ndarray, instrument: Instrument, blocks: tuple[tuple[str, tuple[str, ...]], ...]
+) -> np.ndarray:
+    """Each dimension's consensus rank: the rank of its mean rank within its block."""
+    dims = list(instrument.dimension_ids)
+    consensus = np.full_like(means, np.nan)
+    for _, block_dims in blocks:
+        cols = [dims.index(d) for d in block_dims]
+        if cols == list(range(len(dims))):  # one block of every dimension: no copies
+            return rank_rows(means)
+        consensus[..., cols] = rank_rows(means[..., cols])
+    return consensus
 
 
 def tie_terms(ranks: np.ndarray) -> np.ndarray:

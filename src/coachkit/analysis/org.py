@@ -10,7 +10,14 @@ import numpy as np
 
 from coachkit import __version__
 from coachkit.analysis import instrument_info, settings_for, stats
-from coachkit.analysis.arrays import Tables, add_up, pool, spearman_rows, tables
+from coachkit.analysis.arrays import (
+    Tables,
+    add_up,
+    consensus_ranks,
+    pool,
+    spearman_rows,
+    tables,
+)
 from coachkit.analysis.focus import MAX_FOCUS
 from coachkit.model import (
     Concordance,
@@ -44,7 +51,7 @@ def analyze_org(
     dims = list(instrument.dimension_ids)
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     sums = add_up(dataset)
-    leaders = tables(sums, instrument, dataset.blocks, min_raters, tests=False)
+    leaders = tables(sums, instrument, dataset.blocks, min_raters, detail=False)
     # The whole organization as one subject: the same statistics, pooled over every leader.
     org = tables(pool(sums), instrument, dataset.blocks, min_raters)
     groups = []
@@ -125,12 +132,12 @@ def _across_leaders(
     me, manager = index[instrument.self_group], index[instrument.focus_groups[0]]
     shown = tables.reported
     both = shown[:, me] & shown[:, manager]
+    # Consensus ranks of self and the manager only: the summary needs no other group's.
+    ranked = consensus_ranks(tables.means[:, [me, manager]], instrument, blocks)
     rhos = []
     for _, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
-        rhos.append(
-            spearman_rows(tables.consensus[:, me][:, cols], tables.consensus[:, manager][:, cols])
-        )
+        rhos.append(spearman_rows(ranked[:, 0][:, cols], ranked[:, 1][:, cols]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
         rho = np.where(both, np.nanmean(np.stack(rhos), axis=0), np.nan)
