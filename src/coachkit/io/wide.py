@@ -145,11 +145,15 @@ def _item_columns(
         parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
         matrix[:, text] = parsed.reshape(cells.shape, order="F")
         odd_matrix[:, text] = odd.reshape(cells.shape, order="F")
-    infinite = np.isinf(matrix)  # numbers as parsed: infinity is unreadable, -99 means blank
-    if infinite.any():
+    # Numbers as parsed: infinity is unreadable, -99 means blank (two scans, often spared).
+    flat = matrix.ravel(order="K")  # fmin/fmax pass over NaN (blank) cells
+    low, high = (np.fmin.reduce(flat), np.fmax.reduce(flat)) if flat.size else (0.0, 0.0)
+    if np.isinf(low) or np.isinf(high):
+        infinite = np.isinf(matrix)
         odd_matrix |= infinite
         matrix[infinite] = np.nan
-    matrix[matrix == -99] = np.nan
+    if low <= -99:
+        matrix[matrix == -99] = np.nan
     notes = [""] * len(body)
     for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
