@@ -89,16 +89,20 @@ def dataset_for(rows: Sequence[tuple[str, str, Sequence[float]]]) -> Dataset:
     from coachkit.io import Source
     from coachkit.validate import validate
 
+    names = list(dict.fromkeys(r[0] for r in rows))
+    groups = [g.id for g in INSTRUMENT.groups]
     source = Source(
         path="mem.csv",
         source_format="wide",
         rows=len(rows),
         row_numbers=np.arange(2, len(rows) + 2),
-        subjects=np.array([r[0] for r in rows], dtype=object),
+        subject_codes=np.array([names.index(r[0]) for r in rows]),
         raters=np.array([f"r{i}" for i in range(len(rows))], dtype=object),
-        groups=np.array([r[1] for r in rows], dtype=object),
+        group_codes=np.array([groups.index(r[1]) for r in rows]),
         notes=np.full(len(rows), "", dtype=object),
         values=np.array([r[2] for r in rows], dtype=np.float64),
+        subject_names=np.array(names, dtype=object),
+        group_ids=tuple(groups),
         dimensions=INSTRUMENT.dimension_ids,
     )
     return validate(

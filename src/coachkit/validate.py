@@ -75,14 +75,14 @@ def validate(
 
     sizes = [len(source.notes) for source in sources]
     origin = np.repeat(np.arange(len(sources)), sizes)  # the source of each response
-    row_numbers, subjects = joined("row_numbers"), joined("subjects")
+    row_numbers = joined("row_numbers")
     reason = joined("notes").astype(object)  # a copy: reasons are added below
+    subject_codes, subject_names = _subjects(sources)
 
     def where(i: int) -> str:
         return f"{sources[origin[i]].path}, row {row_numbers[i]}"
 
     # Duplicates: the same rater about the same leader; the last one read wins.
-    subject_codes, subject_names = pd.factorize(subjects)
     raters = rater_codes(joined("raters"))
     keyed = np.flatnonzero(
         (raters >= 0) & ~np.isin(subject_codes, np.flatnonzero(subject_names == ""))
@@ -143,7 +143,12 @@ def validate(
 
     used = reason == ""
     excluded = tuple(
-        Exclusion(sources[origin[i]].path, int(row_numbers[i]), str(subjects[i]), str(reason[i]))
+        Exclusion(
+            sources[origin[i]].path,
+            int(row_numbers[i]),
+            str(subject_names[subject_codes[i]]),
+            str(reason[i]),
+        )
         for i in np.flatnonzero(~used).tolist()
     )
     used_per_source = np.bincount(origin[used], minlength=len(sources)).tolist()
@@ -168,9 +173,7 @@ def validate(
         blocks,
         subjects=tuple(str(name) for name in subject_names[first_seen]),
         subject_codes=codes,
-        group_codes=pd.Index([g.id for g in instrument.groups])
-        .get_indexer(pd.Index(_rows(joined("groups"), used)))
-        .astype(np.int64),
+        group_codes=_rows(joined("group_codes"), used),
         ranks=_rows(ranks, used),
         # Full rankings of distinct ranks tie nothing; scores and filled-in rankings can.
         tied=kind is not ValueKind.ranks or bool(np.isnan(_rows(raw, used)).any()),
@@ -178,6 +181,21 @@ def validate(
         inputs=inputs,
         warnings=warnings,
     )
+
+
+def _subjects(sources: list[Source]) -> tuple[np.ndarray, np.ndarray]:
+    """Every response's subject as a number, and the distinct names, over all sources."""
+    import numpy as np
+    import pandas as pd
+
+    if len(sources) == 1:
+        return sources[0].subject_codes, sources[0].subject_names
+    offsets = np.cumsum([0, *(len(s.subject_names) for s in sources[:-1])])
+    merged, names = pd.factorize(np.concatenate([s.subject_names for s in sources]))
+    codes = np.concatenate(
+        [s.subject_codes + offset for s, offset in zip(sources, offsets.tolist(), strict=True)]
+    )
+    return merged[codes], np.asarray(names, dtype=object)
 
 
 def _rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:

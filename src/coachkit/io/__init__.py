@@ -1,8 +1,9 @@
 """Readers: each survey layout becomes the same responses (one per row of a `Source`).
 
-A source holds, per response: the spreadsheet row a user sees, the subject, the rater id
-(empty when the file has none), the group (a canonical id), a note (why the response cannot be
-used, empty when it can), and the raw rank or score of each dimension (NaN when unranked).
+A source holds, per response: the spreadsheet row a user sees, the subject (a number for each
+distinct name), the rater id (empty when the file has none), the group (the index of a
+canonical group, -1 for none), a note (why the response cannot be used, empty when it can),
+and the raw rank or score of each dimension (NaN when unranked).
 `Source.responses` shows them as one table, with the columns `path`, `row`, `subject`,
 `rater`, `group`, `note` and one per dimension id.
 """
@@ -44,11 +45,13 @@ class Source:
     source_format: str
     rows: int  # data rows read
     row_numbers: np.ndarray  # per response: the spreadsheet row,
-    subjects: np.ndarray  # the subject,
+    subject_codes: np.ndarray  # the subject (an index into `subject_names`),
     raters: np.ndarray  # the rater id as the file holds it,
-    groups: np.ndarray  # the group id,
+    group_codes: np.ndarray  # the group (an index into `group_ids`, -1 for none),
     notes: np.ndarray  # why it cannot be used ("" when it can),
     values: np.ndarray  # and its ranks or scores, a column per dimension
+    subject_names: np.ndarray  # the distinct subjects ("" when a row names none)
+    group_ids: tuple[str, ...]  # the instrument's groups
     dimensions: tuple[str, ...]  # the dimension ids, in the order of `values`' columns
     values_hint: ValueKind | None = None
     warnings: tuple[str, ...] = ()

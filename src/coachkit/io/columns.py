@@ -79,10 +79,22 @@ RESPONSE_KEYS = ("path", "row", "subject", "rater", "group", "note")
 def stripped(cells: pd.Series) -> np.ndarray:
     """Cells as text without surrounding spaces; each distinct value is stripped once."""
     import numpy as np
+
+    codes, names = numbered(cells)
+    return np.asarray(names[codes])
+
+
+def numbered(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Cells as text without surrounding spaces, as a number per cell and the distinct texts."""
+    import numpy as np
     import pandas as pd
 
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    return np.array([str(u).strip() for u in uniques], dtype=object)[codes]
+    clean = [str(u).strip() for u in uniques]
+    if clean == list(uniques):
+        return codes, np.array(clean, dtype=object)
+    merged, names = pd.factorize(np.array(clean, dtype=object))  # " A" and "A" are one
+    return merged[codes], np.asarray(names, dtype=object)
 
 
 def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
@@ -149,10 +161,12 @@ def map_groups(
     group_map: dict[str, str],
     where: str,
 ) -> np.ndarray:
-    """Raw group labels to canonical ids; an unknown label stops the run with a suggestion."""
+    """Raw group labels to the index of their canonical group (-1 for a blank label); an unknown
+    label stops the run with a suggestion."""
     import numpy as np
     import pandas as pd
 
+    ids = [g.id for g in instrument.groups]
     codes, uniques = pd.factorize(labels, use_na_sentinel=False)
     groups = []
     for u, raw in enumerate(uniques):
@@ -166,8 +180,8 @@ def map_groups(
                 f"{where}, row {row}: unknown rater group {label!r}{guess}; "
                 f'map it with --group-map "{label}=GROUP" (groups: {", ".join(g.id for g in instrument.groups)})'
             )
-        groups.append(group)
-    return np.array(groups, dtype=object)[codes]
+        groups.append(ids.index(group) if group else -1)
+    return np.array(groups, dtype=np.int64)[codes]
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
@@ -179,14 +193,12 @@ def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputEr
     )
 
 
-def notes_for(subjects: np.ndarray, groups: np.ndarray, bad: np.ndarray) -> np.ndarray:
-    """The reason a response cannot be used before its ranks are even looked at.
-
-    `bad` holds a note on unreadable cells, empty where all cells read.
-    """
+def notes_for(no_subject: np.ndarray, no_group: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """The reason a response cannot be used before its ranks are even looked at, given which
+    rows name no subject and no group; `bad` holds a note on unreadable cells, "" elsewhere."""
     note = bad.astype(object)  # a copy
-    note[groups == ""] = "no rater group given"
-    note[subjects == ""] = "no subject (leader) named"
+    note[no_group] = "no rater group given"
+    note[no_subject] = "no subject (leader) named"
     return note
 
 
@@ -204,9 +216,9 @@ def responses_frame(source: Source) -> pd.DataFrame:
 
     text = {
         "path": source.path,
-        "subject": source.subjects,
+        "subject": source.subject_names[source.subject_codes],
         "rater": source.raters,
-        "group": source.groups,
+        "group": np.array([*source.group_ids, ""], dtype=object)[source.group_codes],  # -1: ""
         "note": source.notes,
     }
     cells = np.empty((len(source.notes), len(text)), dtype=object)
@@ -287,12 +299,13 @@ def named_column(headers: list[list[str]], name: str, option: str, where: str) -
 
 def subject_values(
     body: pd.DataFrame, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
-) -> np.ndarray:
-    """The leader each row is about: `--subject` for every row, else the subject column."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The leader each row is about, numbered (see `numbered`): `--subject` for every row,
+    else the subject column."""
     import numpy as np
 
     if options.subject is not None:
-        return np.full(len(body), options.subject.strip(), dtype=object)
+        return np.zeros(len(body), dtype=np.int64), np.array([options.subject.strip()], object)
     if options.subject_column is not None:
         col: int | None = named_column(headers, options.subject_column, "--subject-column", where)
     else:
@@ -303,7 +316,7 @@ def subject_values(
             "--subject-column, or for a file about one leader give --subject NAME"
         )
     taken.add(col)
-    return stripped(body[col])
+    return numbered(body[col])
 
 
 def group_column(

@@ -18,6 +18,7 @@ from coachkit.io.columns import (
     key_column,
     map_groups,
     notes_for,
+    numbered,
     parse_values,
     stripped,
     subject_values,
@@ -51,7 +52,7 @@ def read(
     body = grid.rows_from(header_at + 1, [value_col])
     body = body[filled_rows(body)]
     rows = body.index.to_numpy() + 1
-    subjects = subject_values(body, [header], taken, options, where)
+    subjects, names = subject_values(body, [header], taken, options, where)
     group_col = group_column([header], taken, options, where)
     rater_col = key_column([header], RATER, taken)
     if rater_col is None:
@@ -60,7 +61,7 @@ def read(
             "to know which rows make up one response"
         )
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
-    codes, labels = pd.factorize(stripped(body[dim_col]))
+    codes, labels = numbered(body[dim_col])
     matched = [instrument.match_dimension(label) for label in labels]
     if None in matched:
         first = int(np.flatnonzero(codes == matched.index(None))[0])
@@ -109,8 +110,8 @@ def read(
     bad_note = bad_note.where(~mixed, "its rows name different rater groups")
     note = pd.Series(
         notes_for(
-            head["subject"].to_numpy(dtype=object),
-            head["group"].to_numpy(dtype=object),
+            (names == "")[head["subject"].to_numpy()],
+            head["group"].to_numpy() < 0,
             bad_note.fillna("").to_numpy(dtype=object),
         ),
         index=head.index,
@@ -121,11 +122,13 @@ def read(
         source_format="tidy",
         rows=len(body),
         row_numbers=head["row"].to_numpy(),
-        subjects=head["subject"].to_numpy(dtype=object),
+        subject_codes=head["subject"].to_numpy(),
         raters=head["rater"].to_numpy(dtype=object),
-        groups=head["group"].to_numpy(dtype=object),
+        group_codes=head["group"].to_numpy(),
         notes=note.loc[head.index].to_numpy(dtype=object),
         values=matrix.loc[head.index, list(instrument.dimension_ids)].to_numpy(dtype=np.float64),
+        subject_names=names,
+        group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
         values_hint=hint,
     )

@@ -22,9 +22,9 @@ from coachkit.io.columns import (
     group_column,
     map_groups,
     notes_for,
+    numbered,
     parse_values,
     rater_values,
-    stripped,
     subject_values,
     unknown_dimension,
 )
@@ -70,10 +70,10 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     rows = body.index.to_numpy() + 1
     ranking = find_ranking(body, sheet, items, instrument, options, where)
     taken = set(ranking.columns) | sheet.skip
-    subjects = subject_values(body, sheet.key_headers, taken, options, where)
+    subjects, names = subject_values(body, sheet.key_headers, taken, options, where)
     group_col = group_column(sheet.key_headers, taken, options, where)
     groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
-    note = notes_for(subjects, groups, ranking.bad)
+    note = notes_for((names == "")[subjects], groups < 0, ranking.bad)
     if sheet.exclude is not None:
         platform = sheet.exclude(body).to_numpy(dtype=object)
         note = np.where(platform != "", platform, note)
@@ -82,11 +82,13 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         source_format=sheet.source_format,
         rows=len(body),
         row_numbers=rows,
-        subjects=subjects,
+        subject_codes=subjects,
         raters=rater_values(body, sheet.key_headers, taken),
-        groups=groups,
+        group_codes=groups,
         notes=note,
         values=ranking.values,
+        subject_names=names,
+        group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
         values_hint=ranking.hint,
     )
@@ -217,13 +219,12 @@ def _cells_naming_items(
     turned into a rank vector once; the columns' vectors add up, and an item ranked in two
     columns makes the response unusable."""
     import numpy as np
-    import pandas as pd
 
     dims = list(instrument.dimension_ids)
     ranks = np.full((len(body), len(dims)), np.nan)
     bad = [""] * len(body)
     for col in columns:
-        codes, uniques = pd.factorize(stripped(body[col]))
+        codes, uniques = numbered(body[col])
         table = np.full((len(uniques), len(dims)), np.nan)
         problems = {}
         for u, cell in enumerate(uniques):
