@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit import __version__
-from coachkit.analysis.arrays import Tables, compute, reporting, spearman_rows
+from coachkit.analysis.arrays import Tables, compute, spearman_rows
 from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
 from coachkit.memory import collection_paused
 from coachkit.model import (
@@ -88,19 +88,6 @@ def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:
         return None
     first, second = instrument.tilt
     return instrument.family(first).label, instrument.family(second).label
-
-
-def group_counts(
-    instrument: Instrument, counts: dict[str, int], min_raters: int
-) -> tuple[GroupCount, ...]:
-    """Who is reported, for one subject's rater counts (see `arrays.reporting` for the rules)."""
-    ids = instrument.group_ids
-    table = np.array([[counts.get(g, 0) for g in ids]], dtype=np.int64)
-    reported, reasons = reporting(instrument, table, min_raters)
-    return tuple(
-        GroupCount(g, int(table[0, i]), bool(reported[0, i]), reasons[0][i])
-        for i, g in enumerate(ids)
-    )
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,6 @@ BLANKS = frozenset(
     {"", "na", "n/a", "n.a.", "-99", "-", "--", "none", "null", "nan", "not ranked", "skipped"}
 )
 _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
-RESPONSE_KEYS = ("path", "row", "subject", "rater", "group", "note")
 
 
 def stripped(cells: pd.Series) -> np.ndarray:
@@ -225,7 +224,7 @@ def responses_frame(source: Source) -> pd.DataFrame:
     for j, column in enumerate(text.values()):
         cells[:, j] = column
     frame = pd.DataFrame(cells, columns=list(text), dtype=object)
-    frame.insert(RESPONSE_KEYS.index("row"), "row", source.row_numbers.astype(np.int64))
+    frame.insert(1, "row", source.row_numbers.astype(np.int64))  # after the path
     numbers = pd.DataFrame(source.values, columns=list(source.dimensions), copy=False)
     return pd.concat([frame, numbers], axis=1)
 

@@ -139,6 +139,7 @@ class _TextRows:
         self.leading = leading  # blank lines stripped from the top of `text`
         self.on_disk = on_disk  # whether the file itself can be parsed (plain UTF-8 as read)
         self.ragged: pd.DataFrame | None = None
+        self.first: pd.DataFrame | None = None  # the head, once read
         self.width = 0
 
     def head(self) -> pd.DataFrame:
@@ -151,6 +152,7 @@ class _TextRows:
         except pd.errors.EmptyDataError as exc:
             raise InputError(f"{self.file}: the file is empty") from exc
         self.width = cells.shape[1]
+        self.first = cells
         return cells
 
     def rows(self, start: int, numeric: Collection[int]) -> pd.DataFrame:
@@ -161,7 +163,7 @@ class _TextRows:
         try:
             return self._parse(start, None, numeric)
         except pd.errors.EmptyDataError:  # nothing below the header
-            return self.head().iloc[0:0]
+            return (self.first if self.first is not None else self.head()).iloc[0:0]
         except pd.errors.ParserError:  # rows of unequal length
             return self._ragged().iloc[start:]
         except ValueError:  # a rank column holds text: parse its cells as text
