@@ -34,6 +34,9 @@ class ReadOptions:
     subject_column: str | None = None
     group_column: str | None = None
     codes: dict[str, str] = field(default_factory=dict)  # answer code -> item label
+    group: str | None = None  # every response's rater group (a group id), instead of a column
+    rater_column: str | None = None
+    question: str | None = None  # the ranking question, by id or words of its text
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,10 @@ def _header_row(grid: Grid) -> int | None:
 
 def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrument) -> Layout | None:
     from coachkit.io import columns, wide
+    from coachkit.io.questions import fit
 
-    matched = {instrument.match_header(h) for h in header} - {None}
-    if len(matched) >= 2 or wide.position_columns(header, frozenset()):
+    questions = wide.generic_sheet(header, header_at).questions()
+    if any(q.kind == "positions" or fit(q, instrument).matched >= 2 for q in questions):
         return Layout.wide
     if columns.find(header, columns.DIMENSION) is not None and (
         columns.find(header, columns.RANK) is not None

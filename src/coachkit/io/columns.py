@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
@@ -45,11 +46,7 @@ RATER = (
     "rater name",
     "respondent name",
     "participantuniqueidentifier",
-    "rater email",
-    "respondent email",
     "id",
-    "email address",
-    "email",
 )
 GROUP = (
     "group",
@@ -241,28 +238,66 @@ def column_name(index: int, header: list[str]) -> str:
 # Question texts that name the subject or the rater group, as survey platforms export them.
 SUBJECT_PHRASES = (
     "giving feedback about",
+    "giving feedback to",
+    "feedback for",
     "who are you rating",
     "who are you evaluating",
+    "who are you assessing",
     "person you are rating",
+    "person you are evaluating",
+    "person you are giving",
+    "person being rated",
+    "person of focus",
+    "focus person",
+    "name of the person",
     "name of the leader",
+    "leader you are rating",
+    "leader you are evaluating",
     "leader s name",
     "which leader",
     "leader name",
     "subject name",
+    "ratee",
     "subjectuniqueidentifier",
 )
 GROUP_PHRASES = (
     "relationship",
+    "relation to",
     "rater group",
     "your role",
+    "how do you work with",
     "how do you know",
     "how are you related",
+    "in what capacity",
+    "your connection",
     "perspective",
     "rater type",
     "rater category",
+    "respondent type",
+)
+# Header words that make a column a rater id, after any header naming an e-mail (the same person
+# across submissions) and the exact names in RATER.
+RATER_PHRASES = (
+    "your name",
+    "respondent",
+    "rater id",
+    "rater name",
+    "participantuniqueidentifier",
+    "response id",
+    "responseid",
 )
 # Values that stand for no rater id (Microsoft Forms writes "anonymous" into Email).
 ANONYMOUS = frozenset({"", "anonymous", "anonyme", "anonym", "anonimo", "anónimo"})
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
+SAMPLE = 500  # rows looked at to tell a column by its values
+
+
+@dataclass(frozen=True)
+class KeyColumn:
+    """A subject, group or rater column as found, and how: its header, its values or an option."""
+
+    column: int | None  # None: no column (an option gives the value for every row)
+    how: str  # "header", "question text", "values", "--group-column", "--group", ...
 
 
 def key_column(
@@ -270,78 +305,172 @@ def key_column(
     synonyms: tuple[str, ...],
     taken: set[int],
     phrases: tuple[str, ...] = (),
-) -> int | None:
+) -> KeyColumn | None:
     """The first free column whose header (in any header row) is a synonym, else contains a phrase."""
     folded = [[normalize(h) for h in row] for row in headers]
     for name in synonyms:
         for row in folded:
             for i, h in enumerate(row):
                 if h == name and i not in taken:
-                    return i
+                    return KeyColumn(i, "header")
     for phrase in phrases:
         for row in folded:
             for i, h in enumerate(row):
                 if phrase in h and i not in taken:
-                    return i
+                    return KeyColumn(i, "question text")
     return None
 
 
-def named_column(headers: list[list[str]], name: str, option: str, where: str) -> int:
-    """The column a user named with --subject-column or --group-column."""
+def named_column(headers: list[list[str]], name: str, option: str, where: str) -> KeyColumn:
+    """The column a user named with --subject-column, --group-column or --rater-column."""
     wanted = normalize(name)
     for row in headers:
         for i, h in enumerate(row):
             if normalize(h) == wanted:
-                return i
+                return KeyColumn(i, option)
     raise InputError(f"{where}: no column headed {name!r} for {option}; check the header row")
 
 
+def find_subject(
+    headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+) -> KeyColumn:
+    """The leader: `--subject` for every row, `--subject-column`, or a header that names it."""
+    if options.subject is not None:
+        return KeyColumn(None, "--subject")
+    if options.subject_column is not None:
+        found = named_column(headers, options.subject_column, "--subject-column", where)
+    else:
+        header = key_column(headers, SUBJECT, taken, SUBJECT_PHRASES)
+        if header is None:
+            raise InputError(
+                f"{where}: no subject column (leader, subject, ratee, participant); for a file "
+                "about one leader give --subject NAME, or name the column with --subject-column"
+            )
+        found = header
+    taken.add(_column(found))
+    return found
+
+
 def subject_values(
-    body: pd.DataFrame, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+    body: pd.DataFrame, found: KeyColumn, options: ReadOptions
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The leader each row is about, numbered (see `numbered`): `--subject` for every row,
-    else the subject column."""
+    """The leader each row is about, numbered (see `numbered`)."""
     import numpy as np
 
-    if options.subject is not None:
-        return np.zeros(len(body), dtype=np.int64), np.array([options.subject.strip()], object)
-    if options.subject_column is not None:
-        col: int | None = named_column(headers, options.subject_column, "--subject-column", where)
-    else:
-        col = key_column(headers, SUBJECT, taken, SUBJECT_PHRASES)
-    if col is None:
-        raise InputError(
-            f"{where}: no subject column (leader, subject, ratee, participant); name it with "
-            "--subject-column, or for a file about one leader give --subject NAME"
-        )
-    taken.add(col)
-    return numbered(body[col])
+    if found.column is None:
+        name = (options.subject or "").strip()
+        return np.zeros(len(body), dtype=np.int64), np.array([name], dtype=object)
+    return numbered(body[found.column])
 
 
-def group_column(
-    headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
-) -> int:
+def find_group(
+    body: pd.DataFrame,
+    headers: list[list[str]],
+    taken: set[int],
+    options: ReadOptions,
+    instrument: Instrument,
+    where: str,
+) -> KeyColumn:
+    """The rater group: `--group` for every row, `--group-column`, a header that names it, or a
+    column whose values are mostly group labels (Self, Manager, Peer...)."""
+    if options.group is not None:
+        return KeyColumn(None, "--group")
     if options.group_column is not None:
-        col: int | None = named_column(headers, options.group_column, "--group-column", where)
+        found = named_column(headers, options.group_column, "--group-column", where)
     else:
-        col = key_column(headers, GROUP, taken, GROUP_PHRASES)
-    if col is None:
-        raise InputError(
-            f"{where}: no rater-group column; add one headed 'group' or 'relationship' "
-            "(self, manager, peer, direct report, other), or name it with --group-column"
+        header = key_column(headers, GROUP, taken, GROUP_PHRASES) or _group_by_values(
+            body, taken, options, instrument
         )
-    taken.add(col)
-    return col
+        if header is None:
+            raise InputError(
+                f"{where}: no rater-group column; if every response is from one group give "
+                "--group GROUP, else name the column with --group-column"
+            )
+        found = header
+    taken.add(_column(found))
+    return found
 
 
-def rater_values(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> np.ndarray:
+def _column(found: KeyColumn) -> int:
+    assert found.column is not None
+    return found.column
+
+
+def _sample(cells: pd.Series) -> list[str]:
+    """The filled cells of a column's first rows, as text."""
+    return [text for c in cells.head(SAMPLE) if (text := str(c).strip())]
+
+
+def _group_by_values(
+    body: pd.DataFrame, taken: set[int], options: ReadOptions, instrument: Instrument
+) -> KeyColumn | None:
+    """The free column whose filled cells are mostly (80%+) known group labels."""
+    best, best_share = None, 0.0
+    for col in map(int, body.columns):
+        if col in taken or body[col].dtype != object:
+            continue
+        cells = _sample(body[col])
+        known = sum(
+            1 for c in cells if options.group_map.get(normalize(c)) or instrument.match_group(c)
+        )
+        share = known / len(cells) if cells else 0.0
+        if share >= 0.8 and share > best_share:
+            best, best_share = col, share
+    return None if best is None else KeyColumn(best, "values")
+
+
+def group_codes(
+    body: pd.DataFrame,
+    found: KeyColumn,
+    rows: np.ndarray,
+    instrument: Instrument,
+    options: ReadOptions,
+    where: str,
+) -> np.ndarray:
+    """Per row, the index of its canonical group (-1 for none)."""
+    import numpy as np
+
+    if found.column is None:
+        ids = [g.id for g in instrument.groups]
+        return np.full(len(body), ids.index(options.group or ""), dtype=np.int64)
+    return map_groups(body[found.column], rows, instrument, options.group_map, where)
+
+
+def find_rater(
+    body: pd.DataFrame, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+) -> KeyColumn | None:
+    """The rater id: `--rater-column`; else a header naming an e-mail, then a rater, respondent or
+    response id (skipping columns left blank); else a column of e-mail addresses. None when the
+    file has no rater id."""
+    if options.rater_column is not None:
+        return named_column(headers, options.rater_column, "--rater-column", where)
+    for synonyms, phrases in (((), ("email", "e mail")), (RATER, ()), ((), RATER_PHRASES)):
+        free = set(taken)
+        while (found := key_column(headers, synonyms, free, phrases)) is not None:
+            if _has_ids(body[_column(found)]):
+                return found
+            free.add(_column(found))  # an e-mail column left blank (an anonymous link)
+    for col in map(int, body.columns):
+        if col in taken or body[col].dtype != object:
+            continue
+        cells = _sample(body[col])
+        if cells and sum(bool(_EMAIL.match(c)) for c in cells) >= 0.8 * len(cells):
+            return KeyColumn(col, "values")
+    return None
+
+
+def _has_ids(cells: pd.Series) -> bool:
+    """Whether a column holds any rater id (not only blanks, placeholders or `anonymous`)."""
+    return any(c.lower() not in ANONYMOUS | BLANKS for c in _sample(cells))
+
+
+def rater_values(body: pd.DataFrame, found: KeyColumn | None) -> np.ndarray:
     """Rater ids as the file holds them (see `rater_codes`); empty where a file has none."""
     import numpy as np
 
-    col = key_column(headers, RATER, taken)
-    if col is None:
+    if found is None or found.column is None:
         return np.full(len(body), "", dtype=object)
-    return body[col].to_numpy(dtype=object)
+    return body[found.column].to_numpy(dtype=object)
 
 
 def rater_codes(raters: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ from coachkit.text import compact
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.io.questions import Question
+
 # The first header of a Google Forms (Sheets) export, in the locales Google translates it to.
 TIMESTAMPS = frozenset(
     {
@@ -78,6 +80,16 @@ class Sheet:
     data_start: int  # index of the first data row in the grid
     skip: set[int] = field(default_factory=set)  # columns that are never items
     exclude: Callable[[pd.DataFrame], pd.Series] | None = None  # reason per row, "" to keep
+    # per column, (question, item) as the platform groups them; None: from the header's stems
+    parts: list[tuple[str, str] | None] | None = None
+    why: str = ""  # how the platform was recognized, for `inspect`
+
+    def questions(self) -> list[Question]:
+        """The export's columns grouped into questions."""
+        from coachkit.io.questions import generic_parts, group_columns
+
+        parts = self.parts or generic_parts(self.header, frozenset(self.skip))
+        return group_columns(parts)
 
 
 def detect(cells: pd.DataFrame, header_at: int, forced: Layout) -> Sheet | None:
@@ -106,12 +118,16 @@ def detect(cells: pd.DataFrame, header_at: int, forced: Layout) -> Sheet | None:
         (
             Layout.microsoft_forms,
             lambda: "id" in folded and any(f in FORMS_TIMES for f in folded),
-            lambda: Sheet("microsoft-forms", row0, [row0], header_at + 1),
+            lambda: Sheet(
+                "microsoft-forms", row0, [row0], header_at + 1, why="ID and Start time columns"
+            ),
         ),
         (
             Layout.google_forms,
             lambda: bool(folded) and next((f for f in folded if f), "") in TIMESTAMPS,
-            lambda: Sheet("google-forms", row0, [row0], header_at + 1),
+            lambda: Sheet(
+                "google-forms", row0, [row0], header_at + 1, why="a Timestamp first column"
+            ),
         ),
     ]
     for layout, matches, build in checks:
@@ -149,9 +165,19 @@ def _qualtrics(cells: pd.DataFrame, at: int, ids: list[str]) -> Sheet:
             body[status].str.strip().str.lower().map(lambda v: QUALTRICS_NOT_RESPONSES.get(v, ""))
         )
 
+    from coachkit.io.questions import qualtrics_parts
+
     header = [t or i for t, i in zip(texts, ids, strict=True)]
+    rows = "three header rows" if has_import_ids else "two header rows"
     return Sheet(
-        "qualtrics", header, [ids, texts], at + (3 if has_import_ids else 2), skip, exclude
+        "qualtrics",
+        header,
+        [ids, texts],
+        at + (3 if has_import_ids else 2),
+        skip,
+        exclude,
+        qualtrics_parts(ids, texts, frozenset(skip)),
+        f"ResponseId with StartDate/Status columns; {rows}",
     )
 
 
@@ -159,12 +185,21 @@ def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
     """Row 1 question text in each question's first column; row 2 the item under each column."""
     row1 = _row(cells, at + 1)
     question, header, filled = "", [], []
+    parts: list[tuple[str, str] | None] = []
     for top, sub in zip(row0, row1, strict=True):
         question = top or question
         filled.append(question)
         plain = compact(sub) in {"", "response", "openendedresponse", "other", "otherpleasespecify"}
         header.append(question if plain else f"{question} - {sub}")
-    return Sheet("surveymonkey", header, [row0, filled], at + 2)
+        parts.append((question, question if plain else sub) if question else None)
+    return Sheet(
+        "surveymonkey",
+        header,
+        [row0, filled],
+        at + 2,
+        parts=parts,
+        why="Respondent ID and Collector ID columns; two header rows",
+    )
 
 
 def _limesurvey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
@@ -174,4 +209,11 @@ def _limesurvey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
         blank = body[submitted].str.strip() == ""
         return blank.map({True: "incomplete response (no submit date)", False: ""})
 
-    return Sheet("limesurvey", row0, [row0], at + 1, exclude=exclude)
+    return Sheet(
+        "limesurvey",
+        row0,
+        [row0],
+        at + 1,
+        exclude=exclude,
+        why="submitdate with startlanguage/lastpage/seed columns",
+    )

@@ -14,9 +14,11 @@ from coachkit.io.columns import (
     bad_cell_note,
     filled_rows,
     find,
-    group_column,
+    find_group,
+    find_subject,
+    group_codes,
     key_column,
-    map_groups,
+    named_column,
     notes_for,
     numbered,
     parse_values,
@@ -52,15 +54,20 @@ def read(
     body = grid.rows_from(header_at + 1, [value_col])
     body = body[filled_rows(body)]
     rows = body.index.to_numpy() + 1
-    subjects, names = subject_values(body, [header], taken, options, where)
-    group_col = group_column([header], taken, options, where)
-    rater_col = key_column([header], RATER, taken)
-    if rater_col is None:
+    subjects, names = subject_values(body, find_subject([header], taken, options, where), options)
+    group = find_group(body, [header], taken, options, instrument, where)
+    rater = (
+        named_column([header], options.rater_column, "--rater-column", where)
+        if options.rater_column is not None
+        else key_column([header], ("email", "email address", *RATER), taken, ("email",))
+    )
+    if rater is None or rater.column is None:
         raise InputError(
             f"{where}: a tidy file needs a rater column (rater, respondent, response id) "
-            "to know which rows make up one response"
+            "to know which rows make up one response; name it with --rater-column"
         )
-    groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
+    rater_col = rater.column
+    groups = group_codes(body, group, rows, instrument, options, where)
     codes, labels = numbered(body[dim_col])
     matched = [instrument.match_dimension(label) for label in labels]
     if None in matched:

@@ -8,19 +8,21 @@ A ranking arrives in one of three encodings, and all three are read:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.io import ReadOptions, Source, ValueKind
 from coachkit.io.columns import (
+    KeyColumn,
     bad_cell_note,
     column_name,
     filled_rows,
-    group_column,
-    map_groups,
+    find_group,
+    find_rater,
+    find_subject,
+    group_codes,
     notes_for,
     numbered,
     parse_values,
@@ -29,6 +31,7 @@ from coachkit.io.columns import (
     unknown_dimension,
 )
 from coachkit.io.platforms import Sheet
+from coachkit.io.questions import Fit, Question, choose, fit, list_question, position
 from coachkit.text import normalize
 
 if TYPE_CHECKING:
@@ -38,9 +41,6 @@ if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
 
-_POSITION = re.compile(
-    r"^(.*?)\s*\[\s*(?:rank(?:ing)?\s*|position\s*|#\s*)?(\d+)\s*\]\s*$", re.IGNORECASE
-)
 LIST_SEPARATOR = ";"
 
 
@@ -56,23 +56,65 @@ def read(
     grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions
 ) -> Source:
     """The generic wide layout: one header row that names the items."""
-    return read_rows(grid, Sheet("wide", header, [header], header_at + 1), instrument, options)
+    return read_rows(grid, generic_sheet(header, header_at), instrument, options)
+
+
+def generic_sheet(header: list[str], header_at: int) -> Sheet:
+    return Sheet("wide", header, [header], header_at + 1, why="a header row naming the items")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a reader understood of a grid before reading any ranking: its questions, the one
+    chosen, and the leader, group and rater columns (shown by `coachkit inspect`)."""
+
+    sheet: Sheet
+    body: pd.DataFrame  # the data rows (blank rows dropped), indexed by grid row
+    fits: list[Fit]  # every question, matched against the instrument
+    chosen: Fit | None
+    subject: KeyColumn
+    group: KeyColumn
+    rater: KeyColumn | None
+
+
+def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Plan:
+    """Find the ranking question and the key columns; errors name what to do next."""
+    where = grid.where
+    questions = sheet.questions()
+    fits = [fit(q, instrument) for q in questions]
+    numeric = {c for f in fits if f.complete for c in f.columns.values()}
+    body = grid.rows_from(sheet.data_start, numeric)
+    filled = filled_rows(body)
+    body = body if filled.all() else body[filled]
+    fits = _with_rankings_by_name(fits, body, sheet, instrument, options)
+    chosen = choose(fits, body, instrument, options.question, where)
+    if chosen is None:
+        raise InputError(
+            f"{where}: no ranking found: expected a column per dimension, a column per rank "
+            "position, or cells listing the dimensions in order; see `coachkit inspect`"
+        )
+    if not chosen.complete:
+        raise _incomplete(chosen, body, sheet.header, instrument, options, where)
+    # Items of other questions over the same dimensions are never leader, group or rater columns.
+    taken = set(sheet.skip) | set(chosen.item_columns)
+    taken |= {c for f in fits if f.matched >= 2 for c in f.item_columns}
+    subject = find_subject(sheet.key_headers, taken, options, where)
+    group = find_group(body, sheet.key_headers, taken, options, instrument, where)
+    rater = find_rater(body, sheet.key_headers, taken, options, where)
+    return Plan(sheet, body, fits, chosen, subject, group, rater)
 
 
 def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Source:
     import numpy as np
 
     where = grid.where
-    items = item_columns(sheet, instrument, where)
-    body = grid.rows_from(sheet.data_start, items.values())
-    filled = filled_rows(body)
-    body = body if filled.all() else body[filled]
+    found = plan(grid, sheet, instrument, options)
+    body, chosen = found.body, found.chosen
+    assert chosen is not None
     rows = body.index.to_numpy() + 1
-    ranking = find_ranking(body, sheet, items, instrument, options, where)
-    taken = set(ranking.columns) | sheet.skip
-    subjects, names = subject_values(body, sheet.key_headers, taken, options, where)
-    group_col = group_column(sheet.key_headers, taken, options, where)
-    groups = map_groups(body[group_col], rows, instrument, options.group_map, where)
+    ranking = _ranking(body, chosen, sheet.header, instrument, options, where)
+    subjects, names = subject_values(body, found.subject, options)
+    groups = group_codes(body, found.group, rows, instrument, options, where)
     note = notes_for((names == "")[subjects], groups < 0, ranking.bad)
     if sheet.exclude is not None:
         platform = sheet.exclude(body).to_numpy(dtype=object)
@@ -83,7 +125,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         rows=len(body),
         row_numbers=rows,
         subject_codes=subjects,
-        raters=rater_values(body, sheet.key_headers, taken),
+        raters=rater_values(body, found.rater),
         group_codes=groups,
         notes=note,
         values=ranking.values,
@@ -94,35 +136,98 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     )
 
 
-def item_columns(sheet: Sheet, instrument: Instrument, where: str) -> dict[str, int]:
-    """Encoding (a): the column of each dimension, when the header names dimensions; else none."""
-    header, skip = sheet.header, frozenset(sheet.skip)
-    named = {instrument.match_header(h) for i, h in enumerate(header) if i not in skip} - {None}
-    return dimension_columns(header, instrument, where, skip) if len(named) >= 2 else {}
+def _with_rankings_by_name(
+    fits: list[Fit], body: pd.DataFrame, sheet: Sheet, instrument: Instrument, options: ReadOptions
+) -> list[Fit]:
+    """A position question fits when its cells name dimensions; a column whose cells list the
+    dimensions in order becomes a question of its own."""
+    fits = [
+        f
+        if f.question.kind != "positions"
+        else replace(f, complete=_unnamed(body, f.question, instrument, options) is None)
+        for f in fits
+    ]
+    in_questions = {c for f in fits if f.matched >= 2 for c in f.item_columns}
+    skip = frozenset(sheet.skip) | in_questions
+    listed = [list_question(col, sheet.header[col]) for col in list_columns(body, skip, instrument)]
+    return fits + [fit(q, instrument) for q in listed]
 
 
-def find_ranking(
+def _unnamed(
+    body: pd.DataFrame, question: Question, instrument: Instrument, options: ReadOptions
+) -> str | None:
+    """The first cell text of a position question that names no dimension (nor a code for one)
+    when most do not; None when the cells name dimensions."""
+    texts = sorted({str(t).strip() for col in question.columns for t in body[col].head(200)} - {""})
+    unknown = [t for t in texts if instrument.match_dimension(options.codes.get(t, t)) is None]
+    return unknown[0] if texts and len(unknown) * 2 > len(texts) else None
+
+
+def _incomplete(
+    chosen: Fit,
     body: pd.DataFrame,
-    sheet: Sheet,
-    items: dict[str, int],
+    header: list[str],
+    instrument: Instrument,
+    options: ReadOptions,
+    where: str,
+) -> InputError:
+    """The error for a question that names some dimensions but not all (or one twice)."""
+    where = f"{where}, question {chosen.question.short}" if chosen.question.stem else where
+    if chosen.question.kind == "positions":
+        label = _unnamed(body, chosen.question, instrument, options) or ""
+        return InputError(
+            f"{where}: unknown dimension {label[:40]!r} in the ranked positions; if the cells "
+            "hold answer codes, map them with --codes FILE (a CSV of code,label)"
+        )
+    for col in chosen.unknown:
+        return unknown_dimension(
+            instrument.header_label(header[col]), instrument, f"{where}, {column_name(col, header)}"
+        )
+    seen: dict[str, int] = {}
+    for col, item in zip(chosen.question.columns, chosen.question.items, strict=True):
+        dim = instrument.match_header(item)
+        if dim is not None and dim in seen:
+            return InputError(
+                f"{where}: {column_name(seen[dim], header)} and {column_name(col, header)} both "
+                f"name {instrument.label(dim)!r}; choose the question with --question"
+            )
+        if dim is not None:
+            seen[dim] = col
+    missing = [d for d in instrument.dimension_ids if d not in chosen.columns]
+    close = [
+        f"{column_name(c, header)} is close to {hint!r}"
+        for c in chosen.question.columns
+        if c not in chosen.columns.values()
+        and (hint := instrument.suggest_dimension(instrument.header_label(header[c])))
+        and instrument.match_dimension(hint) in missing
+    ]
+    return InputError(
+        f"{where}: no column for {', '.join(instrument.label(d) for d in missing)} "
+        f"({len(chosen.columns)} of {len(instrument.dimensions)} found)"
+        + (f"; {close[0]}" if close else "")
+        + "; rename the header or add an alias in an instrument file (--instrument)"
+    )
+
+
+def _ranking(
+    body: pd.DataFrame,
+    chosen: Fit,
+    header: list[str],
     instrument: Instrument,
     options: ReadOptions,
     where: str,
 ) -> Ranking:
-    """The ranking in whichever of the three encodings the file uses."""
-    header, skip = sheet.header, frozenset(sheet.skip)
-    if items:
-        return _item_columns(body, items, header, instrument)
-    positions = position_columns(header, skip)
-    if positions:
-        return _position_ranking(body, positions, header, instrument, options, where)
-    listed = list_columns(body, skip, instrument)
-    if listed:
-        return _list_ranking(body, listed, header, instrument, options, where)
-    raise InputError(
-        f"{where}: no ranking found: expected a column per dimension, a column per rank position, "
-        "or cells listing the dimensions in order; see `coachkit dimensions`"
-    )
+    """The chosen question's rankings, in whichever of the three encodings it uses."""
+    question = chosen.question
+    if question.kind == "items":
+        return _item_columns(body, chosen.columns, header, instrument)
+    if question.kind == "positions":
+        placed = sorted(
+            (position(item) or 0, col)
+            for col, item in zip(question.columns, question.items, strict=True)
+        )
+        return _position_ranking(body, [placed], header, instrument, options, where)
+    return _list_ranking(body, list(question.columns), header, instrument, options, where)
 
 
 def _item_columns(
@@ -165,16 +270,6 @@ def _item_columns(
         matrix = matrix[:, order]
     hint = _values_hint([header[c] for c in cols])
     return Ranking(matrix, np.array(notes, dtype=object), set(cols), hint)
-
-
-def position_columns(header: list[str], skip: frozenset[int]) -> list[list[tuple[int, int]]]:
-    """Encoding (b): groups of `Q1[1]`, `Q1[2]`... columns, as (position, column) pairs."""
-    stems: dict[str, list[tuple[int, int]]] = {}
-    for i, text in enumerate(header):
-        match = _POSITION.match(text)
-        if match and i not in skip:
-            stems.setdefault(normalize(match.group(1)), []).append((int(match.group(2)), i))
-    return [sorted(cols) for cols in stems.values() if len(cols) >= 3]
 
 
 def _dimension_of(text: str, instrument: Instrument, options: ReadOptions, where: str) -> str:
@@ -288,46 +383,6 @@ def _list_ranking(
         return vector, problem
 
     return _cells_naming_items(body, listed, ranks_of, instrument)
-
-
-def dimension_columns(
-    header: list[str], instrument: Instrument, where: str, skip: frozenset[int] = frozenset()
-) -> dict[str, int]:
-    """Map each dimension to its column; every dimension needs exactly one."""
-    found: dict[str, int] = {}
-    stems: set[str] = set()
-    for i, text in enumerate(header):
-        dim = None if i in skip else instrument.match_header(text)
-        if dim is None:
-            continue
-        if dim in found:
-            raise InputError(
-                f"{where}: {column_name(found[dim], header)} and {column_name(i, header)} both name "
-                f"{instrument.label(dim)!r}; remove or rename one"
-            )
-        found[dim] = i
-        stems.add(_stem(text, instrument))
-    stems.discard("")
-    for i, text in enumerate(header):
-        if i not in found.values() and i not in skip and text and _stem(text, instrument) in stems:
-            raise unknown_dimension(
-                instrument.header_label(text), instrument, f"{where}, {column_name(i, header)}"
-            )
-    missing = [instrument.label(d) for d in instrument.dimension_ids if d not in found]
-    if missing:
-        raise InputError(
-            f"{where}: no column for {', '.join(missing)} ({len(found)} of {len(instrument.dimensions)} "
-            "dimensions found); rename the header or add an alias in an instrument file (--instrument)"
-        )
-    return found
-
-
-def _stem(header: str, instrument: Instrument) -> str:
-    """The question text around a dimension label: `Rank the priorities [Execution]` -> `rank the priorities`."""
-    label = instrument.header_label(header)
-    if label == header.strip():
-        return ""
-    return normalize(header.strip()[: header.strip().rfind(label)])
 
 
 def _values_hint(headers: list[str]) -> ValueKind | None:

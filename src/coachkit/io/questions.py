@@ -1,0 +1,382 @@
+"""An export's columns grouped into questions, and the choice of the one ranking question that
+matches the instrument.
+
+Real exports hold more than one question over the same items (a ranking "for today" and one
+"for next year", a repeated block, a rating matrix or multi-select later in the survey) and
+embedded-data columns named like items. Items are therefore matched within one question, never
+across the whole export. A question is found from the platform's own grouping (Qualtrics' column
+ids, SurveyMonkey's question spanning its item columns) or from the header text's stem
+(`<question> [<item>]`, `<question> - <item>`); headers with no stem form one unnamed question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from coachkit.errors import InputError
+from coachkit.text import compact, normalize
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coachkit.instruments import Instrument
+
+Kind = Literal["items", "positions", "list"]
+
+# `Q1[3]`, `Rank [Rank 3]`, `Question [3rd choice]`, `[First]`: a column per rank position.
+_ORDINAL_WORDS = {
+    # English, German, French, Spanish ordinals (the platforms' default export languages)
+    **dict.fromkeys(
+        [
+            "first",
+            "erste",
+            "erster",
+            "erstes",
+            "premier",
+            "premiere",
+            "primero",
+            "primera",
+            "primer",
+        ],
+        1,
+    ),
+    **dict.fromkeys(
+        [
+            "second",
+            "zweite",
+            "zweiter",
+            "zweites",
+            "deuxieme",
+            "second",
+            "seconde",
+            "segundo",
+            "segunda",
+        ],
+        2,
+    ),
+    **dict.fromkeys(
+        ["third", "dritte", "dritter", "drittes", "troisieme", "tercero", "tercera", "tercer"], 3
+    ),
+    **dict.fromkeys(["fourth", "vierte", "vierter", "viertes", "quatrieme", "cuarto", "cuarta"], 4),
+    **dict.fromkeys(["fifth", "funfte", "fuenfte", "funfter", "cinquieme", "quinto", "quinta"], 5),
+    **dict.fromkeys(["sixth", "sechste", "sechster", "sixieme", "sexto", "sexta"], 6),
+    **dict.fromkeys(
+        ["seventh", "siebte", "siebter", "siebente", "septieme", "septimo", "septima"], 7
+    ),
+    **dict.fromkeys(["eighth", "achte", "achter", "huitieme", "octavo", "octava"], 8),
+    **dict.fromkeys(["ninth", "neunte", "neunter", "neuvieme", "noveno", "novena"], 9),
+    **dict.fromkeys(["tenth", "zehnte", "zehnter", "dixieme", "decimo", "decima"], 10),
+    **dict.fromkeys(["eleventh", "elfte", "elfter", "onzieme", "undecimo", "undecima"], 11),
+    **dict.fromkeys(
+        ["twelfth", "zwolfte", "zwoelfte", "zwolfter", "douzieme", "duodecimo", "duodecima"], 12
+    ),
+}
+_POSITION_WORDS = r"(?:rank(?:ing)?|position|place|platz|rang|choice|choix|wahl|opcion|opción|option|priority|priorit[eé]|#|no\.?|nr\.?)"
+_POSITION_NUMBER = re.compile(
+    rf"^\s*(?:{_POSITION_WORDS}\s*)?(\d{{1,3}})\s*(?:st|nd|rd|th|er|re|e|ème|eme|º|ª|o|a|\.)?\s*(?:{_POSITION_WORDS})?\s*$",
+    re.IGNORECASE,
+)
+_BRACKET = re.compile(r"^(.*?)\s*\[([^\[\]]{1,200})\]\s*$")
+_QUESTION_NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+[a-z]?\s*$", re.IGNORECASE)
+# Qualtrics column ids: `Q5_3`, `QID5_3`, `1_Q5_3` (loop and merge), `Q5_13_TEXT` (a write-in).
+_QUALTRICS_ID = re.compile(r"^(.+?)_(\d+)(_TEXT)?$", re.IGNORECASE)
+# Choices that are never dimensions: a write-in or "other" next to the items.
+WRITE_INS = frozenset(
+    {
+        "other",
+        "others",
+        "otherpleasespecify",
+        "otherspecify",
+        "writein",
+        "text",
+        "none",
+        "sonstiges",
+        "autre",
+        "otro",
+    }
+)
+SHORT = 60  # a question's text in messages is cut to this many characters
+
+
+def position(item: str) -> int | None:
+    """The rank position an item text names (`3`, `3rd`, `Rank 3`, `Third`, `3rd choice`), or None."""
+    text = item.strip()
+    match = _POSITION_NUMBER.match(text)
+    if match:
+        value = int(match.group(1))
+        return value if value >= 1 else None
+    words = normalize(text).split()
+    numbered = [_ORDINAL_WORDS[w] for w in words if w in _ORDINAL_WORDS]
+    rest = [w for w in words if w not in _ORDINAL_WORDS]
+    if len(numbered) == 1 and all(re.fullmatch(_POSITION_WORDS, w, re.IGNORECASE) for w in rest):
+        return numbered[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of an export: the columns it spans and the item (or position) of each."""
+
+    key: str  # how a user names it with --question: an id (`Q5`) or the question text
+    stem: str  # the question text without the items ("" when the headers carry none)
+    columns: tuple[int, ...]
+    items: tuple[str, ...]  # per column, the item text (for positions, the position's text)
+    kind: Kind = "items"
+
+    @property
+    def short(self) -> str:
+        """The question as a message quotes it: its id, or its text cut short."""
+        text = self.key or self.stem
+        if not text:
+            return "the unnamed question"
+        return repr(text if len(text) <= SHORT else text[: SHORT - 3].rstrip() + "...")
+
+    def matches(self, wanted: str) -> bool:
+        """Whether `--question` names this question: its id, or words of its text."""
+        folded = normalize(wanted)
+        return bool(folded) and (
+            folded == normalize(self.key) or folded in normalize(self.stem or self.key)
+        )
+
+
+def split_header(text: str) -> tuple[str, str]:
+    """A generic header as (question stem, item): `Rank [Execution]`, `Rank - Execution`,
+    `Q5 - Execution` (a bare question number is no stem), `Execution`."""
+    text = text.strip()
+    bracketed = _BRACKET.match(text)
+    if bracketed and bracketed.group(2).strip():
+        return bracketed.group(1).strip(), bracketed.group(2).strip()
+    if " - " in text:
+        stem, item = (part.strip() for part in text.rsplit(" - ", 1))
+        return ("" if _QUESTION_NUMBER.match(stem) else stem), item
+    return "", text
+
+
+def group_columns(parts: list[tuple[str, str] | None]) -> list[Question]:
+    """Questions from each column's (question key, item); None for a column that is no item.
+
+    Columns of one key form one question; a key that comes back after other questions, or whose
+    item repeats (the same question asked twice), starts a new question (`key #2`)."""
+    questions: dict[str, list[tuple[int, str]]] = {}
+    current: dict[str, str] = {}  # key -> the name of its latest question
+    last = None
+    for col, part in enumerate(parts):
+        if part is None:
+            continue
+        key, item = part
+        name = current.get(key)
+        repeated = name is not None and compact(item) in {compact(i) for _, i in questions[name]}
+        interrupted = name is not None and last != name and key != ""
+        if name is None or repeated or interrupted:
+            count = sum(1 for n in questions if n == key or n.startswith(f"{key} #"))
+            name = key if count == 0 else f"{key} #{count + 1}"
+            questions[name] = []
+            current[key] = name
+        questions[name].append((col, item))
+        last = name
+    found = []
+    for name, cells in questions.items():
+        columns = tuple(c for c, _ in cells)
+        items = tuple(i for _, i in cells)
+        positions = [position(i) for i in items]
+        kind: Kind = "positions" if len(cells) >= 3 and None not in positions else "items"
+        key, _, _ = name.partition(" #")
+        found.append(
+            Question(name, "" if _QUESTION_NUMBER.match(key) else key, columns, items, kind)
+        )
+    return found
+
+
+def generic_parts(header: list[str], skip: frozenset[int]) -> list[tuple[str, str] | None]:
+    """(stem, item) for each column of a generic header row."""
+    return [None if i in skip or not h.strip() else split_header(h) for i, h in enumerate(header)]
+
+
+def qualtrics_parts(
+    ids: list[str], texts: list[str], skip: frozenset[int]
+) -> list[tuple[str, str] | None]:
+    """(question id, item) for each column of a Qualtrics export: the id before `_<choice>` in row
+    1, the item after the last ` - ` of the question text in row 2."""
+    parts: list[tuple[str, str] | None] = []
+    for i, (cid, text) in enumerate(zip(ids, texts, strict=True)):
+        match = _QUALTRICS_ID.match(cid.strip())
+        if i in skip or not (cid.strip() or text.strip()) or (match and match.group(3)):
+            parts.append(None)  # display order, a write-in's text, an empty column
+            continue
+        stem, item = split_header(text) if text.strip() else ("", cid)
+        parts.append((match.group(1) if match else (stem or cid.strip()), item))
+    return parts
+
+
+def list_question(col: int, header: str) -> Question:
+    """A column whose cells list the items in order (`Execution;Vision and strategy;...`)."""
+    return Question(
+        header.strip() or f"column {col + 1}", header.strip(), (col,), (header,), "list"
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a question fits an instrument."""
+
+    question: Question
+    columns: dict[str, int]  # dimension id -> column (kind "items")
+    unknown: tuple[int, ...]  # columns whose item names no dimension (write-ins aside)
+    complete: bool  # every dimension found, each once, nothing unknown
+
+    @property
+    def item_columns(self) -> tuple[int, ...]:
+        """The columns that hold the ranking: those naming a dimension, or every column of a
+        position or list question."""
+        if self.question.kind == "items":
+            return tuple(self.columns.values())
+        return self.question.columns
+
+    @property
+    def matched(self) -> int:
+        return len(self.item_columns)
+
+
+def fit(question: Question, instrument: Instrument) -> Fit:
+    """Match a question's items to the instrument's dimensions. In the unnamed question (headers
+    with no stem) other columns stand beside the items, so its unknown headers are not counted."""
+    if question.kind != "items":
+        return Fit(question, {}, (), True)
+    columns: dict[str, int] = {}
+    unknown = []
+    clash = False
+    for col, item in zip(question.columns, question.items, strict=True):
+        dim = instrument.match_header(item)
+        if dim is None:
+            if question.stem and compact(item) not in WRITE_INS:
+                unknown.append(col)
+        elif dim in columns:
+            clash = True
+        else:
+            columns[dim] = col
+    complete = len(columns) == len(instrument.dimensions) and not unknown and not clash
+    return Fit(question, columns, tuple(unknown), complete)
+
+
+def responses(body: pd.DataFrame, question: Question) -> int:
+    """How many rows answer a question (any of its cells filled)."""
+    from coachkit.io.columns import filled_rows
+
+    return int(filled_rows(body[list(question.columns)]).sum()) if len(body) else 0
+
+
+def choose(
+    fits: list[Fit],
+    body: pd.DataFrame,
+    instrument: Instrument,
+    wanted: str | None,
+    where: str,
+) -> Fit | None:
+    """The one ranking question that matches the instrument (None when no question comes close).
+
+    `--question` names it; otherwise the question whose items are the instrument's dimensions and
+    whose cells hold rankings. Two that both fit are an error that lists them."""
+    if wanted is not None:
+        named = [f for f in fits if f.question.matches(wanted)]
+        exact = [f for f in named if normalize(f.question.key) == normalize(wanted)]
+        named = exact or named
+        if not named:
+            raise InputError(
+                f"{where}: no question matches --question {wanted!r}; "
+                "`coachkit inspect` lists the questions"
+            )
+        if len(named) > 1:
+            raise _ambiguous(named, body, where)
+        return named[0]
+    complete = [f for f in fits if f.complete]
+    if len(complete) > 1:
+        ranked = [
+            f
+            for f in complete
+            if f.question.kind != "items" or ranking_share(body, list(f.columns.values())) >= 0.5
+        ]
+        complete = ranked if ranked else complete
+    if len(complete) == 1:
+        return complete[0]
+    if complete:
+        raise _ambiguous(complete, body, where)
+    families = _by_family(fits, instrument)
+    if families is not None:
+        return families
+    partial = [f for f in fits if f.question.kind != "list" and f.matched >= 2]
+    return max(partial, key=lambda f: f.matched) if partial else None
+
+
+def _ambiguous(fits: list[Fit], body: pd.DataFrame, where: str) -> InputError:
+    listed = "; ".join(
+        f"{f.question.short} ({len(f.question.columns)} items, {responses(body, f.question)} "
+        "responses)"
+        for f in fits[:4]
+    )
+    return InputError(
+        f"{where}: {len(fits)} questions fit: {listed}; choose one with --question ID-OR-TEXT"
+    )
+
+
+def _by_family(fits: list[Fit], instrument: Instrument) -> Fit | None:
+    """Questions that each rank whole families (competencies in one, characteristics in
+    another) and together cover every dimension once, as one question."""
+    families = {f.id: set(instrument.family_members(f.id)) for f in instrument.families}
+    parts: list[Fit] = []
+    covered: set[str] = set()
+    for f in fits:
+        dims = set(f.columns)
+        whole = [fid for fid, members in families.items() if members <= dims]
+        if (
+            f.question.kind != "items"
+            or f.unknown
+            or not dims
+            or len(f.columns) != sum(len(families[fid]) for fid in whole)
+        ):
+            continue
+        if dims & covered:
+            return None  # two questions rank the same family: not a by-family pair to guess
+        parts.append(f)
+        covered |= dims
+    if len(parts) < 2 or covered != set(instrument.dimension_ids):
+        return None
+    keys = " + ".join(p.question.key or "the unnamed question" for p in parts)
+    columns = {d: c for p in parts for d, c in p.columns.items()}
+    question = Question(
+        keys,
+        " + ".join(p.question.stem for p in parts),
+        tuple(c for p in parts for c in p.question.columns),
+        tuple(i for p in parts for i in p.question.items),
+    )
+    return Fit(question, columns, (), True)
+
+
+def ranking_share(body: pd.DataFrame, columns: list[int]) -> float:
+    """The share of rows (with two or more values) whose values are distinct whole numbers from 1
+    to the number of columns: what a ranking holds, and a rating scale, a multi-select or a text
+    matrix does not."""
+    import numpy as np
+    import pandas as pd
+
+    from coachkit.io.columns import parse_values
+
+    cells = body[columns].to_numpy(dtype=object)
+    flat, _ = parse_values(pd.Series(cells.ravel(), dtype=object))
+    grid = flat.reshape(cells.shape)
+    usable = (~np.isnan(grid)).sum(axis=1) >= 2
+    if not usable.any():
+        return 0.0
+    k = len(columns)
+    whole = np.isnan(grid) | ((grid == np.round(grid)) & (grid >= 1) & (grid <= k))
+    # blanks become distinct negative numbers, so only repeated values compare equal
+    spread = np.where(np.isnan(grid), -np.arange(1, k + 1, dtype=float), grid)
+    distinct = (np.diff(np.sort(spread, axis=1), axis=1) != 0).all(axis=1)
+    ranked = whole.all(axis=1) & distinct & usable
+    return float(ranked.sum() / usable.sum())
+
+
+def describe(questions: list[Question]) -> str:
+    """Questions listed briefly for a message."""
+    return "; ".join(f"{q.short} ({len(q.columns)} columns)" for q in questions)
