@@ -18,6 +18,7 @@ from coachkit.output import check_output, write_output
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
+    from coachkit.io import ReadOptions
     from coachkit.model import Report
     from coachkit.render import RenderOptions
     from coachkit.validate import Dataset
@@ -88,6 +89,31 @@ SubjectOpt = Annotated[
     typer.Option(
         "--subject",
         help="The leader, for a file about one leader with no subject column.",
+        show_default=False,
+    ),
+]
+GroupOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group",
+        help="The rater group of every response, for a file from one group's link: 'peer', or "
+        "per file 'peers.csv=peer' (repeatable).",
+        show_default=False,
+    ),
+]
+RaterColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rater-column",
+        help="The header of the column identifying the rater (e-mail, respondent id).",
+        show_default=False,
+    ),
+]
+QuestionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--question",
+        help="The ranking question, by id (Q5) or words of its text, when several fit.",
         show_default=False,
     ),
 ]
@@ -232,6 +258,33 @@ def _group_map(pairs: list[str] | None, instrument: "Instrument") -> dict[str, s
     return mapping
 
 
+def _file_groups(
+    values: list[str] | None, files: list[Path], instrument: "Instrument"
+) -> dict[str, str]:
+    """`--group GROUP` (every file) and `--group FILE=GROUP` (one file) as the group of each file."""
+    chosen: dict[str, str] = {}
+    everywhere = None
+    for value in values or []:
+        name, sep, label = value.rpartition("=")
+        group = instrument.match_group(label.strip())
+        if group is None or group == instrument.pooled.id:
+            known = ", ".join(g.id for g in instrument.groups)
+            raise typer.BadParameter(f"{label!r} is not a group ({known})", param_hint="--group")
+        if not sep:
+            everywhere = group
+            continue
+        named = [f for f in files if str(f) == name or f.name == name]
+        if not named:
+            raise typer.BadParameter(
+                f"{name!r} is not one of the files given; use --group FILE=GROUP",
+                param_hint="--group",
+            )
+        chosen.update({str(f): group for f in named})
+    if everywhere is not None:
+        chosen = {str(f): chosen.get(str(f), everywhere) for f in files}
+    return chosen
+
+
 class _Reading(NamedTuple):
     """The options every reading command shares."""
 
@@ -247,25 +300,39 @@ class _Reading(NamedTuple):
     subject_column: str | None = None
     group_column: str | None = None
     codes: Path | None = None
+    group: list[str] | None = None
+    rater_column: str | None = None
+    question: str | None = None
+
+    def options(self, instrument: "Instrument") -> "ReadOptions":
+        from coachkit.io import ReadOptions
+
+        return ReadOptions(
+            layout=self.layout,
+            sheet=self.sheet,
+            subject=self.subject,
+            group_map=_group_map(self.group_map, instrument),
+            subject_column=self.subject_column,
+            group_column=self.group_column,
+            codes=_codes(self.codes),
+            rater_column=self.rater_column,
+            question=self.question,
+        )
 
     def load(self, files: list[Path]) -> "Dataset":
+        from dataclasses import replace
+
         from coachkit.instruments import load_instrument
-        from coachkit.io import ReadOptions, read_source
+        from coachkit.io import read_source
         from coachkit.validate import validate
 
         instrument = load_instrument(self.instrument)
-        options = ReadOptions(
-            self.layout,
-            self.sheet,
-            self.subject,
-            _group_map(self.group_map, instrument),
-            self.subject_column,
-            self.group_column,
-            _codes(self.codes),
-        )
+        options = self.options(instrument)
+        groups = _file_groups(self.group, files, instrument)
         sources = []
         for file in files:
-            source = read_source(str(file), instrument, options)
+            group = groups.get(str(file))
+            source = read_source(str(file), instrument, replace(options, group=group))
             if not self.quiet:
                 typer.echo(
                     f"note: {file}: read as {source.source_format}, {source.rows} rows", err=True
@@ -370,6 +437,9 @@ def analyze(
     allow_partial: PartialOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
+    rater_column: RaterColumnOpt = None,
+    group: GroupOpt = None,
+    question: QuestionOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -379,18 +449,21 @@ def analyze(
     Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
     """
     reading = _Reading(
-        instrument,
-        layout,
-        sheet,
-        subject,
-        group_map,
-        values,
-        scheme,
-        allow_partial,
-        quiet,
-        subject_column,
-        group_column,
-        codes,
+        instrument=instrument,
+        layout=layout,
+        sheet=sheet,
+        subject=subject,
+        group_map=group_map,
+        values=values,
+        scheme=scheme,
+        allow_partial=allow_partial,
+        quiet=quiet,
+        subject_column=subject_column,
+        group_column=group_column,
+        codes=codes,
+        group=group,
+        rater_column=rater_column,
+        question=question,
     )
 
     def run() -> int:
@@ -422,6 +495,9 @@ def validate(
     allow_partial: PartialOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
+    rater_column: RaterColumnOpt = None,
+    group: GroupOpt = None,
+    question: QuestionOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -434,18 +510,21 @@ def validate(
     Example: coachkit validate examples/acme-tidy.csv
     """
     reading = _Reading(
-        instrument,
-        layout,
-        sheet,
-        subject,
-        group_map,
-        values,
-        scheme,
-        allow_partial,
-        quiet,
-        subject_column,
-        group_column,
-        codes,
+        instrument=instrument,
+        layout=layout,
+        sheet=sheet,
+        subject=subject,
+        group_map=group_map,
+        values=values,
+        scheme=scheme,
+        allow_partial=allow_partial,
+        quiet=quiet,
+        subject_column=subject_column,
+        group_column=group_column,
+        codes=codes,
+        group=group,
+        rater_column=rater_column,
+        question=question,
     )
 
     def run() -> int:
@@ -492,6 +571,9 @@ def batch(
     allow_partial: PartialOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
+    rater_column: RaterColumnOpt = None,
+    group: GroupOpt = None,
+    question: QuestionOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -505,18 +587,21 @@ def batch(
     Example: coachkit batch clients/ --output-dir reports
     """
     reading = _Reading(
-        instrument,
-        layout,
-        sheet,
-        None,
-        group_map,
-        values,
-        scheme,
-        allow_partial,
-        True,
-        subject_column,
-        group_column,
-        codes,
+        instrument=instrument,
+        layout=layout,
+        sheet=sheet,
+        subject=None,
+        group_map=group_map,
+        values=values,
+        scheme=scheme,
+        allow_partial=allow_partial,
+        quiet=True,
+        subject_column=subject_column,
+        group_column=group_column,
+        codes=codes,
+        group=group,
+        rater_column=rater_column,
+        question=question,
     )
     analysis = _Analysis(min_raters, notable_gap, major_gap)
 
@@ -587,6 +672,9 @@ def org(
     allow_partial: PartialOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
+    rater_column: RaterColumnOpt = None,
+    group: GroupOpt = None,
+    question: QuestionOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -600,18 +688,21 @@ def org(
     Example: coachkit org examples/cohort-2026.csv --format markdown
     """
     reading = _Reading(
-        instrument,
-        layout,
-        sheet,
-        None,
-        group_map,
-        values,
-        scheme,
-        allow_partial,
-        quiet,
-        subject_column,
-        group_column,
-        codes,
+        instrument=instrument,
+        layout=layout,
+        sheet=sheet,
+        subject=None,
+        group_map=group_map,
+        values=values,
+        scheme=scheme,
+        allow_partial=allow_partial,
+        quiet=quiet,
+        subject_column=subject_column,
+        group_column=group_column,
+        codes=codes,
+        group=group,
+        rater_column=rater_column,
+        question=question,
     )
 
     def run() -> int:
@@ -649,6 +740,9 @@ def compare(
     allow_partial: PartialOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
+    rater_column: RaterColumnOpt = None,
+    group: GroupOpt = None,
+    question: QuestionOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -662,18 +756,21 @@ def compare(
     Example: coachkit compare examples/cohort-2025.csv examples/cohort-2026.csv
     """
     reading = _Reading(
-        instrument,
-        layout,
-        sheet,
-        subject,
-        group_map,
-        values,
-        scheme,
-        allow_partial,
-        quiet,
-        subject_column,
-        group_column,
-        codes,
+        instrument=instrument,
+        layout=layout,
+        sheet=sheet,
+        subject=subject,
+        group_map=group_map,
+        values=values,
+        scheme=scheme,
+        allow_partial=allow_partial,
+        quiet=quiet,
+        subject_column=subject_column,
+        group_column=group_column,
+        codes=codes,
+        group=group,
+        rater_column=rater_column,
+        question=question,
     )
 
     def run() -> int:
