@@ -19,6 +19,7 @@ from coachkit.output import check_output, write_output
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.io import ReadOptions
+    from coachkit.io.describe import FileView
     from coachkit.model import Report
     from coachkit.render import RenderOptions
     from coachkit.validate import Dataset
@@ -537,6 +538,110 @@ def validate(
         return 1 if dataset.excluded else 0
 
     _guard(debug, run)
+
+
+@app.command()
+def inspect(
+    files: Files,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table (text) or json.")
+    ] = Format.table,
+    draft_instrument: Annotated[
+        bool,
+        typer.Option(
+            "--draft-instrument",
+            help="Print an instrument (TOML) drafted from the ranking question (--question).",
+        ),
+    ] = False,
+    instrument: InstrumentOpt = None,
+    layout: LayoutOpt = Layout.auto,
+    sheet: SheetOpt = None,
+    subject: SubjectOpt = None,
+    group_map: GroupMapOpt = None,
+    subject_column: SubjectColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    rater_column: RaterColumnOpt = None,
+    group: GroupOpt = None,
+    question: QuestionOpt = None,
+    codes: CodesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show what coachkit understands of survey files, before any analysis.
+
+    For each file: the platform and why, the header rows, the leader, rater-group and rater-id
+    columns (and whether their header or their values gave them away), every ranking-like
+    question with the instruments it fits, and the `coachkit analyze` command to run. Exits 1
+    when a file could not be analyzed as it stands (the problem is shown).
+
+    Example: coachkit inspect survey.csv; for a ranking of anything else:
+    coachkit inspect survey.csv --question Q3 --draft-instrument > my.toml
+    """
+    reading = _Reading(
+        instrument=instrument,
+        layout=layout,
+        sheet=sheet,
+        subject=subject,
+        group_map=group_map,
+        values=None,
+        scheme=None,
+        allow_partial=False,
+        quiet=True,
+        subject_column=subject_column,
+        group_column=group_column,
+        codes=codes,
+        group=group,
+        rater_column=rater_column,
+        question=question,
+    )
+
+    def run() -> int:
+        from dataclasses import replace
+
+        from coachkit.instruments import builtin_names, load_instrument
+        from coachkit.io.describe import describe
+        from coachkit.render.inspect import render_inspect
+
+        if format not in (Format.table, Format.json):
+            raise typer.BadParameter("inspect writes table or json", param_hint="--format")
+        given = load_instrument(reading.instrument)
+        known = [given, *(load_instrument(n) for n in builtin_names() if n != given.id)]
+        options = reading.options(given)
+        groups = _file_groups(reading.group, files, given)
+        views = [
+            view
+            for file in files
+            for view in describe(
+                str(file), given, replace(options, group=groups.get(str(file))), known
+            )
+        ]
+        if draft_instrument:
+            write_output(_draft(views, given), None, files)
+            return 0
+        write_output(render_inspect(views, format), None, files)
+        return 1 if any(v.problem for v in views) else 0
+
+    _guard(debug, run)
+
+
+def _draft(views: "list[FileView]", instrument: "Instrument") -> str:
+    """The instrument drafted from the one ranking question of the files (or --question's)."""
+    from coachkit.instruments.draft import draft_instrument
+
+    candidates = [
+        (view, q)
+        for view in views
+        for q in view.questions
+        if q.chosen or (q.values in ("ranks", "item names") and not q.instruments)
+    ]
+    chosen = [c for c in candidates if c[1].chosen] or candidates
+    if len({(q.key, q.items) for _, q in chosen}) != 1:
+        listed = ", ".join(sorted({q.key or "(no question text)" for _, q in candidates})) or "none"
+        raise CoachkitError(
+            f"--draft-instrument needs one ranking question (found: {listed}); "
+            "name it with --question ID"
+        )
+    view, q = chosen[0]
+    return draft_instrument(q.items, q.stem or q.key, view.group_labels, instrument)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ class Instrument:
     pairs: tuple[tuple[str, str], ...]
     tilt: tuple[str, str] | None = None
     question: str = ""
+    path: str = ""  # the TOML file a user gave ("" for a built-in instrument)
     _dimension_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _group_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -162,7 +163,8 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InstrumentError(f"{source}: not valid TOML ({exc})") from exc
-    return parse_instrument(data, source)
+    instrument = parse_instrument(data, source)
+    return instrument if name in builtin_names() else replace(instrument, path=name)
 
 
 def parse_instrument(data: dict[str, Any], source: str) -> Instrument:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
+    from coachkit.io.platforms import Sheet
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
     warnings: list[str] = []
     seen: list[str] = []
     for grid in read_grids(path, options.sheet, warnings):
-        header_at = _header_row(grid)
+        header_at = header_row(grid)
         if header_at is None:
             seen.append(grid.sheet or "")
             continue
@@ -100,7 +101,23 @@ def _read_grid(
     grid: Grid, header_at: int, instrument: Instrument, options: ReadOptions
 ) -> Source | None:
     """Read a grid as the platform export or layout it holds; None when it holds no survey."""
-    from coachkit.io import platforms, tidy, wide
+    from coachkit.io import tidy, wide
+
+    layout, sheet = grid_layout(grid, header_at, instrument, options)
+    if sheet is not None:
+        return wide.read_rows(grid, sheet, instrument, options)
+    if layout is Layout.tidy:
+        header = [str(h).strip() for h in grid.cells.iloc[header_at]]
+        return tidy.read(grid, header_at, header, instrument, options)
+    return None
+
+
+def grid_layout(
+    grid: Grid, header_at: int, instrument: Instrument, options: ReadOptions
+) -> tuple[Layout | None, Sheet | None]:
+    """What a grid holds: a platform export or the wide layout (with the `Sheet` to read it by),
+    the tidy layout, or nothing coachkit reads (None)."""
+    from coachkit.io import platforms, wide
 
     header = [str(h).strip() for h in grid.cells.iloc[header_at]]
     layout: Layout | None = options.layout
@@ -110,16 +127,14 @@ def _read_grid(
         except InputError as exc:
             raise InputError(f"{grid.where}: {exc}; try --source auto") from exc
         if sheet is not None:
-            return wide.read_rows(grid, sheet, instrument, options)
+            return options.layout, sheet
         layout = _detect(grid, header_at, header, instrument)
     if layout is Layout.wide:
-        return wide.read(grid, header_at, header, instrument, options)
-    if layout is Layout.tidy:
-        return tidy.read(grid, header_at, header, instrument, options)
-    return None
+        return layout, wide.generic_sheet(header, header_at)
+    return layout, None
 
 
-def _header_row(grid: Grid) -> int | None:
+def header_row(grid: Grid) -> int | None:
     """The first row with any text in it."""
     cells = grid.cells
     start = 0

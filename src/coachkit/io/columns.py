@@ -317,7 +317,7 @@ def key_column(
         for row in folded:
             for i, h in enumerate(row):
                 if phrase in h and i not in taken:
-                    return KeyColumn(i, "question text")
+                    return KeyColumn(i, "header wording")
     return None
 
 

@@ -19,6 +19,7 @@ from coachkit.errors import InputError
 from coachkit.text import compact, normalize
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from coachkit.instruments import Instrument
@@ -295,7 +296,7 @@ def choose(
         ranked = [
             f
             for f in complete
-            if f.question.kind != "items" or ranking_share(body, list(f.columns.values())) >= 0.5
+            if f.question.kind != "items" or ranking_share(body, f, instrument) >= 0.5
         ]
         complete = ranked if ranked else complete
     if len(complete) == 1:
@@ -353,28 +354,48 @@ def _by_family(fits: list[Fit], instrument: Instrument) -> Fit | None:
     return Fit(question, columns, (), True)
 
 
-def ranking_share(body: pd.DataFrame, columns: list[int]) -> float:
-    """The share of rows (with two or more values) whose values are distinct whole numbers from 1
-    to the number of columns: what a ranking holds, and a rating scale, a multi-select or a text
-    matrix does not."""
+def ranking_share(body: pd.DataFrame, fitted: Fit, instrument: Instrument) -> float:
+    """The share of rows (with two or more values) that hold a ranking: distinct whole numbers
+    from 1 to the number of items, over all items or within each family (the by-family scheme).
+    A rating scale, a multi-select or a text matrix does not."""
     import numpy as np
     import pandas as pd
 
     from coachkit.io.columns import parse_values
 
+    columns = list(fitted.item_columns)
     cells = body[columns].to_numpy(dtype=object)
     flat, _ = parse_values(pd.Series(cells.ravel(), dtype=object))
     grid = flat.reshape(cells.shape)
     usable = (~np.isnan(grid)).sum(axis=1) >= 2
     if not usable.any():
         return 0.0
-    k = len(columns)
+    position = {col: i for i, col in enumerate(columns)}
+    blocks = [list(range(len(columns)))]
+    if fitted.question.kind == "items":
+        blocks = [
+            [position[fitted.columns[d]] for d in instrument.family_members(f.id)]
+            for f in instrument.families
+            if all(d in fitted.columns for d in instrument.family_members(f.id))
+        ]
+    overall = _ranked(grid)
+    by_family = np.ones(len(grid), dtype=bool)
+    for block in blocks:
+        by_family &= _ranked(grid[:, block])
+    ranked = (overall | by_family) & usable
+    return float(ranked.sum() / usable.sum())
+
+
+def _ranked(grid: np.ndarray) -> np.ndarray:
+    """Per row: are the values distinct whole numbers from 1 to the number of columns?"""
+    import numpy as np
+
+    k = grid.shape[1]
     whole = np.isnan(grid) | ((grid == np.round(grid)) & (grid >= 1) & (grid <= k))
     # blanks become distinct negative numbers, so only repeated values compare equal
     spread = np.where(np.isnan(grid), -np.arange(1, k + 1, dtype=float), grid)
     distinct = (np.diff(np.sort(spread, axis=1), axis=1) != 0).all(axis=1)
-    ranked = whole.all(axis=1) & distinct & usable
-    return float(ranked.sum() / usable.sum())
+    return np.asarray(whole.all(axis=1) & distinct)
 
 
 def describe(questions: list[Question]) -> str:

@@ -52,13 +52,6 @@ class Ranking:
     hint: ValueKind | None
 
 
-def read(
-    grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions
-) -> Source:
-    """The generic wide layout: one header row that names the items."""
-    return read_rows(grid, generic_sheet(header, header_at), instrument, options)
-
-
 def generic_sheet(header: list[str], header_at: int) -> Sheet:
     return Sheet("wide", header, [header], header_at + 1, why="a header row naming the items")
 
@@ -77,16 +70,23 @@ class Plan:
     rater: KeyColumn | None
 
 
-def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Plan:
-    """Find the ranking question and the key columns; errors name what to do next."""
-    where = grid.where
-    questions = sheet.questions()
-    fits = [fit(q, instrument) for q in questions]
+def questions(
+    grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions
+) -> tuple[pd.DataFrame, list[Fit]]:
+    """The data rows (blank rows dropped, indexed by grid row) and every question of the grid,
+    matched against the instrument."""
+    fits = [fit(q, instrument) for q in sheet.questions()]
     numeric = {c for f in fits if f.complete for c in f.columns.values()}
     body = grid.rows_from(sheet.data_start, numeric)
     filled = filled_rows(body)
     body = body if filled.all() else body[filled]
-    fits = _with_rankings_by_name(fits, body, sheet, instrument, options)
+    return body, _with_rankings_by_name(fits, body, sheet, instrument, options)
+
+
+def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Plan:
+    """Find the ranking question and the key columns; errors name what to do next."""
+    where = grid.where
+    body, fits = questions(grid, sheet, instrument, options)
     chosen = choose(fits, body, instrument, options.question, where)
     if chosen is None:
         raise InputError(
@@ -144,7 +144,7 @@ def _with_rankings_by_name(
     fits = [
         f
         if f.question.kind != "positions"
-        else replace(f, complete=_unnamed(body, f.question, instrument, options) is None)
+        else replace(f, complete=unnamed(body, f.question, instrument, options) is None)
         for f in fits
     ]
     in_questions = {c for f in fits if f.matched >= 2 for c in f.item_columns}
@@ -153,7 +153,7 @@ def _with_rankings_by_name(
     return fits + [fit(q, instrument) for q in listed]
 
 
-def _unnamed(
+def unnamed(
     body: pd.DataFrame, question: Question, instrument: Instrument, options: ReadOptions
 ) -> str | None:
     """The first cell text of a position question that names no dimension (nor a code for one)
@@ -174,7 +174,7 @@ def _incomplete(
     """The error for a question that names some dimensions but not all (or one twice)."""
     where = f"{where}, question {chosen.question.short}" if chosen.question.stem else where
     if chosen.question.kind == "positions":
-        label = _unnamed(body, chosen.question, instrument, options) or ""
+        label = unnamed(body, chosen.question, instrument, options) or ""
         return InputError(
             f"{where}: unknown dimension {label[:40]!r} in the ranked positions; if the cells "
             "hold answer codes, map them with --codes FILE (a CSV of code,label)"

@@ -1,0 +1,369 @@
+"""What coachkit understands of a file before any analysis, for `coachkit inspect`: the platform
+and why, the header rows, the leader, group and rater columns and how each was found, every
+ranking-like question, the instruments each question fits, and the command that would run."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from coachkit.errors import InputError
+from coachkit.io import Layout, ReadOptions, grid_layout, header_row
+from coachkit.io.columns import KeyColumn, column_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coachkit.instruments import Instrument
+    from coachkit.io.files import Grid
+    from coachkit.io.platforms import Sheet
+    from coachkit.io.questions import Fit, Question
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    role: str  # "leader", "rater group", "rater id"
+    column: str  # `column C ('Relation to person of focus')`, or "" when an option stands in
+    how: str  # "header", "question text", "values", "--group", "not found", ...
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    key: str  # what --question takes
+    stem: str
+    encoding: str  # "a column per item", "a column per position", "an ordered list"
+    items: tuple[str, ...]
+    responses: int
+    values: str  # "ranks", "scores", "text", "item names"
+    instruments: tuple[str, ...]  # the instruments whose dimensions it holds
+    chosen: bool  # the question `analyze` reads with the instrument given
+
+
+@dataclass(frozen=True)
+class FileView:
+    path: str
+    sheet: str | None
+    platform: str
+    why: str
+    header_rows: tuple[int, ...]  # spreadsheet rows
+    data_from: int
+    responses: int
+    columns: tuple[ColumnView, ...]
+    questions: tuple[QuestionView, ...]
+    group_labels: tuple[str, ...]  # the distinct labels of the group column
+    instrument: str  # the instrument the command uses
+    problem: str  # what `analyze` would stop on ("" when nothing)
+    command: str
+
+
+def describe(
+    path: str, instrument: Instrument, options: ReadOptions, instruments: list[Instrument]
+) -> list[FileView]:
+    """One view per sheet of `path` that holds survey columns (the first that does, unless
+    `--sheet` names one). `instruments` are the ones each question is matched against."""
+    from coachkit.io.files import read_grids
+
+    views = []
+    for grid in read_grids(path, options.sheet):
+        at = header_row(grid)
+        if at is None:
+            continue
+        layout, sheet = None, None
+        for candidate in (instrument, *instruments):  # another instrument's file is seen too
+            layout, sheet = grid_layout(grid, at, candidate, options)
+            if layout is not None:
+                break
+        if sheet is not None:
+            views.append(_wide_view(grid, sheet, instrument, options, instruments))
+        elif layout is Layout.tidy:
+            views.append(_tidy_view(grid, at, instrument, options))
+        if views:
+            break
+    if not views:
+        raise InputError(
+            f"{path}: no survey columns found: no question holds the items of an instrument "
+            "(`coachkit dimensions` lists them) and no tidy columns (subject, dimension, rank)"
+        )
+    return views
+
+
+def _wide_view(
+    grid: Grid,
+    sheet: Sheet,
+    instrument: Instrument,
+    options: ReadOptions,
+    instruments: list[Instrument],
+) -> FileView:
+    from coachkit.io import wide
+    from coachkit.io.questions import choose
+
+    body, fits = wide.questions(grid, sheet, instrument, options)
+    fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
+    use = instrument
+    if not any(f.complete for f in fits):  # a question that another instrument fits
+        use = next(
+            (
+                i
+                for i in instruments
+                if i.id != instrument.id and any(i.id in ids for ids in fitting.values())
+            ),
+            instrument,
+        )
+        if use is not instrument:
+            body, fits = wide.questions(grid, sheet, use, options)
+            fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
+    problem = ""
+    chosen: Fit | None = None
+    try:
+        chosen = choose(fits, body, use, options.question, grid.where)
+    except InputError as exc:
+        problem = str(exc)
+    if chosen is None and not problem:
+        problem = f"{grid.where}: no question holds the dimensions of {use.id}"
+    questions = tuple(
+        _question_view(f, body, fitting[id(f.question)], chosen, use)
+        for f in fits
+        if f.question.kind != "items" or f.matched >= 2 or (f.question.stem and len(f.columns) >= 3)
+    )
+    columns: tuple[ColumnView, ...] = ()
+    labels: tuple[str, ...] = ()
+    if chosen is not None and chosen.complete:
+        try:
+            found = wide.plan(grid, sheet, use, options)
+        except InputError as exc:
+            problem = problem or str(exc)
+            columns = _columns_found(grid, sheet, body, chosen, use, options)
+        else:
+            columns = (
+                _column_view("leader", found.subject, sheet, options),
+                _column_view("rater group", found.group, sheet, options),
+                _column_view("rater id", found.rater, sheet, options),
+            )
+            if found.group.column is not None:
+                labels = _labels(body[found.group.column])
+    elif chosen is not None and not problem:
+        try:
+            wide.plan(grid, sheet, use, options)
+        except InputError as exc:
+            problem = str(exc)
+    return FileView(
+        path=grid.path,
+        sheet=grid.sheet,
+        platform=sheet.source_format,
+        why=sheet.why,
+        header_rows=tuple(range((header_row(grid) or 0) + 1, sheet.data_start + 1)),
+        data_from=sheet.data_start + 1,
+        responses=len(body),
+        columns=columns,
+        questions=questions,
+        group_labels=labels,
+        instrument=use.id,
+        problem=problem,
+        command=_command(grid, options, use, instrument, chosen, fits, columns),
+    )
+
+
+def _columns_found(
+    grid: Grid,
+    sheet: Sheet,
+    body: pd.DataFrame,
+    chosen: Fit,
+    instrument: Instrument,
+    options: ReadOptions,
+) -> tuple[ColumnView, ...]:
+    """The key columns one by one, each as far as it is found (a missing one says so)."""
+    from coachkit.io.columns import find_group, find_rater, find_subject
+
+    taken = set(sheet.skip) | set(chosen.item_columns)
+    where, headers = grid.where, sheet.key_headers
+    views = []
+    for role in ("leader", "rater group", "rater id"):
+        found: KeyColumn | None
+        try:
+            if role == "leader":
+                found = find_subject(headers, taken, options, where)
+            elif role == "rater group":
+                found = find_group(body, headers, taken, options, instrument, where)
+            else:
+                found = find_rater(body, headers, taken, options, where)
+        except InputError:
+            views.append(ColumnView(role, "", "not found"))
+        else:
+            views.append(_column_view(role, found, sheet, options))
+    return tuple(views)
+
+
+def _labels(cells: pd.Series) -> tuple[str, ...]:
+    """Group labels as a rater would pick them; typed-in text (an address, a sentence) is left out."""
+    seen: dict[str, None] = {}
+    for cell in cells:
+        label = str(cell).strip()
+        if label and "@" not in label and len(label) <= 40:
+            seen.setdefault(label)
+    return tuple(seen)[:12]
+
+
+def _column_view(
+    role: str, found: KeyColumn | None, sheet: Sheet, options: ReadOptions
+) -> ColumnView:
+    if found is None:
+        return ColumnView(role, "", "none in the file")
+    if found.column is None:
+        value = options.subject if role == "leader" else options.group
+        return ColumnView(role, "", f"{found.how} {value}")
+    return ColumnView(role, column_name(found.column, sheet.header), found.how)
+
+
+def _instruments(
+    f: Fit, body: pd.DataFrame, instruments: list[Instrument], options: ReadOptions
+) -> tuple[str, ...]:
+    from coachkit.io import wide
+    from coachkit.io.questions import fit
+
+    fits = []
+    for instrument in instruments:
+        if f.question.kind == "positions":
+            ok = wide.unnamed(body, f.question, instrument, options) is None
+        elif f.question.kind == "list":
+            ok = bool(wide.list_columns(body[list(f.question.columns)], frozenset(), instrument))
+        else:
+            ok = fit(f.question, instrument).complete
+        if ok:
+            fits.append(instrument.id)
+    return tuple(fits)
+
+
+def _question_view(
+    f: Fit,
+    body: pd.DataFrame,
+    instruments: tuple[str, ...],
+    chosen: Fit | None,
+    instrument: Instrument,
+) -> QuestionView:
+    from coachkit.io.questions import responses
+
+    question = f.question
+    if not question.stem and question.kind == "items":  # the unnamed question: its items only
+        keep = set(f.item_columns)
+        question = replace(
+            question,
+            columns=tuple(c for c in question.columns if c in keep),
+            items=tuple(
+                i for c, i in zip(question.columns, question.items, strict=True) if c in keep
+            ),
+        )
+        f = replace(f, question=question)
+    items = question.items if question.kind == "items" else _named(body, question)
+    encoding = {
+        "items": "a column per item",
+        "positions": "a column per rank position",
+        "list": "one cell listing the items in order",
+    }[question.kind]
+    values = "item names"
+    if question.kind == "items":
+        values = _values(body, f, instrument)
+    is_chosen = chosen is not None and set(f.item_columns) <= set(chosen.item_columns)
+    return QuestionView(
+        key=question.key,
+        stem=question.stem,
+        encoding=encoding,
+        items=items,
+        responses=responses(body, question),
+        values=values,
+        instruments=instruments,
+        chosen=is_chosen and chosen is not None and chosen.complete,
+    )
+
+
+def _named(body: pd.DataFrame, question: Question) -> tuple[str, ...]:
+    """The items a position or list question ranks: the distinct texts of its cells."""
+    from coachkit.io.wide import LIST_SEPARATOR
+
+    seen: dict[str, None] = {}
+    for col in question.columns:
+        for cell in body[col].head(500):
+            for text in str(cell).split(LIST_SEPARATOR) if question.kind == "list" else [cell]:
+                if (label := str(text).strip()) and len(label) <= 100:
+                    seen.setdefault(label)
+    return tuple(seen)[:40]
+
+
+def _values(body: pd.DataFrame, f: Fit, instrument: Instrument) -> str:
+    """What a question's cells hold: ranks, scores (numbers that are no ranking) or text."""
+    import numpy as np
+    import pandas as pd
+
+    from coachkit.io.columns import parse_values
+    from coachkit.io.questions import ranking_share
+
+    if not len(body):
+        return "empty"
+    if f.matched >= 2 and ranking_share(body, f, instrument) >= 0.5:
+        return "ranks"
+    columns = list(f.question.columns)
+    cells = pd.Series(body[columns].to_numpy(dtype=object).ravel(), dtype=object)
+    values, bad = parse_values(cells)
+    return "scores" if bad.sum() * 2 < (~np.isnan(values)).sum() else "text"
+
+
+def _command(
+    grid: Grid,
+    options: ReadOptions,
+    use: Instrument,
+    given: Instrument,
+    chosen: Fit | None,
+    fits: list[Fit],
+    columns: tuple[ColumnView, ...],
+) -> str:
+    """The `coachkit analyze` command that reads this file as understood here."""
+    words = ["coachkit", "analyze", grid.path]
+    if grid.sheet is not None and options.sheet is not None:
+        words += ["--sheet", grid.sheet]
+    if use.path:
+        words += ["--instrument", use.path]
+    elif use.id != given.id:
+        words += ["--instrument", use.id]
+    complete = [f for f in fits if f.complete]
+    if chosen is not None and (len(complete) > 1 or options.question is not None):
+        words += ["--question", chosen.question.key]
+    how = {c.role: c.how for c in columns}
+    if options.subject is not None or how.get("leader") == "not found":
+        words += ["--subject", options.subject or "LEADER NAME"]
+    if options.group is not None or how.get("rater group") == "not found":
+        words += ["--group", options.group or "GROUP"]
+    for flag, value in (
+        ("--subject-column", options.subject_column),
+        ("--group-column", options.group_column),
+        ("--rater-column", options.rater_column),
+    ):
+        if value is not None:
+            words += [flag, value]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _tidy_view(grid: Grid, at: int, instrument: Instrument, options: ReadOptions) -> FileView:
+    from coachkit.io import read_source
+
+    problem = ""
+    responses = 0
+    try:
+        source = read_source(grid.path, instrument, replace(options, layout=Layout.tidy))
+        responses = source.rows
+    except InputError as exc:
+        problem = str(exc)
+    return FileView(
+        path=grid.path,
+        sheet=grid.sheet,
+        platform="tidy",
+        why="subject, rater, group, dimension and rank columns: one row per rater and dimension",
+        header_rows=(at + 1,),
+        data_from=at + 2,
+        responses=responses,
+        columns=(),
+        questions=(),
+        group_labels=(),
+        instrument=instrument.id,
+        problem=problem,
+        command=" ".join(shlex.quote(w) for w in ["coachkit", "analyze", grid.path]),
+    )
