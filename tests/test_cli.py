@@ -31,7 +31,15 @@ def test_every_command_has_help_an_example_and_a_readme_entry() -> None:
     commands = [
         c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
     ]
-    assert set(commands) == {"analyze", "validate", "batch", "org", "compare", "dimensions"}
+    assert set(commands) == {
+        "analyze",
+        "validate",
+        "inspect",
+        "batch",
+        "org",
+        "compare",
+        "dimensions",
+    }
     for command in commands:
         code, out, _ = run(command, "--help")
         assert code == 0 and "Example: coachkit" in out, command
