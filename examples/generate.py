@@ -339,3 +339,6 @@ if __name__ == "__main__":
     write_cohort(HERE / "cohort-2025.csv", 2025)
     write_cohort(HERE / "cohort-2026.csv", 2026)
     write_it_archetypes(HERE / "it-archetypes.csv")
+    from exports import write_exports
+
+    write_exports(HERE / "exports")

@@ -124,27 +124,17 @@ def _wide_view(
     questions = tuple(
         _question_view(f, body, fitting[id(f.question)], chosen, use)
         for f in fits
-        if f.question.kind != "items" or f.matched >= 2 or (f.question.stem and len(f.columns) >= 3)
+        if f.question.kind != "items"
+        or f.matched >= 2
+        or (f.question.stem and len(f.question.columns) >= 3)
     )
-    columns: tuple[ColumnView, ...] = ()
-    labels: tuple[str, ...] = ()
-    if chosen is not None and chosen.complete:
-        try:
-            found = wide.plan(grid, sheet, use, options)
-        except InputError as exc:
-            problem = problem or str(exc)
-            columns = _columns_found(grid, sheet, body, chosen, use, options)
-        else:
-            columns = (
-                _column_view("leader", found.subject, sheet, options),
-                _column_view("rater group", found.group, sheet, options),
-                _column_view("rater id", found.rater, sheet, options),
-            )
-            if found.group.column is not None:
-                labels = _labels(body[found.group.column])
-    elif chosen is not None and not problem:
-        try:
-            wide.plan(grid, sheet, use, options)
+    taken = set(chosen.item_columns) if chosen is not None else set()
+    taken |= {c for f in fits if f.matched >= 2 or f.question.stem for c in f.item_columns}
+    columns, group_column = _columns_found(grid, sheet, body, taken, use, options)
+    labels = _labels(body[group_column]) if group_column is not None else ()
+    if chosen is not None and chosen.complete and not problem:
+        try:  # everything `analyze` would check while reading (group labels too)
+            wide.read_rows(grid, sheet, use, options)
         except InputError as exc:
             problem = str(exc)
     return FileView(
@@ -160,7 +150,7 @@ def _wide_view(
         group_labels=labels,
         instrument=use.id,
         problem=problem,
-        command=_command(grid, options, use, instrument, chosen, fits, columns),
+        command=_command(grid, options, use, instrument, chosen, fits, columns, questions),
     )
 
 
@@ -168,16 +158,18 @@ def _columns_found(
     grid: Grid,
     sheet: Sheet,
     body: pd.DataFrame,
-    chosen: Fit,
+    items: set[int],
     instrument: Instrument,
     options: ReadOptions,
-) -> tuple[ColumnView, ...]:
-    """The key columns one by one, each as far as it is found (a missing one says so)."""
+) -> tuple[tuple[ColumnView, ...], int | None]:
+    """The leader, group and rater columns, each as far as it is found (a missing one says so),
+    and the group column."""
     from coachkit.io.columns import find_group, find_rater, find_subject
 
-    taken = set(sheet.skip) | set(chosen.item_columns)
+    taken = set(sheet.skip) | items
     where, headers = grid.where, sheet.key_headers
     views = []
+    group_column = None
     for role in ("leader", "rater group", "rater id"):
         found: KeyColumn | None
         try:
@@ -185,13 +177,14 @@ def _columns_found(
                 found = find_subject(headers, taken, options, where)
             elif role == "rater group":
                 found = find_group(body, headers, taken, options, instrument, where)
+                group_column = found.column
             else:
                 found = find_rater(body, headers, taken, options, where)
         except InputError:
             views.append(ColumnView(role, "", "not found"))
         else:
             views.append(_column_view(role, found, sheet, options))
-    return tuple(views)
+    return tuple(views), group_column
 
 
 def _labels(cells: pd.Series) -> tuple[str, ...]:
@@ -299,7 +292,7 @@ def _values(body: pd.DataFrame, f: Fit, instrument: Instrument) -> str:
 
     if not len(body):
         return "empty"
-    if f.matched >= 2 and ranking_share(body, f, instrument) >= 0.5:
+    if ranking_share(body, f, instrument) >= 0.5:
         return "ranks"
     columns = list(f.question.columns)
     cells = pd.Series(body[columns].to_numpy(dtype=object).ravel(), dtype=object)
@@ -315,8 +308,20 @@ def _command(
     chosen: Fit | None,
     fits: list[Fit],
     columns: tuple[ColumnView, ...],
+    questions: tuple[QuestionView, ...],
 ) -> str:
-    """The `coachkit analyze` command that reads this file as understood here."""
+    """The `coachkit analyze` command that reads this file as understood here; for a ranking
+    that no instrument fits, the `inspect` command that drafts one."""
+    unknown = [q for q in questions if q.values in ("ranks", "item names") and not q.instruments]
+    if (chosen is None or not chosen.complete) and unknown:
+        words = ["coachkit", "inspect", grid.path, "--question", unknown[0].key]
+        words += [
+            w
+            for c in columns
+            if c.how.startswith("--group-column")
+            for w in ("--group-column", options.group_column or "")
+        ]
+        return " ".join(shlex.quote(w) for w in words) + " --draft-instrument > my.toml"
     words = ["coachkit", "analyze", grid.path]
     if grid.sheet is not None and options.sheet is not None:
         words += ["--sheet", grid.sheet]
@@ -324,9 +329,10 @@ def _command(
         words += ["--instrument", use.path]
     elif use.id != given.id:
         words += ["--instrument", use.id]
-    complete = [f for f in fits if f.complete]
-    if chosen is not None and (len(complete) > 1 or options.question is not None):
-        words += ["--question", chosen.question.key]
+    if options.question is not None:
+        words += ["--question", options.question]
+    elif chosen is None and len([f for f in fits if f.complete]) > 1:
+        words += ["--question", "ID-OR-TEXT"]
     how = {c.role: c.how for c in columns}
     if options.subject is not None or how.get("leader") == "not found":
         words += ["--subject", options.subject or "LEADER NAME"]

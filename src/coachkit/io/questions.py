@@ -363,7 +363,7 @@ def ranking_share(body: pd.DataFrame, fitted: Fit, instrument: Instrument) -> fl
 
     from coachkit.io.columns import parse_values
 
-    columns = list(fitted.item_columns)
+    columns = list(fitted.item_columns if fitted.matched >= 2 else fitted.question.columns)
     cells = body[columns].to_numpy(dtype=object)
     flat, _ = parse_values(pd.Series(cells.ravel(), dtype=object))
     grid = flat.reshape(cells.shape)
@@ -372,7 +372,7 @@ def ranking_share(body: pd.DataFrame, fitted: Fit, instrument: Instrument) -> fl
         return 0.0
     position = {col: i for i, col in enumerate(columns)}
     blocks = [list(range(len(columns)))]
-    if fitted.question.kind == "items":
+    if fitted.question.kind == "items" and fitted.matched >= 2:
         blocks = [
             [position[fitted.columns[d]] for d in instrument.family_members(f.id)]
             for f in instrument.families

@@ -50,10 +50,8 @@ def _text(view: FileView) -> str:
 
 def _question(q: QuestionView) -> str:
     stem = q.stem if len(q.stem) <= SHORT else q.stem[: SHORT - 3].rstrip() + "..."
-    named = f" {stem!r}" if stem and stem != q.key else ""
+    name = f"{q.key} {stem!r}" if stem and q.stem != q.key else (stem or "(no question text)")
     fits = f"fits {', '.join(q.instruments)}" if q.instruments else "fits no instrument"
-    text = (
-        f"{q.key or '(no question text)'}{named}: {q.encoding}, "
-        f"{len(q.items)} items, {q.responses} responses, {q.values}; {fits}"
-    )
+    answers = "1 response" if q.responses == 1 else f"{q.responses} responses"
+    text = f"{name}: {q.encoding}, {len(q.items)} items, {answers}, {q.values}; {fits}"
     return f"  {'*' if q.chosen else ' '} {printable(text)}"
