@@ -325,6 +325,7 @@ class _Reading(NamedTuple):
 
         from coachkit.instruments import load_instrument
         from coachkit.io import read_source
+        from coachkit.text import printable
         from coachkit.validate import validate
 
         instrument = load_instrument(self.instrument)
@@ -334,9 +335,15 @@ class _Reading(NamedTuple):
         for file in files:
             group = groups.get(str(file))
             source = read_source(str(file), instrument, replace(options, group=group))
+
             if not self.quiet:
+                understood = f"; {source.understood}" if source.understood else ""
                 typer.echo(
-                    f"note: {file}: read as {source.source_format}, {source.rows} rows", err=True
+                    printable(
+                        f"note: {file}: read as {source.source_format}, {source.rows} rows"
+                        f"{understood}"
+                    ),
+                    err=True,
                 )
             sources.append(source)
         dataset = validate(sources, instrument, self.values, self.scheme, self.allow_partial)

@@ -163,6 +163,20 @@ def validate(
         for source, size, n_used in zip(sources, sizes, used_per_source, strict=True)
     )
     warnings = tuple(w for s in sources for w in s.warnings)
+    identical = (
+        _identical(used & (raters < 0), subject_codes, joined("group_codes"), raw)
+        if kind is ValueKind.ranks
+        else None
+    )
+    if identical is not None:
+        first, second, count = identical
+        warnings += (
+            f"{where(first)} and {where(second)}"
+            + (f" (and {count - 1} more pairs)" if count > 1 else "")
+            + ": identical complete rankings of the same leader and group with no rater id; "
+            "far more likely a resubmission than chance; both count as it stands: add a rater "
+            "id column (--rater-column) or remove one",
+        )
     # Subjects numbered in order of their first usable response (a subject may have none).
     codes, first_seen = pd.factorize(_rows(subject_codes, used))
     return Dataset(
@@ -181,6 +195,26 @@ def validate(
         inputs=inputs,
         warnings=warnings,
     )
+
+
+def _identical(
+    candidates: np.ndarray, subjects: np.ndarray, groups: np.ndarray, raw: np.ndarray
+) -> tuple[int, int, int] | None:
+    """The first pair of responses (among `candidates`, complete rankings only) with the same
+    leader, group and ranks, and how many such repeats there are; None when there are none."""
+    import numpy as np
+    import pandas as pd
+
+    rows = np.flatnonzero(candidates & ~np.isnan(raw).any(axis=1))
+    if len(rows) < 2:
+        return None
+    keys = pd.DataFrame(raw[rows]).assign(subject=subjects[rows], group=groups[rows])
+    repeated = keys.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return None
+    second = int(rows[np.argmax(repeated)])
+    same = (keys == keys.iloc[int(np.argmax(repeated))]).all(axis=1).to_numpy()
+    return int(rows[np.argmax(same)]), second, int(repeated.sum())
 
 
 def _subjects(sources: list[Source]) -> tuple[np.ndarray, np.ndarray]:

@@ -59,6 +59,7 @@ class Source:
     dimensions: tuple[str, ...]  # the dimension ids, in the order of `values`' columns
     values_hint: ValueKind | None = None
     warnings: tuple[str, ...] = ()
+    understood: str = ""  # what the reader took from where ("question Q5; leader: 'Name'")
 
     @cached_property
     def responses(self) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from coachkit.text import compact
 if TYPE_CHECKING:
     import pandas as pd
 
-    from coachkit.io.questions import Question
+    from coachkit.io.questions import Part, Question
 
 # The first header of a Google Forms (Sheets) export, in the locales Google translates it to.
 TIMESTAMPS = frozenset(
@@ -81,7 +81,7 @@ class Sheet:
     skip: set[int] = field(default_factory=set)  # columns that are never items
     exclude: Callable[[pd.DataFrame], pd.Series] | None = None  # reason per row, "" to keep
     # per column, (question, item) as the platform groups them; None: from the header's stems
-    parts: list[tuple[str, str] | None] | None = None
+    parts: list[Part | None] | None = None
     why: str = ""  # how the platform was recognized, for `inspect`
 
     def questions(self) -> list[Question]:
@@ -185,13 +185,13 @@ def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
     """Row 1 question text in each question's first column; row 2 the item under each column."""
     row1 = _row(cells, at + 1)
     question, header, filled = "", [], []
-    parts: list[tuple[str, str] | None] = []
+    parts: list[Part | None] = []
     for top, sub in zip(row0, row1, strict=True):
         question = top or question
         filled.append(question)
         plain = compact(sub) in {"", "response", "openendedresponse", "other", "otherpleasespecify"}
         header.append(question if plain else f"{question} - {sub}")
-        parts.append((question, question if plain else sub) if question else None)
+        parts.append((question, question if plain else sub, question) if question else None)
     return Sheet(
         "surveymonkey",
         header,

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from coachkit.instruments import Instrument
 
 Kind = Literal["items", "positions", "list"]
+# A column's place in a question: (question key, item, question text).
+Part = tuple[str, str, str]
 
 # `Q1[3]`, `Rank [Rank 3]`, `Question [3rd choice]`, `[First]`: a column per rank position.
 _ORDINAL_WORDS = {
@@ -155,18 +157,19 @@ def split_header(text: str) -> tuple[str, str]:
     return "", text
 
 
-def group_columns(parts: list[tuple[str, str] | None]) -> list[Question]:
-    """Questions from each column's (question key, item); None for a column that is no item.
+def group_columns(parts: list[Part | None]) -> list[Question]:
+    """Questions from each column's part (key, item, text); None for a column that is no item.
 
     Columns of one key form one question; a key that comes back after other questions, or whose
     item repeats (the same question asked twice), starts a new question (`key #2`)."""
     questions: dict[str, list[tuple[int, str]]] = {}
+    stems: dict[str, str] = {}
     current: dict[str, str] = {}  # key -> the name of its latest question
     last = None
     for col, part in enumerate(parts):
         if part is None:
             continue
-        key, item = part
+        key, item, stem = part
         name = current.get(key)
         repeated = name is not None and compact(item) in {compact(i) for _, i in questions[name]}
         interrupted = name is not None and last != name and key != ""
@@ -174,6 +177,7 @@ def group_columns(parts: list[tuple[str, str] | None]) -> list[Question]:
             count = sum(1 for n in questions if n == key or n.startswith(f"{key} #"))
             name = key if count == 0 else f"{key} #{count + 1}"
             questions[name] = []
+            stems[name] = stem
             current[key] = name
         questions[name].append((col, item))
         last = name
@@ -183,31 +187,30 @@ def group_columns(parts: list[tuple[str, str] | None]) -> list[Question]:
         items = tuple(i for _, i in cells)
         positions = [position(i) for i in items]
         kind: Kind = "positions" if len(cells) >= 3 and None not in positions else "items"
-        key, _, _ = name.partition(" #")
-        found.append(
-            Question(name, "" if _QUESTION_NUMBER.match(key) else key, columns, items, kind)
-        )
+        stem = "" if _QUESTION_NUMBER.match(stems[name]) else stems[name]
+        found.append(Question(name, stem, columns, items, kind))
     return found
 
 
-def generic_parts(header: list[str], skip: frozenset[int]) -> list[tuple[str, str] | None]:
+def generic_parts(header: list[str], skip: frozenset[int]) -> list[Part | None]:
     """(stem, item) for each column of a generic header row."""
-    return [None if i in skip or not h.strip() else split_header(h) for i, h in enumerate(header)]
+    return [
+        None if i in skip or not h.strip() else (*split_header(h), split_header(h)[0])
+        for i, h in enumerate(header)
+    ]
 
 
-def qualtrics_parts(
-    ids: list[str], texts: list[str], skip: frozenset[int]
-) -> list[tuple[str, str] | None]:
-    """(question id, item) for each column of a Qualtrics export: the id before `_<choice>` in row
-    1, the item after the last ` - ` of the question text in row 2."""
-    parts: list[tuple[str, str] | None] = []
+def qualtrics_parts(ids: list[str], texts: list[str], skip: frozenset[int]) -> list[Part | None]:
+    """(question id, item, question text) for each column of a Qualtrics export: the id before
+    `_<choice>` in row 1, the item after the last ` - ` of the question text in row 2."""
+    parts: list[Part | None] = []
     for i, (cid, text) in enumerate(zip(ids, texts, strict=True)):
         match = _QUALTRICS_ID.match(cid.strip())
         if i in skip or not (cid.strip() or text.strip()) or (match and match.group(3)):
             parts.append(None)  # display order, a write-in's text, an empty column
             continue
         stem, item = split_header(text) if text.strip() else ("", cid)
-        parts.append((match.group(1) if match else (stem or cid.strip()), item))
+        parts.append((match.group(1) if match else (stem or cid.strip()), item, stem))
     return parts
 
 

@@ -133,7 +133,31 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
         values_hint=ranking.hint,
+        understood=_understood(found),
     )
+
+
+def _understood(found: Plan) -> str:
+    """The reader's guesses in a few words, for the note on stderr."""
+    assert found.chosen is not None
+    question = found.chosen.question
+
+    def header(key: KeyColumn | None) -> str:
+        if key is None:
+            return "none"
+        if key.column is None:
+            return key.how
+        text = found.sheet.header[key.column]
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return f"{shown!r}" + (" (by its values)" if key.how == "values" else "")
+
+    parts = [f"question {question.short}"] if question.key else []
+    parts += [
+        f"leader {header(found.subject)}",
+        f"group {header(found.group)}",
+        f"rater id {header(found.rater)}",
+    ]
+    return "; ".join(parts)
 
 
 def _with_rankings_by_name(
