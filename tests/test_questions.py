@@ -291,3 +291,53 @@ def test_inspect_names_the_question_and_the_command() -> None:
     assert view["header_rows"] == [1, 2, 3] and view["data_from"] == 4
     assert view["platform"] == "qualtrics"
     assert view["command"] == "coachkit analyze examples/exports/qualtrics-360.csv"
+
+
+LEADERSHIP_WORDS = ("manager", "competenc", "characteristic", "leadership priorities", "360")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "csv", "json", "xlsx"])
+@pytest.mark.parametrize("command", ["analyze", "org"])
+def test_other_instruments_never_speak_of_managers(fmt: str, command: str, tmp_path: Path) -> None:
+    """Reports on an instrument other than leadership-12 use its own labels and roles."""
+    out = tmp_path / f"report.{fmt if fmt not in ('table', 'markdown') else 'txt'}"
+    args = [command, "examples/it-archetypes.csv", "--instrument", "it-archetypes", "-q"]
+    code, text, err = run(*args, "-f", fmt, *(["-o", str(out)] if fmt == "xlsx" else []))
+    assert code == 0, err
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(out)
+        text = "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    if fmt == "json":  # keys are the schema; the words are in the values
+        text = "\n".join(_strings(json.loads(text)))
+    lowered = text.lower()
+    assert [w for w in LEADERSHIP_WORDS if w in lowered] == []
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_one_group_instrument_sets_no_group_against_itself(tmp_path: Path) -> None:
+    """A drafted instrument with one `respondent` group: no focus, no strengths, no pairs."""
+    rows: list[list[object]] = [["Rank these [Alpha]", "Rank these [Beta]", "Rank these [Gamma]"]]
+    rows += [[1, 2, 3], [2, 1, 3], [1, 3, 2], [3, 2, 1]]
+    path = _write(tmp_path / "one.csv", rows)
+    code, toml, err = run("inspect", str(path), "--draft-instrument")
+    assert code == 0, err
+    assert 'id = "respondent"' in toml
+    instrument = tmp_path / "one.toml"
+    instrument.write_text(toml, "utf-8")
+    document = _analyze(str(path), "--instrument", str(instrument), "--subject", "Board")
+    subject = document["subjects"][0]  # type: ignore[index]
+    assert subject["coaching_focus"] == [] and subject["strengths"] == []
+    assert subject["blocks"][0]["comparisons"] == []
+    means = subject["blocks"][0]["mean_rank"]["respondent"]
+    assert [means[d] for d in ("alpha", "beta", "gamma")] == [7 / 4, 2.0, 9 / 4]

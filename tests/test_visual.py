@@ -36,7 +36,7 @@ def test_html_report_has_a_chart_per_leader_and_block() -> None:
     # Dana: 6 reported groups x 12 dimensions; the self-manager line on every row
     dana = page.split('<section class="leader">')[1]
     assert dana.count('class="marker"') == 6 * 12
-    assert dana.count('class="self-manager"') == 12
+    assert dana.count('class="self-focus"') == 12
     assert dana.count('class="tilt-marker"') == 6
     assert "Coaching focus" in dana and "Personal ethics: Manager ranks it 1st" in dana
     marcus = page.split('<section class="leader">')[2]

@@ -20,7 +20,10 @@ def focus_group(blocks: tuple[Block, ...], instrument: Instrument) -> str | None
     reported = blocks[0].mean_rank
     if instrument.self_group not in reported:
         return None
-    return next((g for g in instrument.focus_groups if g in reported), None)
+    # a group is never set against itself (an instrument whose only group is its self group)
+    return next(
+        (g for g in instrument.focus_groups if g in reported and g != instrument.self_group), None
+    )
 
 
 def ordinal(rank: float) -> str:

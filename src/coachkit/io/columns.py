@@ -384,6 +384,8 @@ def find_group(
         header = key_column(headers, GROUP, taken, GROUP_PHRASES) or _group_by_values(
             body, taken, options, instrument
         )
+        if header is None and len(instrument.groups) == 1:
+            return KeyColumn(None, "the instrument's only group")
         if header is None:
             raise InputError(
                 f"{where}: no rater-group column; if every response is from one group give "
@@ -435,7 +437,7 @@ def group_codes(
 
     if found.column is None:
         ids = [g.id for g in instrument.groups]
-        return np.full(len(body), ids.index(options.group or ""), dtype=np.int64)
+        return np.full(len(body), ids.index(options.group or ids[0]), dtype=np.int64)
     return map_groups(body[found.column], rows, instrument, options.group_map, where)
 
 

@@ -74,6 +74,8 @@ def describe(
             layout, sheet = grid_layout(grid, at, candidate, options)
             if layout is not None:
                 break
+        if layout is None:  # a question no instrument knows: shown, with a drafted instrument
+            sheet = _unknown_ranking(grid, at)
         if sheet is not None:
             views.append(_wide_view(grid, sheet, instrument, options, instruments))
         elif layout is Layout.tidy:
@@ -86,6 +88,14 @@ def describe(
             "(`coachkit dimensions` lists them) and no tidy columns (subject, dimension, rank)"
         )
     return views
+
+
+def _unknown_ranking(grid: Grid, at: int) -> Sheet | None:
+    """The generic wide layout, when its header holds a question of three or more items."""
+    from coachkit.io import wide
+
+    sheet = wide.generic_sheet([str(h).strip() for h in grid.cells.iloc[at]], at)
+    return sheet if any(q.stem and len(q.columns) >= 3 for q in sheet.questions()) else None
 
 
 def _wide_view(
@@ -204,7 +214,7 @@ def _column_view(
         return ColumnView(role, "", "none in the file")
     if found.column is None:
         value = options.subject if role == "leader" else options.group
-        return ColumnView(role, "", f"{found.how} {value}")
+        return ColumnView(role, "", found.how + (f" {value}" if value else ""))
     return ColumnView(role, column_name(found.column, sheet.header), found.how)
 
 

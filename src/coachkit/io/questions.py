@@ -314,14 +314,29 @@ def choose(
 
 
 def _ambiguous(fits: list[Fit], body: pd.DataFrame, where: str) -> InputError:
+    """Two or more questions fit: list them by what tells them apart (their ids, or the words
+    after the text they share), with their response counts."""
+    names = [f.question.key or f.question.stem for f in fits[:4]]
+    shared = _shared_words(names) if all(f.question.stem == f.question.key for f in fits) else ""
     listed = "; ".join(
-        f"{f.question.short} ({len(f.question.columns)} items, {responses(body, f.question)} "
-        "responses)"
-        for f in fits[:4]
+        f"{_cut(('...' if shared else '') + name[len(shared) :])} "
+        f"({responses(body, f.question)} responses)"
+        for name, f in zip(names, fits, strict=False)
     )
-    return InputError(
-        f"{where}: {len(fits)} questions fit: {listed}; choose one with --question ID-OR-TEXT"
-    )
+    return InputError(f"{where}: {len(fits)} questions fit: {listed}; choose one with --question")
+
+
+def _shared_words(texts: list[str]) -> str:
+    """The leading words all texts share (cut at a space), so the rest tells them apart."""
+    prefix = texts[0]
+    for text in texts[1:]:
+        while not text.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix[: prefix.rfind(" ") + 1] if " " in prefix else ""
+
+
+def _cut(text: str, size: int = 40) -> str:
+    return repr(text if len(text) <= size else text[: size - 3].rstrip() + "...")
 
 
 def _by_family(fits: list[Fit], instrument: Instrument) -> Fit | None:

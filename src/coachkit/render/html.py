@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from coachkit.render import wording
 from coachkit.render.view import Page, SubjectView, subject_view
 
 if TYPE_CHECKING:
@@ -198,7 +199,12 @@ def render_html(report: Report) -> str:
 
     template = _environment().get_template("report.html.j2")
     return template.render(
-        report=report, leaders=leader_pages(report), clean=printable, width=WIDTH, left=LEFT
+        report=report,
+        leaders=leader_pages(report),
+        clean=printable,
+        width=WIDTH,
+        left=LEFT,
+        words=wording.words(report.instrument),
     )
 
 

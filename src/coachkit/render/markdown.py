@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coachkit.errors import CoachkitError
+from coachkit.render import wording
 from coachkit.render.view import subject_view
 from coachkit.text import printable
 
@@ -34,7 +35,8 @@ def _md(text: str) -> str:
 
 def render_markdown(report: Report, template: Path | None = None) -> str:
     views = [subject_view(report, s) for s in report.subjects]
-    return render_template("report.md.j2", template, report=report, subjects=views)
+    words = wording.words(report.instrument)
+    return render_template("report.md.j2", template, report=report, subjects=views, words=words)
 
 
 @lru_cache(maxsize=1)

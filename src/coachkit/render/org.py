@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from coachkit.model import OrgGroup, OrgReport
-from coachkit.render import Format, RenderOptions
+from coachkit.render import Format, RenderOptions, wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.view import Page, Section, concordance_reading, render_page, tilt_reading
@@ -67,13 +67,13 @@ def org_page(org: OrgReport) -> Page:
             "the agreement needed for p < .05"
         )
     else:
-        spread = "no leader has both a self and a manager ranking"
+        spread = f"no leader has both {wording.self_and_focus(org.instrument)} rankings"
     pattern = org.technical_leader_pattern
     sections = {
         "Not reported (anonymity)": [
             f"{names[g.group]} ({g.n}): {g.reason}" for g in org.groups if not g.reported and g.n
         ],
-        "Tilt (+: competencies first, -: characteristics first)": [
+        wording.tilt_legend(org.instrument): [
             f"{names[g.group]}: {tilt_reading(g.tilt, org.instrument)}" for g in reported if g.tilt
         ],
         "Agreement within groups": [
@@ -89,10 +89,16 @@ def org_page(org: OrgReport) -> Page:
         ],
         "Across leaders": [
             f"{names[org.instrument.self_group]}-{in_sentence(names[org.instrument.focus_groups[0]])} agreement: {spread}.",
-            "Technical-leader pattern (self tilt >= +1, and at least 1 place more than the manager): "
-            f"{len(pattern)} of {org.n_subjects} leaders"
-            + (f" ({', '.join(pattern)})" if pattern else "")
-            + ".",
+            *(
+                [
+                    f"Technical-leader pattern ({wording.pattern_rule(org.instrument)}): "
+                    f"{len(pattern)} of {org.n_subjects} leaders"
+                    + (f" ({', '.join(pattern)})" if pattern else "")
+                    + "."
+                ]
+                if org.instrument.tilt
+                else []
+            ),
         ],
         "Most frequent coaching focus": [
             f"{labels[d]}: {n} leader{'s' * (n != 1)}"

@@ -74,9 +74,7 @@ def _subject(view: SubjectView) -> RenderableType:
         parts += _block(block)
     if view.focus or view.tilt_contrast or view.strengths:
         parts.append(Text("\nCoaching focus", style="bold"))
-        focus = view.focus or (
-            "no notable gap where the manager (or all others) ranks a dimension above self",
-        )
+        focus = view.focus or (view.no_focus,)
         parts += [_indented(printable(line), bullet="- ") for line in focus]
         if view.tilt_contrast:
             parts.append(_indented(printable(view.tilt_contrast)))
@@ -106,7 +104,7 @@ def _block(block: BlockView) -> list[RenderableType]:
     for title, lines in (
         (f"Agreement between groups ({block.agreement_note})", block.agreement),
         ("Agreement within groups", block.concordance),
-        ("Tilt (+: competencies first, -: characteristics first)", block.tilt),
+        (block.tilt_legend, block.tilt),
     ):
         if lines:
             parts.append(Text(spacer + title, style="bold"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from coachkit.analysis.stats import rho_critical
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
 from coachkit.options import Format
+from coachkit.render import wording
 from coachkit.text import format_p
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class BlockView:
     agreement_note: str
     concordance: tuple[str, ...]
     tilt: tuple[str, ...]
+    tilt_legend: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class SubjectView:
     focus: tuple[str, ...]
     tilt_contrast: str | None
     strengths: str
+    no_focus: str  # what the focus list says when it is empty
 
 
 def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
@@ -69,6 +72,7 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         focus=tuple(f"{labels[f.dimension]}: {f.reason}" for f in subject.coaching_focus),
         tilt_contrast=subject.tilt_contrast,
         strengths=", ".join(labels[d] for d in subject.strengths),
+        no_focus=wording.no_focus(report.instrument),
     )
 
 
@@ -126,6 +130,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
             f"{names[g]}: {tilt_reading(t, report.instrument)}"
             for g, t in ((g, (block.tilt or {})[g]) for g in names if g in (block.tilt or {}))
         ),
+        tilt_legend=wording.tilt_legend(instrument),
     )
 
 
