@@ -339,7 +339,7 @@ def find_subject(
 ) -> KeyColumn:
     """The leader: `--subject` for every row, `--subject-column`, or a header that names it."""
     if options.subject is not None:
-        return KeyColumn(None, "--subject")
+        return KeyColumn(None, f"--subject {options.subject}")
     if options.subject_column is not None:
         found = named_column(headers, options.subject_column, "--subject-column", where)
     else:
@@ -377,7 +377,7 @@ def find_group(
     """The rater group: `--group` for every row, `--group-column`, a header that names it, or a
     column whose values are mostly group labels (Self, Manager, Peer...)."""
     if options.group is not None:
-        return KeyColumn(None, "--group")
+        return KeyColumn(None, f"--group {options.group}")
     if options.group_column is not None:
         found = named_column(headers, options.group_column, "--group-column", where)
     else:

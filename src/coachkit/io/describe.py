@@ -213,8 +213,7 @@ def _column_view(
     if found is None:
         return ColumnView(role, "", "none in the file")
     if found.column is None:
-        value = options.subject if role == "leader" else options.group
-        return ColumnView(role, "", found.how + (f" {value}" if value else ""))
+        return ColumnView(role, "", found.how)
     return ColumnView(role, column_name(found.column, sheet.header), found.how)
 
 
