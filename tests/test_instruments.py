@@ -169,3 +169,48 @@ def test_it_archetypes_example() -> None:
         "it_everywhere                IT everywhere"
         in run("dimensions", "--instrument", "it-archetypes")[1]
     )
+
+
+def _instrument_file(tmp_path: Path, labels: list[str]) -> Path:
+    dims = "\n".join(
+        f'[[dimensions]]\nid = "d{n}"\nlabel = "{label}"\n' for n, label in enumerate(labels)
+    )
+    path = tmp_path / "i.toml"
+    path.write_text(
+        f'id = "intl"\n{dims}\n[[groups]]\nid = "self"\nlabel = "Сам"\nanonymous = false\n'
+        '[[groups]]\nid = "team"\nlabel = "Команда"\n[roles]\nfocus = ["all_others"]\n',
+        "utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["Исполнение", "Видение", "Этика", "Коучинг"],  # Cyrillic
+        ["执行", "愿景", "道德", "辅导"],  # Chinese
+        ["△", "□", "⬠", "⬡"],  # symbols, as items of a real ranking study
+        ["Εκτέλεση", "Όραμα", "Ηθική", "Καθοδήγηση"],  # Greek
+    ],
+)
+def test_labels_in_any_script_match_and_stay_apart(tmp_path: Path, labels: list[str]) -> None:
+    path = _instrument_file(tmp_path, labels)
+    instrument = load_instrument(str(path))
+    assert [instrument.match_dimension(f" {label.upper()} ") for label in labels] == [
+        f"d{n}" for n in range(len(labels))
+    ]
+    rows = [["Leader", "Роль", *labels]]
+    rows += [["Анна", "Сам", 1, 2, 3, 4]] + [["Анна", "Команда", *r] for r in ([4, 3, 2, 1],) * 3]
+    rows.append(["Анна", "Команда", 2, 1, 4, 3])
+    survey = tmp_path / "s.csv"
+    survey.write_text("\n".join(",".join(map(str, r)) for r in rows) + "\n", "utf-8")
+    code, out, err = run("analyze", str(survey), "--instrument", str(path), "-f", "json")
+    assert code == 0, err
+    means = json.loads(out)["subjects"][0]["blocks"][0]["mean_rank"]["team"]
+    assert [means[f"d{n}"] for n in range(4)] == [3.5, 2.5, 2.5, 1.5]  # by hand
+
+
+def test_a_label_of_punctuation_only_is_an_instrument_error(tmp_path: Path) -> None:
+    path = _instrument_file(tmp_path, ["Alpha", "Beta", "---", "Delta"])
+    with pytest.raises(InstrumentError, match="'---' has no letter"):
+        load_instrument(str(path))

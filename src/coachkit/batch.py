@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -37,7 +38,7 @@ _RESERVED = {
     *(f"com{i}" for i in range(10)),
     *(f"lpt{i}" for i in range(10)),
 }
-_UNSAFE = re.compile(r"[^a-z0-9]+")
+_UNSAFE = re.compile(r"[\W_]+")  # anything but letters and digits (of any script)
 MAX_SLUG = 80
 
 
@@ -60,9 +61,12 @@ class BatchResult:
 
 
 def slug(name: str) -> str:
-    """A safe file name: ASCII letters, digits and dashes; never empty, a device name or a path."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = _UNSAFE.sub("-", ascii_name.lower()).strip("-")[:MAX_SLUG].strip("-") or "leader"
+    """A safe file name: letters (of any script), digits and dashes; never empty, a device name
+    or a path. A name with no letter or digit gets a short hash of itself."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    text = _UNSAFE.sub("-", folded).strip("-")[:MAX_SLUG].strip("-")
+    if not text:
+        text = "leader-" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:8]
     return f"{text}-" if text in _RESERVED else text
 
 

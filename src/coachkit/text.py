@@ -12,16 +12,33 @@ _SPELLING = {
     "prioritise": "prioritize",
     "centre": "center",
 }
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")  # letters and digits of every script are words
+
+
+def fold_accents(text: str) -> str:
+    """Accents off Latin, Greek and Cyrillic letters (`Jürgen` -> `Jurgen`, `Ἀρετή` -> `Αρετη`); marks
+    of other scripts stay, since there they tell words apart (`が` is not `か`)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = [
+        c
+        for i, c in enumerate(decomposed)
+        if not (unicodedata.combining(c) and i and decomposed[i - 1] < "\u0530")
+    ]
+    return unicodedata.normalize("NFKC", "".join(kept))
 
 
 @lru_cache(maxsize=8192)  # headers and labels repeat across the files of a batch
 def normalize(label: str) -> str:
-    """Fold a label to lowercase words: accents, punctuation, `&` and British spellings folded."""
-    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
-    text = text.lower().replace("&", " and ").replace("+", " and ")
-    words = _NON_WORD.sub(" ", text).split()
+    """Fold a label to lowercase words in any script: case, accents, punctuation, `&` and
+    British spellings folded (`Исполнение` stays `исполнение`; `△` and `□` stay apart)."""
+    text = fold_accents(label).casefold().replace("&", " and ").replace("+", " and ")
+    words = _NON_WORD.sub(" ", text).split() or _symbols(text)
     return " ".join(_SPELLING.get(word, word) for word in words)
+
+
+def _symbols(text: str) -> list[str]:
+    """A label of symbols only (`△`, `⬡`, used as items in real studies) is its own word."""
+    return ["".join(c for c in text if not c.isspace() and unicodedata.category(c)[0] == "S")]
 
 
 def compact(label: str) -> str:

@@ -267,6 +267,15 @@ def _check(instrument: Instrument, source: str) -> None:
     ]
     if instrument.tilt and not set(instrument.tilt) <= family_ids:
         problems.append("tilt names an unknown family")
+    problems += [
+        f"{kind} label {name!r} has no letter, digit or symbol to match it by"
+        for kind, names in (
+            *(("dimension", (d.label, *d.aliases)) for d in instrument.dimensions),
+            *(("group", (g.label, *g.aliases)) for g in instrument.groups),
+        )
+        for name in names
+        if not compact(name)
+    ]
     for dim in instrument.dimensions:
         for alias in (dim.label, *dim.aliases):
             owner = instrument.match_dimension(alias)
