@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,16 @@ from openpyxl import Workbook
 from coachkit.errors import InputError
 from coachkit.instruments import Instrument
 from coachkit.io import Layout, ReadOptions, files, read_source
-from conftest import ALIASES, IDENTITY, LABELS, REVERSED, write_tidy, write_wide
+from conftest import (
+    ALIASES,
+    IDENTITY,
+    INSTRUMENT,
+    LABELS,
+    REVERSED,
+    run,
+    write_tidy,
+    write_wide,
+)
 
 ROWS = [
     ("Ann", "r1", "Self", IDENTITY),
@@ -304,3 +314,50 @@ def test_a_ragged_row_past_the_head(tmp_path: Path, instrument: Instrument) -> N
     source = read_source(str(path), instrument, ReadOptions())
     assert len(source.responses) == 600
     assert (source.responses["note"] == "").all()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{} (rating 1-5)",
+        "Q3. {}",
+        "{}: priority for this role (1-5)",
+        "Rank the priorities - {} (most important = 1)",
+        "Please rank {} here",
+    ],
+)
+def test_a_label_inside_other_words_is_found(tmp_path: Path, template: str) -> None:
+    rows = [("Ann", "a", "Self", IDENTITY), ("Ann", "b", "Manager", REVERSED)]
+    path = write_wide(tmp_path / "w.csv", rows, headers=[template.format(x) for x in LABELS])
+    code, out, err = run("analyze", str(path), "-f", "json")
+    assert code == 0, err
+    means = json.loads(out)["subjects"][0]["blocks"][0]["mean_rank"]
+    assert [means["manager"][d] for d in INSTRUMENT.dimension_ids] == REVERSED
+
+
+def test_headers_naming_two_or_no_dimension_are_named(tmp_path: Path) -> None:
+    rows = [("Ann", "a", "Self", IDENTITY)]
+    headers = [f"Rank these [{x}]" for x in LABELS]
+    headers[0] = "Rank these [Vision and strategy, then Execution]"
+    code, _, err = run("analyze", str(write_wide(tmp_path / "two.csv", rows, headers=headers)))
+    assert code == 1 and "names both 'Vision and strategy' and 'Execution'" in err
+    headers = [*LABELS[:5], "Excecution", *LABELS[6:]]
+    code, _, err = run("analyze", str(write_wide(tmp_path / "typo.csv", rows, headers=headers)))
+    assert code == 1 and "no column for Execution" in err
+    assert "column I ('Excecution') is close to 'Execution'" in err
+
+
+def test_ratings_are_told_by_their_values_whatever_the_headers_say(tmp_path: Path) -> None:
+    scores = [[1 + (i * 7 + r) % 5 for i in range(12)] for r in range(4)]
+    rows = [
+        ("Ann", f"r{n}", g, s)
+        for n, (g, s) in enumerate(zip(["Self", *["Peer"] * 3], scores, strict=True))
+    ]
+    headers = [f"Priority of {x} (1-5)" for x in LABELS]
+    code, out, err = run(
+        "analyze", str(write_wide(tmp_path / "s.csv", rows, headers=headers)), "-f", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["settings"]["values"] == "scores"
+    code, _, err = run("analyze", str(tmp_path / "s.csv"), "--values", "ranks")
+    assert code == 1 and "these look like ratings: add --values scores" in err

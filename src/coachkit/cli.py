@@ -362,9 +362,16 @@ class _Analysis(NamedTuple):
     def load(self, reading: _Reading, files: list[Path]) -> "Dataset":
         dataset = reading.load(files)
         if not len(dataset.ranks):
+            reasons = {e.reason for e in dataset.excluded}
+            ratings = bool(reasons) and all("given more than once" in r for r in reasons)
+            hint = (
+                "these look like ratings: add --values scores"
+                if ratings
+                else "run `coachkit validate` to see why"
+            )
             raise CoachkitError(
                 f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} "
-                "excluded); run `coachkit validate` to see why"
+                f"excluded); {hint}"
             )
         return dataset
 

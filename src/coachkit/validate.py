@@ -307,13 +307,13 @@ def _describe(code: int, row: np.ndarray, labels: list[str], kind: ValueKind) ->
 def _detect_values(
     raw: np.ndarray, facts: _Facts, sources: list[Source], instrument: Instrument
 ) -> ValueKind:
-    """Ranks or scores, from the headers when they agree, else from the values when they are
-    clear. `facts` are the rows' `_facts`."""
+    """Ranks or scores: from the values first (rows that are rankings, or that repeat values well
+    below the number of items), then from the headers when they agree, then from the values' weaker
+    signs. `facts` are the rows' `_facts`."""
     import numpy as np
 
     hints = {s.values_hint for s in sources}
-    if len(hints) == 1 and None not in hints:
-        return hints.pop()  # type: ignore[return-value]
+    hint = next(iter(hints)) if len(hints) == 1 else None
     k = raw.shape[1]
     count, all_valid, distinct = facts
     full = count == k
@@ -328,11 +328,17 @@ def _detect_values(
         beyond = float((complete > k).any(axis=1).mean())
         if share >= 0.5:
             return ValueKind.ranks
+        if share == 0 and ties >= 0.5 and float(np.max(complete)) <= 0.75 * k:
+            return ValueKind.scores  # a rating scale, whatever the headers say
+        if hint is not None:
+            return hint
         if share == 0 and (ties >= 0.5 or beyond >= 0.5 or not whole):
             return ValueKind.scores
         detail = (
             f"{int(permutations.sum())} of {len(complete)} complete responses are full rankings"
         )
+    elif hint is not None:
+        return hint
     else:
         answered = raw[(~np.isnan(raw)).sum(axis=1) >= 2]
         repeats = _repeats(answered)

@@ -20,6 +20,8 @@ _QUESTION_PREFIX = re.compile(
     r"^\s*(?:q(?:uestion)?\s*)?\d+[a-z]?\s*[\.\):_\-\u2013]\s*", re.IGNORECASE
 )
 _BRACKETED = re.compile(r"\[([^\[\]]+)\]\s*$")
+# Notes in a header beside the label: `(rating 1-5)`, `[most important = 1]`.
+_NOTES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,19 @@ class Instrument:
     path: str = ""  # the TOML file a user gave ("" for a built-in instrument)
     _dimension_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _group_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _word_index: list[tuple[list[str], str]] = field(
+        default_factory=list, compare=False, repr=False
+    )  # each label and alias as words, with its dimension
+    _header_index: dict[str, tuple[tuple[str, bool], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for dim in self.dimensions:
             for name in (dim.id, dim.id.replace("_", " "), dim.label, *dim.aliases):
                 self._dimension_index.setdefault(compact(name), dim.id)
+                if normalize(name):
+                    self._word_index.append((normalize(name).split(), dim.id))
         for group in (*self.groups, self.pooled):
             for name in (group.id, group.id.replace("_", " "), group.label, *group.aliases):
                 self._group_index.setdefault(compact(name), group.id)
@@ -125,8 +135,45 @@ class Instrument:
         return _QUESTION_PREFIX.sub("", text).strip()
 
     def match_header(self, header: str) -> str | None:
-        """The dimension a wide-layout column header names, or None."""
-        return self.match_dimension(header) or self.match_dimension(self.header_label(header))
+        """The dimension a wide-layout column header names, or None (also when it names two)."""
+        found = self.header_dimensions(header)
+        return found[0][0] if len(found) == 1 else None
+
+    def header_dimensions(self, header: str) -> tuple[tuple[str, bool], ...]:
+        """The dimensions a column header names, each with whether the header is the label itself
+        (after numbering, brackets and notes are taken off) or holds it among other words.
+
+        `Execution`, `Q3. Execution`, `Rank [Execution]`, `Execution (rating 1-5)` and
+        `Execution: priority for this role` name it exactly; `Please rank Execution now` holds it.
+        The longest label found wins over those inside it; two dimensions apart from each other
+        are both returned, and the header names neither."""
+        cached = self._header_index.get(header)
+        if cached is None:
+            cached = self._header_dimensions(header)
+            self._header_index[header] = cached
+        return cached
+
+    def _header_dimensions(self, header: str) -> tuple[tuple[str, bool], ...]:
+        label = self.header_label(header)
+        for text in (header, label, _NOTES.sub(" ", label).split(":")[0]):
+            dim = self.match_dimension(text)
+            if dim is not None:
+                return ((dim, True),)
+        words = normalize(header).split()
+        spans: list[tuple[int, int, str]] = []  # (start, end, dimension) of every label found
+        for name, dim in self._word_index:
+            size = len(name)
+            spans += [
+                (i, i + size, dim)
+                for i in range(len(words) - size + 1)
+                if words[i : i + size] == name
+            ]
+        spans.sort(key=lambda s: s[0] - s[1])  # longest first
+        kept: list[tuple[int, int, str]] = []
+        for start, end, dim in spans:
+            if not any(s <= start and end <= e for s, e, _ in kept):
+                kept.append((start, end, dim))
+        return tuple(dict.fromkeys((dim, False) for _, _, dim in kept))
 
 
 def _closest(label: str, index: dict[str, str], names: dict[str, str]) -> str | None:

@@ -229,6 +229,8 @@ class Fit:
     columns: dict[str, int]  # dimension id -> column (kind "items")
     unknown: tuple[int, ...]  # columns whose item names no dimension (write-ins aside)
     complete: bool  # every dimension found, each once, nothing unknown
+    doubles: tuple[int, ...] = ()  # columns whose header names two dimensions
+    clashes: tuple[int, ...] = ()  # columns naming a dimension another column names as well
 
     @property
     def item_columns(self) -> tuple[int, ...]:
@@ -249,19 +251,25 @@ def fit(question: Question, instrument: Instrument) -> Fit:
     if question.kind != "items":
         return Fit(question, {}, (), True)
     columns: dict[str, int] = {}
-    unknown = []
-    clash = False
+    exact: dict[str, bool] = {}  # whether the column's header is the label itself
+    unknown, clashes, doubles = [], [], []
     for col, item in zip(question.columns, question.items, strict=True):
-        dim = instrument.match_header(item)
-        if dim is None:
+        found = instrument.header_dimensions(item)
+        if len(found) > 1:
+            doubles.append(col)
+            continue
+        if not found:
             if question.stem and compact(item) not in WRITE_INS:
                 unknown.append(col)
-        elif dim in columns:
-            clash = True
-        else:
-            columns[dim] = col
-    complete = len(columns) == len(instrument.dimensions) and not unknown and not clash
-    return Fit(question, columns, tuple(unknown), complete)
+            continue
+        dim, whole = found[0]
+        if dim not in columns or (whole and not exact[dim]):  # the label itself wins
+            columns[dim], exact[dim] = col, whole
+        elif whole == exact[dim]:
+            clashes.append(col)
+    complete = len(columns) == len(instrument.dimensions) and not (unknown or clashes)
+    complete = complete and not (doubles and question.stem)
+    return Fit(question, columns, tuple(unknown), complete, tuple(doubles), tuple(clashes))
 
 
 def responses(body: pd.DataFrame, question: Question) -> int:

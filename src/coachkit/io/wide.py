@@ -207,16 +207,20 @@ def _incomplete(
         return unknown_dimension(
             instrument.header_label(header[col]), instrument, f"{where}, {column_name(col, header)}"
         )
-    seen: dict[str, int] = {}
-    for col, item in zip(chosen.question.columns, chosen.question.items, strict=True):
-        dim = instrument.match_header(item)
-        if dim is not None and dim in seen:
-            return InputError(
-                f"{where}: {column_name(seen[dim], header)} and {column_name(col, header)} both "
-                f"name {instrument.label(dim)!r}; choose the question with --question"
-            )
-        if dim is not None:
-            seen[dim] = col
+    for col in chosen.doubles:
+        first, second = (
+            instrument.label(d) for d, _ in instrument.header_dimensions(header[col])[:2]
+        )
+        return InputError(
+            f"{where}, {column_name(col, header)}: names both {first!r} and {second!r}; "
+            "rename the header to one dimension"
+        )
+    for col in chosen.clashes:
+        dim = instrument.header_dimensions(header[col])[0][0]
+        return InputError(
+            f"{where}: {column_name(chosen.columns[dim], header)} and {column_name(col, header)} "
+            f"both name {instrument.label(dim)!r}; choose the question with --question, or rename one"
+        )
     missing = [d for d in instrument.dimension_ids if d not in chosen.columns]
     close = [
         f"{column_name(c, header)} is close to {hint!r}"
