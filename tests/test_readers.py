@@ -361,3 +361,36 @@ def test_ratings_are_told_by_their_values_whatever_the_headers_say(tmp_path: Pat
     assert json.loads(out)["settings"]["values"] == "scores"
     code, _, err = run("analyze", str(tmp_path / "s.csv"), "--values", "ranks")
     assert code == 1 and "these look like ratings: add --values scores" in err
+
+
+def test_title_rows_and_blank_lines_above_the_header(tmp_path: Path) -> None:
+    rows = [("Ann", "a", "Self", IDENTITY), ("Ann", "b", "Manager", REVERSED)]
+    plain = write_wide(tmp_path / "plain.csv", rows).read_text("utf-8")
+    titled = tmp_path / "titled.csv"
+    titled.write_text("Acme 360 export, autumn cycle\n\n" + plain, "utf-8")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Leadership 360: responses as of 1 November"])
+    sheet.append([])
+    for line in plain.splitlines():
+        sheet.append([int(c) if c.isdigit() else c for c in line.split(",")])
+    book.save(tmp_path / "titled.xlsx")
+    for path in (titled, tmp_path / "titled.xlsx"):
+        code, out, err = run("analyze", str(path), "-f", "json")
+        assert code == 0, err
+        document = json.loads(out)
+        means = document["subjects"][0]["blocks"][0]["mean_rank"]["manager"]
+        assert [means[d] for d in INSTRUMENT.dimension_ids] == REVERSED
+        assert [e["row"] for e in document["excluded"]] == []
+    code, out, _ = run("validate", str(titled), "-f", "json")
+    assert code == 0
+
+
+def test_a_runaway_quote_names_the_row_it_opened_on(tmp_path: Path) -> None:
+    good = ["Ann", "r", "Peer", *map(str, IDENTITY)]
+    lines = [",".join(["Leader", "Rater", "Relationship", *LABELS])]
+    lines += [",".join(good)] * 2 + ['Ann,"r9 unclosed,Peer,1,2'] + [",".join(good)] * 60
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, _, err = run("analyze", str(path))
+    assert code == 1 and "row 4: a quote opened here runs over 61 lines" in err

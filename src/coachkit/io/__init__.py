@@ -136,14 +136,18 @@ def grid_layout(
 
 
 def header_row(grid: Grid) -> int | None:
-    """The first row with any text in it."""
+    """The first row that holds the survey's columns: a title row (or a note, or blank rows)
+    above the header fills a cell or two, the header and the rows below it many more."""
     cells = grid.cells
     start = 0
     while start < len(cells):  # look in slices: the header is near the top of any real file
-        filled = (cells.iloc[start : start + 100].to_numpy() != "").any(axis=1)
-        hits = filled.nonzero()[0]
+        counts = (cells.iloc[start : start + 100].to_numpy() != "").sum(axis=1)
+        hits = counts.nonzero()[0]
         if len(hits):
-            return start + int(hits[0])
+            first = int(hits[0])
+            near = counts[first : first + 30]
+            wide = max(3, -(-int(near.max()) // 4))  # a quarter of the widest row, at least 3
+            return start + first + (int((near >= wide).argmax()) if near.max() >= wide else 0)
         start += 100
     return None
 

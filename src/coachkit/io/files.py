@@ -117,11 +117,12 @@ def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) 
     body = text.lstrip("\r\n")
     leading = text[: len(text) - len(body)].count("\n")  # blank lines before the header
     sep = _sniff_delimiter(body, suffix)
-    first_line = next(_lines(body), "")
+    widest = max((line.count(sep) + 1 for line in _head_lines(body)), default=1)
     lines = body.count("\n") + (
         not body.endswith("\n")
     )  # quoted line breaks count too: an upper bound
-    limits.check_cells(file, lines, first_line.count(sep) + 1)
+    limits.check_cells(file, lines, widest)
+    _check_quotes(file, body, sep, leading)
     # The C parser reads a file by its path fastest; text that needed decoding goes through memory.
     on_disk = plain_utf8 and leading == 0 and path != STDIN
     rest = _TextRows(file, body, sep, leading, on_disk)
@@ -153,7 +154,17 @@ class _TextRows:
             raise InputError(f"{self.file}: the file is empty") from exc
         self.width = cells.shape[1]
         self.first = cells
-        return cells
+        return self._padded(cells)
+
+    def _padded(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """Rows as the file has them: the blank lines above the header as empty rows, so that
+        grid row i is the file's row i + 1."""
+        import pandas as pd
+
+        if not self.leading:
+            return cells
+        blank = pd.DataFrame("", index=range(self.leading), columns=cells.columns, dtype=object)
+        return pd.concat([blank, cells], ignore_index=True)
 
     def rows(self, start: int, numeric: Collection[int]) -> pd.DataFrame:
         import pandas as pd
@@ -205,8 +216,7 @@ class _TextRows:
     def _ragged(self) -> pd.DataFrame:
         """Rows padded to the widest one, for files whose rows differ in length."""
         if self.ragged is None:
-            cells = _ragged_cells(self.file, self.text, self.sep)
-            cells.index = cells.index + self.leading
+            cells = self._padded(_ragged_cells(self.file, self.text, self.sep))
             self.ragged = cells
             self.width = cells.shape[1]
         return self.ragged
@@ -235,11 +245,43 @@ def _lines(text: str) -> Iterator[str]:
         start = end.end()
 
 
+# A quoted cell this long, or over this many lines, is an unclosed quote swallowing the rows after it.
+MAX_QUOTED_CHARS = 10_000
+MAX_QUOTED_LINES = 50
+
+
+def _check_quotes(file: Path, text: str, sep: str, leading: int) -> None:
+    """Stop at a quoted cell that runs away (an unclosed quote), naming the row it opened on."""
+    if '"' not in text:
+        return
+    opening = re.compile(rf'(?:^|(?<={re.escape(sep)}))"(?:[^"]|"")*(?:"|\Z)', re.MULTILINE)
+    for match in opening.finditer(text):
+        cell = match.group(0)
+        if len(cell) > MAX_QUOTED_CHARS or cell.count("\n") > MAX_QUOTED_LINES:
+            row = leading + text.count("\n", 0, match.start()) + 1
+            raise InputError(
+                f"{file}, row {row}: a quote opened here runs over "
+                f"{cell.count(chr(10))} lines ({len(cell):,} characters) without closing; "
+                "close or remove it and export again"
+            )
+
+
+def _head_lines(text: str, count: int = 20) -> list[str]:
+    """The first non-blank lines of a text (a title row may stand above the header)."""
+    found = []
+    for line in _lines(text):
+        if line.strip():
+            found.append(line)
+            if len(found) == count:
+                break
+    return found
+
+
 def _sniff_delimiter(text: str, suffix: str) -> str:
-    """Pick `,`, `;` or tab by counting them in the first line, outside quotes."""
-    first = next((line for line in _lines(text) if line.strip()), "")
-    bare = _QUOTED.sub("", first)
-    counts = {sep: bare.count(sep) for sep in (",", ";", "\t")}
+    """Pick `,`, `;` or tab: the one a line among the first holds most often, outside quotes (a
+    title row above the header holds few)."""
+    bare = [_QUOTED.sub("", line) for line in _head_lines(text)] or [""]
+    counts = {sep: max(line.count(sep) for line in bare) for sep in (",", ";", "\t")}
     best = max(counts, key=lambda sep: counts[sep])
     if counts[best] == 0:
         return "\t" if suffix == ".tsv" else ","

@@ -171,7 +171,12 @@ def group_columns(parts: list[Part | None]) -> list[Question]:
             continue
         key, item, stem = part
         name = current.get(key)
-        repeated = name is not None and compact(item) in {compact(i) for _, i in questions[name]}
+        # Headers with no question text stay one question: a repeated item there is a clash.
+        repeated = (
+            name is not None
+            and key != ""
+            and compact(item) in {compact(i) for _, i in questions[name]}
+        )
         interrupted = name is not None and last != name and key != ""
         if name is None or repeated or interrupted:
             count = sum(1 for n in questions if n == key or n.startswith(f"{key} #"))

@@ -219,7 +219,12 @@ def _incomplete(
         dim = instrument.header_dimensions(header[col])[0][0]
         return InputError(
             f"{where}: {column_name(chosen.columns[dim], header)} and {column_name(col, header)} "
-            f"both name {instrument.label(dim)!r}; choose the question with --question, or rename one"
+            f"both name {instrument.label(dim)!r}; "
+            + (
+                "choose the question with --question"
+                if chosen.question.stem
+                else "remove or rename one"
+            )
         )
     missing = [d for d in instrument.dimension_ids if d not in chosen.columns]
     close = [
