@@ -80,8 +80,8 @@ def test_workbook_expanding_past_the_limit(tmp_path: Path, monkeypatch: pytest.M
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
             "encrypted or password-protected",
         ),
-        ("binary.xlsb", b"PK\x03\x04" + bytes(100), "Excel binary workbook (.xlsb)"),
-        ("sheet.ods", b"PK\x03\x04" + bytes(100), "OpenDocument spreadsheet"),
+        ("binary.xlsb", b"PK\x03\x04" + bytes(100), "a damaged workbook"),
+        ("sheet.ods", b"PK\x03\x04" + bytes(100), "a damaged workbook"),
         ("report.pdf", b"%PDF-1.4", "a PDF document"),
         ("page.xls", b"<!DOCTYPE html><html><body>survey</body></html>", "HTML or XML page"),
         ("data.xlsx", b"Leader,Relationship\nAnn,Self\n", "plain text, not an Excel workbook"),
@@ -102,7 +102,7 @@ def test_zip_containers_that_are_not_workbooks(tmp_path: Path) -> None:
     with zipfile.ZipFile(ods, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<office:document-content/>")
-    assert "OpenDocument spreadsheet" in _error(ods)
+    assert "is an OpenDocument spreadsheet under a .xlsx name; rename it to .ods" in _error(ods)
     plain = tmp_path / "archive.xlsx"
     with zipfile.ZipFile(plain, "w") as archive:
         archive.writestr("readme.txt", "hello")
@@ -110,7 +110,7 @@ def test_zip_containers_that_are_not_workbooks(tmp_path: Path) -> None:
     xlsb = tmp_path / "binary.xlsx"
     with zipfile.ZipFile(xlsb, "w") as archive:
         archive.writestr("xl/workbook.bin", b"\x00\x01")
-    assert "Excel binary workbook" in _error(xlsb)
+    assert "is a .xlsb workbook under a .xlsx name; rename it to .xlsb" in _error(xlsb)
 
 
 def test_size_and_cell_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -394,3 +394,64 @@ def test_a_runaway_quote_names_the_row_it_opened_on(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
     code, _, err = run("analyze", str(path))
     assert code == 1 and "row 4: a quote opened here runs over 61 lines" in err
+
+
+def _ods(path: Path, rows: list[list[object]]) -> Path:
+    """A minimal OpenDocument spreadsheet, written from the format's description."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value: object) -> str:
+        if isinstance(value, int):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>"
+            )
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Responses">'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED
+        )
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return path
+
+
+def test_opendocument_spreadsheets_are_read(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Leader", "Rater", "Relationship", *LABELS]]
+    rows += [["Ann", "a", "Self", *IDENTITY], ["Ann", "b", "Manager", *REVERSED]]
+    code, out, err = run("analyze", str(_ods(tmp_path / "survey.ods", rows)), "-f", "json")
+    assert code == 0, err
+    means = json.loads(out)["subjects"][0]["blocks"][0]["mean_rank"]["manager"]
+    assert [means[d] for d in INSTRUMENT.dimension_ids] == REVERSED
+
+
+def test_a_workbook_on_standard_input_is_refused_clearly() -> None:
+    from typer.testing import CliRunner
+
+    from coachkit.cli import app
+
+    data = (Path(__file__).parent.parent / "examples" / "acme-wide.xlsx").read_bytes()
+    result = CliRunner().invoke(app, ["analyze", "-"], input=data)
+    assert result.exit_code == 1
+    assert "pass the workbook's file name instead of -" in result.stderr

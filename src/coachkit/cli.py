@@ -39,7 +39,7 @@ Files = Annotated[
     list[Path],
     typer.Argument(
         metavar="FILE...",
-        help="Survey files (CSV, TSV, TXT, XLSX, XLSM, XLS); several are one dataset.",
+        help="Survey files (CSV, TSV, TXT, XLSX, XLSM, XLS, XLSB, ODS); several are one dataset.",
         show_default=False,
     ),
 ]
@@ -731,7 +731,7 @@ def batch(
         files = discover(paths, output_dir)
         if not files:
             raise CoachkitError(
-                f"{', '.join(map(str, paths))}: no survey files found (.csv, .tsv, .txt, .xlsx, .xlsm, .xls)"
+                f"{', '.join(map(str, paths))}: no survey files found (.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb, .ods)"
             )
         if output_dir.exists() and not output_dir.is_dir():
             raise CoachkitError(

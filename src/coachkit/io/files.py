@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 STDIN = "-"
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 SURVEY_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES
 
 _ZIP = b"PK\x03\x04"
@@ -74,6 +74,11 @@ def read_grids(
     if path == STDIN:
         data = sys.stdin.buffer.read(limits.MAX_FILE_BYTES + 1)
         limits.check_size("<stdin>", len(data))
+        if data.startswith((_ZIP, _OLE)):
+            raise InputError(
+                "<stdin>: holds a workbook, and standard input reads CSV only; "
+                "pass the workbook's file name instead of -"
+            )
         yield _text_grid(path, Path("<stdin>"), data, "", warn)
         return
     file = Path(path)

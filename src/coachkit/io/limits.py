@@ -20,8 +20,6 @@ MAX_PARTS = 10_000  # files inside one workbook
 _PROLOG = 4096  # bytes of each XML part read to look for a DTD
 
 UNSUPPORTED = {
-    ".xlsb": "an Excel binary workbook (.xlsb); save it as .xlsx in Excel, or export CSV",
-    ".ods": "an OpenDocument spreadsheet (.ods); save it as .xlsx, or export CSV",
     ".numbers": "an Apple Numbers document; export it as CSV or Excel",
     ".pdf": "a PDF document; export the survey from its platform as CSV or Excel",
     ".zip": "a zip archive; unpack it and name the survey files inside",
@@ -60,7 +58,8 @@ def check_cells(name: object, rows: int, columns: int) -> None:
 
 
 def check_workbook_zip(file: Path) -> None:
-    """Refuse zip containers that are not .xlsx/.xlsm workbooks, zip bombs and XML with a DTD."""
+    """Refuse zip containers that are not workbooks (.xlsx, .xlsm, .xlsb, .ods) or whose name
+    says another kind, zip bombs and XML with a DTD."""
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -70,13 +69,17 @@ def check_workbook_zip(file: Path) -> None:
     with archive:
         parts = archive.infolist()
         names = {p.filename for p in parts}
-        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
-            raise InputError(f"{file}: is {UNSUPPORTED['.ods']}")
-        if "xl/workbook.bin" in names:
-            raise InputError(f"{file}: is {UNSUPPORTED['.xlsb']}")
-        if "xl/workbook.xml" not in names:
+        ods = "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]
+        kind = ".ods" if ods else ".xlsb" if "xl/workbook.bin" in names else ".xlsx"
+        if kind == ".xlsx" and "xl/workbook.xml" not in names:
             raise InputError(
                 f"{file}: a zip archive, not an Excel workbook; export the survey as .xlsx or CSV"
+            )
+        suffix = file.suffix.lower()
+        if kind != suffix and not (kind == ".xlsx" and suffix in (".xlsm", ".xls")):
+            name = "an OpenDocument spreadsheet" if ods else f"a {kind} workbook"
+            raise InputError(
+                f"{file}: is {name} under a {suffix or 'bare'} name; rename it to {kind}"
             )
         if len(parts) > MAX_PARTS:
             raise InputError(f"{file}: holds {len(parts):,} parts, over the limit of {MAX_PARTS:,}")
