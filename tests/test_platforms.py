@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def test_limesurvey_incomplete_and_codes(tmp_path: Path, reference: Dataset) -> 
 
 def test_forced_platform_that_does_not_fit(tmp_path: Path) -> None:
     path = pf.google_forms(tmp_path / "g.csv", RESPONSES)
-    with pytest.raises(InputError, match="does not look like a qualtrics export"):
+    with pytest.raises(InputError, match="not a qualtrics export: expected"):
         dataset(path, layout=Layout.qualtrics)
 
 
@@ -251,3 +252,74 @@ def test_items_named_twice_make_a_response_unusable(tmp_path: Path) -> None:
     book.save(forms)
     _, data = dataset(forms)
     assert data.excluded[0].reason == "Execution is listed twice"
+
+
+def _csv_rows(path: Path, delimiter: str = ",") -> list[list[str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
+
+
+def _csv_write(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _same_ranks(data: Dataset, reference: Dataset) -> None:
+    """The same leaders, groups and ranks (rater ids aside: a trimmed export may have none)."""
+    pd.testing.assert_frame_equal(data.responses, reference.responses)
+
+
+def test_surveymonkey_without_its_metadata_columns(tmp_path: Path, reference: Dataset) -> None:
+    rows = _csv_rows(pf.surveymonkey(tmp_path / "full.csv", RESPONSES))
+    trimmed = _csv_write(tmp_path / "trimmed.csv", [r[9:] for r in rows])  # no ids, dates, IPs
+    for layout in (Layout.auto, Layout.surveymonkey):
+        fmt, data = dataset(trimmed, layout=layout)
+        assert fmt == "surveymonkey"
+        _same_ranks(data, reference)
+
+
+@pytest.mark.parametrize("style", ["full question text", "question code & question text"])
+def test_limesurvey_heading_styles(tmp_path: Path, reference: Dataset, style: str) -> None:
+    rows = _csv_rows(pf.limesurvey(tmp_path / "codes.csv", RESPONSES), delimiter=";")
+    texts = {
+        "id": "Response ID",
+        "submitdate": "Date submitted",
+        "lastpage": "Last page",
+        "startlanguage": "Start language",
+        "seed": "Seed",
+        "leader": "Leader",
+        "relationship": "Relationship",
+        "comment": "Anything else?",
+    }
+    header = []
+    for code in rows[0]:
+        text = texts.get(code) or f"Please rank these [Ranking {code[3:-1]}]"
+        header.append(text if style == "full question text" else f"{code}. {text}")
+    path = _csv_write(tmp_path / "styled.csv", [header, *rows[1:]], delimiter=";")
+    for layout in (Layout.auto, Layout.limesurvey):
+        fmt, data = dataset(path, layout=layout)
+        assert fmt == "limesurvey"
+        _same_ranks(data, reference)
+
+
+def test_qualtrics_with_its_first_header_row_deleted(tmp_path: Path, reference: Dataset) -> None:
+    rows = _csv_rows(pf.qualtrics(tmp_path / "full.csv", RESPONSES))
+    path = _csv_write(tmp_path / "cut.csv", rows[1:])
+    fmt, data = dataset(path)
+    assert fmt == "qualtrics"
+    _same_ranks(data, reference)
+
+
+def test_forced_source_says_what_it_expected(tmp_path: Path) -> None:
+    path = write_tidy(tmp_path / "t.csv", [("Ann", "r", "Self", IDENTITY)])
+    for layout, expected in (
+        (Layout.surveymonkey, "questions in row 1 over items or 'Response' in row 2"),
+        (Layout.limesurvey, "submitdate (or 'Date submitted')"),
+    ):
+        with pytest.raises(InputError, match=re.escape(expected)):
+            read_source(str(path), INSTRUMENT, ReadOptions(layout=layout))

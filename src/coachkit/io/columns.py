@@ -310,7 +310,9 @@ def key_column(
     phrases: tuple[str, ...] = (),
 ) -> KeyColumn | None:
     """The first free column whose header (in any header row) is a synonym, else contains a phrase."""
-    folded = [[normalize(h) for h in row] for row in headers]
+    from coachkit.io.questions import CODE_PREFIX
+
+    folded = [[normalize(CODE_PREFIX.sub("", h)) for h in row] for row in headers]
     for name in synonyms:
         for row in folded:
             for i, h in enumerate(row):

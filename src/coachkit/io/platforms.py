@@ -92,27 +92,67 @@ class Sheet:
         return group_columns(parts)
 
 
+# What each platform's layout is recognized by, for the error when `--source` names one that
+# the file does not have.
+EXPECTED = {
+    Layout.qualtrics: "ResponseId and StartDate/Status columns, or ImportId cells in row 2",
+    Layout.surveymonkey: "questions in row 1 over items or 'Response' in row 2",
+    Layout.limesurvey: "submitdate (or 'Date submitted') and startlanguage/lastpage/seed",
+    Layout.microsoft_forms: "ID and Start time columns",
+    Layout.google_forms: "a Timestamp first column",
+}
+_LIME = {
+    "submitdate": ("submitdate", "datesubmitted"),
+    "lastpage": ("lastpage",),
+    "startlanguage": ("startlanguage",),
+    "seed": ("seed",),
+}
+
+
+def lime_name(header: str) -> str:
+    """LimeSurvey's column code in any of its three heading styles: `submitdate`, `Date
+    submitted`, `submitdate. Date submitted`; "" for other headers."""
+    folded = compact(header)
+    for code, names in _LIME.items():
+        if folded in names or (folded.startswith(code) and folded.endswith(names[-1])):
+            return code
+    return ""
+
+
 def detect(cells: pd.DataFrame, header_at: int, forced: Layout) -> Sheet | None:
-    """The platform whose export this grid is, or None for the generic layouts."""
+    """The platform whose export this grid is (told by its layout), or None for the generic
+    layouts."""
     row0 = _row(cells, header_at)
+    row1 = _row(cells, header_at + 1)
     folded = [compact(h) for h in row0]
+    lime = {lime_name(h) for h in row0}
+    # the first header row deleted: the question texts, then the ImportIds
+    cut = 2 * sum(c.startswith(('{"ImportId"', "{'ImportId'")) for c in row1) > sum(map(bool, row1))
     checks: list[tuple[Layout, Callable[[], bool], Callable[[], Sheet]]] = [
         (
             Layout.qualtrics,
             lambda: (
                 "responseid" in folded
                 and _has(folded, "startdate", "status", "finished", "progress")
+                and not cut
             ),
             lambda: _qualtrics(cells, header_at, row0),
         ),
         (
+            Layout.qualtrics,
+            lambda: cut,
+            lambda: _qualtrics_without_ids(cells, header_at, row0, row1),
+        ),
+        (
             Layout.surveymonkey,
-            lambda: "respondentid" in folded and "collectorid" in folded,
+            lambda: (
+                ("respondentid" in folded and "collectorid" in folded) or _monkey_rows(row0, row1)
+            ),
             lambda: _surveymonkey(cells, header_at, row0),
         ),
         (
             Layout.limesurvey,
-            lambda: "submitdate" in folded and _has(folded, "startlanguage", "lastpage", "seed"),
+            lambda: "submitdate" in lime and bool(lime & {"startlanguage", "lastpage", "seed"}),
             lambda: _limesurvey(cells, header_at, row0),
         ),
         (
@@ -130,16 +170,26 @@ def detect(cells: pd.DataFrame, header_at: int, forced: Layout) -> Sheet | None:
             ),
         ),
     ]
+    if forced in EXPECTED and not any(
+        matches() for layout, matches, _ in checks if layout is forced
+    ):
+        raise InputError(f"not a {forced.value} export: expected {EXPECTED[forced]}")
     for layout, matches, build in checks:
-        if forced is layout:
-            if not matches():
-                raise InputError(
-                    f"this does not look like a {layout.value} export (its header row differs)"
-                )
-            return build()
-        if forced is Layout.auto and matches():
+        if forced in (layout, Layout.auto) and matches():
             return build()
     return None
+
+
+def _monkey_rows(row0: list[str], row1: list[str]) -> bool:
+    """SurveyMonkey's two header rows: `Response` / `Open-Ended Response` under a question, or a
+    question whose text spans several item columns (the cells after it in row 1 left blank)."""
+    answers = {"response", "openendedresponse"}
+    if any(compact(c) in answers for c in row1):
+        return True
+    spans = [
+        i for i in range(1, len(row0)) if not row0[i] and row0[i - 1] and row1[i] and row1[i - 1]
+    ]
+    return len(spans) >= 2 and not any(c.startswith("{") for c in row1)
 
 
 def _row(cells: pd.DataFrame, at: int) -> list[str]:
@@ -155,8 +205,34 @@ def _qualtrics(cells: pd.DataFrame, at: int, ids: list[str]) -> Sheet:
     texts = _row(cells, at + 1)
     third = _row(cells, at + 2)
     has_import_ids = any(c.startswith('{"ImportId"') or c.startswith("{'ImportId'") for c in third)
+    rows = "three header rows" if has_import_ids else "two header rows"
+    why = f"ResponseId with StartDate/Status columns; {rows}"
+    return _qualtrics_sheet(ids, texts, at + (3 if has_import_ids else 2), why)
+
+
+def _qualtrics_without_ids(
+    cells: pd.DataFrame, at: int, texts: list[str], imports: list[str]
+) -> Sheet:
+    """A Qualtrics export whose first header row was deleted (in Excel, say): the question texts,
+    then the ImportId row; the ids come from the ImportIds (`QID5_3`)."""
+    import json
+
+    ids = []
+    for text, cell in zip(texts, imports, strict=True):
+        try:
+            value = json.loads(cell.replace("'", '"')).get("ImportId", "") if cell else ""
+        except (ValueError, AttributeError):
+            value = ""
+        ids.append(str(value) or text)
+    why = "ImportId cells in the second header row (the first header row is missing)"
+    return _qualtrics_sheet(ids, texts, at + 2, why)
+
+
+def _qualtrics_sheet(ids: list[str], texts: list[str], data_start: int, why: str) -> Sheet:
+    from coachkit.io.questions import qualtrics_parts
+
     status = next((i for i, h in enumerate(ids) if compact(h) == "status"), None)
-    skip = {i for i, h in enumerate(ids) if h.endswith("_DO") or h.upper().endswith("_DO")}
+    skip = {i for i, h in enumerate(ids) if h.upper().endswith("_DO")}
 
     def exclude(body: pd.DataFrame) -> pd.Series:
         if status is None:
@@ -165,20 +241,9 @@ def _qualtrics(cells: pd.DataFrame, at: int, ids: list[str]) -> Sheet:
             body[status].str.strip().str.lower().map(lambda v: QUALTRICS_NOT_RESPONSES.get(v, ""))
         )
 
-    from coachkit.io.questions import qualtrics_parts
-
     header = [t or i for t, i in zip(texts, ids, strict=True)]
-    rows = "three header rows" if has_import_ids else "two header rows"
-    return Sheet(
-        "qualtrics",
-        header,
-        [ids, texts],
-        at + (3 if has_import_ids else 2),
-        skip,
-        exclude,
-        qualtrics_parts(ids, texts, frozenset(skip)),
-        f"ResponseId with StartDate/Status columns; {rows}",
-    )
+    parts = qualtrics_parts(ids, texts, frozenset(skip))
+    return Sheet("qualtrics", header, [ids, texts], data_start, skip, exclude, parts, why)
 
 
 def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
@@ -203,7 +268,7 @@ def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
 
 
 def _limesurvey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
-    submitted = next(i for i, h in enumerate(row0) if compact(h) == "submitdate")
+    submitted = next(i for i, h in enumerate(row0) if lime_name(h) == "submitdate")
 
     def exclude(body: pd.DataFrame) -> pd.Series:
         blank = body[submitted].str.strip() == ""

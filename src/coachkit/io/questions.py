@@ -82,6 +82,8 @@ _POSITION_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _BRACKET = re.compile(r"^(.*?)\s*\[([^\[\]]{1,200})\]\s*$")
+# LimeSurvey's "question code & question text" headings: `Q1[2]. Rank these [Ranking 2]`.
+CODE_PREFIX = re.compile(r"^[A-Za-z_]\w{0,30}(?:\[[^\[\]]{0,40}\])?\.\s+(?=\S)")
 _QUESTION_NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+[a-z]?\s*$", re.IGNORECASE)
 # Qualtrics column ids: `Q5_3`, `QID5_3`, `1_Q5_3` (loop and merge), `Q5_13_TEXT` (a write-in).
 _QUALTRICS_ID = re.compile(r"^(.+?)_(\d+)(_TEXT)?$", re.IGNORECASE)
@@ -147,7 +149,7 @@ class Question:
 def split_header(text: str) -> tuple[str, str]:
     """A generic header as (question stem, item): `Rank [Execution]`, `Rank - Execution`,
     `Q5 - Execution` (a bare question number is no stem), `Execution`."""
-    text = text.strip()
+    text = CODE_PREFIX.sub("", text.strip())
     bracketed = _BRACKET.match(text)
     if bracketed and bracketed.group(2).strip():
         return bracketed.group(1).strip(), bracketed.group(2).strip()
