@@ -455,3 +455,29 @@ def test_a_workbook_on_standard_input_is_refused_clearly() -> None:
     result = CliRunner().invoke(app, ["analyze", "-"], input=data)
     assert result.exit_code == 1
     assert "pass the workbook's file name instead of -" in result.stderr
+
+
+def test_semicolon_csv_with_decimal_commas(tmp_path: Path) -> None:
+    """A German Excel CSV: `;` between cells, `2,5` for two and a half."""
+    from scipy.stats import rankdata
+
+    ratings = [
+        [4.5, 3.0, 2.5, 5.0, 1.0, 3.5, 2.0, 4.0, 1.5, 4.5, 3.0, 2.5],
+        [1.0, 2.0, 3.5, 4.0, 5.0, 4.5, 3.0, 2.5, 2.0, 1.5, 1.0, 3.0],
+        [3.0, 3.0, 3.0, 4.5, 2.5, 2.0, 1.0, 5.0, 4.0, 3.5, 2.0, 1.5],
+    ]
+    lines = [";".join(["Zeitstempel", "Führungskraft", "Beziehung", *LABELS])]
+    for n, row in enumerate(ratings):
+        cells = [f"{v:g}".replace(".", ",") for v in row]
+        lines.append(";".join([f"01.11.2026 10:0{n}", "Jürgen Müller", "Peer", *cells]))
+    path = tmp_path / "umfrage.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    code, out, err = run(
+        "analyze", str(path), "-f", "json", "--subject-column", "Führungskraft", "--min-raters", "3"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["settings"]["values"] == "scores"
+    means = document["subjects"][0]["blocks"][0]["mean_rank"]["peer"]
+    expected = np.mean([rankdata([-v for v in row]) for row in ratings], axis=0)
+    assert [means[d] for d in INSTRUMENT.dimension_ids] == pytest.approx(expected, abs=1e-4)

@@ -70,6 +70,7 @@ SCORE = ("score", "rating", "value", "rating value")
 BLANKS = frozenset(
     {"", "na", "n/a", "n.a.", "-99", "-", "--", "none", "null", "nan", "not ranked", "skipped"}
 )
+_DECIMAL_COMMA = re.compile(r"-?\d{1,6},\d{1,6}")
 _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
 
 
@@ -121,10 +122,15 @@ def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     odd = np.zeros(len(values), dtype=bool)
     missing = np.flatnonzero(np.isnan(values))
     if len(missing):  # blank-like cells stay NaN, ordinals (`1st`) are read, the rest is unreadable
-        text = cells.iloc[missing].astype(str).str.strip()
+        text = cells.iloc[missing].astype(str).str.strip().str.slice(0, 40)  # bounded for the regexes
         blank = text.str.lower().isin(BLANKS).to_numpy()
         ordinal = pd.to_numeric(text.str.extract(_ORDINAL, expand=False), errors="coerce")
-        values[missing] = ordinal.to_numpy(dtype=np.float64)
+        # a decimal comma (`2,5`), as a `;`-delimited CSV from a German or French Excel has it
+        comma = pd.to_numeric(
+            text.where(text.str.fullmatch(_DECIMAL_COMMA), "").str.replace(",", ".", regex=False),
+            errors="coerce",
+        )
+        values[missing] = ordinal.fillna(comma).to_numpy(dtype=np.float64)
         odd[missing] = ~blank & np.isnan(values[missing])
     numbers, infinite = numeric_values(values)
     return numbers, odd | infinite
