@@ -142,6 +142,13 @@ SchemeOpt = Annotated[
         show_default=False,
     ),
 ]
+NoMergeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-merge-names",
+        help="Keep leader names that differ only in accents, case or spacing apart.",
+    ),
+]
 PartialOpt = Annotated[
     bool,
     typer.Option(
@@ -304,6 +311,7 @@ class _Reading(NamedTuple):
     group: list[str] | None = None
     rater_column: str | None = None
     question: str | None = None
+    merge_names: bool = True
 
     def options(self, instrument: "Instrument") -> "ReadOptions":
         from coachkit.io import ReadOptions
@@ -346,7 +354,9 @@ class _Reading(NamedTuple):
                     err=True,
                 )
             sources.append(source)
-        dataset = validate(sources, instrument, self.values, self.scheme, self.allow_partial)
+        dataset = validate(
+            sources, instrument, self.values, self.scheme, self.allow_partial, self.merge_names
+        )
         for message in dataset.warnings:
             _warn(message, self.quiet)
         return dataset
@@ -450,6 +460,7 @@ def analyze(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    no_merge_names: NoMergeOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -479,6 +490,7 @@ def analyze(
         group=group,
         rater_column=rater_column,
         question=question,
+        merge_names=not no_merge_names,
     )
 
     def run() -> int:
@@ -508,6 +520,7 @@ def validate(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    no_merge_names: NoMergeOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -540,6 +553,7 @@ def validate(
         group=group,
         rater_column=rater_column,
         question=question,
+        merge_names=not no_merge_names,
     )
 
     def run() -> int:
@@ -688,6 +702,7 @@ def batch(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    no_merge_names: NoMergeOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -721,6 +736,7 @@ def batch(
         group=group,
         rater_column=rater_column,
         question=question,
+        merge_names=not no_merge_names,
     )
     analysis = _Analysis(min_raters, notable_gap, major_gap)
 
@@ -789,6 +805,7 @@ def org(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    no_merge_names: NoMergeOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -822,6 +839,7 @@ def org(
         group=group,
         rater_column=rater_column,
         question=question,
+        merge_names=not no_merge_names,
     )
 
     def run() -> int:
@@ -857,6 +875,7 @@ def compare(
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
+    no_merge_names: NoMergeOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -890,6 +909,7 @@ def compare(
         group=group,
         rater_column=rater_column,
         question=question,
+        merge_names=not no_merge_names,
     )
 
     def run() -> int:

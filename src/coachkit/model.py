@@ -43,6 +43,7 @@ class InputSummary:
     rows: int
     responses_used: int
     responses_excluded: int
+    responses_completed: int | None = None  # partial rankings filled in (with --allow-partial)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -62,6 +63,7 @@ def validate(
     values: ValueKind | None = None,
     scheme: Scheme | None = None,
     allow_partial: bool = False,
+    merge_names: bool = True,
 ) -> Dataset:
     import numpy as np
     import pandas as pd
@@ -78,6 +80,11 @@ def validate(
     row_numbers = joined("row_numbers")
     reason = joined("notes").astype(object)  # a copy: reasons are added below
     subject_codes, subject_names = _subjects(sources)
+    notes: list[str] = []
+    if merge_names:
+        subject_codes, subject_names = _merge_spellings(
+            subject_codes, subject_names, row_numbers, notes
+        )
 
     def where(i: int) -> str:
         return f"{sources[origin[i]].path}, row {row_numbers[i]}"
@@ -98,6 +105,18 @@ def validate(
             for key, i in zip(keys[later].tolist(), keyed[later].tolist(), strict=True):
                 kept = last[key]  # the last row of that rater and leader
                 reason[i] = f"superseded by a later response of the same rater ({where(kept)})"
+
+    groups = joined("group_codes")
+    self_index = [g.id for g in instrument.groups].index(instrument.self_group)
+    if not instrument.groups[self_index].anonymous:  # one self-assessment per leader: the last
+        _keep_last(
+            (reason == "") & (groups == self_index) & (subject_names[subject_codes] != ""),
+            subject_codes,
+            reason,
+            lambda kept: (
+                f"an earlier self-assessment of this leader; the later one counts ({where(kept)})"
+            ),
+        )
 
     raw = joined("values").astype(np.float64, copy=False)
     open_rows = reason == ""
@@ -142,6 +161,7 @@ def validate(
         open_rows &= reason == ""
 
     used = reason == ""
+    completed = used & np.isnan(raw).any(axis=1) if allow_partial else np.zeros_like(used)
     excluded = tuple(
         Exclusion(
             sources[origin[i]].path,
@@ -152,6 +172,7 @@ def validate(
         for i in np.flatnonzero(~used).tolist()
     )
     used_per_source = np.bincount(origin[used], minlength=len(sources)).tolist()
+    completed_per_source = np.bincount(origin[completed], minlength=len(sources)).tolist()
     inputs = tuple(
         InputSummary(
             path=source.path,
@@ -159,10 +180,20 @@ def validate(
             rows=source.rows,
             responses_used=n_used,
             responses_excluded=size - n_used,
+            responses_completed=n_completed if allow_partial else None,
         )
-        for source, size, n_used in zip(sources, sizes, used_per_source, strict=True)
+        for source, size, n_used, n_completed in zip(
+            sources, sizes, used_per_source, completed_per_source, strict=True
+        )
     )
-    warnings = tuple(w for s in sources for w in s.warnings)
+    warnings = (*(w for s in sources for w in s.warnings), *notes)
+    warnings += tuple(
+        f"{i.path}: --allow-partial completed {i.responses_completed} partial "
+        f"ranking{'s' * (i.responses_completed != 1)} (unranked items share the unused positions)"
+        for i in inputs
+        if i.responses_completed
+    )
+    warnings += _without_self(used, subject_codes, subject_names, groups, self_index, instrument)
     identical = (
         _identical(used & (raters < 0), subject_codes, joined("group_codes"), raw)
         if kind is ValueKind.ranks
@@ -187,13 +218,91 @@ def validate(
         blocks,
         subjects=tuple(str(name) for name in subject_names[first_seen]),
         subject_codes=codes,
-        group_codes=_rows(joined("group_codes"), used),
+        group_codes=_rows(groups, used),
         ranks=_rows(ranks, used),
         # Full rankings of distinct ranks tie nothing; scores and filled-in rankings can.
         tied=kind is not ValueKind.ranks or bool(np.isnan(_rows(raw, used)).any()),
         excluded=excluded,
         inputs=inputs,
         warnings=warnings,
+    )
+
+
+def _keep_last(
+    candidates: np.ndarray, keys: np.ndarray, reason: np.ndarray, why: Callable[[int], str]
+) -> None:
+    """Among `candidates`, every response but the last of its key gets the reason `why(last)`."""
+    import numpy as np
+    import pandas as pd
+
+    rows = np.flatnonzero(candidates)
+    if len(rows) < 2:
+        return
+    earlier = pd.Index(keys[rows]).duplicated(keep="last")
+    if not earlier.any():
+        return
+    last = dict(zip(keys[rows].tolist(), rows.tolist(), strict=True))  # the last row wins
+    for i in rows[earlier].tolist():
+        reason[i] = why(last[int(keys[i])])
+
+
+def _merge_spellings(
+    codes: np.ndarray, names: np.ndarray, rows: np.ndarray, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Leader names that differ only in accents, case or spacing become one (the most frequent
+    spelling), with a note that lists the spellings."""
+    import numpy as np
+
+    from coachkit.text import fold_accents
+
+    keys = [" ".join(fold_accents(str(n)).casefold().split()) for n in names]
+    if len(set(keys)) == len(keys):
+        return codes, names
+    counts = np.bincount(codes, minlength=len(names))
+    target = list(range(len(names)))
+    for key in dict.fromkeys(keys):
+        same = [i for i, k in enumerate(keys) if k == key]
+        if len(same) < 2 or not key:
+            continue
+        main = max(same, key=lambda i: (counts[i], -i))
+        for i in same:
+            target[i] = main
+        listed = ", ".join(
+            f"{str(names[i])!r} (row{'s' * int(counts[i] > 1)} "
+            + ", ".join(map(str, rows[codes == i][:3].tolist()))
+            + (", ..." if counts[i] > 3 else "")
+            + ")"
+            for i in same
+        )
+        notes.append(
+            f"leader names that differ only in accents, case or spacing are taken as one, "
+            f"{str(names[main])!r}: {listed}; --no-merge-names keeps them apart"
+        )
+    return np.asarray(target)[codes], names
+
+
+def _without_self(
+    used: np.ndarray,
+    subjects: np.ndarray,
+    names: np.ndarray,
+    groups: np.ndarray,
+    self_index: int,
+    instrument: Instrument,
+) -> tuple[str, ...]:
+    """A note naming the leaders with usable responses but no usable self-assessment."""
+    import numpy as np
+
+    rated = set(np.unique(subjects[used]).tolist())
+    assessed = set(np.unique(subjects[used & (groups == self_index)]).tolist())
+    missing = [str(names[i]) for i in sorted(rated - assessed) if str(names[i])]
+    if not missing:
+        return ()
+    label = instrument.groups[self_index].label.lower()
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"{len(missing)} leader{'s have' if len(missing) > 1 else ' has'} no {label} "
+        f"response: {shown}; nothing is compared with {label} for "
+        f"{'them' if len(missing) > 1 else 'this leader'}",
     )
 
 

@@ -122,7 +122,9 @@ def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     odd = np.zeros(len(values), dtype=bool)
     missing = np.flatnonzero(np.isnan(values))
     if len(missing):  # blank-like cells stay NaN, ordinals (`1st`) are read, the rest is unreadable
-        text = cells.iloc[missing].astype(str).str.strip().str.slice(0, 40)  # bounded for the regexes
+        text = (
+            cells.iloc[missing].astype(str).str.strip().str.slice(0, 40)
+        )  # bounded for the regexes
         blank = text.str.lower().isin(BLANKS).to_numpy()
         ordinal = pd.to_numeric(text.str.extract(_ORDINAL, expand=False), errors="coerce")
         # a decimal comma (`2,5`), as a `;`-delimited CSV from a German or French Excel has it
@@ -487,8 +489,8 @@ def rater_values(body: pd.DataFrame, found: KeyColumn | None) -> np.ndarray:
 
 
 def rater_codes(raters: np.ndarray) -> np.ndarray:
-    """A number per distinct rater id (surrounding spaces aside), -1 where a response has no id
-    or an `anonymous` one. Ids are only compared, to find repeated responses; never shown."""
+    """A number per distinct rater id (surrounding spaces aside), -1 where a response has no id,
+    an `anonymous` one or a placeholder (`N/A`, `-`). Ids are only compared, to find repeated responses; never shown."""
     import numpy as np
     import pandas as pd
 
@@ -497,8 +499,9 @@ def rater_codes(raters: np.ndarray) -> np.ndarray:
     clean = [u.strip() for u in ids]
     # One search of all ids for the anonymous words decides whether each id must be looked at.
     joined = "\n" + "\n".join(clean).lower() + "\n"
-    if any(f"\n{word}\n" in joined for word in ANONYMOUS if word):
-        clean = ["" if u.lower() in ANONYMOUS else u for u in clean]
+    placeholders = ANONYMOUS | BLANKS  # `N/A`, `-`, `none`: no id, not one shared id
+    if any(f"\n{word}\n" in joined for word in placeholders if word):
+        clean = ["" if u.lower() in placeholders else u for u in clean]
     if clean != ids:  # spaces or anonymity made some ids the same: number them again
         merged, names = pd.factorize(np.array(clean, dtype=object))
         codes, clean = merged[codes], [str(u) for u in names]

@@ -71,7 +71,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "dimensions": [asdict(d) for d in instrument.dimensions],
         },
         "settings": clean(asdict(report.settings)),
-        "inputs": [asdict(i) for i in report.inputs],
+        "inputs": [{k: v for k, v in asdict(i).items() if v is not None} for i in report.inputs],
         "excluded": [
             {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
             for e in report.excluded

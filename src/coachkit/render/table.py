@@ -70,6 +70,8 @@ def _subject(view: SubjectView) -> RenderableType:
     ]
     if view.suppressed:
         parts.append(Text(printable(f"Not reported: {view.suppressed}"), style="yellow"))
+    if view.without_self:
+        parts.append(Text(printable(view.without_self), style="yellow"))
     for block in view.blocks:
         parts += _block(block)
     if view.focus or view.tilt_contrast or view.strengths:

@@ -52,6 +52,7 @@ class SubjectView:
     subject: str
     raters: str
     suppressed: str
+    without_self: str  # a line when the leader has no self-assessment ("" otherwise)
     blocks: tuple[BlockView, ...]
     focus: tuple[str, ...]
     tilt_contrast: str | None
@@ -68,6 +69,9 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         subject=subject.subject,
         raters=", ".join(f"{names[g.group]} {g.n}" for g in reported) or "none",
         suppressed="; ".join(f"{names[g.group]} ({g.reason})" for g in suppressed),
+        without_self=wording.without_self(report.instrument)
+        if not any(g.group == report.instrument.self_group and g.n for g in subject.groups)
+        else "",
         blocks=tuple(_block_view(report, subject, block) for block in subject.blocks),
         focus=tuple(f"{labels[f.dimension]}: {f.reason}" for f in subject.coaching_focus),
         tilt_contrast=subject.tilt_contrast,

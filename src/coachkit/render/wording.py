@@ -35,6 +35,12 @@ def no_focus(info: InstrumentInfo) -> str:
     )
 
 
+def without_self(info: InstrumentInfo) -> str:
+    """The line a report shows for a leader with no self-assessment."""
+    own = _group(info, info.self_group)
+    return f"No {own} response: nothing is compared with {own} for this leader."
+
+
 def tilt_legend(info: InstrumentInfo) -> str:
     """`Tilt (+: competencies first, -: characteristics first)`, from the tilt's families."""
     first, second = (label.lower() for label in info.tilt or ("", ""))
