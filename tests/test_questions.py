@@ -341,3 +341,70 @@ def test_one_group_instrument_sets_no_group_against_itself(tmp_path: Path) -> No
     assert subject["blocks"][0]["comparisons"] == []
     means = subject["blocks"][0]["mean_rank"]["respondent"]
     assert [means[d] for d in ("alpha", "beta", "gamma")] == [7 / 4, 2.0, 9 / 4]
+
+
+ORDINALS = {
+    "words": [
+        "First",
+        "Second",
+        "Third",
+        "Fourth",
+        "Fifth",
+        "Sixth",
+        "Seventh",
+        "Eighth",
+        "Ninth",
+        "Tenth",
+        "Eleventh",
+        "Twelfth",
+    ],
+    "choices": [
+        f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'} choice"
+        for n in range(1, 13)
+    ],
+    "german": [
+        "Erste Wahl",
+        "Zweite Wahl",
+        "Dritte Wahl",
+        "Vierte Wahl",
+        "Fünfte Wahl",
+        "Sechste Wahl",
+        "Siebte Wahl",
+        "Achte Wahl",
+        "Neunte Wahl",
+        "Zehnte Wahl",
+        "Elfte Wahl",
+        "Zwölfte Wahl",
+    ],
+    "rank": [f"Rank {n}" for n in range(1, 13)],
+}
+
+
+@pytest.mark.parametrize("style", list(ORDINALS))
+def test_positions_named_by_words(tmp_path: Path, style: str) -> None:
+    """A grid whose rows are the positions: `Question [First]` holds the item placed first."""
+    header = ["Timestamp", "Leader", "Relationship"]
+    header += [f"Put these in order [{p}]" for p in ORDINALS[style]]
+    rows: list[list[object]] = [header]
+    for ranks in RANKS[:3]:
+        order = sorted(range(12), key=lambda i: ranks[i])
+        rows.append(["2026-11-01 10:00", "Lee Park", "Peer", *(LABELS[i] for i in order)])
+    document = _analyze(str(_write(tmp_path / "g.csv", rows)))
+    expected = _means([("Lee Park", "peer", [float(v) for v in r]) for r in RANKS[:3]])
+    _same(_report_means(document, {"peer"}), expected)
+
+
+def test_two_position_questions_are_two_questions(tmp_path: Path) -> None:
+    header = ["Leader", "Relationship"]
+    header += [f"Today [{p}]" for p in ORDINALS["words"]]
+    header += [f"In two years [{p}]" for p in ORDINALS["words"]]
+    rows: list[list[object]] = [header]
+    for ranks in RANKS[:3]:
+        order = [LABELS[i] for i in sorted(range(12), key=lambda i: ranks[i])]
+        rows.append(["Lee Park", "Peer", *order, *order[::-1]])
+    path = str(_write(tmp_path / "two.csv", rows))
+    code, _, err = run("analyze", path)
+    assert code == 1 and "2 questions fit: 'Today' (3 responses); 'In two years'" in err
+    document = _analyze(path, "--question", "in two years")
+    expected = _means([("Lee Park", "peer", [13.0 - v for v in r]) for r in RANKS[:3]])
+    _same(_report_means(document, {"peer"}), expected)
