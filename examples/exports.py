@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-
 from generate import BALANCED, CHARACTERISTICS_FIRST, COMPETENCIES_FIRST, DIMS, ranking
 
 RNG = np.random.default_rng(20261128)

@@ -158,7 +158,7 @@ def test_unknown_dimension_names_the_label_and_suggests(
     headers = [f"Rank the priorities [{label}]" for label in LABELS]
     headers[5] = "Rank the priorities [Exekution]"
     with pytest.raises(
-        InputError, match=r"column I.*unknown dimension 'Exekution'; closest is 'Execution'"
+        InputError, match=r"column I.*unknown dimension 'Exekution' \(closest: 'Execution'\)"
     ):
         read_source(
             str(write_wide(tmp_path / "s.csv", ROWS, headers=headers)), instrument, ReadOptions()
@@ -166,7 +166,7 @@ def test_unknown_dimension_names_the_label_and_suggests(
     tidy = write_tidy(tmp_path / "t.csv", ROWS)
     tidy.write_text(tidy.read_text().replace("Building teams", "Buildng teams", 1))
     with pytest.raises(
-        InputError, match=r"row 13: unknown dimension 'Buildng teams'; closest is 'Building teams'"
+        InputError, match=r"row 13: unknown dimension 'Buildng teams' \(closest: 'Building teams'\)"
     ):
         read_source(str(tidy), instrument, ReadOptions())
 

@@ -191,10 +191,11 @@ def map_groups(
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
     hint = instrument.suggest_dimension(label)
-    guess = f"; closest is {hint!r}" if hint else ""
+    guess = f" (closest: {hint!r})" if hint else ""
+    shown = label if len(label) <= 40 else label[:37] + "..."
     return InputError(
-        f"{where}: unknown dimension {label!r}{guess}. Rename it, or add it as an alias in an "
-        "instrument file (--instrument); `coachkit dimensions` lists the accepted labels"
+        f"{where}: unknown dimension {shown!r}{guess}; rename it or add an alias "
+        "(--instrument FILE; `coachkit dimensions` lists the labels)"
     )
 
 

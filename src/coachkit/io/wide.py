@@ -196,6 +196,7 @@ def _incomplete(
     where: str,
 ) -> InputError:
     """The error for a question that names some dimensions but not all (or one twice)."""
+    file = where
     where = f"{where}, question {chosen.question.short}" if chosen.question.stem else where
     if chosen.question.kind == "positions":
         label = unnamed(body, chosen.question, instrument, options) or ""
@@ -203,9 +204,9 @@ def _incomplete(
             f"{where}: unknown dimension {label[:40]!r} in the ranked positions; if the cells "
             "hold answer codes, map them with --codes FILE (a CSV of code,label)"
         )
-    for col in chosen.unknown:
+    for col in chosen.unknown:  # the column's header shows the question already
         return unknown_dimension(
-            instrument.header_label(header[col]), instrument, f"{where}, {column_name(col, header)}"
+            instrument.header_label(header[col]), instrument, f"{file}, {column_name(col, header)}"
         )
     for col in chosen.doubles:
         first, second = (
@@ -234,11 +235,11 @@ def _incomplete(
         and (hint := instrument.suggest_dimension(instrument.header_label(header[c])))
         and instrument.match_dimension(hint) in missing
     ]
+    names = ", ".join(instrument.label(d) for d in missing[:3])
+    names += f" and {len(missing) - 3} more" if len(missing) > 3 else ""
     return InputError(
-        f"{where}: no column for {', '.join(instrument.label(d) for d in missing)} "
-        f"({len(chosen.columns)} of {len(instrument.dimensions)} found)"
-        + (f"; {close[0]}" if close else "")
-        + "; rename the header or add an alias in an instrument file (--instrument)"
+        f"{where}: no column for {names} ({len(chosen.columns)} of {len(instrument.dimensions)} "
+        "found)" + (f"; {close[0]}" if close else "") + "; rename the header or add an alias"
     )
 
 
