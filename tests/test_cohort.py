@@ -190,7 +190,10 @@ def test_batch_over_a_folder(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     code, stdout, stderr = run("batch", str(clients), "--output-dir", str(out), "-f", "json")
     assert code == 1
-    assert stderr.startswith(f"error: {clients / 'broken.csv'}: no survey columns found")
+    errors = [line for line in stderr.splitlines() if not line.startswith(("note: ", "warning: "))]
+    assert errors[0].startswith(f"error: {clients / 'broken.csv'}: no survey columns found")
+    quiet = run("batch", str(clients), "--output-dir", str(tmp_path / "q"), "-f", "json", "-q")
+    assert quiet[2].splitlines() == errors  # --quiet leaves the errors only
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert written == [
         "good-2/bo.json",

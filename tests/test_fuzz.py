@@ -16,7 +16,6 @@ from coachkit.analysis.org import analyze_org
 from coachkit.errors import CoachkitError
 from coachkit.io import ReadOptions, read_source
 from coachkit.render import Format, RenderOptions, render
-from coachkit.render.org import render_org
 from coachkit.validate import validate
 from conftest import EXAMPLES, INSTRUMENT, LABELS
 
@@ -41,7 +40,7 @@ def pipeline(path: Path) -> None:
         report = analyze(dataset)
         for fmt in Format:
             render(report, fmt)
-            render_org(analyze_org(dataset), fmt, RenderOptions())
+            render(analyze_org(dataset), fmt, RenderOptions())
     except CoachkitError as exc:
         assert str(exc)
 

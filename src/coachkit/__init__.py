@@ -1,3 +1,58 @@
-"""coachkit: analyze 360-degree leadership priority rankings."""
+"""coachkit: analyze 360-degree leadership priority rankings.
 
-__version__ = "0.1.0"
+The library behind the `coachkit` command: `read` survey files or DataFrames, `analyze` them into
+a report per leader, look at the whole organization with `org`, or at what moved between two
+assessments with `compare`. Results render to every format of the command line. Importing
+coachkit is cheap: pandas, numpy and the renderers load on first use.
+
+    import coachkit
+    report = coachkit.analyze("survey.xlsx")
+    report.to_dict()            # the JSON document of `coachkit analyze --format json`
+    report.to_frame()           # the tidy table of `--format csv`
+    report.render("markdown")   # any format, as text (bytes for xlsx)
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from coachkit.errors import CoachkitError
+
+__version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here
+
+if TYPE_CHECKING:
+    from coachkit.model import CompareReport, OrgReport, Report
+    from coachkit.pipeline import analyze, compare, org, read
+    from coachkit.validate import Dataset
+
+__all__ = [
+    "CoachkitError",
+    "CompareReport",
+    "Dataset",
+    "OrgReport",
+    "Report",
+    "__version__",
+    "analyze",
+    "compare",
+    "org",
+    "read",
+]
+_LAZY = {
+    "read": "coachkit.pipeline",
+    "analyze": "coachkit.pipeline",
+    "org": "coachkit.pipeline",
+    "compare": "coachkit.pipeline",
+    "Report": "coachkit.model",
+    "OrgReport": "coachkit.model",
+    "CompareReport": "coachkit.model",
+    "Dataset": "coachkit.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The API's functions and types, imported on first use (PEP 562)."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'coachkit' has no attribute {name!r}")

@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from coachkit.analysis.org import pair_spearman
 from coachkit.errors import CoachkitError
@@ -17,9 +16,6 @@ from coachkit.io.files import SURVEY_SUFFIXES
 from coachkit.model import Report, SubjectResult
 from coachkit.output import write_output
 from coachkit.render import Format, RenderOptions, render
-from coachkit.render.json import SCHEMA_VERSION, dumps
-from coachkit.render.markdown import md
-from coachkit.text import in_sentence
 
 EXTENSIONS = {
     Format.table: "txt",
@@ -142,7 +138,8 @@ def run_batch(
     roles = _roles(last)
     result = BatchResult(tuple(entries), tuple(failed), index, roles)
     _check_not_input(index, protected)
-    write_output(render_index(result, fmt), index)
+    index_format = Format.json if fmt is Format.json else Format.markdown
+    write_output(render(result, index_format, options), index)
     return result
 
 
@@ -170,35 +167,3 @@ def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> Ind
         self_manager_spearman=pair_spearman(subject, me, manager),
         tilt={g: (tilt[g].value if g in tilt else None) for g in (me, manager)},
     )
-
-
-def render_index(result: BatchResult, fmt: Format) -> str:
-    if fmt is Format.json:
-        document: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
-            "reports": [dataclasses.asdict(e) for e in result.reports],
-            "failed": [{"input": i, "error": e} for i, e in result.failed],
-        }
-        return dumps(document)
-
-    def number(value: float | None, sign: str = "+") -> str:
-        return "-" if value is None else f"{value:{sign}.2f}"
-
-    me, manager = result.roles
-    lines = ["# coachkit batch reports", ""]
-    if result.reports:
-        lines += [
-            f"| Leader | Input | Raters | {me}-{in_sentence(manager)} rho | {me} tilt | {manager} tilt | Report |",
-            "|---|---|---|---:|---:|---:|---|",
-        ]
-        for e in result.reports:
-            raters = ", ".join(f"{g} {n}" for g, n in e.groups.items())
-            tilts = list(e.tilt.values())
-            lines.append(
-                f"| {md(e.subject)} | {md(e.input)} | {md(raters)} | {number(e.self_manager_spearman)} "
-                f"| {number(tilts[0])} | {number(tilts[1])} | [{md(e.path)}](<{e.path}>) |"
-            )
-    if result.failed:
-        lines += ["", "## Files that failed", ""]
-        lines += [f"- {md(i)}: {md(error)}" for i, error in result.failed]
-    return "\n".join(lines) + "\n"

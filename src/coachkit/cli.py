@@ -7,22 +7,21 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from coachkit import __version__
 from coachkit.errors import CoachkitError
-from coachkit.options import Format, Layout, Scheme, ValueKind
+from coachkit.options import Format, Layout, Scheme, TextFormat, ValueKind
 from coachkit.output import check_output, write_output
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
-    from coachkit.io import ReadOptions
     from coachkit.io.describe import FileView
     from coachkit.model import Report
+    from coachkit.pipeline import Loaded, Reading
     from coachkit.render import RenderOptions
-    from coachkit.validate import Dataset
 
 app = typer.Typer(
     name="coachkit",
@@ -243,172 +242,24 @@ def _guard(debug: bool, action: Callable[[], int]) -> None:
     raise typer.Exit(code)
 
 
-def _warn(message: str, quiet: bool) -> None:
-    if not quiet:
-        typer.echo(f"warning: {message}", err=True)
+def _say(loaded: "Loaded", quiet: bool) -> None:
+    """What was read from where, and the warnings, on stderr (unless --quiet)."""
+    from coachkit.text import printable
+
+    if quiet:
+        return
+    for note in loaded.notes:
+        typer.echo(printable(f"note: {note}"), err=True)
+    for warning in loaded.warnings:
+        typer.echo(printable(f"warning: {warning}"), err=True)
 
 
-def _group_map(pairs: list[str] | None, instrument: "Instrument") -> dict[str, str]:
-    from coachkit.text import normalize
+def _load(files: list[Path], reading: "Reading", quiet: bool) -> "Loaded":
+    from coachkit.pipeline import load
 
-    mapping: dict[str, str] = {}
-    for pair in pairs or []:
-        label, sep, group = pair.rpartition("=")
-        group = group.strip()
-        if not sep or not label.strip():
-            raise typer.BadParameter(f"{pair!r} is not LABEL=group", param_hint="--group-map")
-        if group not in (g.id for g in instrument.groups):
-            known = ", ".join(g.id for g in instrument.groups)
-            raise typer.BadParameter(
-                f"{group!r} is not a group ({known})", param_hint="--group-map"
-            )
-        mapping[normalize(label)] = group
-    return mapping
-
-
-def _file_groups(
-    values: list[str] | None, files: list[Path], instrument: "Instrument"
-) -> dict[str, str]:
-    """`--group GROUP` (every file) and `--group FILE=GROUP` (one file) as the group of each file."""
-    chosen: dict[str, str] = {}
-    everywhere = None
-    for value in values or []:
-        name, sep, label = value.rpartition("=")
-        group = instrument.match_group(label.strip())
-        if group is None or group == instrument.pooled.id:
-            known = ", ".join(g.id for g in instrument.groups)
-            raise typer.BadParameter(f"{label!r} is not a group ({known})", param_hint="--group")
-        if not sep:
-            everywhere = group
-            continue
-        named = [f for f in files if str(f) == name or f.name == name]
-        if not named:
-            raise typer.BadParameter(
-                f"{name!r} is not one of the files given; use --group FILE=GROUP",
-                param_hint="--group",
-            )
-        chosen.update({str(f): group for f in named})
-    if everywhere is not None:
-        chosen = {str(f): chosen.get(str(f), everywhere) for f in files}
-    return chosen
-
-
-class _Reading(NamedTuple):
-    """The options every reading command shares."""
-
-    instrument: str | None
-    layout: Layout
-    sheet: str | None
-    subject: str | None
-    group_map: list[str] | None
-    values: ValueKind | None
-    scheme: Scheme | None
-    allow_partial: bool
-    quiet: bool
-    subject_column: str | None = None
-    group_column: str | None = None
-    codes: Path | None = None
-    group: list[str] | None = None
-    rater_column: str | None = None
-    question: str | None = None
-    merge_names: bool = True
-
-    def options(self, instrument: "Instrument") -> "ReadOptions":
-        from coachkit.io import ReadOptions
-
-        return ReadOptions(
-            layout=self.layout,
-            sheet=self.sheet,
-            subject=self.subject,
-            group_map=_group_map(self.group_map, instrument),
-            subject_column=self.subject_column,
-            group_column=self.group_column,
-            codes=_codes(self.codes),
-            rater_column=self.rater_column,
-            question=self.question,
-        )
-
-    def load(self, files: list[Path]) -> "Dataset":
-        from dataclasses import replace
-
-        from coachkit.instruments import load_instrument
-        from coachkit.io import read_source
-        from coachkit.text import printable
-        from coachkit.validate import validate
-
-        instrument = load_instrument(self.instrument)
-        options = self.options(instrument)
-        groups = _file_groups(self.group, files, instrument)
-        sources = []
-        for file in files:
-            group = groups.get(str(file))
-            source = read_source(str(file), instrument, replace(options, group=group))
-
-            if not self.quiet:
-                understood = f"; {source.understood}" if source.understood else ""
-                typer.echo(
-                    printable(
-                        f"note: {file}: read as {source.source_format}, {source.rows} rows"
-                        f"{understood}"
-                    ),
-                    err=True,
-                )
-            sources.append(source)
-        dataset = validate(
-            sources, instrument, self.values, self.scheme, self.allow_partial, self.merge_names
-        )
-        for message in dataset.warnings:
-            _warn(message, self.quiet)
-        return dataset
-
-
-class _Analysis(NamedTuple):
-    """The options that shape an analysis."""
-
-    min_raters: int
-    notable_gap: float | None
-    major_gap: float | None
-
-    def load(self, reading: _Reading, files: list[Path]) -> "Dataset":
-        dataset = reading.load(files)
-        if not len(dataset.ranks):
-            reasons = {e.reason for e in dataset.excluded}
-            ratings = bool(reasons) and all("given more than once" in r for r in reasons)
-            hint = (
-                "these look like ratings: add --values scores"
-                if ratings
-                else "run `coachkit validate` to see why"
-            )
-            raise CoachkitError(
-                f"{', '.join(map(str, files))}: no usable responses ({len(dataset.excluded)} "
-                f"excluded); {hint}"
-            )
-        return dataset
-
-    def run(self, reading: _Reading, files: list[Path]) -> "Report":
-        from coachkit.analysis import analyze
-
-        return analyze(self.load(reading, files), self.min_raters, self.notable_gap, self.major_gap)
-
-
-def _codes(path: Path | None) -> dict[str, str]:
-    """Answer codes from a two-column CSV (code,label); a header row is allowed."""
-    import csv
-
-    if path is None:
-        return {}
-    try:
-        text = path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CoachkitError(f"{path}: cannot read the codes file ({exc})") from exc
-    codes = {}
-    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
-        if len(row) < 2 or not row[0].strip():
-            if row and any(cell.strip() for cell in row):
-                raise CoachkitError(f"{path}, row {number}: expected two columns, code and label")
-            continue
-        codes[row[0].strip()] = row[1].strip()
-    return codes
+    loaded = load([str(f) for f in files], reading)
+    _say(loaded, quiet)
+    return loaded
 
 
 def _color(output: Path | None) -> bool:
@@ -433,14 +284,38 @@ def _width() -> int:
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format:
-    from coachkit.render import format_for_path
+    """The format asked for, else the one `-o`'s suffix names; a suffix no format writes is a
+    usage error (a text table under a .pdf name helps nobody)."""
+    from coachkit.errors import UsageError
+    from coachkit.render import SUFFIXES, format_for_path
 
-    return fmt or (format_for_path(output) if output else None) or Format.table
+    if fmt is not None:
+        return fmt
+    if output is None or not output.suffix:
+        return Format.table
+    found = format_for_path(output)
+    if found is None:
+        raise UsageError(
+            f"-o {output}: no format writes {output.suffix} files; use {', '.join(SUFFIXES)} "
+            "or name one with --format"
+        )
+    return found
 
 
 def _min_raters_warning(min_raters: int, quiet: bool) -> None:
-    if min_raters < 3:
-        _warn(f"--min-raters {min_raters} is below 3: the anonymity of raters is weakened", quiet)
+    if min_raters < 3 and not quiet:
+        typer.echo(
+            f"warning: --min-raters {min_raters} is below 3: the anonymity of raters is weakened",
+            err=True,
+        )
+
+
+def _reading(**options: Any) -> "Reading":
+    """Reading settings from the command's options (`no_merge_names` turned around)."""
+    from coachkit.pipeline import Reading
+
+    merge = not options.pop("no_merge_names", False)
+    return Reading(**{k: v for k, v in options.items() if v is not None}, merge_names=merge)
 
 
 @app.command()
@@ -474,44 +349,46 @@ def analyze(
 
     Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
     """
-    reading = _Reading(
+    reading = _reading(
         instrument=instrument,
-        layout=layout,
+        source=layout,
         sheet=sheet,
         subject=subject,
         group_map=group_map,
         values=values,
         scheme=scheme,
         allow_partial=allow_partial,
-        quiet=quiet,
+        no_merge_names=no_merge_names,
         subject_column=subject_column,
         group_column=group_column,
-        codes=codes,
-        group=group,
         rater_column=rater_column,
+        group=group,
         question=question,
-        merge_names=not no_merge_names,
+        codes=codes,
     )
 
     def run() -> int:
+        from coachkit.pipeline import Analysis, report
         from coachkit.render import render
 
+        fmt = _format(format, output)
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
-        report = _Analysis(min_raters, notable_gap, major_gap).run(reading, files)
-        options = _render_options(output, template)
-        write_output(render(report, _format(format, output), options), output, files)
+        analysis = Analysis(min_raters, notable_gap, major_gap)
+        result = report(_load(files, reading, quiet), analysis, [str(f) for f in files])
+        write_output(render(result, fmt, _render_options(output, template)), output, files)
         return 0
 
     _guard(debug, run)
 
 
+TextFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="table (text) or json.")]
+
+
 @app.command()
 def validate(
     files: Files,
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="table (text) or json.")
-    ] = Format.table,
+    format: TextFormatOpt = TextFormat.table,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -537,32 +414,29 @@ def validate(
 
     Example: coachkit validate examples/acme-tidy.csv
     """
-    reading = _Reading(
+    reading = _reading(
         instrument=instrument,
-        layout=layout,
+        source=layout,
         sheet=sheet,
         subject=subject,
         group_map=group_map,
         values=values,
         scheme=scheme,
         allow_partial=allow_partial,
-        quiet=quiet,
+        no_merge_names=no_merge_names,
         subject_column=subject_column,
         group_column=group_column,
-        codes=codes,
-        group=group,
         rater_column=rater_column,
+        group=group,
         question=question,
-        merge_names=not no_merge_names,
+        codes=codes,
     )
 
     def run() -> int:
         from coachkit.render.validation import render_validation
 
-        if format not in (Format.table, Format.json):
-            raise typer.BadParameter("validate writes table or json", param_hint="--format")
-        dataset = reading.load(files)
-        write_output(render_validation(dataset, format), None, files)
+        dataset = _load(files, reading, quiet).dataset
+        write_output(render_validation(dataset, Format(format.value)), None, files)
         return 1 if dataset.excluded else 0
 
     _guard(debug, run)
@@ -571,9 +445,7 @@ def validate(
 @app.command()
 def inspect(
     files: Files,
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="table (text) or json.")
-    ] = Format.table,
+    format: TextFormatOpt = TextFormat.table,
     draft_instrument: Annotated[
         bool,
         typer.Option(
@@ -604,22 +476,18 @@ def inspect(
     Example: coachkit inspect survey.csv; for a ranking of anything else:
     coachkit inspect survey.csv --question Q3 --draft-instrument > my.toml
     """
-    reading = _Reading(
+    reading = _reading(
         instrument=instrument,
-        layout=layout,
+        source=layout,
         sheet=sheet,
         subject=subject,
         group_map=group_map,
-        values=None,
-        scheme=None,
-        allow_partial=False,
-        quiet=True,
         subject_column=subject_column,
         group_column=group_column,
-        codes=codes,
-        group=group,
         rater_column=rater_column,
+        group=group,
         question=question,
+        codes=codes,
     )
 
     def run() -> int:
@@ -627,14 +495,13 @@ def inspect(
 
         from coachkit.instruments import builtin_names, load_instrument
         from coachkit.io.describe import describe
+        from coachkit.pipeline import file_groups
         from coachkit.render.inspect import render_inspect
 
-        if format not in (Format.table, Format.json):
-            raise typer.BadParameter("inspect writes table or json", param_hint="--format")
         given = load_instrument(reading.instrument)
         known = [given, *(load_instrument(n) for n in builtin_names() if n != given.id)]
-        options = reading.options(given)
-        groups = _file_groups(reading.group, files, given)
+        options = reading.read_options(given)
+        groups = file_groups(reading.group, [str(f) for f in files], given)
         views = [
             view
             for file in files
@@ -645,7 +512,7 @@ def inspect(
         if draft_instrument:
             write_output(_draft(views, given), None, files)
             return 0
-        write_output(render_inspect(views, format), None, files)
+        write_output(render_inspect(views, Format(format.value)), None, files)
         return 1 if any(v.problem for v in views) else 0
 
     _guard(debug, run)
@@ -720,44 +587,47 @@ def batch(
 
     Example: coachkit batch clients/ --output-dir reports
     """
-    reading = _Reading(
+    reading = _reading(
         instrument=instrument,
-        layout=layout,
+        source=layout,
         sheet=sheet,
-        subject=None,
         group_map=group_map,
         values=values,
         scheme=scheme,
         allow_partial=allow_partial,
-        quiet=True,
+        no_merge_names=no_merge_names,
         subject_column=subject_column,
         group_column=group_column,
-        codes=codes,
-        group=group,
         rater_column=rater_column,
+        group=group,
         question=question,
-        merge_names=not no_merge_names,
+        codes=codes,
     )
-    analysis = _Analysis(min_raters, notable_gap, major_gap)
 
     def run() -> int:
         from coachkit.batch import discover, run_batch
+        from coachkit.pipeline import Analysis, check_thresholds, report
 
+        analysis = Analysis(min_raters, notable_gap, major_gap)
+        check_thresholds(analysis)
         _min_raters_warning(min_raters, quiet)
         files = discover(paths, output_dir)
         if not files:
             raise CoachkitError(
-                f"{', '.join(map(str, paths))}: no survey files found (.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb, .ods)"
+                f"{', '.join(map(str, paths))}: no survey files found "
+                "(.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb, .ods)"
             )
         if output_dir.exists() and not output_dir.is_dir():
             raise CoachkitError(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
         options = _render_options(None, template, color=False)
+
+        def analyze_file(file: Path) -> "Report":
+            return report(_load([file], reading, quiet), analysis, [str(file)])
+
         with _progress(len(files), quiet) as advance:
-            result = run_batch(
-                files, lambda f: analysis.run(reading, [f]), format, output_dir, options, advance
-            )
+            result = run_batch(files, analyze_file, format, output_dir, options, advance)
         for entry in result.reports:
             typer.echo(str(output_dir / entry.path))
         typer.echo(str(result.index))
@@ -823,35 +693,33 @@ def org(
 
     Example: coachkit org examples/cohort-2026.csv --format markdown
     """
-    reading = _Reading(
+    reading = _reading(
         instrument=instrument,
-        layout=layout,
+        source=layout,
         sheet=sheet,
-        subject=None,
         group_map=group_map,
         values=values,
         scheme=scheme,
         allow_partial=allow_partial,
-        quiet=quiet,
+        no_merge_names=no_merge_names,
         subject_column=subject_column,
         group_column=group_column,
-        codes=codes,
-        group=group,
         rater_column=rater_column,
+        group=group,
         question=question,
-        merge_names=not no_merge_names,
+        codes=codes,
     )
 
     def run() -> int:
-        from coachkit.analysis.org import analyze_org
-        from coachkit.render.org import render_org
+        from coachkit.pipeline import Analysis, organization
+        from coachkit.render import render
 
+        fmt = _format(format, output)
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
-        dataset = _Analysis(min_raters, notable_gap, major_gap).load(reading, files)
-        org = analyze_org(dataset, min_raters, notable_gap, major_gap)
-        text = render_org(org, _format(format, output), _render_options(output, template))
-        write_output(text, output, files)
+        analysis = Analysis(min_raters, notable_gap, major_gap)
+        result = organization(_load(files, reading, quiet), analysis)
+        write_output(render(result, fmt, _render_options(output, template)), output, files)
         return 0
 
     _guard(debug, run)
@@ -893,37 +761,36 @@ def compare(
 
     Example: coachkit compare examples/cohort-2025.csv examples/cohort-2026.csv
     """
-    reading = _Reading(
+    reading = _reading(
         instrument=instrument,
-        layout=layout,
+        source=layout,
         sheet=sheet,
         subject=subject,
         group_map=group_map,
         values=values,
         scheme=scheme,
         allow_partial=allow_partial,
-        quiet=quiet,
+        no_merge_names=no_merge_names,
         subject_column=subject_column,
         group_column=group_column,
-        codes=codes,
-        group=group,
         rater_column=rater_column,
+        group=group,
         question=question,
-        merge_names=not no_merge_names,
+        codes=codes,
     )
 
     def run() -> int:
-        from coachkit.analysis.compare import compare_reports
-        from coachkit.render.compare import render_compare
+        from coachkit.pipeline import Analysis, comparison, report
+        from coachkit.render import render
 
+        fmt = _format(format, output)
         check_output(output, [before, after])
         _min_raters_warning(min_raters, quiet)
-        analysis = _Analysis(min_raters, notable_gap, major_gap)
-        earlier = analysis.run(reading, [before])
-        later = analysis.run(reading, [after])
+        analysis = Analysis(min_raters, notable_gap, major_gap)
+        earlier = report(_load([before], reading, quiet), analysis, [str(before)])
+        later = report(_load([after], reading, quiet), analysis, [str(after)])
         options = _render_options(output, template)
-        text = render_compare(compare_reports(earlier, later), _format(format, output), options)
-        write_output(text, output, [before, after])
+        write_output(render(comparison(earlier, later), fmt, options), output, [before, after])
         return 0
 
     _guard(debug, run)
@@ -932,9 +799,7 @@ def compare(
 @app.command()
 def dimensions(
     instrument: InstrumentOpt = None,
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="table (text) or json.")
-    ] = Format.table,
+    format: TextFormatOpt = TextFormat.table,
     debug: DebugOpt = False,
 ) -> None:
     """List the instrument's dimensions, their families and the labels accepted for each.
@@ -946,9 +811,7 @@ def dimensions(
         from coachkit.instruments import load_instrument
         from coachkit.render.instrument import render_instrument
 
-        if format not in (Format.table, Format.json):
-            raise typer.BadParameter("dimensions writes table or json", param_hint="--format")
-        write_output(render_instrument(load_instrument(instrument), format), None, [])
+        write_output(render_instrument(load_instrument(instrument), Format(format.value)), None, [])
         return 0
 
     _guard(debug, run)

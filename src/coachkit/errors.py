@@ -17,3 +17,10 @@ class InstrumentError(CoachkitError):
 
 class OutputError(CoachkitError):
     """The report could not be written where it was asked for."""
+
+
+class UsageError(CoachkitError):
+    """An option or argument that cannot be meant as given (exit 2, as for the command line's own
+    usage errors)."""
+
+    exit_code = 2

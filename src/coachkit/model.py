@@ -1,9 +1,57 @@
-"""The computed result every renderer draws from: frozen dataclasses, no pandas, no rich."""
+"""The computed result every renderer draws from: frozen dataclasses, no pandas, no rich.
+
+A result (`Report`, `OrgReport`, `CompareReport`) also renders itself for notebooks:
+`to_dict()` is the JSON document of `--format json`, `to_frame()` the table of `--format csv`,
+`render(format)` any format; the renderers are imported only when asked for.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Rendered:
+    """What every result offers besides its fields."""
+
+    def render(
+        self, format: str = "table", *, width: int = 100, template: str | Path | None = None
+    ) -> str | bytes:
+        """The result in one format, as the command line writes it (bytes for xlsx)."""
+        from coachkit.errors import UsageError
+        from coachkit.options import Format
+        from coachkit.render import RenderOptions, render
+
+        try:
+            fmt = Format(format)
+        except ValueError:
+            known = ", ".join(f.value for f in Format)
+            raise UsageError(f"format {format!r} is not one of {known}") from None
+        options = RenderOptions(width=width, template=None if template is None else Path(template))
+        return render(self, fmt, options)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of `--format json`, as Python data."""
+        import json
+
+        document: dict[str, Any] = json.loads(self.render("json"))
+        return document
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table of `--format csv` as a DataFrame (text stays text: a leader named `NA`
+        too)."""
+        import io
+
+        import pandas as pd
+
+        text = self.render("csv")
+        assert isinstance(text, str)
+        return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values={"": [""]})
 
 
 @dataclass(frozen=True)
@@ -103,6 +151,7 @@ class Block:
     comparisons: tuple[Comparison, ...]
     concordance: Mapping[str, Concordance]
     tilt: Mapping[str, Tilt] | None
+    rho_critical: float = 0.0  # |rho| two groups need for p < .05 with this block's size
 
 
 @dataclass(frozen=True)
@@ -126,7 +175,7 @@ class SubjectResult:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Rendered):
     coachkit_version: str
     instrument: InstrumentInfo
     settings: Settings
@@ -169,7 +218,7 @@ class RhoSummary:
 
 
 @dataclass(frozen=True)
-class OrgReport:
+class OrgReport(Rendered):
     coachkit_version: str
     instrument: InstrumentInfo
     settings: Settings
@@ -206,7 +255,7 @@ class SubjectChange:
 
 
 @dataclass(frozen=True)
-class CompareReport:
+class CompareReport(Rendered):
     coachkit_version: str
     instrument: InstrumentInfo
     settings: Settings

@@ -33,3 +33,11 @@ class Format(StrEnum):
     csv = "csv"
     html = "html"
     xlsx = "xlsx"
+
+
+class TextFormat(StrEnum):
+    """The formats of the commands that describe rather than report (validate, inspect,
+    dimensions)."""
+
+    table = "table"
+    json = "json"

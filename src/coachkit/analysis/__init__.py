@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit import __version__
+from coachkit.analysis import stats
 from coachkit.analysis.arrays import Tables, compute, spearman_rows
 from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
 from coachkit.memory import collection_paused
@@ -156,6 +157,7 @@ def _subjects(
             )
             result_blocks.append(
                 Block(
+                    rho_critical=stats.rho_critical(len(b.dims)),
                     block=b.block,
                     dimensions=b.dims,
                     mean_rank={

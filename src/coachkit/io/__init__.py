@@ -18,6 +18,8 @@ from coachkit.errors import InputError
 from coachkit.options import Layout, ValueKind
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import numpy as np
     import pandas as pd
 
@@ -74,8 +76,28 @@ def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Sour
     from coachkit.io.files import read_grids
 
     warnings: list[str] = []
+    return _read(path, read_grids(path, options.sheet, warnings), instrument, options, warnings)
+
+
+def read_frame(
+    frame: pd.DataFrame, instrument: Instrument, options: ReadOptions, name: str = "<DataFrame>"
+) -> Source:
+    """Read a pandas DataFrame as a file whose header row is the frame's columns (tidy or wide,
+    or a platform's export loaded with `pandas.read_csv`)."""
+    from coachkit.io.files import frame_grid
+
+    return _read(name, iter([frame_grid(frame, name)]), instrument, options, [])
+
+
+def _read(
+    path: str,
+    grids: Iterator[Grid],
+    instrument: Instrument,
+    options: ReadOptions,
+    warnings: list[str],
+) -> Source:
     seen: list[str] = []
-    for grid in read_grids(path, options.sheet, warnings):
+    for grid in grids:
         header_at = header_row(grid)
         if header_at is None:
             seen.append(grid.sheet or "")
@@ -169,4 +191,4 @@ def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrumen
     return None
 
 
-__all__ = ["Layout", "ReadOptions", "Source", "ValueKind", "read_source"]
+__all__ = ["Layout", "ReadOptions", "Source", "ValueKind", "read_frame", "read_source"]

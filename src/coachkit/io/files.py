@@ -330,6 +330,18 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
         yield Grid(str(file), name, _cells_from_rows(rows))
 
 
+def frame_grid(frame: pd.DataFrame, name: str) -> Grid:
+    """A DataFrame as a grid of text cells, its column labels the first row."""
+    import pandas as pd
+
+    if frame.shape[1] == 0:
+        raise InputError(f"{name}: the DataFrame has no columns")
+    limits.check_cells(name, len(frame) + 1, frame.shape[1])
+    header = [_cell_text(c) for c in frame.columns]
+    rows = frame.astype(object).where(pd.notna(frame), None).to_numpy().tolist()
+    return Grid(name, None, _cells_from_rows([header, *rows]))
+
+
 def _check_workbook_bytes(file: Path, head: bytes) -> None:
     """Say what a file with an Excel name really is, when it is not a workbook."""
     if head.startswith(_ZIP):

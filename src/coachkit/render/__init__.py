@@ -1,18 +1,21 @@
-"""Renderers: every output format is a pure function from a `Report` to text."""
+"""Renderers: every output format is a pure function of a result; one registry for every command.
+
+Each kind of result (a report, the organization view, a comparison, a batch index) has a table
+from `Format` to its renderer, in the module named in `REGISTRIES`; `render` looks the format up
+there and refuses one the table lacks. Renderers return text (bytes for workbooks), never print.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from coachkit.options import Format
 
-__all__ = ["BINARY", "SUFFIXES", "Format", "RenderOptions", "format_for_path", "render"]
-
-if TYPE_CHECKING:
-    from coachkit.model import Report
-
+__all__ = ["SUFFIXES", "Format", "RenderOptions", "format_for_path", "formats_for", "render"]
 
 SUFFIXES = {
     ".txt": Format.table,
@@ -24,7 +27,13 @@ SUFFIXES = {
     ".htm": Format.html,
     ".xlsx": Format.xlsx,
 }
-BINARY = {Format.xlsx}
+# The kind of result (its class name) -> the module whose `RENDERERS` table renders it.
+REGISTRIES = {
+    "Report": "coachkit.render.report",
+    "OrgReport": "coachkit.render.org",
+    "CompareReport": "coachkit.render.compare",
+    "BatchResult": "coachkit.render.index",
+}
 
 
 @dataclass(frozen=True)
@@ -34,40 +43,33 @@ class RenderOptions:
     template: Path | None = None
 
 
-def render(report: Report, fmt: Format, options: RenderOptions | None = None) -> str | bytes:
-    """Render the report in one format (bytes for the binary ones). Every `Format` has one."""
+Renderer = Callable[[Any, RenderOptions], str | bytes]
+
+
+def renderers(kind: str) -> Mapping[Format, Renderer]:
+    """The format table of a kind of result ("Report", "OrgReport"...)."""
+    table: Mapping[Format, Renderer] = import_module(REGISTRIES[kind]).RENDERERS
+    return table
+
+
+def formats_for(kind: str) -> tuple[Format, ...]:
+    return tuple(renderers(kind))
+
+
+def render(result: object, fmt: Format, options: RenderOptions | None = None) -> str | bytes:
+    """Render a result in one format (bytes for workbooks); a format its kind lacks is a usage
+    error that names the ones it has."""
+    from coachkit.errors import UsageError
     from coachkit.memory import collection_paused
 
+    kind = type(result).__name__
+    table = renderers(kind)
+    renderer = table.get(fmt)
+    if renderer is None:
+        known = ", ".join(f.value for f in table)
+        raise UsageError(f"--format: {fmt.value} is not written for this command; use {known}")
     with collection_paused():  # renderers build many small objects, none of them cyclic
-        return _render(report, fmt, options or RenderOptions())
-
-
-def _render(report: Report, fmt: Format, options: RenderOptions) -> str | bytes:
-    if fmt is Format.table:
-        from coachkit.render.table import render_table
-
-        return render_table(report, color=options.color, width=options.width)
-    if fmt is Format.markdown:
-        from coachkit.render.markdown import render_markdown
-
-        return render_markdown(report, options.template)
-    if fmt is Format.json:
-        from coachkit.render.json import render_json
-
-        return render_json(report)
-    if fmt is Format.csv:
-        from coachkit.render.csv import render_csv
-
-        return render_csv(report)
-    if fmt is Format.html:
-        from coachkit.render.html import render_html
-
-        return render_html(report)
-    if fmt is Format.xlsx:
-        from coachkit.render.xlsx import render_xlsx
-
-        return render_xlsx(report)
-    raise AssertionError(f"no renderer for {fmt}")
+        return renderer(result, options or RenderOptions())
 
 
 def format_for_path(path: Path) -> Format | None:

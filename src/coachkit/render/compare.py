@@ -8,10 +8,10 @@ from dataclasses import asdict
 from typing import Any
 
 from coachkit.model import CompareReport, GapChange, SubjectChange
-from coachkit.render import Format, RenderOptions
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
-from coachkit.render.view import Page, Section, render_page
+from coachkit.render.pages import page_renderers
+from coachkit.render.view import Page, Section
 
 
 def _delta(pair: tuple[float | None, float | None]) -> float | None:
@@ -121,17 +121,6 @@ def compare_page(report: CompareReport) -> Page:
     )
 
 
-def render_compare(report: CompareReport, fmt: Format, options: RenderOptions) -> str | bytes:
-    return render_page(
-        compare_page(report),
-        fmt,
-        options,
-        lambda: compare_document(report),
-        lambda: _csv(report),
-        report,
-    )
-
-
 def _csv(report: CompareReport) -> str:
     """One row per leader and measure: agreement, tilt, and each gap that closed or opened."""
     out = io.StringIO()
@@ -156,3 +145,6 @@ def _csv(report: CompareReport) -> str:
         for row in rows:
             writer.writerow([safe_cell(round(v, 4) if isinstance(v, float) else v) for v in row])
     return out.getvalue()
+
+
+RENDERERS = page_renderers(compare_page, compare_document, _csv)

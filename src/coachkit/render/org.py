@@ -8,10 +8,11 @@ from dataclasses import asdict
 from typing import Any
 
 from coachkit.model import OrgGroup, OrgReport
-from coachkit.render import Format, RenderOptions, wording
+from coachkit.render import wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
-from coachkit.render.view import Page, Section, concordance_reading, render_page, tilt_reading
+from coachkit.render.pages import page_renderers
+from coachkit.render.view import Page, Section, concordance_reading, tilt_reading
 from coachkit.text import format_p, in_sentence
 
 
@@ -116,12 +117,6 @@ def org_page(org: OrgReport) -> Page:
     )
 
 
-def render_org(org: OrgReport, fmt: Format, options: RenderOptions) -> str | bytes:
-    return render_page(
-        org_page(org), fmt, options, lambda: org_document(org), lambda: _csv(org), org
-    )
-
-
 def _csv(org: OrgReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -140,3 +135,6 @@ def _csv(org: OrgReport) -> str:
                 ]
                 writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()
+
+
+RENDERERS = page_renderers(org_page, org_document, _csv)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from coachkit.analysis.stats import rho_critical
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
-from coachkit.options import Format
 from coachkit.render import wording
 from coachkit.text import format_p
 
 if TYPE_CHECKING:
-    from coachkit.render import RenderOptions
+    pass
 
 # Gap markers: the same in every text format.
 MARK = {"notable": "*", "major": "**"}
@@ -123,9 +120,10 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         pairs=tuple(f"{names[c.a]} vs {names[c.b]}" for c in block.comparisons),
         gaps=gaps,
         agreement=tuple(
-            f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, k)}" for c in block.comparisons
+            f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, block.rho_critical)}"
+            for c in block.comparisons
         ),
-        agreement_note=f"Spearman's rho of the mean ranks; p < .05 needs |rho| >= {rho_critical(k):.3f} with {k} dimensions",
+        agreement_note=f"Spearman's rho of the mean ranks; p < .05 needs |rho| >= {block.rho_critical:.3f} with {k} dimensions",
         concordance=tuple(
             f"{names[g]} ({c.m} raters): W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
             for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)
@@ -138,11 +136,11 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
     )
 
 
-def agreement_reading(comparison: Comparison, k: int) -> str:
+def agreement_reading(comparison: Comparison, critical: float) -> str:
+    """Spearman's rho in words, against the |rho| needed for p < .05 (`critical`)."""
     rho = comparison.spearman
     if rho is None:
         return "rho undefined (one side ranks every dimension alike)"
-    critical = rho_critical(k)
     if rho >= critical:
         words = "strong agreement" if rho >= 0.8 else "agreement beyond chance"
     elif rho >= 0.3:
@@ -188,35 +186,3 @@ class Page:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     sections: tuple[Section, ...]
-
-
-def render_page(
-    page: Page,
-    fmt: Format,
-    options: RenderOptions,
-    document: Callable[[], dict[str, Any]],
-    table_csv: Callable[[], str],
-    result: object,
-) -> str | bytes:
-    """Render a one-page view (org, compare) in any format; JSON and CSV come from the result."""
-    if fmt is Format.json:
-        from coachkit.render.json import dumps
-
-        return dumps(document())
-    if fmt is Format.csv:
-        return table_csv()
-    if fmt is Format.html:
-        from coachkit.render.html import render_pages_html
-
-        return render_pages_html([page], page.title)
-    if fmt is Format.xlsx:
-        from coachkit.render.xlsx import render_pages_xlsx
-
-        return render_pages_xlsx([page])
-    if fmt is Format.markdown:
-        from coachkit.render.markdown import render_template
-
-        return render_template("page.md.j2", options.template, pages=[page], report=result)
-    from coachkit.render.table import render_pages
-
-    return render_pages([page], options)

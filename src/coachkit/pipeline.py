@@ -1,0 +1,323 @@
+"""The pipeline under every command and the public API: read -> validate -> analyze.
+
+Options are built with keywords (the command line's names and defaults); each step returns a
+value and the notes a person should see (what was read, warnings), never prints. `cli.py` and
+notebooks are its two callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from coachkit.errors import InputError, UsageError
+from coachkit.options import Layout, Scheme, ValueKind
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coachkit.instruments import Instrument
+    from coachkit.io import ReadOptions, Source
+    from coachkit.model import CompareReport, OrgReport, Report
+    from coachkit.validate import Dataset
+
+# What `read` and `analyze` take: a path, a DataFrame, or a list of them (one dataset).
+Input: TypeAlias = "str | PathLike[str] | pd.DataFrame"
+Inputs: TypeAlias = "Input | Sequence[Input]"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read the inputs: every reading option of the command line, by its name."""
+
+    instrument: str | None = None  # a built-in id or a TOML file; leadership-12 by default
+    source: Layout | str = Layout.auto  # a layout or platform; detected by default
+    sheet: str | None = None
+    subject: str | None = None  # the leader of a file that names none
+    group: str | Mapping[str, str] | Sequence[str] | None = None  # one group, or per file
+    group_map: Mapping[str, str] | Sequence[str] = field(default_factory=dict)
+    values: ValueKind | str | None = None
+    scheme: Scheme | str | None = None
+    allow_partial: bool = False
+    subject_column: str | None = None
+    group_column: str | None = None
+    rater_column: str | None = None
+    question: str | None = None
+    codes: str | PathLike[str] | Mapping[str, str] | None = None
+    merge_names: bool = True
+
+    def read_options(self, instrument: Instrument) -> ReadOptions:
+        from coachkit.io import ReadOptions
+
+        try:
+            layout = Layout(self.source)
+        except ValueError:
+            known = ", ".join(layout.value for layout in Layout)
+            raise UsageError(f"--source: {self.source!r} is not one of {known}") from None
+        return ReadOptions(
+            layout=layout,
+            sheet=self.sheet,
+            subject=self.subject,
+            group_map=group_map(self.group_map, instrument),
+            subject_column=self.subject_column,
+            group_column=self.group_column,
+            codes=codes(self.codes),
+            rater_column=self.rater_column,
+            question=self.question,
+        )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """How to analyze: the anonymity minimum and the gap thresholds."""
+
+    min_raters: int = 3
+    notable_gap: float | None = None
+    major_gap: float | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated dataset and the notes of reading it (what was read from where, warnings)."""
+
+    dataset: Dataset
+    notes: tuple[str, ...]  # "note: ..." lines
+    warnings: tuple[str, ...]
+
+
+def _as_list(inputs: Inputs) -> list[Input]:
+    if isinstance(inputs, str | PathLike) or _is_frame(inputs):
+        return [inputs]  # type: ignore[list-item]
+    return list(inputs)  # type: ignore[arg-type]
+
+
+def _is_frame(value: object) -> bool:
+    return type(value).__name__ == "DataFrame" and hasattr(value, "columns")
+
+
+def _name(value: Input, index: int) -> str:
+    return f"<DataFrame {index + 1}>" if _is_frame(value) else str(value)
+
+
+def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
+    """Read every input (files or DataFrames) and validate them as one dataset."""
+    from coachkit.instruments import load_instrument
+    from coachkit.io import read_frame, read_source
+    from coachkit.validate import validate
+
+    items = _as_list(inputs)
+    if not items:
+        raise UsageError("no input given")
+    instrument = load_instrument(reading.instrument)
+    options = reading.read_options(instrument)
+    names = [_name(item, i) for i, item in enumerate(items)]
+    groups = file_groups(reading.group, names, instrument)
+    sources: list[Source] = []
+    notes: list[str] = []
+    for item, name in zip(items, names, strict=True):
+        file_options = replace(options, group=groups.get(name))
+        if _is_frame(item):
+            source = read_frame(item, instrument, file_options, name)  # type: ignore[arg-type]
+        else:
+            source = read_source(name, instrument, file_options)
+        understood = f"; {source.understood}" if source.understood else ""
+        notes.append(f"{name}: read as {source.source_format}, {source.rows} rows{understood}")
+        sources.append(source)
+    dataset = validate(
+        sources,
+        instrument,
+        ValueKind(reading.values) if reading.values else None,
+        Scheme(reading.scheme) if reading.scheme else None,
+        reading.allow_partial,
+        reading.merge_names,
+    )
+    return Loaded(dataset, tuple(notes), dataset.warnings)
+
+
+def usable(loaded: Loaded, names: Sequence[str]) -> Dataset:
+    """The dataset, when any response is usable; else an error that says what to do."""
+    dataset = loaded.dataset
+    if len(dataset.ranks):
+        return dataset
+    reasons = {e.reason for e in dataset.excluded}
+    ratings = bool(reasons) and all("given more than once" in r for r in reasons)
+    hint = (
+        "these look like ratings: add --values scores"
+        if ratings
+        else "run `coachkit validate` to see why"
+    )
+    raise InputError(
+        f"{', '.join(names)}: no usable responses ({len(dataset.excluded)} excluded); {hint}"
+    )
+
+
+def check_thresholds(analysis: Analysis) -> None:
+    """Anonymity minimum and gap thresholds as a person can mean them (a usage error if not)."""
+    import math
+
+    if analysis.min_raters < 1:
+        raise UsageError("--min-raters: at least 1")
+    for name, value in (
+        ("--notable-gap", analysis.notable_gap),
+        ("--major-gap", analysis.major_gap),
+    ):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UsageError(f"{name}: a number of places above 0, not {value!r}")
+
+
+def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str] = ()) -> Report:
+    """The report for every leader of a loaded dataset."""
+    from coachkit.analysis import analyze as analyze_dataset
+
+    check_thresholds(analysis)
+    dataset = usable(loaded, names or [i.path for i in loaded.dataset.inputs])
+    return analyze_dataset(dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap)
+
+
+def organization(loaded: Loaded, analysis: Analysis = Analysis()) -> OrgReport:
+    """The organization view of a loaded dataset."""
+    from coachkit.analysis.org import analyze_org
+
+    check_thresholds(analysis)
+    dataset = usable(loaded, [i.path for i in loaded.dataset.inputs])
+    return analyze_org(dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap)
+
+
+def comparison(before: Report, after: Report) -> CompareReport:
+    from coachkit.analysis.compare import compare_reports
+
+    return compare_reports(before, after)
+
+
+def group_map(pairs: Mapping[str, str] | Sequence[str], instrument: Instrument) -> dict[str, str]:
+    """`--group-map LABEL=group` pairs (or a mapping) as folded label -> group id."""
+    from coachkit.text import normalize
+
+    items = (
+        list(pairs.items())
+        if isinstance(pairs, Mapping)
+        else [tuple(p.rpartition("=")[::2]) for p in pairs]
+    )
+    mapping: dict[str, str] = {}
+    for label, group in items:
+        group = group.strip()
+        if not label.strip():
+            raise UsageError(f"--group-map: {label}={group!r} is not LABEL=group")
+        if group not in (g.id for g in instrument.groups):
+            known = ", ".join(g.id for g in instrument.groups)
+            raise UsageError(f"--group-map: {group!r} is not a group ({known})")
+        mapping[normalize(label)] = group
+    return mapping
+
+
+def file_groups(
+    values: str | Mapping[str, str] | Sequence[str] | None,
+    files: Sequence[str],
+    instrument: Instrument,
+) -> dict[str, str]:
+    """`--group GROUP` (every file) and `--group FILE=GROUP` (one file) as the group of each
+    file, by its name as given."""
+    if values is None:
+        return {}
+    if isinstance(values, str):
+        items = [("", values)]
+    elif isinstance(values, Mapping):
+        items = list(values.items())
+    else:
+        items = [tuple(v.rpartition("=")[::2]) for v in values]  # type: ignore[misc]
+    chosen: dict[str, str] = {}
+    everywhere = None
+    for name, label in items:
+        group = instrument.match_group(label.strip())
+        if group is None or group == instrument.pooled.id:
+            known = ", ".join(g.id for g in instrument.groups)
+            raise UsageError(f"--group: {label!r} is not a group ({known})")
+        if not name:
+            everywhere = group
+            continue
+        named = [f for f in files if f == name or Path(f).name == name]
+        if not named:
+            raise UsageError(f"--group: {name!r} is not one of the files given; use FILE=GROUP")
+        chosen.update(dict.fromkeys(named, group))
+    if everywhere is not None:
+        chosen = {f: chosen.get(f, everywhere) for f in files}
+    return chosen
+
+
+def codes(value: str | PathLike[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """Answer codes (code -> item label): a mapping, or a two-column CSV file (code,label)."""
+    import csv
+
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    path = Path(value)
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the codes file ({exc})") from exc
+    found = {}
+    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if len(row) < 2 or not row[0].strip():
+            if row and any(cell.strip() for cell in row):
+                raise InputError(f"{path}, row {number}: expected two columns, code and label")
+            continue
+        found[row[0].strip()] = row[1].strip()
+    return found
+
+
+def split(options: Mapping[str, Any]) -> tuple[Reading, Analysis]:
+    """Keyword options (the command line's names) as reading and analysis settings."""
+    reading_names = set(Reading.__dataclass_fields__)
+    analysis_names = set(Analysis.__dataclass_fields__)
+    unknown = set(options) - reading_names - analysis_names
+    if unknown:
+        raise UsageError(
+            f"unknown option {sorted(unknown)[0]!r}; options: "
+            + ", ".join(sorted(reading_names | analysis_names))
+        )
+    return (
+        Reading(**{k: v for k, v in options.items() if k in reading_names}),
+        Analysis(**{k: v for k, v in options.items() if k in analysis_names}),
+    )
+
+
+# The public API: paths, lists of paths or DataFrames in, results out.
+
+
+def read(inputs: Inputs, **options: Any) -> Dataset:
+    """Read and validate survey files or DataFrames as one dataset.
+
+    >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
+    """
+    reading, _ = split(options)
+    return load(inputs, reading).dataset
+
+
+def analyze(data: Dataset | Inputs, **options: Any) -> Report:
+    """The report for every leader: from a dataset `read` returned, or straight from files or
+    DataFrames with the same keyword options as `coachkit analyze`."""
+    from coachkit.validate import Dataset
+
+    reading, analysis = split(options)
+    if isinstance(data, Dataset):
+        return report(Loaded(data, (), data.warnings), analysis)
+    return report(load(data, reading), analysis)
+
+
+def org(data: Dataset | Inputs, **options: Any) -> OrgReport:
+    """The organization view: each rater group pooled over every leader."""
+    from coachkit.validate import Dataset
+
+    reading, analysis = split(options)
+    loaded = Loaded(data, (), data.warnings) if isinstance(data, Dataset) else load(data, reading)
+    return organization(loaded, analysis)
+
+
+def compare(before: Dataset | Inputs, after: Dataset | Inputs, **options: Any) -> CompareReport:
+    """What changed between two assessments of the same leaders."""
+    return comparison(analyze(before, **options), analyze(after, **options))

@@ -1,0 +1,56 @@
+"""Renderers of one-page views (organization, comparison): a titled table and sections of
+sentences in every layout format; JSON and CSV come from the result itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from coachkit.options import Format
+
+if TYPE_CHECKING:
+    from coachkit.render import Renderer, RenderOptions
+    from coachkit.render.view import Page
+
+
+def page_renderers(
+    page: Callable[[Any], Page],
+    document: Callable[[Any], dict[str, Any]],
+    table_csv: Callable[[Any], str],
+) -> dict[Format, Renderer]:
+    """A format table for a result shown as `page(result)`."""
+
+    def table(result: Any, options: RenderOptions) -> str:
+        from coachkit.render.table import render_pages
+
+        return render_pages([page(result)], options)
+
+    def markdown(result: Any, options: RenderOptions) -> str:
+        from coachkit.render.markdown import render_template
+
+        return render_template("page.md.j2", options.template, pages=[page(result)], report=result)
+
+    def json(result: Any, options: RenderOptions) -> str:
+        from coachkit.render.json import dumps
+
+        return dumps(document(result))
+
+    def html(result: Any, options: RenderOptions) -> str:
+        from coachkit.render.html import render_pages_html
+
+        shown = page(result)
+        return render_pages_html([shown], shown.title)
+
+    def xlsx(result: Any, options: RenderOptions) -> bytes:
+        from coachkit.render.xlsx import render_pages_xlsx
+
+        return render_pages_xlsx([page(result)])
+
+    return {
+        Format.table: table,
+        Format.markdown: markdown,
+        Format.json: json,
+        Format.csv: lambda result, options: table_csv(result),
+        Format.html: html,
+        Format.xlsx: xlsx,
+    }
