@@ -14,7 +14,7 @@ coachkit is cheap: pandas, numpy and the renderers load on first use.
 
 from typing import TYPE_CHECKING, Any
 
-from coachkit.errors import CoachkitError
+from coachkit.errors import CoachkitError, CoachkitWarning
 
 __version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CoachkitError",
+    "CoachkitWarning",
     "CompareReport",
     "Dataset",
     "OrgReport",

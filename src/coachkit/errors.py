@@ -24,3 +24,8 @@ class UsageError(CoachkitError):
     usage errors)."""
 
     exit_code = 2
+
+
+class CoachkitWarning(UserWarning):
+    """Something about the data a person should know (a merged spelling, a leader without a
+    self-assessment...): the library's counterpart of a `warning:` line on stderr."""

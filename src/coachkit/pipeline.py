@@ -289,13 +289,25 @@ def split(options: Mapping[str, Any]) -> tuple[Reading, Analysis]:
 # The public API: paths, lists of paths or DataFrames in, results out.
 
 
+def _warned(loaded: Loaded) -> Loaded:
+    """The library's way to say what the command line prints as `warning:` lines."""
+    import warnings
+
+    from coachkit.errors import CoachkitWarning
+
+    for message in loaded.warnings:
+        warnings.warn(message, CoachkitWarning, stacklevel=3)
+    return loaded
+
+
 def read(inputs: Inputs, **options: Any) -> Dataset:
-    """Read and validate survey files or DataFrames as one dataset.
+    """Read and validate survey files or DataFrames as one dataset; data-quality warnings are
+    issued as `coachkit.CoachkitWarning`.
 
     >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
     """
     reading, _ = split(options)
-    return load(inputs, reading).dataset
+    return _warned(load(inputs, reading)).dataset
 
 
 def analyze(data: Dataset | Inputs, **options: Any) -> Report:
@@ -306,7 +318,7 @@ def analyze(data: Dataset | Inputs, **options: Any) -> Report:
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         return report(Loaded(data, (), data.warnings), analysis)
-    return report(load(data, reading), analysis)
+    return report(_warned(load(data, reading)), analysis)
 
 
 def org(data: Dataset | Inputs, **options: Any) -> OrgReport:
@@ -314,8 +326,9 @@ def org(data: Dataset | Inputs, **options: Any) -> OrgReport:
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
-    loaded = Loaded(data, (), data.warnings) if isinstance(data, Dataset) else load(data, reading)
-    return organization(loaded, analysis)
+    if isinstance(data, Dataset):
+        return organization(Loaded(data, (), data.warnings), analysis)
+    return organization(_warned(load(data, reading)), analysis)
 
 
 def compare(before: Dataset | Inputs, after: Dataset | Inputs, **options: Any) -> CompareReport:

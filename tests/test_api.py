@@ -1,0 +1,70 @@
+"""The public Python API: the same results as the command line, from paths or DataFrames."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import coachkit
+from conftest import EXAMPLES, IDENTITY, REVERSED, run, write_wide
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("acme-wide.xlsx", {}),
+        ("acme-tidy.csv", {"min_raters": 2}),
+        ("by-family.csv", {"notable_gap": 2.0}),
+        ("it-archetypes.csv", {"instrument": "it-archetypes"}),
+    ],
+)
+def test_to_dict_is_the_command_lines_json(name: str, options: dict[str, object]) -> None:
+    args = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
+    code, out, err = run("analyze", str(EXAMPLES / name), "-f", "json", "-q", *args)
+    assert code == 0, err
+    report = coachkit.analyze(EXAMPLES / name, **options)
+    assert report.to_dict() == json.loads(out)
+    code, out, _ = run("analyze", str(EXAMPLES / name), "-f", "csv", "-q", *args)
+    frame = report.to_frame()
+    assert frame.to_csv(index=False, lineterminator="\n") == out
+
+
+def test_a_wide_dataframe_reads_like_its_file(tmp_path: Path) -> None:
+    rows = [("Ann", "a", "Self", IDENTITY), ("Ann", "b", "Manager", REVERSED)]
+    path = write_wide(tmp_path / "w.csv", rows)
+    from_file = coachkit.analyze(path).to_dict()
+    from_frame = coachkit.analyze(pd.read_csv(path)).to_dict()
+    assert from_frame["subjects"] == from_file["subjects"]
+    assert from_frame["inputs"][0]["path"] == "<DataFrame 1>"
+
+
+def test_org_and_compare_from_paths() -> None:
+    _, out, _ = run("org", str(EXAMPLES / "cohort-2026.csv"), "-f", "json", "-q")
+    assert coachkit.org(EXAMPLES / "cohort-2026.csv").to_dict() == json.loads(out)
+    _, out, _ = run(
+        "compare",
+        str(EXAMPLES / "cohort-2025.csv"),
+        str(EXAMPLES / "cohort-2026.csv"),
+        "-f",
+        "json",
+    )
+    change = coachkit.compare(EXAMPLES / "cohort-2025.csv", EXAMPLES / "cohort-2026.csv")
+    assert change.to_dict() == json.loads(out)
+
+
+def test_errors_and_warnings_of_the_library(tmp_path: Path) -> None:
+    with pytest.raises(coachkit.CoachkitError, match="no survey columns"):
+        coachkit.analyze(pd.DataFrame({"notes": ["nothing to see"]}))
+    with pytest.raises(coachkit.CoachkitError, match="unknown option 'min_rater'"):
+        coachkit.analyze(EXAMPLES / "acme-wide.xlsx", min_rater=3)
+    with pytest.raises(coachkit.CoachkitError, match="--notable-gap"):
+        coachkit.analyze(EXAMPLES / "acme-wide.xlsx", notable_gap=float("nan"))
+    rows = [("Ann Lee", "a", "Self", IDENTITY), ("ann lee", "b", "Manager", REVERSED)]
+    with pytest.warns(coachkit.CoachkitWarning, match="taken as one"):
+        report = coachkit.analyze(write_wide(tmp_path / "w.csv", rows))
+    assert [s.subject for s in report.subjects] == ["Ann Lee"]
+    with pytest.raises(coachkit.CoachkitError, match="format 'pdf' is not one of"):
+        report.render("pdf")
