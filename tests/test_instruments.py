@@ -199,7 +199,7 @@ def test_labels_in_any_script_match_and_stay_apart(tmp_path: Path, labels: list[
     assert [instrument.match_dimension(f" {label.upper()} ") for label in labels] == [
         f"d{n}" for n in range(len(labels))
     ]
-    rows = [["Leader", "Роль", *labels]]
+    rows: list[list[object]] = [["Leader", "Роль", *labels]]
     rows += [["Анна", "Сам", 1, 2, 3, 4]] + [["Анна", "Команда", *r] for r in ([4, 3, 2, 1],) * 3]
     rows.append(["Анна", "Команда", 2, 1, 4, 3])
     survey = tmp_path / "s.csv"

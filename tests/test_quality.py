@@ -4,7 +4,9 @@ leader without one, placeholder rater ids, partial rankings filled in."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from conftest import IDENTITY, INSTRUMENT, REVERSED, run, write_wide
 
@@ -12,7 +14,7 @@ SHIFTED = [*IDENTITY[1:], IDENTITY[0]]
 DIMS = INSTRUMENT.dimension_ids
 
 
-def _json(*args: str) -> tuple[dict[str, object], str]:
+def _json(*args: str) -> tuple[dict[str, Any], str]:
     code, out, err = run("analyze", *args, "-f", "json")
     assert code == 0, err
     return json.loads(out), err
@@ -28,14 +30,14 @@ def test_spellings_of_one_leader_are_merged_with_a_warning(tmp_path: Path) -> No
     ]
     path = str(write_wide(tmp_path / "s.csv", rows))
     document, err = _json(path)
-    subjects = document["subjects"]  # type: ignore[index]
+    subjects = document["subjects"]
     assert [s["subject"] for s in subjects] == ["Jürgen Müller"]
     groups = {g["group"]: g["n"] for g in subjects[0]["groups"]}
     assert (groups["self"], groups["manager"], groups["peer"]) == (1, 1, 3)
     assert "taken as one, 'Jürgen Müller'" in err and "'Jurgen Muller' (row 3)" in err
     assert "--no-merge-names" in err
     document, _ = _json(path, "--no-merge-names")
-    assert len(document["subjects"]) == 3  # type: ignore[arg-type]
+    assert len(document["subjects"]) == 3
 
 
 def test_two_self_assessments_the_later_counts(tmp_path: Path) -> None:
@@ -45,9 +47,9 @@ def test_two_self_assessments_the_later_counts(tmp_path: Path) -> None:
         ("Ann", "c", "Self", SHIFTED),  # a second self-assessment, under another id
     ]
     document, _ = _json(str(write_wide(tmp_path / "s.csv", rows)))
-    means = document["subjects"][0]["blocks"][0]["mean_rank"]["self"]  # type: ignore[index]
+    means = document["subjects"][0]["blocks"][0]["mean_rank"]["self"]
     assert [means[d] for d in DIMS] == SHIFTED  # not the average of the two
-    [excluded] = document["excluded"]  # type: ignore[misc]
+    [excluded] = document["excluded"]
     assert excluded["row"] == 2 and "earlier self-assessment" in excluded["reason"]
     assert "row 4" in excluded["reason"]
 
@@ -68,18 +70,21 @@ def test_placeholder_rater_ids_are_missing_ids_not_one_rater(tmp_path: Path) -> 
     rows += [("Ann", "-", "Peer", [*IDENTITY[::-1][1:], 12])]
     rows.append(("Ann", "", "Self", IDENTITY))
     document, _ = _json(str(write_wide(tmp_path / "s.csv", rows)))
-    groups = {g["group"]: g["n"] for g in document["subjects"][0]["groups"]}  # type: ignore[index]
+    groups = {g["group"]: g["n"] for g in document["subjects"][0]["groups"]}
     assert groups["peer"] == 4 and document["excluded"] == []  # none "superseded"
 
 
 def test_allow_partial_says_how_many_rankings_it_completed(tmp_path: Path) -> None:
-    partial = [*IDENTITY[:10], "", ""]
-    rows = [("Ann", "a", "Self", partial), ("Ann", "b", "Manager", REVERSED)]
+    partial: list[object] = [*IDENTITY[:10], "", ""]
+    rows: list[tuple[str, str, str, Sequence[object]]] = [
+        ("Ann", "a", "Self", partial),
+        ("Ann", "b", "Manager", REVERSED),
+    ]
     path = str(write_wide(tmp_path / "s.csv", rows))
     document, err = _json(path, "--allow-partial")
-    assert document["inputs"][0]["responses_completed"] == 1  # type: ignore[index]
+    assert document["inputs"][0]["responses_completed"] == 1
     assert "--allow-partial completed 1 partial ranking " in err
-    means = document["subjects"][0]["blocks"][0]["mean_rank"]["self"]  # type: ignore[index]
+    means = document["subjects"][0]["blocks"][0]["mean_rank"]["self"]
     assert [means[d] for d in DIMS] == [*IDENTITY[:10], 11.5, 11.5]  # (11 + 12) / 2 each
     document, _ = _json(path)
-    assert "responses_completed" not in document["inputs"][0]  # type: ignore[index]
+    assert "responses_completed" not in document["inputs"][0]

@@ -10,6 +10,7 @@ import csv
 import json
 import shutil
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -171,7 +172,7 @@ def test_positions_of_limesurvey_and_an_unsubmitted_response() -> None:
     assert [e["reason"] for e in document["excluded"]] == ["incomplete response (no submit date)"]  # type: ignore[attr-defined]
 
 
-def _write(path: Path, rows: list[list[object]]) -> Path:
+def _write(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     return path
@@ -189,7 +190,7 @@ RANKS = [
 def test_group_column_by_values_and_rater_id_under_a_question(tmp_path: Path) -> None:
     """The group column's header says nothing; the e-mail is asked as "Your Email"."""
     header = ["Submitted", "Name of the person you are rating", "Q2", "Your Email", *LABELS]
-    rows: list[list[object]] = [header]
+    rows: list[Sequence[object]] = [header]
     people = [("Self", "lee@x.org"), ("Manager", "boss@x.org")]
     people += [("Peer", f"p{n}@x.org") for n in range(3)]
     for (label, email), ranks in zip(people, RANKS, strict=True):
@@ -211,7 +212,7 @@ def test_group_column_by_values_and_rater_id_under_a_question(tmp_path: Path) ->
 
 def test_rater_id_by_its_values_and_identical_rankings_warned(tmp_path: Path) -> None:
     header = ["Leader", "Relationship", "Contact", *LABELS]
-    rows: list[list[object]] = [header]
+    rows: list[Sequence[object]] = [header]
     for n in range(3):
         rows.append(["Lee Park", "Peer", f"p{n}@x.org", *RANKS[n]])
     rows.append(["Lee Park", "Peer", "p1@x.org", *RANKS[3]])  # p1 again
@@ -235,7 +236,7 @@ def test_embedded_data_named_like_an_item_is_read_past(tmp_path: Path) -> None:
     texts = ["Response ID", "Start Date", "Response Type", "Leader", "Relationship"]
     texts += [f"Rank these - {label}" for label in LABELS] + ["Execution"]
     imports = [json.dumps({"ImportId": i}) for i in ids]
-    rows: list[list[object]] = [ids, texts, imports]
+    rows: list[Sequence[object]] = [ids, texts, imports]
     for n, ranks in enumerate(RANKS[:3]):
         rows.append([f"R_{n}", "2026-11-01", "IP Address", "Lee Park", "Peer", *ranks, "Q4 plan"])
     document = _analyze(str(_write(tmp_path / "q.csv", rows)))
@@ -249,7 +250,7 @@ def test_by_family_ranked_in_two_questions(tmp_path: Path) -> None:
     header += [f"Rank what a leader does [{label}]" for label in competencies]
     header += [f"Rank who a leader is [{label}]" for label in characteristics]
     halves = [[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1], [2, 1, 4, 3, 6, 5]]
-    rows: list[list[object]] = [header]
+    rows: list[Sequence[object]] = [header]
     for n, (a, b) in enumerate(zip(halves, halves[::-1], strict=True)):
         rows.append(["Lee Park", "Peer", f"r{n}", *a, *b])
     document = _analyze(str(_write(tmp_path / "f.csv", rows)))
@@ -327,7 +328,9 @@ def _strings(value: object) -> list[str]:
 
 def test_one_group_instrument_sets_no_group_against_itself(tmp_path: Path) -> None:
     """A drafted instrument with one `respondent` group: no focus, no strengths, no pairs."""
-    rows: list[list[object]] = [["Rank these [Alpha]", "Rank these [Beta]", "Rank these [Gamma]"]]
+    rows: list[Sequence[object]] = [
+        ["Rank these [Alpha]", "Rank these [Beta]", "Rank these [Gamma]"]
+    ]
     rows += [[1, 2, 3], [2, 1, 3], [1, 3, 2], [3, 2, 1]]
     path = _write(tmp_path / "one.csv", rows)
     code, toml, err = run("inspect", str(path), "--draft-instrument")
@@ -385,7 +388,7 @@ def test_positions_named_by_words(tmp_path: Path, style: str) -> None:
     """A grid whose rows are the positions: `Question [First]` holds the item placed first."""
     header = ["Timestamp", "Leader", "Relationship"]
     header += [f"Put these in order [{p}]" for p in ORDINALS[style]]
-    rows: list[list[object]] = [header]
+    rows: list[Sequence[object]] = [header]
     for ranks in RANKS[:3]:
         order = sorted(range(12), key=lambda i: ranks[i])
         rows.append(["2026-11-01 10:00", "Lee Park", "Peer", *(LABELS[i] for i in order)])
@@ -398,7 +401,7 @@ def test_two_position_questions_are_two_questions(tmp_path: Path) -> None:
     header = ["Leader", "Relationship"]
     header += [f"Today [{p}]" for p in ORDINALS["words"]]
     header += [f"In two years [{p}]" for p in ORDINALS["words"]]
-    rows: list[list[object]] = [header]
+    rows: list[Sequence[object]] = [header]
     for ranks in RANKS[:3]:
         order = [LABELS[i] for i in sorted(range(12), key=lambda i: ranks[i])]
         rows.append(["Lee Park", "Peer", *order, *order[::-1]])

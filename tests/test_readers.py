@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +110,7 @@ def test_quoted_newlines_keep_row_numbers(tmp_path: Path, instrument: Instrument
     assert "two" not in source.responses.to_string()
 
 
-def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def _workbook(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
     book = Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():
@@ -121,7 +122,7 @@ def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
 
 
 def test_excel_first_sheet_with_survey_columns(tmp_path: Path, instrument: Instrument) -> None:
-    rows = [
+    rows: list[Sequence[object]] = [
         ["Leader", "Relationship", *LABELS],
         ["Ann", "Self", *IDENTITY],
         ["Ann", "Manager", *REVERSED],
@@ -246,31 +247,31 @@ def test_blank_lines_and_ragged_rows(tmp_path: Path, instrument: Instrument) -> 
 
 
 def test_legacy_xls_and_xlsm(tmp_path: Path, instrument: Instrument) -> None:
-    import xlwt  # type: ignore[import-untyped]
+    import xlwt
 
     book = xlwt.Workbook()
     sheet = book.add_sheet("Survey")
-    for r, row in enumerate(
-        [
-            ["Leader", "Relationship", *LABELS],
-            ["Ann", "Self", *IDENTITY],
-            ["Ann", "Boss", *REVERSED],
-        ]
-    ):
+    cells: list[Sequence[object]] = [
+        ["Leader", "Relationship", *LABELS],
+        ["Ann", "Self", *IDENTITY],
+        ["Ann", "Boss", *REVERSED],
+    ]
+    for r, row in enumerate(cells):
         for c, value in enumerate(row):
             sheet.write(r, c, value)
     book.save(str(tmp_path / "old.xls"))
     np.testing.assert_array_equal(ranks(tmp_path / "old.xls", instrument), [IDENTITY, REVERSED])
-    rows = [["Leader", "Relationship", *LABELS], ["Ann", "Self", *IDENTITY]]
-    macro = _workbook(tmp_path / "macro.xlsm", {"Data": rows})
+    macro = _workbook(tmp_path / "macro.xlsm", {"Data": cells[:2]})
     np.testing.assert_array_equal(ranks(macro, instrument), [IDENTITY])
 
 
 def _long_file(tmp_path: Path, odd: list[object], encoding: str = "utf-8") -> Path:
     """A wide file longer than the head read as text, with `odd` cells placed past the head."""
-    rows = [(f"L{i // 12}", f"r{i}", "Peer", IDENTITY if i % 2 else REVERSED) for i in range(600)]
+    rows: list[tuple[str, str, str, Sequence[object]]] = [
+        (f"L{i // 12}", f"r{i}", "Peer", IDENTITY if i % 2 else REVERSED) for i in range(600)
+    ]
     for n, cell in enumerate(odd):
-        values = list(IDENTITY)
+        values: list[object] = list(IDENTITY)
         values[n % 12] = cell
         rows[files.HEAD_ROWS + 10 * n] = ("Ümit", f"odd{n}", " Self ", values)
     return write_wide(tmp_path / "long.csv", rows, encoding=encoding)
@@ -396,7 +397,7 @@ def test_a_runaway_quote_names_the_row_it_opened_on(tmp_path: Path) -> None:
     assert code == 1 and "row 4: a quote opened here runs over 61 lines" in err
 
 
-def _ods(path: Path, rows: list[list[object]]) -> Path:
+def _ods(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     """A minimal OpenDocument spreadsheet, written from the format's description."""
     import zipfile
     from xml.sax.saxutils import escape
@@ -438,7 +439,7 @@ def _ods(path: Path, rows: list[list[object]]) -> Path:
 
 
 def test_opendocument_spreadsheets_are_read(tmp_path: Path) -> None:
-    rows: list[list[object]] = [["Leader", "Rater", "Relationship", *LABELS]]
+    rows: list[Sequence[object]] = [["Leader", "Rater", "Relationship", *LABELS]]
     rows += [["Ann", "a", "Self", *IDENTITY], ["Ann", "b", "Manager", *REVERSED]]
     code, out, err = run("analyze", str(_ods(tmp_path / "survey.ods", rows)), "-f", "json")
     assert code == 0, err

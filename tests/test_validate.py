@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from coachkit.errors import InputError
 from coachkit.instruments import Instrument
 from coachkit.io import ReadOptions, ValueKind, read_source
 from coachkit.io.columns import rater_codes
-from coachkit.validate import Scheme, validate
+from coachkit.options import Scheme
+from coachkit.validate import validate
 from conftest import IDENTITY, LABELS, REVERSED, write_tidy, write_wide
 
 
@@ -23,7 +25,7 @@ def dataset(path: Path, instrument: Instrument, **options: object):  # type: ign
 def test_every_bad_response_is_excluded_with_row_and_reason(
     tmp_path: Path, instrument: Instrument
 ) -> None:
-    bad = {
+    bad: dict[str, tuple[str, Sequence[object], str]] = {
         "blank": ("r2", ["", *IDENTITY[1:]], "1 of 12 unranked (Vision and strategy)"),
         "na": (
             "r3",
@@ -40,7 +42,8 @@ def test_every_bad_response_is_excluded_with_row_and_reason(
             "'first' in Vision and strategy is not a rank or score",
         ),
     }
-    rows = [("Ann", "r1", "Self", IDENTITY)] + [("Ann", r, "Peer", v) for r, v, _ in bad.values()]
+    rows: list[tuple[str, str, str, Sequence[object]]] = [("Ann", "r1", "Self", IDENTITY)]
+    rows += [("Ann", r, "Peer", v) for r, v, _ in bad.values()]
     rows.append(("", "r9", "Peer", IDENTITY))
     rows += [("Ann", f"p{i}", "Direct report", IDENTITY) for i in range(4)]
     result = dataset(write_wide(tmp_path / "s.csv", rows), instrument)

@@ -167,6 +167,7 @@ def test_html_in_a_real_browser(tmp_path: Path) -> None:
     )
     combined = _html("analyze", str(EXAMPLES / "acme-wide.xlsx"), str(survey))
     page.write_text(combined, "utf-8")
+    assert BROWSER is not None
     flags = [
         "--headless",
         "--no-sandbox",
