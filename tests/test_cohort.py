@@ -263,7 +263,17 @@ def test_org_summaries_follow_each_leaders_report(
 ) -> None:
     from collections import Counter
 
-    from coachkit.analysis.org import pair_spearman, rho_summary, technical_pattern
+    from coachkit.analysis.org import pair_spearman, rho_summary
+    from coachkit.model import SubjectResult
+
+    def technical_pattern(subject: SubjectResult) -> bool:
+        """The pattern as the README defines it, from the leader's own report: self puts
+        competencies first by a place or more, and a place more than the manager does."""
+        tilt = subject.blocks[0].tilt or {}
+        if "self" not in tilt or "manager" not in tilt:
+            return False
+        own = tilt["self"].value
+        return bool(own >= 1 - 1e-9 and own - tilt["manager"].value >= 1 - 1e-9)
 
     rows: list[tuple[str, str, list[int]]] = []
     for n, (own, boss, peers, reports) in enumerate(leaders):
@@ -279,7 +289,7 @@ def test_org_summaries_follow_each_leaders_report(
     for field in ("median", "q1", "q3", "share_below_critical"):
         assert getattr(org.self_manager_spearman, field) == pytest.approx(getattr(expected, field))
     assert org.technical_leader_pattern == tuple(
-        s.subject for s in report.subjects if technical_pattern(s, "self", "manager")
+        s.subject for s in report.subjects if technical_pattern(s)
     )
     focus = Counter(f.dimension for s in report.subjects for f in s.coaching_focus)
     assert dict(org.coaching_focus_frequency) == dict(focus)

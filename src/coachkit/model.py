@@ -244,8 +244,6 @@ class GapChange:
 @dataclass(frozen=True)
 class SubjectChange:
     subject: str
-    before_subject: str
-    after_subject: str
     self_manager_spearman: tuple[float | None, float | None]  # before, after
     self_all_others_spearman: tuple[float | None, float | None]
     tilt: Mapping[str, tuple[float, float]]  # group -> (before, after)

@@ -70,8 +70,6 @@ def _change(
     self_others = (pair_spearman(before, me, pooled), pair_spearman(after, me, pooled))
     return SubjectChange(
         subject=after.subject,
-        before_subject=before.subject,
-        after_subject=after.subject,
         self_manager_spearman=self_manager,
         self_all_others_spearman=self_others,
         tilt=tilt,

@@ -15,6 +15,7 @@ from coachkit.analysis.arrays import (
     add_up,
     consensus_ranks,
     pool,
+    rank_rows,
     spearman_rows,
     tables,
 )
@@ -86,7 +87,7 @@ def analyze_org(
             block,
             a.group,
             b.group,
-            stats.spearman(
+            _rho(
                 np.array([a.mean_rank[d] for d in block_dims]),
                 np.array([b.mean_rank[d] for d in block_dims]),
             ),
@@ -195,10 +196,7 @@ def rho_summary(values: list[float | None], critical: float) -> RhoSummary:
     return RhoSummary(float(median), float(q1), float(q3), below, len(present), critical)
 
 
-def technical_pattern(subject: SubjectResult, me: str, manager: str) -> bool:
-    """Self tilts toward competencies by >= 1 place, and >= 1 place more than the manager."""
-    tilt = subject.blocks[0].tilt
-    if not tilt or me not in tilt or manager not in tilt:
-        return False
-    own = tilt[me].value
-    return own >= PATTERN_SELF_TILT and own - tilt[manager].value >= PATTERN_CONTRAST
+def _rho(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Spearman's rho between two groups' mean ranks (None when either is constant)."""
+    rho = float(spearman_rows(rank_rows(a), rank_rows(b)))
+    return None if rho != rho else rho

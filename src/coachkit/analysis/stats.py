@@ -13,22 +13,6 @@ import numpy as np
 _CRITICAL_D = {5: 0, 6: 4, 7: 12, 8: 22, 9: 36, 10: 58, 11: 84, 12: 118}
 
 
-def rank_average(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of a 1-D array, ties sharing their average rank (scipy's `rankdata`)."""
-    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
-    upper = np.cumsum(counts)
-    return np.asarray((upper - (counts - 1) / 2.0)[inverse], dtype=np.float64)
-
-
-def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
-    """Spearman's rho of two vectors; None when either is constant."""
-    if np.ptp(a) == 0 or np.ptp(b) == 0:
-        return None
-    ra, rb = rank_average(a), rank_average(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    return float(np.clip((ra @ rb) / math.sqrt((ra @ ra) * (rb @ rb)), -1.0, 1.0))
-
-
 def rho_critical(k: int) -> float:
     """|rho| needed for p < .05 two-sided with k items (exact for k <= 12, t approximation above)."""
     if k in _CRITICAL_D:
