@@ -147,3 +147,21 @@ def test_describing_commands_list_only_their_formats(command: str) -> None:
         command, *(["examples/by-family.csv"] if command != "dimensions" else []), "-f", "html"
     )
     assert code == 2
+
+
+def test_every_public_definition_says_what_it_is_for() -> None:
+    missing = []
+    for module, path in _modules().items():
+        tree = ast.parse(path.read_text("utf-8"))
+        if not ast.get_docstring(tree):
+            missing.append(module)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+                methods = node.body if isinstance(node, ast.ClassDef) else []
+                members = [node, *(n for n in methods if isinstance(n, ast.FunctionDef))]
+                missing += [
+                    f"{module}.{n.name}"
+                    for n in members
+                    if not n.name.startswith("_") and not ast.get_docstring(n)
+                ]
+    assert missing == []

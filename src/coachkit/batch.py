@@ -40,6 +40,8 @@ MAX_SLUG = 80
 
 @dataclass(frozen=True)
 class IndexEntry:
+    """One report a batch wrote: its leader, input, path and headline numbers."""
+
     input: str
     subject: str
     path: str  # relative to the output folder
@@ -50,6 +52,8 @@ class IndexEntry:
 
 @dataclass(frozen=True)
 class BatchResult:
+    """What a batch did: the reports written, the files that failed, the index."""
+
     reports: tuple[IndexEntry, ...]
     failed: tuple[tuple[str, str], ...]  # (input, error)
     index: Path

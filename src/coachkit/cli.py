@@ -818,4 +818,5 @@ def dimensions(
 
 
 def main() -> None:
+    """The console script's entry point."""
     app()

@@ -56,6 +56,8 @@ class Rendered:
 
 @dataclass(frozen=True)
 class DimensionInfo:
+    """A dimension as results carry it."""
+
     id: str
     label: str
     family: str
@@ -63,6 +65,8 @@ class DimensionInfo:
 
 @dataclass(frozen=True)
 class InstrumentInfo:
+    """The instrument as results carry it: what a renderer needs to word a report."""
+
     id: str
     name: str
     dimensions: tuple[DimensionInfo, ...]
@@ -76,6 +80,8 @@ class InstrumentInfo:
 
 @dataclass(frozen=True)
 class Settings:
+    """The options the analysis ran with."""
+
     min_raters: int
     notable_gap: float
     major_gap: float
@@ -86,6 +92,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class InputSummary:
+    """One input: rows read, responses used, excluded and (with --allow-partial) completed."""
+
     path: str
     source_format: str
     rows: int
@@ -96,6 +104,8 @@ class InputSummary:
 
 @dataclass(frozen=True)
 class Exclusion:
+    """A response left out, with its file, row, leader and reason."""
+
     path: str
     row: int
     subject: str
@@ -104,6 +114,8 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class GroupCount:
+    """A group's raters for one leader, and whether (and why not) it is reported."""
+
     group: str
     n: int
     reported: bool
@@ -112,6 +124,8 @@ class GroupCount:
 
 @dataclass(frozen=True)
 class NotableGap:
+    """A gap of at least the notable threshold between two groups on one dimension."""
+
     dimension: str
     gap: float
     level: str  # "notable" | "major"
@@ -120,6 +134,8 @@ class NotableGap:
 
 @dataclass(frozen=True)
 class Comparison:
+    """Two reported groups compared: their agreement and their gaps."""
+
     a: str
     b: str
     spearman: float | None
@@ -129,6 +145,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Concordance:
+    """Agreement within a group: Kendall's W, its chi-square and p-value."""
+
     kendall_w: float
     chi2: float
     p_value: float
@@ -137,6 +155,8 @@ class Concordance:
 
 @dataclass(frozen=True)
 class Tilt:
+    """A group's tilt between the tilt's two families, with its exact p-value."""
+
     value: float
     p_value: float
     m: int
@@ -144,6 +164,8 @@ class Tilt:
 
 @dataclass(frozen=True)
 class Block:
+    """The statistics of one block of dimensions (all of them, or one family)."""
+
     block: str
     dimensions: tuple[str, ...]
     mean_rank: Mapping[str, Mapping[str, float]]
@@ -156,6 +178,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Focus:
+    """A coaching-focus item: a dimension the focus group ranks well above self."""
+
     dimension: str
     gap: float
     reason: str
@@ -163,6 +187,8 @@ class Focus:
 
 @dataclass(frozen=True)
 class SubjectResult:
+    """Everything about one leader: groups, blocks, coaching focus, tilt contrast, strengths."""
+
     subject: str
     groups: tuple[GroupCount, ...]
     blocks: tuple[Block, ...]
@@ -171,11 +197,14 @@ class SubjectResult:
     strengths: tuple[str, ...]
 
     def reported(self) -> tuple[str, ...]:
+        """The groups reported for this leader."""
         return tuple(g.group for g in self.groups if g.reported)
 
 
 @dataclass(frozen=True)
 class Report(Rendered):
+    """The report of `coachkit analyze`: every leader of the dataset."""
+
     coachkit_version: str
     instrument: InstrumentInfo
     settings: Settings
@@ -201,6 +230,8 @@ class OrgGroup:
 
 @dataclass(frozen=True)
 class GroupAgreement:
+    """Spearman's rho between two groups pooled over the organization."""
+
     block: str
     a: str
     b: str
@@ -209,6 +240,8 @@ class GroupAgreement:
 
 @dataclass(frozen=True)
 class RhoSummary:
+    """A rho's spread over leaders."""
+
     median: float | None
     q1: float | None
     q3: float | None
@@ -219,6 +252,8 @@ class RhoSummary:
 
 @dataclass(frozen=True)
 class OrgReport(Rendered):
+    """The organization view of `coachkit org`."""
+
     coachkit_version: str
     instrument: InstrumentInfo
     settings: Settings
@@ -234,6 +269,8 @@ class OrgReport(Rendered):
 
 @dataclass(frozen=True)
 class GapChange:
+    """A gap that closed or opened between two assessments."""
+
     pair: str  # "<a>-<b>", group ids
     block: str
     dimension: str
@@ -243,6 +280,8 @@ class GapChange:
 
 @dataclass(frozen=True)
 class SubjectChange:
+    """What changed for one leader between two assessments."""
+
     subject: str
     self_manager_spearman: tuple[float | None, float | None]  # before, after
     self_all_others_spearman: tuple[float | None, float | None]
@@ -254,6 +293,8 @@ class SubjectChange:
 
 @dataclass(frozen=True)
 class CompareReport(Rendered):
+    """The result of `coachkit compare`."""
+
     coachkit_version: str
     instrument: InstrumentInfo
     settings: Settings

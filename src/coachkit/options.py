@@ -17,16 +17,22 @@ class Layout(StrEnum):
 
 
 class ValueKind(StrEnum):
+    """Whether cells hold ranks or scores."""
+
     ranks = "ranks"
     scores = "scores"
 
 
 class Scheme(StrEnum):
+    """One ranking of every dimension, or one per family."""
+
     overall = "overall"
     by_family = "by-family"
 
 
 class Format(StrEnum):
+    """The output formats of the reporting commands."""
+
     table = "table"
     markdown = "markdown"
     json = "json"

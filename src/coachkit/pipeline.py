@@ -50,6 +50,7 @@ class Reading:
     merge_names: bool = True
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
+        """The reader's options for an instrument (group labels and codes resolved)."""
         from coachkit.io import ReadOptions
 
         try:
@@ -187,6 +188,7 @@ def organization(loaded: Loaded, analysis: Analysis = Analysis()) -> OrgReport:
 
 
 def comparison(before: Report, after: Report) -> CompareReport:
+    """What changed between two reports of the same leaders."""
     from coachkit.analysis.compare import compare_reports
 
     return compare_reports(before, after)

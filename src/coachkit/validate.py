@@ -52,6 +52,7 @@ class Dataset:
 
 
 def blocks_for(instrument: Instrument, scheme: Scheme) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The blocks of a scheme: one of every dimension, or one per family."""
     if scheme is Scheme.overall:
         return (("overall", instrument.dimension_ids),)
     return tuple((f.id, instrument.family_members(f.id)) for f in instrument.families)
@@ -65,6 +66,7 @@ def validate(
     allow_partial: bool = False,
     merge_names: bool = True,
 ) -> Dataset:
+    """Check every response against the ranking rules and turn them into ranks; list every exclusion."""
     import numpy as np
     import pandas as pd
 

@@ -71,6 +71,7 @@ def settings_for(
 
 
 def instrument_info(instrument: Instrument) -> InstrumentInfo:
+    """The instrument as a result carries it: labels, families, roles and the tilt's families."""
     return InstrumentInfo(
         id=instrument.id,
         name=instrument.name,

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Tables:
+    """Every statistic of every subject as arrays: the analysis before it becomes result objects."""
+
     subjects: list[str]
     groups: list[str]
     counts: np.ndarray  # (S, G) raters

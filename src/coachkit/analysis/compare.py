@@ -20,6 +20,7 @@ def match_key(name: str) -> str:
 
 
 def compare_reports(before: Report, after: Report) -> CompareReport:
+    """What changed per leader between two reports (leaders matched by name, case and spacing aside)."""
     earlier = {match_key(s.subject): s for s in before.subjects}
     later = {match_key(s.subject): s for s in after.subjects}
     roles = after.instrument

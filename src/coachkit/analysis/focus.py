@@ -27,6 +27,7 @@ def focus_group(blocks: tuple[Block, ...], instrument: Instrument) -> str | None
 
 
 def ordinal(rank: float) -> str:
+    """A consensus rank in words: `1st`, `12th`, `tied 2.5`."""
     if rank != int(rank):
         return f"tied {rank:g}"
     n = int(rank)

@@ -188,6 +188,7 @@ def pair_spearman(subject: SubjectResult, a: str, b: str) -> float | None:
 
 
 def rho_summary(values: list[float | None], critical: float) -> RhoSummary:
+    """The spread of a rho across leaders: quartiles, and the share below the critical value."""
     present = np.array([v for v in values if v is not None])
     if len(present) == 0:
         return RhoSummary(None, None, None, None, 0, critical)

@@ -26,6 +26,8 @@ _NOTES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 @dataclass(frozen=True)
 class Family:
+    """A family of dimensions (competencies, characteristics) with its label."""
+
     id: str
     label: str
     description: str = ""
@@ -33,6 +35,8 @@ class Family:
 
 @dataclass(frozen=True)
 class Dimension:
+    """One ranked item: its id, label, family and the other labels it is known by."""
+
     id: str
     label: str
     family: str
@@ -41,6 +45,8 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Group:
+    """A rater group: its label, whether it is anonymous, aliases and its own minimum."""
+
     id: str
     label: str
     anonymous: bool
@@ -50,6 +56,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Instrument:
+    """What a survey ranks and who ranks it: dimensions, families, groups, roles, pairs and tilt."""
+
     id: str
     name: str
     families: tuple[Family, ...]
@@ -84,6 +92,7 @@ class Instrument:
 
     @property
     def dimension_ids(self) -> tuple[str, ...]:
+        """The dimension ids in the instrument's order."""
         return tuple(d.id for d in self.dimensions)
 
     @property
@@ -92,18 +101,23 @@ class Instrument:
         return (*(g.id for g in self.groups), self.pooled.id)
 
     def dimension(self, dimension_id: str) -> Dimension:
+        """The dimension with this id."""
         return next(d for d in self.dimensions if d.id == dimension_id)
 
     def label(self, dimension_id: str) -> str:
+        """The label of a dimension."""
         return self.dimension(dimension_id).label
 
     def group(self, group_id: str) -> Group:
+        """The group with this id (the pooled group included)."""
         return next(g for g in (*self.groups, self.pooled) if g.id == group_id)
 
     def family(self, family_id: str) -> Family:
+        """The family with this id."""
         return next(f for f in self.families if f.id == family_id)
 
     def family_members(self, family_id: str) -> tuple[str, ...]:
+        """The ids of a family's dimensions, in order."""
         return tuple(d.id for d in self.dimensions if d.family == family_id)
 
     def match_dimension(self, label: str) -> str | None:
@@ -115,9 +129,11 @@ class Instrument:
         return self._group_index.get(compact(label))
 
     def suggest_dimension(self, label: str) -> str | None:
+        """The dimension label closest to an unknown label, for an error message."""
         return _closest(label, self._dimension_index, {d.id: d.label for d in self.dimensions})
 
     def suggest_group(self, label: str) -> str | None:
+        """The group id closest to an unknown group label, for an error message."""
         return _closest(label, self._group_index, {g.id: g.id for g in self.groups})
 
     def header_label(self, header: str) -> str:
@@ -184,6 +200,7 @@ def _closest(label: str, index: dict[str, str], names: dict[str, str]) -> str | 
 
 
 def builtin_names() -> list[str]:
+    """The ids of the instruments that ship with coachkit."""
     return sorted(p.stem for p in BUILTIN.glob("*.toml"))
 
 

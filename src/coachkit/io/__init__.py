@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReadOptions:
+    """What a reader needs to know beyond the file: forced layout, sheet, and the columns or values a user named."""
+
     layout: Layout = Layout.auto
     sheet: str | None = None
     subject: str | None = None

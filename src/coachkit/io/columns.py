@@ -190,6 +190,7 @@ def map_groups(
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
+    """The error for a label that names no dimension, with the closest one."""
     hint = instrument.suggest_dimension(label)
     guess = f" (closest: {hint!r})" if hint else ""
     shown = label if len(label) <= 40 else label[:37] + "..."

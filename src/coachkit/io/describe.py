@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ColumnView:
+    """A leader, group or rater column as `inspect` shows it, and how it was found."""
+
     role: str  # "leader", "rater group", "rater id"
     column: str  # `column C ('Relation to person of focus')`, or "" when an option stands in
     how: str  # "header", "question text", "values", "--group", "not found", ...
@@ -30,6 +32,8 @@ class ColumnView:
 
 @dataclass(frozen=True)
 class QuestionView:
+    """A question of an export as `inspect` shows it, with the instruments it fits."""
+
     key: str  # what --question takes
     stem: str
     encoding: str  # "a column per item", "a column per position", "an ordered list"
@@ -42,6 +46,8 @@ class QuestionView:
 
 @dataclass(frozen=True)
 class FileView:
+    """Everything `inspect` understood of one file (or sheet)."""
+
     path: str
     sheet: str | None
     platform: str

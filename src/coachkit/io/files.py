@@ -50,6 +50,7 @@ class Grid:
 
     @property
     def where(self) -> str:
+        """The file (and sheet) for messages."""
         return f"{self.path} (sheet {self.sheet!r})" if self.sheet else self.path
 
     def rows_from(self, start: int, numeric: Collection[int] = ()) -> pd.DataFrame:

@@ -32,6 +32,7 @@ def _size(n: int) -> str:
 
 
 def check_suffix(file: Path, suffixes: set[str]) -> None:
+    """Refuse a file whose name says it is something coachkit does not read."""
     suffix = file.suffix.lower()
     if suffix in UNSUPPORTED:
         raise InputError(f"{file}: is {UNSUPPORTED[suffix]}")
@@ -43,6 +44,7 @@ def check_suffix(file: Path, suffixes: set[str]) -> None:
 
 
 def check_size(name: object, size: int) -> None:
+    """Refuse a file over the size limit before reading it."""
     if size > MAX_FILE_BYTES:
         raise InputError(
             f"{name}: {_size(size)} is over the {_size(MAX_FILE_BYTES)} limit; split the file by leader"
@@ -50,6 +52,7 @@ def check_size(name: object, size: int) -> None:
 
 
 def check_cells(name: object, rows: int, columns: int) -> None:
+    """Refuse a sheet or CSV over the cell limit before building it."""
     if rows * columns > MAX_CELLS:
         raise InputError(
             f"{name}: {rows:,} rows x {columns:,} columns is over the limit of {MAX_CELLS:,} cells; "

@@ -249,6 +249,7 @@ class Fit:
 
     @property
     def matched(self) -> int:
+        """How many columns of the question hold the ranking."""
         return len(self.item_columns)
 
 

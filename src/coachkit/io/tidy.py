@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 def read(
     grid: Grid, header_at: int, header: list[str], instrument: Instrument, options: ReadOptions
 ) -> Source:
+    """The tidy layout: rows of (subject, rater, group, dimension, value) gathered into responses."""
     import numpy as np
     import pandas as pd
 

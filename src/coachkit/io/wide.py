@@ -46,6 +46,8 @@ LIST_SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class Ranking:
+    """One question's rankings as read: values per response, unreadable cells, the columns used."""
+
     values: np.ndarray  # per row, the rank or score of each dimension (the instrument's order)
     bad: np.ndarray  # per row, why a cell could not be read ("" when all could)
     columns: set[int]  # the columns the ranking came from
@@ -53,6 +55,7 @@ class Ranking:
 
 
 def generic_sheet(header: list[str], header_at: int) -> Sheet:
+    """How to read a generic file: its header row names the items, data follows."""
     return Sheet("wide", header, [header], header_at + 1, why="a header row naming the items")
 
 
@@ -105,6 +108,7 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
 
 
 def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Source:
+    """Read an export with one response per row: the ranking question, then the key columns."""
     import numpy as np
 
     where = grid.where

@@ -38,6 +38,8 @@ REGISTRIES = {
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How to render: colour, width, and a user's Markdown template."""
+
     color: bool = False
     width: int = 100
     template: Path | None = None
@@ -53,6 +55,7 @@ def renderers(kind: str) -> Mapping[Format, Renderer]:
 
 
 def formats_for(kind: str) -> tuple[Format, ...]:
+    """The formats a kind of result is written in."""
     return tuple(renderers(kind))
 
 
@@ -73,4 +76,5 @@ def render(result: object, fmt: Format, options: RenderOptions | None = None) ->
 
 
 def format_for_path(path: Path) -> Format | None:
+    """The format an output file's suffix names, if any."""
     return SUFFIXES.get(path.suffix.lower())

@@ -20,6 +20,8 @@ def _delta(pair: tuple[float | None, float | None]) -> float | None:
 
 
 def compare_document(report: CompareReport) -> dict[str, Any]:
+    """The comparison as JSON-ready data."""
+
     def subject(change: SubjectChange) -> dict[str, Any]:
         return {
             "subject": change.subject,
@@ -60,6 +62,7 @@ def compare_document(report: CompareReport) -> dict[str, Any]:
 
 
 def compare_page(report: CompareReport) -> Page:
+    """The comparison as a one-page view."""
     names = report.instrument.groups
     labels = {d.id: d.label for d in report.instrument.dimensions}
 

@@ -29,6 +29,7 @@ def safe_cell(value: object) -> object:
 
 
 def render_csv(report: Report) -> str:
+    """The tidy CSV: one row per leader, block, reported group and dimension."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

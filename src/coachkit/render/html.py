@@ -30,6 +30,8 @@ WIDTH = 720
 
 @dataclass(frozen=True)
 class Marker:
+    """A group's marker in the dot plot."""
+
     group: str
     shape: str
     color: str
@@ -41,6 +43,8 @@ class Marker:
 
 @dataclass(frozen=True)
 class ChartRow:
+    """One dimension's row in the dot plot."""
+
     label: str
     y: float
     family_start: str  # the family's label on its first row, else ""
@@ -51,6 +55,8 @@ class ChartRow:
 
 @dataclass(frozen=True)
 class Chart:
+    """The dot plot of one block."""
+
     title: str
     width: int
     height: int
@@ -61,6 +67,8 @@ class Chart:
 
 @dataclass(frozen=True)
 class TiltMark:
+    """A group's tilt on the -6..+6 scale."""
+
     label: str
     x: float
     text: str
@@ -68,6 +76,8 @@ class TiltMark:
 
 @dataclass(frozen=True)
 class LeaderPage:
+    """What the HTML shows for one leader."""
+
     view: SubjectView
     charts: tuple[Chart, ...]
     tilts: tuple[TiltMark, ...]
@@ -171,6 +181,7 @@ def _tilts(report: Report, block: Block) -> tuple[TiltMark, ...]:
 
 
 def leader_pages(report: Report) -> list[LeaderPage]:
+    """Each leader's page of the HTML report."""
     pages = []
     for subject in report.subjects:
         view = subject_view(report, subject)
@@ -195,6 +206,7 @@ def _environment() -> jinja2.Environment:
 
 
 def render_html(report: Report) -> str:
+    """The HTML report: one self-contained page."""
     from coachkit.text import printable
 
     template = _environment().get_template("report.html.j2")
@@ -209,6 +221,7 @@ def render_html(report: Report) -> str:
 
 
 def render_pages_html(pages: list[Page], title: str) -> str:
+    """One-page views (organization, comparison) as a self-contained page."""
     from coachkit.text import printable
 
     return (

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def render_inspect(views: list[FileView], fmt: Format) -> str:
+    """What `inspect` understood, as text or JSON."""
     if fmt is Format.json:
         return (
             json.dumps({"files": [asdict(v) for v in views]}, indent=2, ensure_ascii=False) + "\n"

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def render_instrument(instrument: Instrument, fmt: Format) -> str:
+    """The instrument (`coachkit dimensions`) as text or JSON."""
     if fmt is Format.json:
         from coachkit.render.json import SCHEMA_VERSION, dumps
 

@@ -143,4 +143,5 @@ def _block(block: Block) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
+    """The JSON report (SPEC section 6)."""
     return dumps(report_document(report), rounded=True)

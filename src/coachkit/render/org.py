@@ -17,6 +17,8 @@ from coachkit.text import format_p, in_sentence
 
 
 def org_document(org: OrgReport) -> dict[str, Any]:
+    """The organization view as JSON-ready data."""
+
     def group(g: OrgGroup) -> dict[str, Any]:
         entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
         if not g.reported:

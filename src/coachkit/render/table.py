@@ -16,6 +16,7 @@ from coachkit.text import printable
 
 
 def render_table(report: Report, color: bool = False, width: int = 100) -> str:
+    """The terminal report."""
     parts = [_subject(subject_view(report, s)) for s in report.subjects]
     return _print([*parts, _footer(report)], color, width)
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def validation_document(dataset: Dataset) -> dict[str, Any]:
+    """What `validate` found, as JSON-ready data."""
     subjects: dict[str, dict[str, int]] = {}
     groups = [g.id for g in dataset.instrument.groups]
     for s, g in zip(dataset.subject_codes.tolist(), dataset.group_codes.tolist(), strict=True):
@@ -30,6 +31,7 @@ def validation_document(dataset: Dataset) -> dict[str, Any]:
 
 
 def render_validation(dataset: Dataset, fmt: Format) -> str:
+    """What `validate` found, as text or JSON."""
     document = validation_document(dataset)
     if fmt is Format.json:
         return dumps(document)

@@ -18,6 +18,8 @@ MARK = {"notable": "*", "major": "**"}
 
 @dataclass(frozen=True)
 class PriorityRow:
+    """One dimension's consensus and mean ranks across groups."""
+
     family: str  # the family's label on its first row, empty below it
     label: str
     consensus: tuple[str, ...]  # per reported group
@@ -26,12 +28,16 @@ class PriorityRow:
 
 @dataclass(frozen=True)
 class GapRow:
+    """One dimension's gaps across comparisons."""
+
     label: str
     cells: tuple[str, ...]  # per comparison: signed gap with its marker
 
 
 @dataclass(frozen=True)
 class BlockView:
+    """A block's tables and sentences, worded for the text formats."""
+
     title: str
     groups: tuple[str, ...]  # labels of the reported groups with n
     priorities: tuple[PriorityRow, ...]
@@ -46,6 +52,8 @@ class BlockView:
 
 @dataclass(frozen=True)
 class SubjectView:
+    """A leader's report, worded for the text formats."""
+
     subject: str
     raters: str
     suppressed: str
@@ -58,6 +66,7 @@ class SubjectView:
 
 
 def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
+    """Word a leader's results for the text formats."""
     names = report.instrument.groups
     reported = [g for g in subject.groups if g.reported]
     suppressed = [g for g in subject.groups if not g.reported and g.n > 0]
@@ -155,12 +164,14 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
 
 
 def concordance_reading(w: float, p: float) -> str:
+    """Kendall's W in words."""
     strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
     beyond = "beyond chance" if p < 0.05 else "not distinguishable from chance"
     return f"{strength} agreement within the group, {beyond}"
 
 
 def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
+    """A tilt in words, with its p-value."""
     first, second = instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
     direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
@@ -174,6 +185,8 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
 
 @dataclass(frozen=True)
 class Section:
+    """A titled list of sentences on a one-page view."""
+
     title: str
     lines: tuple[str, ...]
 

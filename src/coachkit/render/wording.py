@@ -29,6 +29,7 @@ def focus_groups(info: InstrumentInfo) -> str:
 
 
 def no_focus(info: InstrumentInfo) -> str:
+    """What the focus list says when it is empty."""
     return (
         f"no notable gap where {focus_groups(info)} ranks a dimension above "
         f"{_group(info, info.self_group)}"

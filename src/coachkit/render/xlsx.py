@@ -55,6 +55,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 
 def render_xlsx(report: Report) -> bytes:
+    """The workbook: a summary sheet, a sheet per leader, the excluded responses."""
     from openpyxl import Workbook
 
     book = Workbook()
