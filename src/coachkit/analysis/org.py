@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit import __version__
-from coachkit.analysis import instrument_info, settings_for, stats
+from coachkit.analysis import stats
 from coachkit.analysis.arrays import (
     Tables,
     add_up,
@@ -20,6 +20,7 @@ from coachkit.analysis.arrays import (
     tables,
 )
 from coachkit.analysis.focus import MAX_FOCUS
+from coachkit.analysis.report import instrument_info, settings_for
 from coachkit.model import (
     Concordance,
     GroupAgreement,

@@ -1,196 +1,22 @@
 """Readers: each survey layout becomes the same responses (one per row of a `Source`).
 
-A source holds, per response: the spreadsheet row a user sees, the subject (a number for each
-distinct name), the rater id (empty when the file has none), the group (the index of a
-canonical group, -1 for none), a note (why the response cannot be used, empty when it can),
-and the raw rank or score of each dimension (NaN when unranked).
-`Source.responses` shows them as one table, with the columns `path`, `row`, `subject`,
-`rater`, `group`, `note` and one per dimension id.
+`read_source` reads a file, `read_frame` a DataFrame (`read.py`); each platform's layout is told
+apart in `platforms.py`, its columns grouped into questions in `questions.py`, and read by
+`wide.py` (a response per row) or `tidy.py` (a row per rater and dimension). `describe.py` is
+what `coachkit inspect` shows.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import TYPE_CHECKING
-
-from coachkit.errors import InputError
+from coachkit.io.read import grid_layout, header_row, read_frame, read_source
+from coachkit.io.source import ReadOptions, Source
 from coachkit.options import Layout, ValueKind
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    import numpy as np
-    import pandas as pd
-
-    from coachkit.instruments import Instrument
-    from coachkit.io.files import Grid
-    from coachkit.io.platforms import Sheet
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """What a reader needs to know beyond the file: forced layout, sheet, and the columns or values a user named."""
-
-    layout: Layout = Layout.auto
-    sheet: str | None = None
-    subject: str | None = None
-    group_map: dict[str, str] = field(default_factory=dict)
-    subject_column: str | None = None
-    group_column: str | None = None
-    codes: dict[str, str] = field(default_factory=dict)  # answer code -> item label
-    group: str | None = None  # every response's rater group (a group id), instead of a column
-    rater_column: str | None = None
-    question: str | None = None  # the ranking question, by id or words of its text
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file, read: its responses (arrays of one item per response) and what the
-    reader learned about them."""
-
-    path: str
-    source_format: str
-    rows: int  # data rows read
-    row_numbers: np.ndarray  # per response: the spreadsheet row,
-    subject_codes: np.ndarray  # the subject (an index into `subject_names`),
-    raters: np.ndarray  # the rater id as the file holds it,
-    group_codes: np.ndarray  # the group (an index into `group_ids`, -1 for none),
-    notes: np.ndarray  # why it cannot be used ("" when it can),
-    values: np.ndarray  # and its ranks or scores, a column per dimension
-    subject_names: np.ndarray  # the distinct subjects ("" when a row names none)
-    group_ids: tuple[str, ...]  # the instrument's groups
-    dimensions: tuple[str, ...]  # the dimension ids, in the order of `values`' columns
-    values_hint: ValueKind | None = None
-    warnings: tuple[str, ...] = ()
-    understood: str = ""  # what the reader took from where ("question Q5; leader: 'Name'")
-
-    @cached_property
-    def responses(self) -> pd.DataFrame:
-        """The responses as one table (see the module's description)."""
-        from coachkit.io.columns import responses_frame
-
-        return responses_frame(self)
-
-
-def read_source(path: str, instrument: Instrument, options: ReadOptions) -> Source:
-    """Read one file in whichever layout it holds (or the one forced by `options.layout`)."""
-    from coachkit.io.files import read_grids
-
-    warnings: list[str] = []
-    return _read(path, read_grids(path, options.sheet, warnings), instrument, options, warnings)
-
-
-def read_frame(
-    frame: pd.DataFrame, instrument: Instrument, options: ReadOptions, name: str = "<DataFrame>"
-) -> Source:
-    """Read a pandas DataFrame as a file whose header row is the frame's columns (tidy or wide,
-    or a platform's export loaded with `pandas.read_csv`)."""
-    from coachkit.io.files import frame_grid
-
-    return _read(name, iter([frame_grid(frame, name)]), instrument, options, [])
-
-
-def _read(
-    path: str,
-    grids: Iterator[Grid],
-    instrument: Instrument,
-    options: ReadOptions,
-    warnings: list[str],
-) -> Source:
-    seen: list[str] = []
-    for grid in grids:
-        header_at = header_row(grid)
-        if header_at is None:
-            seen.append(grid.sheet or "")
-            continue
-        source = _read_grid(grid, header_at, instrument, options)
-        if source is None:
-            seen.append(grid.sheet or "")
-            continue
-        if source.rows == 0:
-            raise InputError(f"{grid.where}: has a header row but no responses below it")
-        return replace(source, warnings=(*warnings, *source.warnings))
-    if seen and seen[0]:
-        raise InputError(
-            f"{path}: no sheet holds survey columns (sheets: {', '.join(map(repr, seen))}); "
-            "choose one with --sheet NAME, or check that a header row names the dimensions"
-        )
-    raise InputError(
-        f"{path}: no survey columns found; expected a header with a column per dimension (wide) "
-        "or columns subject, rater, group, dimension and rank (tidy); see `coachkit dimensions`"
-    )
-
-
-def _read_grid(
-    grid: Grid, header_at: int, instrument: Instrument, options: ReadOptions
-) -> Source | None:
-    """Read a grid as the platform export or layout it holds; None when it holds no survey."""
-    from coachkit.io import tidy, wide
-
-    layout, sheet = grid_layout(grid, header_at, instrument, options)
-    if sheet is not None:
-        return wide.read_rows(grid, sheet, instrument, options)
-    if layout is Layout.tidy:
-        header = [str(h).strip() for h in grid.cells.iloc[header_at]]
-        return tidy.read(grid, header_at, header, instrument, options)
-    return None
-
-
-def grid_layout(
-    grid: Grid, header_at: int, instrument: Instrument, options: ReadOptions
-) -> tuple[Layout | None, Sheet | None]:
-    """What a grid holds: a platform export or the wide layout (with the `Sheet` to read it by),
-    the tidy layout, or nothing coachkit reads (None)."""
-    from coachkit.io import platforms, wide
-
-    header = [str(h).strip() for h in grid.cells.iloc[header_at]]
-    layout: Layout | None = options.layout
-    if layout not in (Layout.tidy, Layout.wide):
-        try:
-            sheet = platforms.detect(grid.cells, header_at, options.layout)
-        except InputError as exc:
-            raise InputError(f"{grid.where}: {exc}; try --source auto") from exc
-        if sheet is not None:
-            return options.layout, sheet
-        layout = _detect(grid, header_at, header, instrument)
-    if layout is Layout.wide:
-        return layout, wide.generic_sheet(header, header_at)
-    return layout, None
-
-
-def header_row(grid: Grid) -> int | None:
-    """The first row that holds the survey's columns: a title row (or a note, or blank rows)
-    above the header fills a cell or two, the header and the rows below it many more."""
-    cells = grid.cells
-    start = 0
-    while start < len(cells):  # look in slices: the header is near the top of any real file
-        counts = (cells.iloc[start : start + 100].to_numpy() != "").sum(axis=1)
-        hits = counts.nonzero()[0]
-        if len(hits):
-            first = int(hits[0])
-            near = counts[first : first + 30]
-            wide = max(3, -(-int(near.max()) // 4))  # a quarter of the widest row, at least 3
-            return start + first + (int((near >= wide).argmax()) if near.max() >= wide else 0)
-        start += 100
-    return None
-
-
-def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrument) -> Layout | None:
-    from coachkit.io import columns, wide
-    from coachkit.io.questions import fit
-
-    questions = wide.generic_sheet(header, header_at).questions()
-    if any(q.kind == "positions" or fit(q, instrument).matched >= 2 for q in questions):
-        return Layout.wide
-    if columns.find(header, columns.DIMENSION) is not None and (
-        columns.find(header, columns.RANK) is not None
-        or columns.find(header, columns.SCORE) is not None
-    ):
-        return Layout.tidy
-    if wide.list_columns(grid.cells.iloc[header_at + 1 :], frozenset(), instrument):
-        return Layout.wide
-    return None
-
-
-__all__ = ["Layout", "ReadOptions", "Source", "ValueKind", "read_frame", "read_source"]
+__all__ = [
+    "Layout",
+    "ReadOptions",
+    "Source",
+    "ValueKind",
+    "grid_layout",
+    "header_row",
+    "read_frame",
+    "read_source",
+]

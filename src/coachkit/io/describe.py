@@ -9,8 +9,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
-from coachkit.io import Layout, ReadOptions, grid_layout, header_row
 from coachkit.io.columns import KeyColumn, column_name
+from coachkit.io.read import grid_layout, header_row
+from coachkit.io.source import ReadOptions
+from coachkit.options import Layout
 
 if TYPE_CHECKING:
     import pandas as pd

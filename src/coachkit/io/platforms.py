@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
-from coachkit.io import Layout
+from coachkit.options import Layout
 from coachkit.text import compact
 
 if TYPE_CHECKING:

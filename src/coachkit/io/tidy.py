@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
-from coachkit.io import ReadOptions, Source, ValueKind
 from coachkit.io.columns import (
     DIMENSION,
     RANK,
@@ -26,6 +25,8 @@ from coachkit.io.columns import (
     subject_values,
     unknown_dimension,
 )
+from coachkit.io.source import ReadOptions, Source
+from coachkit.options import ValueKind
 from coachkit.text import normalize
 
 if TYPE_CHECKING:

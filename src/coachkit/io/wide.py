@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
-from coachkit.io import ReadOptions, Source, ValueKind
 from coachkit.io.columns import (
     KeyColumn,
     bad_cell_note,
@@ -32,6 +31,8 @@ from coachkit.io.columns import (
 )
 from coachkit.io.platforms import Sheet
 from coachkit.io.questions import Fit, Question, choose, fit, list_question, position
+from coachkit.io.source import ReadOptions, Source
+from coachkit.options import ValueKind
 from coachkit.text import normalize
 
 if TYPE_CHECKING:
