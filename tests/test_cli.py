@@ -58,13 +58,13 @@ def test_every_format(fmt: Format) -> None:
         return
     assert "Dana Whitfield" in result.stdout
     if fmt is Format.json:
-        assert json.loads(result.stdout)["schema_version"] == 1
+        assert json.loads(result.stdout)["schema_version"] == 2
 
 
 @pytest.mark.parametrize(
     ("suffix", "marker"),
     [
-        (".json", '"schema_version": 1'),
+        (".json", '"schema_version": 2'),
         (".md", "# Leadership priorities"),
         (".csv", "subject,block,group"),
         (".txt", "Dana Whitfield"),

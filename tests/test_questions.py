@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections import defaultdict
 from collections.abc import Sequence
@@ -309,12 +310,16 @@ def test_other_instruments_never_speak_of_managers(fmt: str, command: str, tmp_p
         from openpyxl import load_workbook
 
         book = load_workbook(out)
-        text = "\n".join(
-            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        text = "\n".join(  # the words: text cells (numbers may hold any digits)
+            cell
+            for sheet in book
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if isinstance(cell, str)
         )
     if fmt == "json":  # keys are the schema; the words are in the values
         text = "\n".join(_strings(json.loads(text)))
-    lowered = text.lower()
+    lowered = re.sub(r"[\d.]*\d[\d.]*", " ", text.lower())  # numbers may hold any digits
     assert [w for w in LEADERSHIP_WORDS if w in lowered] == []
 
 

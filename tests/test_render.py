@@ -72,11 +72,31 @@ def test_json_contract() -> None:
         "comparisons",
         "concordance",
         "tilt",
+        "mean_rank_ci",
+        "self_among",
     }
     assert set(block["comparisons"][0]) == {"a", "b", "spearman", "gaps", "notable"}
-    assert set(block["comparisons"][0]["notable"][0]) >= {"dimension", "gap", "level"}
-    assert set(next(iter(block["concordance"].values()))) == {"kendall_w", "chi2", "p_value", "m"}
-    assert set(block["tilt"]["self"]) == {"value", "p_value", "m"}
+    assert set(block["comparisons"][0]["notable"][0]) == {"dimension", "gap", "level", "p_value"}
+    assert set(block["concordance"]["peer"]) == {"kendall_w", "chi2", "p_value", "m", "ci"}
+    assert set(block["tilt"]["self"]) == {"value", "p_value", "m"}  # one rater: no interval
+    assert set(block["tilt"]["peer"]) == {"value", "p_value", "m", "ci"}
+    assert set(block["mean_rank_ci"]) == {"peer", "direct_report", "other", "all_others"}
+    lo, hi = block["mean_rank_ci"]["peer"]["execution"]
+    assert 1 <= lo <= block["mean_rank"]["peer"]["execution"] <= hi <= 12
+    assert set(block["self_among"]["peer"]["execution"]) == {"higher", "same", "lower"}
+    assert set(subject["coaching_focus"][0]) == {
+        "dimension",
+        "gap",
+        "level",
+        "group",
+        "self_rank",
+        "group_rank",
+        "p_value",
+        "beyond_chance",
+        "reason",
+    }
+    assert set(subject["tilt_contrast"]) >= {"a", "b", "difference", "p_value", "text"}
+    assert document["schema_version"] == 2 and subject["notable_by_chance"] > 0
     floats = [v for c in block["comparisons"] for v in c["gaps"].values()]
     assert all(round(v, 4) == v for v in floats)
     family = json.loads(run("analyze", "examples/by-family.csv", "-f", "json")[1])

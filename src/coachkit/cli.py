@@ -187,6 +187,14 @@ NotableOpt = Annotated[
         show_default=False,
     ),
 ]
+BootstrapOpt = Annotated[
+    int,
+    typer.Option(
+        "--bootstrap",
+        min=0,
+        help="Resamples of raters behind the 95% intervals of groups of 3+ (0: no intervals).",
+    ),
+]
 MajorOpt = Annotated[
     float | None,
     typer.Option(
@@ -327,6 +335,7 @@ def analyze(
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
+    bootstrap: BootstrapOpt = 2000,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -374,7 +383,7 @@ def analyze(
         fmt = _format(format, output)
         check_output(output, files)
         _min_raters_warning(min_raters, quiet)
-        analysis = Analysis(min_raters, notable_gap, major_gap)
+        analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         result = report(_load(files, reading, quiet), analysis, [str(f) for f in files])
         write_output(render(result, fmt, _render_options(output, template)), output, files)
         return 0
@@ -562,6 +571,7 @@ def batch(
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
+    bootstrap: BootstrapOpt = 2000,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -608,7 +618,7 @@ def batch(
         from coachkit.batch import discover, run_batch
         from coachkit.pipeline import Analysis, check_thresholds, report
 
-        analysis = Analysis(min_raters, notable_gap, major_gap)
+        analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         check_thresholds(analysis)
         _min_raters_warning(min_raters, quiet)
         files = discover(paths, output_dir)
@@ -735,6 +745,7 @@ def compare(
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
+    bootstrap: BootstrapOpt = 2000,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -786,7 +797,7 @@ def compare(
         fmt = _format(format, output)
         check_output(output, [before, after])
         _min_raters_warning(min_raters, quiet)
-        analysis = Analysis(min_raters, notable_gap, major_gap)
+        analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         earlier = report(_load([before], reading, quiet), analysis, [str(before)])
         later = report(_load([after], reading, quiet), analysis, [str(after)])
         options = _render_options(output, template)

@@ -8,7 +8,7 @@ A result (`Report`, `OrgReport`, `CompareReport`) also renders itself for notebo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,7 @@ class Settings:
     scheme: str
     values: str
     allow_partial: bool
+    bootstrap: int = 2000  # resamples behind the intervals over raters (0: none)
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,8 @@ class NotableGap:
 
     dimension: str
     gap: float
-    level: str  # "notable" | "major"
-    chance: float  # P(|gap| >= this) between two random rankings
+    level: str  # "notable" | "major": a size, not evidence
+    p_value: float  # two-sided, under random ranking, for this dimension and these group sizes
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class Comparison:
     spearman: float | None
     gaps: Mapping[str, float]  # mean_rank[b] - mean_rank[a]: positive when a prioritizes it more
     notable: tuple[NotableGap, ...]
+    gaps_ci: Mapping[str, tuple[float, float]] | None = None  # both groups of 3+ raters
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,9 @@ class Concordance:
 
     kendall_w: float
     chi2: float
-    p_value: float
+    p_value: float  # a permutation p below 8 raters, the chi-square's from 8 on
     m: int
+    ci: tuple[float, float] | None = None  # groups of 3+ raters
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class Tilt:
     value: float
     p_value: float
     m: int
+    ci: tuple[float, float] | None = None  # groups of 3+ raters
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,10 @@ class Block:
     concordance: Mapping[str, Concordance]
     tilt: Mapping[str, Tilt] | None
     rho_critical: float = 0.0  # |rho| two groups need for p < .05 with this block's size
+    mean_rank_ci: Mapping[str, Mapping[str, tuple[float, float]]] = field(default_factory=dict)
+    # where self stands among each reported anonymous group's raters: per group and dimension,
+    # how many rank it higher, the same and lower than self (counts only)
+    self_among: Mapping[str, Mapping[str, tuple[int, int, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,8 +189,27 @@ class Focus:
     """A coaching-focus item: a dimension the focus group ranks well above self."""
 
     dimension: str
-    gap: float
-    reason: str
+    gap: float  # places the focus group ranks it higher than self
+    level: str  # "notable" | "major"
+    group: str  # the focus group
+    self_rank: float  # consensus ranks of self and the focus group
+    group_rank: float
+    p_value: float  # the chance the largest such gap over every dimension reaches this one
+    beyond_chance: bool  # p_value <= .05
+
+
+@dataclass(frozen=True)
+class TiltContrast:
+    """How self and the focus group differ in tilt, with the exact p of the difference."""
+
+    a: str  # self
+    b: str  # the focus group
+    a_tilt: float
+    a_p: float
+    b_tilt: float
+    b_p: float
+    difference: float  # a_tilt - b_tilt: positive when self leans further to the first family
+    p_value: float
 
 
 @dataclass(frozen=True)
@@ -193,8 +220,9 @@ class SubjectResult:
     groups: tuple[GroupCount, ...]
     blocks: tuple[Block, ...]
     coaching_focus: tuple[Focus, ...]
-    tilt_contrast: str | None
+    tilt_contrast: TiltContrast | None
     strengths: tuple[str, ...]
+    notable_by_chance: float = 0.0  # notable gaps random rankings would show, on average
 
     def reported(self) -> tuple[str, ...]:
         """The groups reported for this leader."""
@@ -265,6 +293,11 @@ class OrgReport(Rendered):
     self_manager_spearman: RhoSummary
     technical_leader_pattern: tuple[str, ...]
     coaching_focus_frequency: Mapping[str, int]
+    # the pattern under random ranking (None without a tilt): how many leaders could show it,
+    # the share expected by chance for their group sizes, and the chance of this many or more
+    pattern_assessed: int = 0
+    pattern_expected_share: float | None = None
+    pattern_p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +322,7 @@ class SubjectChange:
     closed: tuple[GapChange, ...]
     opened: tuple[GapChange, ...]
     summary: str
+    reversed: tuple[GapChange, ...] = ()  # notable both times, in opposite directions
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -518,7 +519,8 @@ def _permutations(x: np.ndarray) -> np.ndarray:
 
 
 def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
-    """`by-family` when responses rank each family separately, else `overall`."""
+    """`by-family` when most responses rank each family separately, else `overall` (a stray cell
+    in one response excludes that response, and decides nothing)."""
     import numpy as np
 
     if len(instrument.families) < 2:
@@ -528,7 +530,12 @@ def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
         [dims.index(d) for d in members] for _, members in blocks_for(instrument, Scheme.by_family)
     ]
     largest = max(len(cols) for cols in family_blocks)
-    if np.isnan(raw).all() or np.nanmax(raw) > largest:
+    if np.isnan(raw).all():
+        return Scheme.overall
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-blank rows
+        within = ~(np.nanmax(raw, axis=1) > largest)  # ranks no family's size can hold
+    if within.mean() < 0.5:
         return Scheme.overall
     complete = ~np.isnan(raw).any(axis=1)
     rows = raw[complete] if complete.any() else raw[(~np.isnan(raw)).sum(axis=1) >= 2]
@@ -539,6 +546,7 @@ def _detect_scheme(raw: np.ndarray, instrument: Instrument) -> Scheme:
     else:
         # Partial rankings only: the same rank in two families, never twice within one.
         fits = _repeats(rows) & ~np.any([_repeats(rows[:, cols]) for cols in family_blocks], axis=0)
+        fits &= ~(np.nanmax(rows, axis=1) > largest)
     return Scheme.by_family if len(rows) and fits.mean() >= 0.5 else Scheme.overall
 
 

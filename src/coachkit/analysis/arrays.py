@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coachkit.analysis import stats
+from coachkit.analysis import chance, stats
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
@@ -186,7 +186,12 @@ def tables(
     for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
         if detail:
-            concordance[block] = kendall(sums.ranks[..., cols], counts, sums.ties[block])
+            w, chi2, p = kendall(sums.ranks[..., cols], counts, sums.ties[block])
+            # below 8 raters the chi-square is poor: a permutation p where no ranks tie (tied
+            # groups are permuted rater by rater where the raters are at hand)
+            small = (counts < chance.EXACT_W_RATERS) & (sums.ties[block] == 0)
+            p = np.where(small & ~np.isnan(w), chance.kendall_p(w, counts, len(cols)), p)
+            concordance[block] = (w, chi2, p)
     tilt = tilt_p = None
     families = _tilt_families(instrument) if sums.with_tilt else []
     if families:  # a rater's tilt is linear in their ranks, so the group's comes from its sums
@@ -212,7 +217,10 @@ def tables(
 def consensus_ranks(
     means: np.ndarray, instrument: Instrument, blocks: tuple[tuple[str, tuple[str, ...]], ...]
 ) -> np.ndarray:
-    """Each dimension's consensus rank: the rank of its mean rank within its block."""
+    """Each dimension's consensus rank: the rank of its mean rank within its block. Means are
+    compared to 9 decimals, so that means equal in exact arithmetic (sums of filled-in partial
+    ranks, say) tie rather than differ in their last bit."""
+    means = np.round(means, 9)
     dims = list(instrument.dimension_ids)
     consensus = np.full_like(means, np.nan)
     for _, block_dims in blocks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coachkit.analysis.chance import TOLERANCE
 from coachkit.analysis.org import pair_spearman
 from coachkit.model import (
     CompareReport,
@@ -46,6 +47,8 @@ def _change(
 ) -> SubjectChange:
     closed: list[GapChange] = []
     opened: list[GapChange] = []
+    turned: list[GapChange] = []
+    notable = threshold - TOLERANCE
     blocks_before = {b.block: b for b in before.blocks}
     for block in after.blocks:
         old_block = blocks_before.get(block.block)
@@ -59,9 +62,11 @@ def _change(
             for dim in block.dimensions:
                 was, now = old.gaps[dim], comparison.gaps[dim]
                 change = GapChange(f"{comparison.a}-{comparison.b}", block.block, dim, was, now)
-                if abs(was) - abs(now) >= threshold:
+                if was * now < 0 and min(abs(was), abs(now)) >= notable:
+                    turned.append(change)  # the other group now puts it higher: a reversal
+                elif abs(was) - abs(now) >= notable:
                     closed.append(change)
-                elif abs(now) - abs(was) >= threshold:
+                elif abs(now) - abs(was) >= notable:
                     opened.append(change)
     tilt_before = before.blocks[0].tilt or {}
     tilt_after = after.blocks[0].tilt or {}
@@ -76,7 +81,8 @@ def _change(
         tilt=tilt,
         closed=tuple(closed),
         opened=tuple(opened),
-        summary=_summary(self_manager, len(closed), len(opened), tilt, roles),
+        summary=_summary(self_manager, len(closed), len(opened), len(turned), tilt, roles),
+        reversed=tuple(turned),
     )
 
 
@@ -84,6 +90,7 @@ def _summary(
     rho: tuple[float | None, float | None],
     closed: int,
     opened: int,
+    turned: int,
     tilt: dict[str, tuple[float, float]],
     roles: InstrumentInfo,
 ) -> str:
@@ -95,7 +102,8 @@ def _summary(
     else:
         verb = "rose" if now > was + 0.005 else "fell" if now < was - 0.005 else "held"
         agreement = f"{pair} agreement {verb} from {was:+.2f} to {now:+.2f}"
-    parts = [agreement, f"{closed} gap{'s' * (closed != 1)} closed, {opened} opened"]
+    gaps = f"{closed} gap{'s' * (closed != 1)} closed, {opened} opened"
+    parts = [agreement, gaps + (f", {turned} reversed" if turned else "")]
     for group in (me, manager):
         if group in tilt:
             start, end = tilt[group]

@@ -1,18 +1,21 @@
-"""What to take into the coaching session: focus dimensions, the tilt contrast, shared strengths."""
+"""What to take into the coaching session: focus dimensions, the tilt contrast, shared strengths,
+each with the chance that random rankings produce it (numbers only; the words are the
+renderers')."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from coachkit.analysis import stats
-from coachkit.model import Block, Focus, Settings
-from coachkit.text import format_p, in_sentence
+from coachkit.analysis import chance
+from coachkit.model import Block, Focus, Settings, TiltContrast
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
 
 MAX_FOCUS = 3
 TOP = 3
+ALPHA = 0.05  # "beyond chance" and the "may be looking for growth" wording need p <= this
 
 
 def focus_group(blocks: tuple[Block, ...], instrument: Instrument) -> str | None:
@@ -26,64 +29,68 @@ def focus_group(blocks: tuple[Block, ...], instrument: Instrument) -> str | None
     )
 
 
-def ordinal(rank: float) -> str:
-    """A consensus rank in words: `1st`, `12th`, `tied 2.5`."""
-    if rank != int(rank):
-        return f"tied {rank:g}"
-    n = int(rank)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def coaching_focus(
-    blocks: tuple[Block, ...], instrument: Instrument, settings: Settings
+    blocks: tuple[Block, ...], instrument: Instrument, settings: Settings, counts: Mapping[str, int]
 ) -> tuple[Focus, ...]:
-    """Up to three dimensions the focus group ranks highest above self, notable gaps only."""
+    """Up to three dimensions the focus group ranks highest above self, notable gaps only, each
+    with the chance that the largest gap in that direction over every dimension reaches it."""
     other = focus_group(blocks, instrument)
     if other is None:
         return ()
     me = instrument.self_group
-    label, own = instrument.group(other).label, in_sentence(instrument.group(me).label)
-    found: list[tuple[float, int, Focus]] = []
+    sizes = tuple(len(block.dimensions) for block in blocks)
+    found: list[tuple[float, int, str, float, Block]] = []
     for block in blocks:
         k = len(block.dimensions)
         for position, dim in enumerate(block.dimensions):
             gap = block.mean_rank[me][dim] - block.mean_rank[other][dim]
-            if gap < settings.notable_gap:
-                continue
-            level = "major" if gap >= settings.major_gap else "notable"
-            chance = stats.gap_chance(gap, k)
-            reason = (
-                f"{label} ranks it {ordinal(block.consensus_rank[other][dim])}, {own} "
-                f"{ordinal(block.consensus_rank[me][dim])}: {gap:.1f} places higher ({level} gap; "
-                f"two random rankings differ this much {chance:.0%} of the time)"
-            )
-            found.append((-gap / k, position, Focus(dim, gap, reason)))
+            if gap >= settings.notable_gap - chance.TOLERANCE:
+                found.append((-gap / k, position, dim, gap, block))
     found.sort(key=lambda item: (item[0], item[1]))
-    return tuple(focus for _, _, focus in found[:MAX_FOCUS])
+    items = []
+    for score, _, dim, gap, block in found[:MAX_FOCUS]:
+        p = chance.largest_gap_p(-score, counts[me], counts[other], sizes)
+        major = gap >= settings.major_gap - chance.TOLERANCE
+        items.append(
+            Focus(
+                dimension=dim,
+                gap=gap,
+                level="major" if major else "notable",
+                group=other,
+                self_rank=block.consensus_rank[me][dim],
+                group_rank=block.consensus_rank[other][dim],
+                p_value=p,
+                beyond_chance=p <= ALPHA,
+            )
+        )
+    return tuple(items)
 
 
-def tilt_contrast(blocks: tuple[Block, ...], instrument: Instrument) -> str | None:
-    """A sentence on how self and the focus group differ in tilt, when by at least one place."""
+def tilt_contrast(
+    blocks: tuple[Block, ...], instrument: Instrument, counts: Mapping[str, int]
+) -> TiltContrast | None:
+    """Self's and the focus group's tilts and the exact p of their difference."""
     tilt = blocks[0].tilt
     other = focus_group(blocks, instrument)
     if tilt is None or other is None or instrument.tilt is None:
         return None
-    me = tilt.get(instrument.self_group)
-    them = tilt.get(other)
-    if me is None or them is None or abs(me.value - them.value) < 1:
+    me = instrument.self_group
+    if me not in tilt or other not in tilt:
         return None
-    first, second = (instrument.family(f).label.lower() for f in instrument.tilt)
-    label = in_sentence(instrument.group(other).label)
-    own = instrument.group(instrument.self_group).label
-    difference = me.value - them.value
-    leaning = first if difference > 0 else second
-    wants = second if difference > 0 else first
-    return (
-        f"{own} puts {first} ahead of {second} by {me.value:+.1f} places ({format_p(me.p_value)}), "
-        f"{label} by {them.value:+.1f} ({format_p(them.p_value)}): {in_sentence(own)} leans {abs(difference):.1f} "
-        f"places further toward {leaning}, so {label} may be looking for growth in {wants}. "
-        "A hypothesis to explore in the session, not a verdict."
+    head, tail = (len(instrument.family_members(f)) for f in instrument.tilt)
+    difference = tilt[me].value - tilt[other].value
+    p = chance.tilt_difference_p(
+        difference, counts[me], counts[other], head, tail, len(instrument.dimensions)
+    )
+    return TiltContrast(
+        me,
+        other,
+        tilt[me].value,
+        tilt[me].p_value,
+        tilt[other].value,
+        tilt[other].p_value,
+        difference,
+        p,
     )
 
 

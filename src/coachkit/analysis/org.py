@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit import __version__
-from coachkit.analysis import stats
+from coachkit.analysis import chance, stats
 from coachkit.analysis.arrays import (
     Tables,
     add_up,
@@ -96,8 +96,8 @@ def analyze_org(
         for block, block_dims in dataset.blocks
         for a, b in combinations(reported, 2)
     )
-    k = len(dataset.blocks[0][1])
     rho, pattern, focus = _across_leaders(leaders, instrument, dataset.blocks, settings)
+    assessed, expected, pattern_p = _pattern_chance(leaders, instrument, int(pattern.sum()))
     return OrgReport(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),
@@ -108,13 +108,41 @@ def analyze_org(
         groups=tuple(groups),
         agreement=agreement,
         self_manager_spearman=rho_summary(
-            [None if v != v else v for v in rho.tolist()], stats.rho_critical(k)
+            [None if v != v else v for v in rho.tolist()],
+            stats.mean_rho_critical(tuple(len(block_dims) for _, block_dims in dataset.blocks)),
         ),
         technical_leader_pattern=tuple(
             s for s, hit in zip(leaders.subjects, pattern.tolist(), strict=True) if hit
         ),
         coaching_focus_frequency={d: n for d, n in zip(dims, focus.tolist(), strict=True) if n},
+        pattern_assessed=assessed,
+        pattern_expected_share=expected,
+        pattern_p_value=pattern_p,
     )
+
+
+def _pattern_chance(
+    leaders: Tables, instrument: Instrument, count: int
+) -> tuple[int, float | None, float | None]:
+    """How many leaders could show the technical-leader pattern (self and manager both with a
+    tilt), the share random rankings would show for their group sizes, and the chance of at
+    least `count` such leaders (Poisson-binomial over the leaders' own chances)."""
+    if leaders.tilt is None or instrument.tilt is None:
+        return 0, None, None
+    index = {g: i for i, g in enumerate(leaders.groups)}
+    me, boss = index[instrument.self_group], index[instrument.focus_groups[0]]
+    both = leaders.reported[:, me] & leaders.reported[:, boss]
+    head, tail = (len(instrument.family_members(f)) for f in instrument.tilt)
+    k = len(instrument.dimensions)
+    chances = [
+        chance.pattern_chance(m, n, head, tail, k, PATTERN_SELF_TILT, PATTERN_CONTRAST)
+        for m, n in zip(
+            leaders.counts[both, me].tolist(), leaders.counts[both, boss].tolist(), strict=True
+        )
+    ]
+    if not chances:
+        return 0, None, None
+    return len(chances), float(np.mean(chances)), chance.at_least_p(count, chances)
 
 
 def _across_leaders(
@@ -146,7 +174,8 @@ def _across_leaders(
     pattern = np.zeros(len(tables.subjects), dtype=bool)
     if tables.tilt is not None:
         own, boss = tables.tilt[:, me], tables.tilt[:, manager]
-        pattern = both & (own >= PATTERN_SELF_TILT) & (own - boss >= PATTERN_CONTRAST)
+        near = chance.TOLERANCE
+        pattern = both & (own >= PATTERN_SELF_TILT - near) & (own - boss >= PATTERN_CONTRAST - near)
     # Coaching focus: the first focus group reported beside self; its notable gaps above self.
     focus_of = np.full(len(tables.subjects), -1)
     for group in reversed(instrument.focus_groups):
@@ -165,7 +194,8 @@ def _across_leaders(
                 p,
                 b,
             )
-    score = np.where(has_focus[:, None] & (gap >= settings.notable_gap), gap / size, -np.inf)
+    notable = gap >= settings.notable_gap - chance.TOLERANCE
+    score = np.where(has_focus[:, None] & notable, gap / size, -np.inf)
     focus = np.zeros(len(dims), dtype=np.int64)
     ranked = np.lexsort(
         (np.broadcast_to(order_block, score.shape), np.broadcast_to(position, score.shape), -score),

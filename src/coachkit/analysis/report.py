@@ -9,9 +9,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit import __version__
-from coachkit.analysis import stats
-from coachkit.analysis.arrays import Tables, compute, spearman_rows
+from coachkit.analysis import chance, stats
+from coachkit.analysis.arrays import Tables, compute, spearman_rows, tie_terms
 from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
+from coachkit.analysis.raters import (
+    MIN_INTERVAL_RATERS,
+    Cells,
+    cells,
+    gap_interval,
+    kendall_tied_p,
+    kendall_w_interval,
+    mean_rank_intervals,
+    scalar_interval,
+    self_among,
+)
 from coachkit.memory import collection_paused
 from coachkit.model import (
     Block,
@@ -37,13 +48,16 @@ def analyze(
     min_raters: int = 3,
     notable_gap: float | None = None,
     major_gap: float | None = None,
+    bootstrap: int = 2000,
 ) -> Report:
-    """Analyze every subject in the dataset into a `Report`."""
+    """Analyze every subject in the dataset into a `Report`; `bootstrap` resamples give the
+    intervals over raters (0: none)."""
     instrument = dataset.instrument
-    settings = settings_for(dataset, min_raters, notable_gap, major_gap)
+    settings = settings_for(dataset, min_raters, notable_gap, major_gap, bootstrap)
     tables = compute(dataset, min_raters)
+    detail = _Detail.of(dataset, tables, bootstrap)
     with collection_paused():
-        subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings))
+        subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail))
     return Report(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),
@@ -56,7 +70,11 @@ def analyze(
 
 
 def settings_for(
-    dataset: Dataset, min_raters: int, notable_gap: float | None, major_gap: float | None
+    dataset: Dataset,
+    min_raters: int,
+    notable_gap: float | None,
+    major_gap: float | None,
+    bootstrap: int = 2000,
 ) -> Settings:
     """The thresholds in force: gaps default to a quarter and half of the block size."""
     k = len(dataset.blocks[0][1])
@@ -67,6 +85,7 @@ def settings_for(
         dataset.scheme.value,
         dataset.values.value,
         dataset.allow_partial,
+        bootstrap,
     )
 
 
@@ -93,6 +112,28 @@ def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
+class _Detail:
+    """What comes from the individual raters rather than the sums: the cells of raters, the
+    intervals of mean ranks, and whether rankings tie."""
+
+    cells: Cells
+    mean_ci: np.ndarray  # (S, G, K, 2), NaN below 3 raters
+    resamples: int
+    tied: bool
+
+    @staticmethod
+    def of(dataset: Dataset, tables: Tables, resamples: int) -> _Detail:
+        dims = list(dataset.instrument.dimension_ids)
+        bounds = np.empty(len(dims))
+        for _, block_dims in dataset.blocks:
+            bounds[[dims.index(d) for d in block_dims]] = len(block_dims)
+        all_cells = cells(dataset)
+        return _Detail(
+            all_cells, mean_rank_intervals(all_cells, resamples, bounds), resamples, dataset.tied
+        )
+
+
+@dataclass(frozen=True)
 class _BlockLists:
     """One block's numbers for every subject, as Python lists (cheap to index per subject)."""
 
@@ -105,6 +146,7 @@ class _BlockLists:
     chi2: list[list[float]]
     p: list[list[float]]
     notable: dict[tuple[int, int], tuple[NotableGap, ...]]  # (subject, pair) -> notable gaps
+    by_chance: list[float]  # (S,) notable gaps random rankings would show, on average
 
 
 def _subjects(
@@ -112,14 +154,22 @@ def _subjects(
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     settings: Settings,
+    detail: _Detail,
 ) -> Iterator[SubjectResult]:
-    """Turn the arrays into one result per subject; every number was computed in `tables`."""
+    """Turn the arrays into one result per subject; the sums' numbers come from `tables`, the
+    raters' (intervals, where self stands, W of tied rankings) from `detail`."""
     dims = list(instrument.dimension_ids)
     groups = tables.groups
     index = {g: i for i, g in enumerate(groups)}
     pairs = [(a, b) for a, b in instrument.pairs if a in index and b in index]
     a_idx = [index[a] for a, _ in pairs]
     b_idx = [index[b] for _, b in pairs]
+    # a pair of a group and the pooled group that holds it: the gap's null differs
+    nested = [
+        b == instrument.pooled.id and a not in (*instrument.pooled_excludes, b) for a, b in pairs
+    ]
+    counts_array = tables.counts
+    both = tables.reported[:, a_idx] & tables.reported[:, b_idx]
     lists = []
     for block, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
@@ -127,22 +177,42 @@ def _subjects(
         rho = spearman_rows(
             tables.consensus[:, a_idx][..., cols], tables.consensus[:, b_idx][..., cols]
         )
-        w, chi2, p = (x.tolist() for x in tables.concordance[block])
-        notable = _notable(gaps, block_dims, settings)
-        lists.append(
-            _BlockLists(block, block_dims, cols, gaps.tolist(), rho.tolist(), w, chi2, p, notable)
+        w, chi2, p = tables.concordance[block]
+        p = _kendall_p(w, p, counts_array, cols, detail)
+        notable, by_chance = _notable(
+            gaps, block_dims, settings, counts_array[:, a_idx], counts_array[:, b_idx], nested, both
         )
-    counts = tables.counts.tolist()
+        lists.append(
+            _BlockLists(
+                block,
+                block_dims,
+                cols,
+                gaps.tolist(),
+                rho.tolist(),
+                w.tolist(),
+                chi2.tolist(),
+                p.tolist(),
+                notable,
+                by_chance.tolist(),
+            )
+        )
+    counts = counts_array.tolist()
     reported = tables.reported.tolist()
     means = tables.means.tolist()
     consensus = tables.consensus.tolist()
     tilt = tables.tilt.tolist() if tables.tilt is not None else None
     tilt_p = tables.tilt_p.tolist() if tables.tilt_p is not None else None
+    families = [
+        [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
+    ]
+    me = index.get(instrument.self_group)
 
     for s, name in enumerate(tables.subjects):
         shown = [(g, index[g]) for g in groups if reported[s][index[g]]]
+        rows = {g: detail.cells.rows(s, i) for g, i in shown}
         result_blocks = []
         for b in lists:
+            k = len(b.dims)
             comparisons = tuple(
                 Comparison(
                     a,
@@ -150,12 +220,26 @@ def _subjects(
                     None if rho != rho else rho,
                     dict(zip(b.dims, gap, strict=True)),
                     b.notable.get((s, j), ()),
+                    None
+                    if nested[j]
+                    else _gap_ci(rows[a][:, b.cols], rows[bb][:, b.cols], b.dims, detail, k),
                 )
                 for j, ((a, bb), gap, rho) in enumerate(
                     zip(pairs, b.gaps[s], b.rho[s], strict=True)
                 )
                 if reported[s][a_idx[j]] and reported[s][b_idx[j]]
             )
+            block_tilt = None
+            if tilt is not None and tilt_p is not None and b is lists[0] and len(families) == 2:
+                block_tilt = {
+                    g: Tilt(
+                        tilt[s][i],
+                        tilt_p[s][i],
+                        counts[s][i],
+                        _tilt_ci(rows[g], families, detail.resamples),
+                    )
+                    for g, i in shown
+                }
             result_blocks.append(
                 Block(
                     rho_critical=stats.rho_critical(len(b.dims)),
@@ -171,16 +255,35 @@ def _subjects(
                     },
                     comparisons=comparisons,
                     concordance={
-                        g: Concordance(b.w[s][i], b.chi2[s][i], b.p[s][i], counts[s][i])
+                        g: Concordance(
+                            b.w[s][i],
+                            b.chi2[s][i],
+                            b.p[s][i],
+                            counts[s][i],
+                            kendall_w_interval(rows[g][:, b.cols], detail.resamples),
+                        )
                         for g, i in shown
                         if b.w[s][i] == b.w[s][i]  # not NaN: m >= 2
                     },
-                    tilt=None
-                    if tilt is None or tilt_p is None or b is not lists[0]
-                    else {g: Tilt(tilt[s][i], tilt_p[s][i], counts[s][i]) for g, i in shown},
+                    tilt=block_tilt,
+                    mean_rank_ci={
+                        g: {
+                            d: (
+                                float(detail.mean_ci[s, i, c, 0]),
+                                float(detail.mean_ci[s, i, c, 1]),
+                            )
+                            for d, c in zip(b.dims, b.cols, strict=True)
+                        }
+                        for g, i in shown
+                        if counts[s][i] >= MIN_INTERVAL_RATERS and detail.resamples > 0
+                    },
+                    self_among=_self_among(
+                        instrument, rows, b, me is not None and me in dict(shown).values()
+                    ),
                 )
             )
         subject_blocks = tuple(result_blocks)
+        sizes = {g: counts[s][i] for g, i in index.items()}
         yield SubjectResult(
             subject=name,
             groups=tuple(
@@ -188,35 +291,104 @@ def _subjects(
                 for i, g in enumerate(groups)
             ),
             blocks=subject_blocks,
-            coaching_focus=coaching_focus(subject_blocks, instrument, settings),
-            tilt_contrast=tilt_contrast(subject_blocks, instrument),
+            coaching_focus=coaching_focus(subject_blocks, instrument, settings, sizes),
+            tilt_contrast=tilt_contrast(subject_blocks, instrument, sizes),
             strengths=strengths(subject_blocks, instrument),
+            notable_by_chance=sum(b.by_chance[s] for b in lists),
         )
+
+
+def _gap_ci(
+    a: np.ndarray, b: np.ndarray, dims: tuple[str, ...], detail: _Detail, k: int
+) -> dict[str, tuple[float, float]] | None:
+    interval = gap_interval(a, b, detail.resamples, k - 1)
+    if interval is None:
+        return None
+    return {d: (float(lo), float(hi)) for d, (lo, hi) in zip(dims, interval.tolist(), strict=True)}
+
+
+def _tilt_ci(
+    rows: np.ndarray, families: list[list[int]], resamples: int
+) -> tuple[float, float] | None:
+    head, tail = families
+    values = rows[:, tail].mean(axis=1) - rows[:, head].mean(axis=1)
+    k = rows.shape[1]
+    bound = (2 * k - len(tail) + 1) / 2 - (1 + len(head)) / 2  # the largest tilt there is
+    return scalar_interval(values, resamples, -bound, bound)
+
+
+def _self_among(
+    instrument: Instrument, rows: dict[str, np.ndarray], block: _BlockLists, has_self: bool
+) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """Where self stands among each reported anonymous group's raters (counts only), when the
+    leader has one self-assessment."""
+    me = instrument.self_group
+    if not has_self or len(rows.get(me, ())) != 1:
+        return {}
+    own = rows[me][0, block.cols]
+    anonymous = {g.id for g in instrument.groups if g.anonymous} | {instrument.pooled.id}
+    found = {}
+    for g, raters in rows.items():
+        if g in anonymous and g != me:
+            table = self_among(own, raters[:, block.cols]).tolist()
+            found[g] = {
+                d: (h, same, lo) for d, (h, same, lo) in zip(block.dims, table, strict=True)
+            }
+    return found
+
+
+def _kendall_p(
+    w: np.ndarray, p: np.ndarray, counts: np.ndarray, cols: list[int], detail: _Detail
+) -> np.ndarray:
+    """Kendall's W p-values of groups below `EXACT_W_RATERS` raters whose rankings tie: each
+    rater's own ranks permuted (the untied ones are simulated with the sums already)."""
+    small = (counts >= 2) & (counts < chance.EXACT_W_RATERS) & ~np.isnan(w)
+    if not detail.tied or not small.any():
+        return p
+    p = p.copy()
+    for s, g in np.argwhere(small).tolist():
+        rows = detail.cells.rows(s, g)[:, cols]
+        if tie_terms(rows).any():
+            p[s, g] = kendall_tied_p(rows, float(w[s, g]))
+    return p
 
 
 def _notable(
-    gaps: np.ndarray, dims: tuple[str, ...], settings: Settings
-) -> dict[tuple[int, int], tuple[NotableGap, ...]]:
-    """The notable gaps of every subject s and pair j, keyed (s, j), for gaps of shape (S, P, k).
-
-    Each carries how often two random rankings differ that much: (k - d)(k - d + 1) / k^2 for
-    the whole number of places d the gap reaches.
-    """
+    gaps: np.ndarray,
+    dims: tuple[str, ...],
+    settings: Settings,
+    m: np.ndarray,
+    n: np.ndarray,
+    nested: list[bool],
+    both: np.ndarray,
+) -> tuple[dict[tuple[int, int], tuple[NotableGap, ...]], np.ndarray]:
+    """The notable gaps of every subject s and pair j, keyed (s, j), for gaps of shape (S, P, k),
+    each with its two-sided p under random ranking for those group sizes (m and n raters, (S, P));
+    and per subject how many notable gaps random rankings would show, on average."""
     k = gaps.shape[-1]
     size = np.abs(gaps)
-    places = np.ceil(size - 1e-9)
-    chance = np.where(places >= k, 0.0, (k - places) * (k - places + 1) / (k * k))
+    hits = both[..., None] & (size >= settings.notable_gap - chance.TOLERANCE)
+    p = np.full(gaps.shape, np.nan)
+    expected = np.zeros(gaps.shape[0])
+    for j, inside in enumerate(nested):
+        for mj, nj in {(a, b) for a, b in zip(m[:, j].tolist(), n[:, j].tolist(), strict=True)}:
+            if mj < 1 or nj < 1:
+                continue
+            rows = (m[:, j] == mj) & (n[:, j] == nj)
+            p[rows, j] = chance.gap_p(gaps[rows, j], mj, nj, k, inside)
+            threshold = np.array([settings.notable_gap])
+            expected[rows & both[:, j]] += k * float(chance.gap_p(threshold, mj, nj, k, inside)[0])
     found: dict[tuple[int, int], list[NotableGap]] = {}
-    hits = np.nonzero(size >= settings.notable_gap)
-    rows = zip(
-        *(h.tolist() for h in hits),
-        gaps[hits].tolist(),
-        (size[hits] >= settings.major_gap).tolist(),
-        chance[hits].tolist(),
+    where = np.nonzero(hits)
+    rows_ = zip(
+        *(h.tolist() for h in where),
+        gaps[where].tolist(),
+        (size[where] >= settings.major_gap - chance.TOLERANCE).tolist(),
+        p[where].tolist(),
         strict=True,
     )
-    for s, j, d, gap, major, p in rows:
+    for s, j, d, gap, major, pv in rows_:
         found.setdefault((s, j), []).append(
-            NotableGap(dims[d], gap, "major" if major else "notable", p)
+            NotableGap(dims[d], gap, "major" if major else "notable", pv)
         )
-    return {key: tuple(value) for key, value in found.items()}
+    return {key: tuple(value) for key, value in found.items()}, expected

@@ -82,3 +82,35 @@ def gap_chance(gap: float, k: int) -> float:
     if d >= k:
         return 0.0
     return (k - d) * (k - d + 1) / (k * k)
+
+
+@lru_cache(maxsize=32)
+def _rho_null(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's rho between a ranking and a random permutation of k items: values and their
+    probabilities, by enumerating every permutation (k <= 8)."""
+    from itertools import permutations
+
+    base = np.arange(k)
+    squares = np.array([int(((np.array(p) - base) ** 2).sum()) for p in permutations(range(k))])
+    values, counts = np.unique(squares, return_counts=True)
+    return 1 - 6 * values / (k**3 - k), counts / counts.sum()
+
+
+def mean_rho_critical(sizes: tuple[int, ...]) -> float:
+    """|mean rho| needed for p < .05 two-sided, for the mean of independent Spearman rhos of
+    blocks of these sizes (the by-family scheme's agreement): exact for blocks of up to 8 items,
+    the normal approximation beyond."""
+    if len(sizes) == 1:
+        return rho_critical(sizes[0])
+    if max(sizes) > 8:
+        return 1.959964 * math.sqrt(sum(1 / (k - 1) for k in sizes)) / len(sizes)
+    values, probabilities = np.array([0.0]), np.array([1.0])
+    for k in sizes:
+        rho, p = _rho_null(k)
+        values = (values[:, None] + rho[None, :]).ravel()
+        probabilities = (probabilities[:, None] * p[None, :]).ravel()
+    size = np.round(np.abs(values / len(sizes)), 9)
+    levels, where = np.unique(size, return_inverse=True)
+    at_least = np.cumsum(np.bincount(where, probabilities)[::-1])[::-1]  # P(|mean| >= level)
+    ok = levels[at_least <= 0.05 + 1e-12]
+    return float(ok.min()) if len(ok) else math.inf

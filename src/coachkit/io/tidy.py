@@ -96,7 +96,14 @@ def read(
             "bad": bad,
         }
     )
-    long["response"] = long.groupby(["subject", "rater"], sort=False).ngroup()
+    # A rater who answered twice gives every dimension twice: each round is a response of its
+    # own (validation keeps the later); a dimension given twice within one answer stays an error.
+    answers = long.groupby(["subject", "rater"], sort=False).ngroup()
+    round_ = long.groupby([answers, long["dim"]], sort=False).cumcount()
+    per_dim = long.groupby([answers, long["dim"]], sort=False)["row"].transform("size")
+    rounds = per_dim.groupby(answers).transform("min") == per_dim.groupby(answers).transform("max")
+    keys = answers.to_numpy() * (int(round_.max()) + 1) + round_.where(rounds, 0).to_numpy()
+    long["response"] = pd.factorize(keys)[0]
     repeated = long.duplicated(["response", "dim"], keep=False)
     matrix = long.drop_duplicates(["response", "dim"]).pivot(
         index="response", columns="dim", values="value"

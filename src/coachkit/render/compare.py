@@ -42,6 +42,7 @@ def compare_document(report: CompareReport) -> dict[str, Any]:
             },
             "closed": [asdict(c) for c in change.closed],
             "opened": [asdict(c) for c in change.opened],
+            "reversed": [asdict(c) for c in change.reversed],
             "summary": change.summary,
         }
 
@@ -83,6 +84,7 @@ def compare_page(report: CompareReport) -> Page:
                 s.summary,
                 *(f"closed: {gap(c)}" for c in s.closed),
                 *(f"opened: {gap(c)}" for c in s.opened),
+                *(f"reversed: {gap(c)}" for c in s.reversed),
             ),
         )
         for s in report.subjects
@@ -107,6 +109,7 @@ def compare_page(report: CompareReport) -> Page:
             "after",
             "gaps closed",
             "opened",
+            "reversed",
         ),
         rows=tuple(
             (
@@ -117,6 +120,7 @@ def compare_page(report: CompareReport) -> Page:
                 rho(s.self_all_others_spearman[1]),
                 str(len(s.closed)),
                 str(len(s.opened)),
+                str(len(s.reversed)),
             )
             for s in report.subjects
         ),
@@ -143,6 +147,10 @@ def _csv(report: CompareReport) -> str:
             *(
                 [s.subject, "gap_opened", c.pair, c.block, c.dimension, c.before, c.after]
                 for c in s.opened
+            ),
+            *(
+                [s.subject, "gap_reversed", c.pair, c.block, c.dimension, c.before, c.after]
+                for c in s.reversed
             ),
         ]
         for row in rows:

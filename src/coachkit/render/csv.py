@@ -17,6 +17,8 @@ COLUMNS = (
     "family",
     "mean_rank",
     "consensus_rank",
+    "mean_rank_ci_low",  # the 95% interval over raters, for groups of 3 or more
+    "mean_rank_ci_high",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,7 +42,9 @@ def render_csv(report: Report) -> str:
             for group in report.instrument.groups:
                 if group not in block.mean_rank:
                     continue
+                intervals = block.mean_rank_ci.get(group, {})
                 for d in block.dimensions:
+                    low, high = (round(v, 4) for v in intervals[d]) if d in intervals else ("", "")
                     row = (
                         subject.subject,
                         block.block,
@@ -51,6 +55,8 @@ def render_csv(report: Report) -> str:
                         dims[d].family,
                         round(block.mean_rank[group][d], 4),
                         block.consensus_rank[group][d],
+                        low,
+                        high,
                     )
                     writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()

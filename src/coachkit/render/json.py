@@ -12,10 +12,19 @@ from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from coachkit.model import Block, Comparison, Report, SubjectResult
+from coachkit.render import wording
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from coachkit.model import (
+        Block,
+        Comparison,
+        InstrumentInfo,
+        Report,
+        SubjectResult,
+        TiltContrast,
+    )
+
+SCHEMA_VERSION = 2
 PRETTY_ITEMS = 100
 
 
@@ -76,11 +85,11 @@ def report_document(report: Report) -> dict[str, Any]:
             {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
             for e in report.excluded
         ],
-        "subjects": [_subject(s) for s in report.subjects],
+        "subjects": [_subject(s, instrument) for s in report.subjects],
     }
 
 
-def _subject(subject: SubjectResult) -> dict[str, Any]:
+def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
     groups = []
     for g in subject.groups:
         entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
@@ -92,12 +101,43 @@ def _subject(subject: SubjectResult) -> dict[str, Any]:
         "groups": groups,
         "blocks": [_block(b) for b in subject.blocks],
         "coaching_focus": [
-            {"dimension": f.dimension, "gap": r4(f.gap), "reason": f.reason}
+            {
+                "dimension": f.dimension,
+                "gap": r4(f.gap),
+                "level": f.level,
+                "group": f.group,
+                "self_rank": r4(f.self_rank),
+                "group_rank": r4(f.group_rank),
+                "p_value": r4(f.p_value),
+                "beyond_chance": f.beyond_chance,
+                "reason": wording.focus_reason(info, f),
+            }
             for f in subject.coaching_focus
         ],
-        "tilt_contrast": subject.tilt_contrast,
+        "tilt_contrast": _contrast(subject.tilt_contrast, info),
         "strengths": list(subject.strengths),
+        "notable_by_chance": r4(subject.notable_by_chance),
     }
+
+
+def _contrast(contrast: TiltContrast | None, info: InstrumentInfo) -> dict[str, Any] | None:
+    if contrast is None:
+        return None
+    return {
+        "a": contrast.a,
+        "b": contrast.b,
+        "a_tilt": r4(contrast.a_tilt),
+        "a_p_value": r4(contrast.a_p),
+        "b_tilt": r4(contrast.b_tilt),
+        "b_p_value": r4(contrast.b_p),
+        "difference": r4(contrast.difference),
+        "p_value": r4(contrast.p_value),
+        "text": wording.tilt_contrast(info, contrast),
+    }
+
+
+def _pair(values: tuple[float, float]) -> list[float]:
+    return [r4(values[0]), r4(values[1])]
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:
@@ -111,9 +151,10 @@ def _comparison(c: Comparison) -> dict[str, Any]:
         "spearman": None if c.spearman is None else r4(c.spearman),
         "gaps": _rounded(c.gaps),
         "notable": [
-            {"dimension": n.dimension, "gap": r4(n.gap), "level": n.level, "chance": r4(n.chance)}
+            {"dimension": n.dimension, "gap": r4(n.gap), "level": n.level, "p_value": r4(n.p_value)}
             for n in c.notable
         ],
+        **({"gaps_ci": {d: _pair(v) for d, v in c.gaps_ci.items()}} if c.gaps_ci else {}),
     }
 
 
@@ -130,13 +171,28 @@ def _block(block: Block) -> dict[str, Any]:
                 "chi2": r4(c.chi2),
                 "p_value": r4(c.p_value),
                 "m": c.m,
+                **({"ci": _pair(c.ci)} if c.ci else {}),
             }
             for g, c in block.concordance.items()
+        },
+        "mean_rank_ci": {
+            g: {d: _pair(v) for d, v in cis.items()} for g, cis in block.mean_rank_ci.items()
+        },
+        "self_among": {
+            g: {
+                d: dict(zip(("higher", "same", "lower"), v, strict=True)) for d, v in counts.items()
+            }
+            for g, counts in block.self_among.items()
         },
     }
     if block.tilt is not None:
         document["tilt"] = {
-            g: {"value": r4(t.value), "p_value": r4(t.p_value), "m": t.m}
+            g: {
+                "value": r4(t.value),
+                "p_value": r4(t.p_value),
+                "m": t.m,
+                **({"ci": _pair(t.ci)} if t.ci else {}),
+            }
             for g, t in block.tilt.items()
         }
     return document

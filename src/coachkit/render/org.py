@@ -43,15 +43,20 @@ def org_document(org: OrgReport) -> dict[str, Any]:
             "dimensions": [asdict(d) for d in org.instrument.dimensions],
         },
         "settings": asdict(org.settings),
-        "inputs": [asdict(i) for i in org.inputs],
+        "inputs": [{k: v for k, v in asdict(i).items() if v is not None} for i in org.inputs],
         "excluded": [asdict(e) for e in org.excluded],
         "n_subjects": org.n_subjects,
         "groups": [group(g) for g in org.groups],
         "agreement": [asdict(a) for a in org.agreement],
         "self_manager_spearman": asdict(org.self_manager_spearman),
-        "technical_leader_pattern": {
+        "technical_leader_pattern": None
+        if org.pattern_expected_share is None
+        else {
             "count": len(org.technical_leader_pattern),
             "subjects": list(org.technical_leader_pattern),
+            "assessed": org.pattern_assessed,
+            "expected_share": org.pattern_expected_share,
+            "p_value": org.pattern_p_value,
         },
         "coaching_focus_frequency": dict(org.coaching_focus_frequency),
     }
@@ -95,11 +100,13 @@ def org_page(org: OrgReport) -> Page:
             *(
                 [
                     f"Technical-leader pattern ({wording.pattern_rule(org.instrument)}): "
-                    f"{len(pattern)} of {org.n_subjects} leaders"
+                    f"{len(pattern)} of {org.pattern_assessed} leaders"
                     + (f" ({', '.join(pattern)})" if pattern else "")
-                    + "."
+                    + f"; random rankings show it for {org.pattern_expected_share:.0%} of leaders "
+                    f"of these group sizes ({format_p(org.pattern_p_value or 1.0)} for "
+                    "this many or more)."
                 ]
-                if org.instrument.tilt
+                if org.pattern_expected_share is not None
                 else []
             ),
         ],

@@ -75,14 +75,18 @@ def _subject(view: SubjectView) -> RenderableType:
         parts.append(Text(printable(view.without_self), style="yellow"))
     for block in view.blocks:
         parts += _block(block)
+    if any(block.pairs for block in view.blocks):
+        parts.append(_indented(printable(view.chance)))
     if view.focus or view.tilt_contrast or view.strengths:
         parts.append(Text("\nCoaching focus", style="bold"))
         focus = view.focus or (view.no_focus,)
         parts += [_indented(printable(line), bullet="- ") for line in focus]
+        parts += [_indented(printable(line)) for line in view.standing]
         if view.tilt_contrast:
             parts.append(_indented(printable(view.tilt_contrast)))
         if view.strengths:
             parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))
+        parts.append(_indented(printable(view.focus_note)))
     parts.append(Text(""))
     return Group(*parts)
 
@@ -98,7 +102,7 @@ def _block(block: BlockView) -> list[RenderableType]:
         priorities.add_row(f"  {printable(row.label)}", *row.consensus)
     parts.append(priorities)
     if block.pairs:
-        title = "Gaps in places (+: the first group ranks it higher; * notable, ** major)"
+        title = f"Gaps in places (+: the first group ranks it higher; {block.gap_legend})"
         gaps = _table(title, "Dimension", block.pairs)
         for gap_row in block.gaps:
             gaps.add_row(printable(gap_row.label), *gap_row.cells)

@@ -48,6 +48,7 @@ class BlockView:
     concordance: tuple[str, ...]
     tilt: tuple[str, ...]
     tilt_legend: str
+    gap_legend: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class SubjectView:
     tilt_contrast: str | None
     strengths: str
     no_focus: str  # what the focus list says when it is empty
+    chance: str  # how many notable gaps random rankings would show, against how many there are
+    standing: tuple[str, ...]  # where self stands among the raters, on each focus dimension
+    focus_note: str = wording.FOCUS_NOTE
 
 
 def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
@@ -79,10 +83,22 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         if not any(g.group == report.instrument.self_group and g.n for g in subject.groups)
         else "",
         blocks=tuple(_block_view(report, subject, block) for block in subject.blocks),
-        focus=tuple(f"{labels[f.dimension]}: {f.reason}" for f in subject.coaching_focus),
-        tilt_contrast=subject.tilt_contrast,
+        focus=tuple(
+            f"{labels[f.dimension]}: {wording.focus_reason(report.instrument, f)}"
+            for f in subject.coaching_focus
+        ),
+        tilt_contrast=(
+            wording.tilt_contrast(report.instrument, subject.tilt_contrast)
+            if subject.tilt_contrast
+            else None
+        ),
         strengths=", ".join(labels[d] for d in subject.strengths),
         no_focus=wording.no_focus(report.instrument),
+        standing=_standing(report, subject),
+        chance=wording.chance_line(
+            subject.notable_by_chance,
+            sum(len(c.notable) for b in subject.blocks for c in b.comparisons),
+        ),
     )
 
 
@@ -142,7 +158,26 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
             for g, t in ((g, (block.tilt or {})[g]) for g in names if g in (block.tilt or {}))
         ),
         tilt_legend=wording.tilt_legend(instrument),
+        gap_legend=wording.gap_legend(report.settings.notable_gap, report.settings.major_gap),
     )
+
+
+def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
+    """For each focus dimension, where self stands among the pooled group's raters (or, without
+    it, the first reported anonymous group's): counts only."""
+    info = report.instrument
+    labels = {d.id: d.label for d in info.dimensions}
+    lines = []
+    for focus in subject.coaching_focus:
+        block = next(b for b in subject.blocks if focus.dimension in b.dimensions)
+        among = block.self_among
+        group = info.pooled if info.pooled in among else next(iter(among), None)
+        if group is None:
+            continue
+        own = block.mean_rank[info.self_group][focus.dimension]
+        counts = among[group][focus.dimension]
+        lines.append(wording.self_standing(info, labels[focus.dimension], own, group, counts))
+    return tuple(lines)
 
 
 def agreement_reading(comparison: Comparison, critical: float) -> str:
@@ -157,7 +192,7 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
     elif rho > -0.3:
         words = "little agreement on priorities"
     elif rho > -critical:
-        words = "leaning toward opposite priorities"
+        words = "leaning toward opposite priorities, within what chance produces"
     else:
         words = "opposite priorities, beyond chance"
     return f"rho = {rho:+.2f}, {words}"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from coachkit.text import in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.model import InstrumentInfo
+    from coachkit.model import Focus, InstrumentInfo, TiltContrast
 
 LEADERSHIP_TITLE = "Leadership priorities: 360 report"
 
@@ -73,3 +73,99 @@ def words(info: InstrumentInfo) -> dict[str, str]:
         "self_and_focus": self_and_focus(info),
         "no_focus": none[:1].upper() + none[1:],
     }
+
+
+def ordinal(rank: float) -> str:
+    """A consensus rank in words: `1st`, `12th`, `tied 2.5`."""
+    if rank != int(rank):
+        return f"tied {rank:g}"
+    n = int(rank)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def focus_reason(info: InstrumentInfo, focus: Focus) -> str:
+    """Why a dimension is in the coaching focus, and what chance says of it: beyond what random
+    rankings produce, or a gap to explore that random rankings often produce too."""
+    from coachkit.text import format_p
+
+    who = info.groups[focus.group]
+    own = _group(info, info.self_group)
+    size = (
+        f"{who} ranks it {ordinal(focus.group_rank)}, {own} {ordinal(focus.self_rank)}: "
+        f"{focus.gap:.1f} places higher ({focus.level} gap)"
+    )
+    if focus.beyond_chance:
+        return f"{size}; beyond what random rankings produce ({format_p(focus.p_value)})"
+    return (
+        f"{size}; a gap to explore: gaps this large arise by chance in "
+        f"{_percent(focus.p_value)} of random pairs"
+    )
+
+
+def _percent(p: float) -> str:
+    return "under 1%" if p < 0.005 else f"{p:.0%}"
+
+
+def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast) -> str:
+    """The tilts of self and the focus group in one or two sentences; "may be looking for growth"
+    only when the difference is beyond chance (p <= .05)."""
+    from coachkit.text import format_p
+
+    first, second = (label.lower() for label in info.tilt or ("", ""))
+    own, other = info.groups[contrast.a], _group(info, contrast.b)
+    places = abs(contrast.difference)
+    opening = (
+        f"{own} puts {first} ahead of {second} by {contrast.a_tilt:+.1f} places "
+        f"({format_p(contrast.a_p)}), the {other} by {contrast.b_tilt:+.1f} "
+        f"({format_p(contrast.b_p)})"
+    )
+    if contrast.p_value <= 0.05:
+        leaning = first if contrast.difference > 0 else second
+        wants = second if contrast.difference > 0 else first
+        return (
+            f"{opening}: {in_sentence(own)} leans {places:.1f} places further toward {leaning} "
+            f"({format_p(contrast.p_value)} for the difference), so the {other} may be looking "
+            f"for growth in {wants}. A hypothesis to explore in the session, not a verdict."
+        )
+    return (
+        f"{opening}: a difference of {places:.1f} place{'s' * (abs(places - 1) > 1e-9)}, which "
+        f"random rankings produce often ({format_p(contrast.p_value)})."
+    )
+
+
+def gap_legend(notable: float, major: float) -> str:
+    """What the notable and major marks are: sizes, not evidence."""
+    return (
+        f"* notable (>= {notable:g} places), ** major (>= {major:g}): sizes, not evidence; "
+        "p says how often random rankings differ this much"
+    )
+
+
+def chance_line(expected: float, shown: int) -> str:
+    """How many notable gaps random rankings would show for these group sizes."""
+    return (
+        f"Random rankings would show about {expected:.1f} notable gaps for these group sizes; "
+        f"this report shows {shown}."
+    )
+
+
+FOCUS_NOTE = (
+    "Gaps and tilts are hypotheses to explore in the session, not verdicts: the gaps of one "
+    "ranking are not independent findings."
+)
+
+
+def self_standing(
+    info: InstrumentInfo, label: str, self_rank: float, group: str, counts: tuple[int, int, int]
+) -> str:
+    """Where self stands among a group's raters on one dimension, in words a coach can say aloud:
+    "self ranks Personal ethics 9th; 10 of 11 others rank it higher"."""
+    higher, same, lower = counts
+    total = higher + same + lower
+    who = "others" if group == info.pooled else _group(info, group)
+    parts = [f"{higher} of {total} {who} rank it higher"]
+    if same:
+        parts.append(f"{same} the same")
+    own = info.groups[info.self_group]
+    return f"{own} ranks {label} {ordinal(self_rank)}; " + ", ".join(parts)

@@ -10,6 +10,8 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
+from coachkit.render import wording
+
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -135,6 +137,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
     sheet.freeze_panes = "A4"
     for block in subject.blocks:
         groups = [g for g in info.groups if g in block.mean_rank]
+        with_ci = [g for g in groups if g in block.mean_rank_ci]
         row += 2
         _header(
             sheet,
@@ -144,6 +147,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                 "Family",
                 *(f"{info.groups[g]} consensus" for g in groups),
                 *(f"{info.groups[g]} mean" for g in groups),
+                *(f"{info.groups[g]} mean 95% {end}" for g in with_ci for end in ("low", "high")),
             ],
         )
         for dim in block.dimensions:
@@ -156,6 +160,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                     families[dim],
                     *(block.consensus_rank[g][dim] for g in groups),
                     *(round(block.mean_rank[g][dim], 4) for g in groups),
+                    *(round(v, 4) for g in with_ci for v in block.mean_rank_ci[g][dim]),
                 ],
             )
         if block.comparisons:
@@ -190,6 +195,21 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                     fill=PatternFill("solid", fgColor=NOTABLE_FILL),
                 ),
             )
+            marked = [(c, n) for c in block.comparisons for n in c.notable]
+            if marked:
+                row += 2
+                _header(sheet, row, ["Notable gap", "groups", "gap", "size", "p"])
+                for c, n in marked:
+                    row += 1
+                    pair = f"{info.groups[c.a]} vs {info.groups[c.b]}"
+                    values = [
+                        labels[n.dimension],
+                        pair,
+                        round(n.gap, 4),
+                        n.level,
+                        round(n.p_value, 4),
+                    ]
+                    _put(sheet, row, values)
             row += 2
             _header(sheet, row, ["Agreement", "Spearman rho"])
             for c in block.comparisons:
@@ -197,22 +217,37 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                 _put(sheet, row, [f"{info.groups[c.a]} vs {info.groups[c.b]}", c.spearman])
         if block.concordance:
             row += 2
-            _header(sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters"])
+            _header(
+                sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters", "W 95% low", "high"]
+            )
             for g, w in block.concordance.items():
                 row += 1
-                _put(sheet, row, [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m])
+                _put(
+                    sheet,
+                    row,
+                    [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m, *(w.ci or ())],
+                )
         if block.tilt:
             row += 2
-            _header(sheet, row, ["Tilt", "value", "p", "raters"])
+            _header(sheet, row, ["Tilt", "value", "p", "raters", "95% low", "high"])
             for g, t in block.tilt.items():
                 row += 1
-                _put(sheet, row, [info.groups[g], t.value, t.p_value, t.m])
+                _put(sheet, row, [info.groups[g], t.value, t.p_value, t.m, *(t.ci or ())])
     if subject.coaching_focus:
         row += 2
-        _header(sheet, row, ["Coaching focus", "gap", "reason"])
+        _header(sheet, row, ["Coaching focus", "gap", "p", "reason"])
         for f in subject.coaching_focus:
             row += 1
-            _put(sheet, row, [labels[f.dimension], round(f.gap, 4), f.reason])
+            _put(
+                sheet,
+                row,
+                [
+                    labels[f.dimension],
+                    round(f.gap, 4),
+                    round(f.p_value, 4),
+                    wording.focus_reason(info, f),
+                ],
+            )
     _widths(sheet, [30, 18, *[14] * 12])
 
 

@@ -1,0 +1,167 @@
+"""Chance under the random-ranking null: every rater ranks at random, each independently.
+
+Each figure a report attaches a p-value to gets the null distribution of exactly what it shows,
+for the actual group sizes:
+- a gap between two groups' mean ranks on one dimension: exact, from the sums of m and n
+  uniform ranks (`gap_p`);
+- the largest gap in one direction over a block's k dimensions, which is what coaching focus
+  picks: seeded simulation (`largest_gap_p`);
+- the difference of two groups' tilts: exact, from the Wilcoxon null of a family's rank sum
+  (`tilt_difference_p`);
+- Kendall's W of fewer than `EXACT_W_RATERS` raters: seeded simulation (`kendall_p`).
+Everything is cached per group size and deterministic: the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from coachkit.analysis.stats import rank_sum_null
+
+TOLERANCE = 1e-9  # a gap that equals a threshold, computed in floats, counts as reaching it
+DRAWS = 20_000  # simulated draws for the figures without a closed form
+EXACT_PAIRS = 4_000_000  # largest joint support computed exactly; beyond, the normal approximation
+EXACT_W_RATERS = 8  # below this many raters Kendall's W is simulated; from it on, chi-square
+SAMPLED_MEANS = 8  # up to this many raters a group's mean ranks are drawn from permutations
+
+
+@lru_cache(maxsize=1024)
+def _difference_tail(
+    size: int, k: int, n1: int, y: int, n2: int, x: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """|x S2 - y S1| for independent S1, S2 (sums over n1 and n2 raters of one rater's rank sum
+    over `size` items of k): its values, largest first, and P(|.| >= each value)."""
+    p1, p2 = rank_sum_null(size, k, n1), rank_sum_null(size, k, n2)
+    values = np.abs(x * np.arange(len(p2))[None, :] - y * np.arange(len(p1))[:, None]).ravel()
+    probabilities = (p1[:, None] * p2[None, :]).ravel()
+    order = np.argsort(-values, kind="stable")
+    return values[order].astype(np.float64), np.cumsum(probabilities[order])
+
+
+def _tail_p(observed: np.ndarray, values: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
+    at = np.searchsorted(-values, -(observed - TOLERANCE), side="right") - 1
+    return np.where(at >= 0, cumulative[np.maximum(at, 0)], 0.0)
+
+
+def _normal_p(observed: np.ndarray, variance: float) -> np.ndarray:
+    import math
+
+    z = np.asarray(observed, dtype=np.float64) / math.sqrt(2.0 * variance)
+    return np.array([math.erfc(v) for v in z.ravel().tolist()]).reshape(z.shape)
+
+
+def _sum_difference_p(
+    observed: np.ndarray, size: int, k: int, n1: int, y: int, n2: int, x: int
+) -> np.ndarray:
+    """P(|x S2 - y S1| >= observed), exactly where the joint support is small enough."""
+    if (n1 * size * k + 1) * (n2 * size * k + 1) <= EXACT_PAIRS:
+        return np.asarray(
+            np.minimum(_tail_p(observed, *_difference_tail(size, k, n1, y, n2, x)), 1.0)
+        )
+    one = size * (k - size) * (k + 1) / 12.0  # the variance of one rater's rank sum
+    return np.asarray(np.minimum(_normal_p(observed, (x * x * n2 + y * y * n1) * one), 1.0))
+
+
+def gap_p(gaps: np.ndarray, m: int, n: int, k: int, nested: bool = False) -> np.ndarray:
+    """Two-sided p of each gap (mean rank of one group minus another's, on one dimension) under
+    random ranking: groups of m and n raters, disjoint, or with the first group's m raters among
+    the second's n (`nested`, as when a group is compared with the pooled group holding it)."""
+    scaled = np.abs(np.asarray(gaps, dtype=np.float64)) * m * n
+    if nested:  # n = m + r: gap * m * n = m * S_rest - r * S_first
+        return _sum_difference_p(scaled, 1, k, m, n - m, n - m, m)
+    return _sum_difference_p(scaled, 1, k, m, n, n, m)
+
+
+def tilt_difference_p(difference: float, m: int, n: int, head: int, tail: int, k: int) -> float:
+    """Exact two-sided p of the difference of two disjoint groups' tilts (m and n raters), where a
+    rater's tilt is the mean rank of the `tail` family minus that of the `head` family."""
+    per_rank = 1.0 / head + 1.0 / tail  # a tilt falls by this much per place of head rank sum
+    scaled = np.array([abs(difference) / per_rank * m * n])
+    return float(_sum_difference_p(scaled, head, k, m, n, n, m)[0])
+
+
+def rng_for(*key: int) -> np.random.Generator:
+    """A generator seeded from a key (group sizes, say): the same draws on every run."""
+    return np.random.default_rng(np.random.SeedSequence([20261128, *key]))
+
+
+def _group_means(rng: np.random.Generator, draws: int, raters: int, k: int) -> np.ndarray:
+    """Mean ranks of a group of random raters over k items, per draw: sums of permutations for
+    small groups; above `SAMPLED_MEANS` raters the multivariate normal with the exact covariance
+    of a permutation's ranks, ((k+1)/12)(k I - J), over the raters."""
+    if raters <= SAMPLED_MEANS:
+        ranks = rng.random((draws, raters, k)).argsort(axis=-1).argsort(axis=-1) + 1.0
+        return np.asarray(ranks.mean(axis=1))
+    z = rng.standard_normal((draws, k))
+    centered = z - z.mean(axis=1, keepdims=True)
+    return np.asarray((k + 1) / 2.0 + centered * np.sqrt(k * (k + 1) / 12.0 / raters))
+
+
+@lru_cache(maxsize=256)
+def _largest_gaps(m: int, n: int, blocks: tuple[int, ...]) -> np.ndarray:
+    """Simulated largest gap (as a share of its block's size) that a group of n ranks above one of
+    m, over every dimension of every block; sorted."""
+    rng = rng_for(m, n, *blocks)
+    largest = np.full(DRAWS, -np.inf)
+    for k in blocks:
+        gaps = _group_means(rng, DRAWS, m, k) - _group_means(rng, DRAWS, n, k)
+        largest = np.maximum(largest, gaps.max(axis=1) / k)
+    return np.sort(largest)
+
+
+def largest_gap_p(share: float, m: int, n: int, blocks: tuple[int, ...]) -> float:
+    """The chance that, between random rankings, the largest gap in that direction over all the
+    dimensions (as a share of its block's size) reaches `share`: what picking the largest pays."""
+    null = _largest_gaps(m, n, blocks)
+    at_least = len(null) - np.searchsorted(null, share - TOLERANCE, side="left")
+    return float((at_least + 1) / (len(null) + 1))
+
+
+@lru_cache(maxsize=256)
+def _kendall_null(m: int, k: int) -> np.ndarray:
+    """Simulated Kendall's W of m random rankings of k items, sorted."""
+    ranks = rng_for(m, k, 0).random((DRAWS, m, k)).argsort(axis=-1).argsort(axis=-1) + 1.0
+    sums = ranks.sum(axis=1)
+    spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    return np.sort(12.0 * spread / (m * m * (k**3 - k)))
+
+
+def kendall_p(w: np.ndarray, m: np.ndarray, k: int) -> np.ndarray:
+    """Permutation p of Kendall's W for groups of fewer than `EXACT_W_RATERS` raters (NaN
+    elsewhere): the share of simulated random groups of the same size with W at least as high."""
+    p = np.full(np.shape(w), np.nan)
+    for size in np.unique(m[(m >= 2) & (m < EXACT_W_RATERS)]).tolist():
+        cells = (m == size) & ~np.isnan(w)
+        null = _kendall_null(int(size), k)
+        at_least = len(null) - np.searchsorted(null, w[cells] - TOLERANCE, side="left")
+        p[cells] = (at_least + 1) / (len(null) + 1)
+    return p
+
+
+@lru_cache(maxsize=256)
+def pattern_chance(
+    m: int, n: int, head: int, tail: int, k: int, own: float, contrast: float
+) -> float:
+    """P(T_a >= own and T_a - T_b >= contrast) for the tilts of two disjoint groups of m and n
+    random raters: how often the technical-leader pattern arises by chance."""
+    pa, pb = rank_sum_null(head, k, m), rank_sum_null(head, k, n)
+    total = k * (k + 1) / 2.0
+
+    def tilts(raters: int, sums: np.ndarray) -> np.ndarray:
+        mean_head = sums / raters
+        return (total - mean_head) / tail - mean_head / head
+
+    ta, tb = tilts(m, np.arange(len(pa))), tilts(n, np.arange(len(pb)))
+    hit = (ta[:, None] >= own - TOLERANCE) & (ta[:, None] - tb[None, :] >= contrast - TOLERANCE)
+    return float((pa[:, None] * pb[None, :])[hit].sum())
+
+
+def at_least_p(count: int, chances: list[float]) -> float:
+    """P(X >= count) for X the number of successes of independent trials with these chances
+    (the Poisson-binomial; the binomial when the chances are equal)."""
+    distribution = np.array([1.0])
+    for p in chances:
+        distribution = np.convolve(distribution, [1.0 - p, p])
+    return float(np.clip(distribution[count:].sum(), 0.0, 1.0))

@@ -1,0 +1,187 @@
+"""The individual raters behind each subject's groups, for the figures that need more than sums:
+intervals over raters (bootstrap), where self stands among a group's raters, and Kendall's W of
+tied rankings. Nothing here leaves the analysis but counts and intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coachkit.analysis.chance import rng_for
+
+if TYPE_CHECKING:
+    from coachkit.validate import Dataset
+
+MIN_INTERVAL_RATERS = 3  # groups of this many raters or more get intervals
+CHUNK_BYTES = 64 << 20  # bootstrap arrays are built this much at a time
+# Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom.
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+
+
+def t975(df: int) -> float:
+    """Student's t quantile at 0.975 (a close approximation beyond 30 degrees of freedom)."""
+    return _T975[df - 1] if df <= len(_T975) else 1.959964 + 2.4 / df
+
+
+def widening(m: int) -> float:
+    """How much a percentile interval over m raters is widened so that it keeps its 95% with few
+    raters: Student's t over the normal quantile, and the bootstrap's sqrt((m - 1) / m) shrinkage
+    undone (the expanded percentile bootstrap)."""
+    return t975(m - 1) / 1.959964 * math.sqrt(m / (m - 1))
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Every (subject, group) cell's raters, the pooled group included: rows of `ranks` sorted by
+    cell, and within a cell in a canonical order (so no output depends on the order of rows)."""
+
+    ranks: np.ndarray  # (R', K): the raters' ranks, cell by cell
+    start: np.ndarray  # (S, G): where each cell's rows begin
+    counts: np.ndarray  # (S, G): how many rows it has
+
+    def rows(self, s: int, g: int) -> np.ndarray:
+        """One cell's raters."""
+        begin = int(self.start[s, g])
+        return self.ranks[begin : begin + int(self.counts[s, g])]
+
+
+def cells(dataset: Dataset) -> Cells:
+    """Group the dataset's responses by subject and group, the pooled group's as well."""
+    instrument = dataset.instrument
+    group_ids = [g.id for g in instrument.groups]
+    n_groups = len(group_ids) + 1
+    pooled_in = np.array([g not in instrument.pooled_excludes for g in group_ids], dtype=bool)
+    pooled_rows = np.flatnonzero(pooled_in[dataset.group_codes])
+    keys = np.concatenate(
+        [
+            dataset.subject_codes * n_groups + dataset.group_codes,
+            dataset.subject_codes[pooled_rows] * n_groups + (n_groups - 1),
+        ]
+    )
+    ranks = np.concatenate([dataset.ranks, dataset.ranks[pooled_rows]])
+    order = np.lexsort((*ranks.T[::-1], keys))  # by cell, then by the ranks themselves
+    keys, ranks = keys[order], ranks[order]
+    size = len(dataset.subjects) * n_groups
+    counts = np.bincount(keys, minlength=size)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    shape = (len(dataset.subjects), n_groups)
+    return Cells(ranks, start.reshape(shape), counts.reshape(shape))
+
+
+def _weights(m: int, resamples: int, stream: int = 0) -> np.ndarray:
+    """How often each of m raters is drawn in each resample (the same for every cell of m)."""
+    rng = rng_for(m, resamples, stream, 7)
+    return rng.multinomial(m, np.full(m, 1.0 / m), size=resamples).astype(np.float64)
+
+
+def _interval(
+    estimate: np.ndarray, boot: np.ndarray, m: int, low: float, high: float
+) -> np.ndarray:
+    """The widened 95% percentile interval around `estimate` from bootstrap values (axis 1),
+    clipped to [low, high]; shape (..., 2)."""
+    lo, hi = np.quantile(boot, [0.025, 0.975], axis=1)
+    factor = widening(m)
+    widened = [estimate - (estimate - lo) * factor, estimate + (hi - estimate) * factor]
+    return np.asarray(np.clip(np.stack(widened, -1), low, high))
+
+
+def boot_means(rows: np.ndarray, resamples: int, stream: int = 0) -> np.ndarray:
+    """Bootstrap mean ranks of cells of m raters: rows (C, m, K) -> (C, resamples, K)."""
+    m = rows.shape[1]
+    return np.asarray(np.einsum("bm,cmk->cbk", _weights(m, resamples, stream), rows) / m)
+
+
+def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) -> np.ndarray:
+    """Per cell and dimension, the 95% interval of the mean rank over raters, (S, G, K, 2); NaN
+    for cells of fewer than `MIN_INTERVAL_RATERS` raters. `bounds` is each dimension's largest
+    rank (its block's size)."""
+    counts = all_cells.counts
+    k = all_cells.ranks.shape[1]
+    out = np.full((*counts.shape, k, 2), np.nan)
+    if resamples <= 0:
+        return out
+    for m in np.unique(counts[counts >= MIN_INTERVAL_RATERS]).tolist():
+        where = np.argwhere(counts == m)
+        per_chunk = max(1, CHUNK_BYTES // (resamples * k * 8))
+        for begin in range(0, len(where), per_chunk):
+            chunk = where[begin : begin + per_chunk]
+            index = all_cells.start[chunk[:, 0], chunk[:, 1]][:, None] + np.arange(m)
+            rows = all_cells.ranks[index]  # (C, m, K)
+            estimate = rows.mean(axis=1)
+            interval = _interval(estimate, boot_means(rows, resamples), m, 1.0, np.inf)
+            interval = np.minimum(interval, bounds[:, None])
+            out[chunk[:, 0], chunk[:, 1]] = interval
+    return out
+
+
+def scalar_interval(
+    values: np.ndarray, resamples: int, low: float, high: float
+) -> tuple[float, float] | None:
+    """The 95% interval over raters of the mean of one value per rater (a tilt, say)."""
+    m = len(values)
+    if m < MIN_INTERVAL_RATERS or resamples <= 0:
+        return None
+    boot = _weights(m, resamples, 1) @ values / m
+    lo, hi = _interval(np.array([values.mean()]), boot[None, :], m, low, high)[0]
+    return float(lo), float(hi)
+
+
+def gap_interval(a: np.ndarray, b: np.ndarray, resamples: int, limit: float) -> np.ndarray | None:
+    """Per dimension, the 95% interval of mean_rank(b) - mean_rank(a) over both groups' raters
+    (each resampled on its own), (K, 2); None unless both have 3 or more raters."""
+    if min(len(a), len(b)) < MIN_INTERVAL_RATERS or resamples <= 0:
+        return None
+    boot = boot_means(b[None], resamples, 2)[0] - boot_means(a[None], resamples, 3)[0]
+    estimate = b.mean(axis=0) - a.mean(axis=0)
+    m = min(len(a), len(b))
+    return np.asarray(_interval(estimate[None], boot[None], m, -limit, limit)[0])
+
+
+def kendall_w_interval(rows: np.ndarray, resamples: int) -> tuple[float, float] | None:
+    """The 95% percentile interval of Kendall's W (tie-corrected) over the group's raters."""
+    from coachkit.analysis.arrays import tie_terms
+
+    m, k = rows.shape
+    if m < MIN_INTERVAL_RATERS or resamples <= 0:
+        return None
+    weights = _weights(m, resamples, 4)
+    sums = weights @ rows  # (B, K) rank sums of each resample
+    ties = weights @ tie_terms(rows)
+    spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    denominator = m * m * (k**3 - k) - m * ties
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(denominator > 0, np.clip(12.0 * spread / denominator, 0.0, 1.0), np.nan)
+    lo, hi = np.nanquantile(w, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+def kendall_tied_p(rows: np.ndarray, w: float) -> float:
+    """Permutation p of Kendall's W for raters whose rankings tie (scores, filled-in partial
+    rankings): each rater's own ranks are shuffled, which keeps their ties."""
+    from coachkit.analysis.arrays import tie_terms
+    from coachkit.analysis.chance import DRAWS, TOLERANCE
+
+    m, k = rows.shape
+    rng = rng_for(m, k, 5)
+    shuffled = rng.permuted(np.broadcast_to(rows, (DRAWS, m, k)), axis=-1)
+    sums = shuffled.sum(axis=1)
+    spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    denominator = m * m * (k**3 - k) - m * tie_terms(rows).sum()
+    null = 12.0 * spread / denominator
+    return float(((null >= w - TOLERANCE).sum() + 1) / (DRAWS + 1))
+
+
+def self_among(self_ranks: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Per dimension, how many of the group's raters rank it higher than self, the same, lower:
+    (K, 3) counts."""
+    higher = (others < self_ranks - 1e-9).sum(axis=0)
+    lower = (others > self_ranks + 1e-9).sum(axis=0)
+    return np.stack([higher, len(others) - higher - lower, lower], axis=-1)

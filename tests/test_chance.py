@@ -1,0 +1,182 @@
+"""Every chance figure checked another way: exact enumeration, scipy, or a simulation of random
+rankings written here (its own seed and code), and calibration on random data."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sp
+
+from coachkit.analysis import chance, stats
+from coachkit.analysis.raters import t975, widening
+from conftest import dataset_for
+
+K = 12
+RNG = np.random.default_rng(99)
+
+
+def _rankings(n: int, k: int = K) -> np.ndarray:
+    """n independent random rankings of k items (rank 1..k), as the test draws them."""
+    return np.argsort(np.argsort(RNG.random((n, k)), axis=1), axis=1) + 1.0
+
+
+def test_gap_p_of_two_single_rankings_is_the_closed_form() -> None:
+    for d in range(1, K):
+        assert chance.gap_p(np.array([float(d)]), 1, 1, K)[0] == pytest.approx(
+            (K - d) * (K - d + 1) / K**2
+        )
+
+
+@pytest.mark.parametrize(("m", "n", "nested"), [(1, 10, False), (3, 4, False), (2, 6, True)])
+def test_gap_p_matches_simulation(m: int, n: int, nested: bool) -> None:
+    draws = 40_000
+    a = _rankings(draws * m)[:, 0].reshape(draws, m)
+    rest = _rankings(draws * (n - m if nested else n))[:, 0].reshape(draws, -1)
+    b = np.concatenate([a, rest], axis=1) if nested else rest
+    gaps = np.abs(b.mean(axis=1) - a.mean(axis=1))
+    for d in (2.0, 4.0, 6.0):
+        simulated = (gaps >= d - 1e-9).mean()
+        exact = chance.gap_p(np.array([d]), m, n, K, nested)[0]
+        assert abs(simulated - exact) < 4 * math.sqrt(exact * (1 - exact) / draws) + 1e-3
+
+
+def test_gap_p_of_self_against_ten_others_is_far_below_the_old_figure() -> None:
+    # the figure an independent audit measured by simulation: 7.5% and 0.2%, not 29% and 14%
+    six, eight = chance.gap_p(np.array([6.0, 8.0]), 1, 10, K)
+    assert six == pytest.approx(0.075, abs=0.002) and eight == pytest.approx(0.002, abs=0.0005)
+
+
+def test_largest_gap_p_pays_for_choosing_among_twelve() -> None:
+    draws = 100_000
+    a, b = _rankings(draws), _rankings(draws)
+    largest = (a - b).max(axis=1)
+    for gap in (6.0, 8.0, 10.0):
+        simulated = (largest >= gap).mean()
+        assert chance.largest_gap_p(gap / K, 1, 1, (K,)) == pytest.approx(simulated, abs=0.008)
+    assert chance.largest_gap_p(8 / K, 1, 1, (K,)) == pytest.approx(0.65, abs=0.01)
+
+
+def test_largest_gap_over_two_blocks_of_six() -> None:
+    draws = 60_000
+    shares = []
+    for _ in range(2):
+        a, b = _rankings(draws, 6), _rankings(draws, 6)
+        shares.append((a - b).max(axis=1) / 6)
+    largest = np.maximum(*shares)
+    simulated = (largest >= 4 / 6 - 1e-9).mean()
+    assert chance.largest_gap_p(4 / 6, 1, 1, (6, 6)) == pytest.approx(simulated, abs=0.01)
+
+
+def test_tilt_difference_p_by_enumeration() -> None:
+    # one rater each: a rater's tilt is 13 - (competencies' rank sum) / 3
+    sums = [sum(c) for c in itertools.combinations(range(1, 13), 6)]
+    tilts = np.array([13 - s / 3 for s in sums])
+    difference = np.abs(tilts[:, None] - tilts[None, :]).ravel()
+    for d in (1.0, 4.0, 8.0):
+        exact = (difference >= d - 1e-9).mean()
+        assert chance.tilt_difference_p(d, 1, 1, 6, 6, K) == pytest.approx(exact)
+    assert chance.tilt_difference_p(1.0, 1, 1, 6, 6, K) == pytest.approx(0.78, abs=0.01)
+
+
+def test_pattern_chance_by_enumeration() -> None:
+    sums = np.array([sum(c) for c in itertools.combinations(range(1, 13), 6)])
+    tilts = 13 - sums / 3
+    own, boss = tilts[:, None], tilts[None, :]
+    exact = ((own >= 1 - 1e-9) & (own - boss >= 1 - 1e-9)).mean()
+    assert chance.pattern_chance(1, 1, 6, 6, K, 1.0, 1.0) == pytest.approx(exact)
+
+
+def test_at_least_p_is_the_binomial_for_equal_chances() -> None:
+    assert chance.at_least_p(5, [0.25] * 12) == pytest.approx(sp.binom.sf(4, 12, 0.25))
+    assert chance.at_least_p(0, [0.3, 0.6]) == pytest.approx(1.0)
+
+
+def test_kendall_p_matches_simulation_and_is_calibrated() -> None:
+    groups = 4_000
+    ranks = _rankings(groups * 3).reshape(groups, 3, K)
+    sums = ranks.sum(axis=1)
+    w = 12 * ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / (9 * (K**3 - K))
+    p = chance.kendall_p(w, np.full(groups, 3), K)
+    assert 0.03 <= (p <= 0.05).mean() <= 0.07  # the chi-square gives about 2%
+    for value in (0.4, 0.6):
+        simulated = (w >= value).mean()
+        assert chance.kendall_p(np.array([value]), np.array([3]), K)[0] == pytest.approx(
+            simulated, abs=0.015
+        )
+
+
+def test_mean_rho_critical_of_two_blocks_of_six() -> None:
+    rhos = np.array([sp.spearmanr(range(6), p).statistic for p in itertools.permutations(range(6))])
+    means = np.abs((rhos[:, None] + rhos[None, :]) / 2).ravel()
+    levels = np.unique(np.round(means, 9))
+    tail = np.array([(means >= level - 1e-9).mean() for level in levels])
+    assert stats.mean_rho_critical((6, 6)) == pytest.approx(levels[tail <= 0.05].min())
+    assert stats.mean_rho_critical((6, 6)) == pytest.approx(22 / 35)
+
+
+def test_t_quantiles_and_widening() -> None:
+    for df in (1, 2, 5, 10, 30, 60):
+        assert t975(df) == pytest.approx(sp.t.ppf(0.975, df), abs=0.01)
+    expected = sp.t.ppf(0.975, 2) / sp.norm.ppf(0.975) * math.sqrt(1.5)
+    assert widening(3) == pytest.approx(expected, rel=1e-3)
+
+
+def _leaders(rows_of: list[list[tuple[str, list[float]]]]) -> list[object]:
+    from coachkit.analysis import analyze
+
+    rows = [(f"L{n}", group, ranks) for n, leader in enumerate(rows_of) for group, ranks in leader]
+    return list(analyze(dataset_for(rows)).subjects)
+
+
+def test_focus_on_random_leaders_is_rarely_beyond_chance() -> None:
+    leaders = [
+        [("self", list(r)) for r in _rankings(1)]
+        + [("manager", list(r)) for r in _rankings(1)]
+        + [("peer", list(r)) for r in _rankings(4)]
+        for _ in range(300)
+    ]
+    subjects = _leaders(leaders)
+    flagged = [any(f.p_value <= 0.05 for f in s.coaching_focus) for s in subjects]  # type: ignore[attr-defined]
+    assert np.mean(flagged) <= 0.10
+    listed = [bool(s.coaching_focus) for s in subjects]  # type: ignore[attr-defined]
+    assert np.mean(listed) > 0.9  # coaches still get a conversation list
+
+
+def test_focus_on_opposite_views_is_mostly_beyond_chance() -> None:
+    leaders = []
+    for _ in range(100):
+        taste = RNG.permutation(K).astype(float)
+        own = np.argsort(np.argsort(-taste + RNG.normal(0, 1.5, K))) + 1.0
+        others = [np.argsort(np.argsort(taste + RNG.normal(0, 1.5, K))) + 1.0 for _ in range(10)]
+        leaders.append([("self", list(own)), *(("direct_report", list(o)) for o in others)])
+    subjects = _leaders(leaders)
+    flagged = [any(f.p_value <= 0.05 for f in s.coaching_focus) for s in subjects]  # type: ignore[attr-defined]
+    assert np.mean(flagged) >= 0.6
+
+
+@pytest.mark.parametrize("m", [3, 5, 10])
+def test_mean_rank_intervals_cover_the_population(m: int) -> None:
+    from coachkit.analysis import analyze
+
+    # a population with clear preferences (Plackett-Luce around a taste)
+    taste = np.linspace(2.0, -2.0, K)
+
+    def draw(n: int) -> np.ndarray:
+        utility = taste + RNG.gumbel(size=(n, K))
+        return np.argsort(np.argsort(-utility, axis=1), axis=1) + 1.0
+
+    population = draw(200_000).mean(axis=0)
+    leaders = 150
+    rows = [(f"L{n}", "peer", list(r)) for n in range(leaders) for r in draw(m)]
+    report = analyze(dataset_for(rows), bootstrap=400)
+    covered = []
+    for subject in report.subjects:
+        intervals = subject.blocks[0].mean_rank_ci["peer"]
+        for d, (lo, hi) in zip(subject.blocks[0].dimensions, intervals.values(), strict=True):
+            covered.append(
+                lo - 1e-9 <= population[list(subject.blocks[0].dimensions).index(d)] <= hi + 1e-9
+            )
+    assert np.mean(covered) >= 0.85
