@@ -39,6 +39,9 @@ class Marker:
     x: float
     y: float
     rank: float
+    # the 95% interval of the group's mean rank over its raters, as x positions (3+ raters)
+    whisker: tuple[float, float] | None = None
+    whisker_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ def _chart(report: Report, block: Block, title: str) -> Chart:
         line = None
         if me in block.consensus_rank and boss in block.consensus_rank:
             line = (x_of(block.consensus_rank[me][dim]), x_of(block.consensus_rank[boss][dim]))
+        lanes = [g for g in groups if g in block.mean_rank_ci]  # under the markers
         markers = tuple(
             Marker(
                 info.groups[g],
@@ -146,6 +150,12 @@ def _chart(report: Report, block: Block, title: str) -> Chart:
                 x_of(block.consensus_rank[g][dim]),
                 y,
                 block.consensus_rank[g][dim],
+                (
+                    (x_of(block.mean_rank_ci[g][dim][0]), x_of(block.mean_rank_ci[g][dim][1]))
+                    if g in block.mean_rank_ci
+                    else None
+                ),
+                y + 8 + 2.2 * lanes.index(g) if g in lanes else y,  # a lane per group
             )
             for g in groups
         )
