@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from coachkit.analysis.compare import compare_reports
 from coachkit.analysis.org import analyze_org
 from coachkit.batch import slug
-from coachkit.render import Format
+from coachkit.render import Format, wording
 from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, dataset_for, run, write_wide
 from test_analysis import report_for
 
@@ -107,7 +107,7 @@ def test_compare_by_hand() -> None:
     assert len(change.closed) == 10 and not change.opened  # |13 - 2d| >= 3 for 10 of 12 dimensions
     assert {(c.before, c.after) for c in change.closed} >= {(11.0, 0.0), (-11.0, 0.0)}
     assert (result.unmatched_before, result.unmatched_after) == (("Bo",), ("Cy",))
-    assert change.summary.startswith(
+    assert wording.change_summary(result.instrument, change).startswith(
         "Self-manager agreement rose from -1.00 to +1.00; 10 gaps closed, 0 opened"
     )
 

@@ -12,6 +12,7 @@ import pytest
 from coachkit.analysis import analyze
 from coachkit.analysis.compare import compare_reports
 from coachkit.model import Comparison
+from coachkit.render import wording
 from coachkit.render.view import agreement_reading
 from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for, run, write_tidy, write_wide
 
@@ -63,7 +64,7 @@ def test_reversals_are_counted_in_compare() -> None:
     # vision: +11 before (self 1st, manager 12th), -11 after (self 12th, manager 1st)
     assert "vision_strategy" in {g.dimension for g in change.reversed}
     assert not {g.dimension for g in change.reversed} & {g.dimension for g in change.closed}
-    assert "reversed" in change.summary
+    assert "10 reversed" in wording.change_summary(before.instrument, change)
 
 
 def test_rho_wording_is_symmetric() -> None:

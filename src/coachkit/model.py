@@ -321,7 +321,6 @@ class SubjectChange:
     tilt: Mapping[str, tuple[float, float]]  # group -> (before, after)
     closed: tuple[GapChange, ...]
     opened: tuple[GapChange, ...]
-    summary: str
     reversed: tuple[GapChange, ...] = ()  # notable both times, in opposite directions
 
 

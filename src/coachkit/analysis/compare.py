@@ -12,7 +12,6 @@ from coachkit.model import (
     SubjectChange,
     SubjectResult,
 )
-from coachkit.text import in_sentence
 
 
 def match_key(name: str) -> str:
@@ -81,32 +80,5 @@ def _change(
         tilt=tilt,
         closed=tuple(closed),
         opened=tuple(opened),
-        summary=_summary(self_manager, len(closed), len(opened), len(turned), tilt, roles),
         reversed=tuple(turned),
     )
-
-
-def _summary(
-    rho: tuple[float | None, float | None],
-    closed: int,
-    opened: int,
-    turned: int,
-    tilt: dict[str, tuple[float, float]],
-    roles: InstrumentInfo,
-) -> str:
-    me, manager = roles.self_group, roles.focus_groups[0]
-    pair = f"{in_sentence(roles.groups[me])}-{in_sentence(roles.groups[manager])}"
-    was, now = rho
-    if was is None or now is None:
-        agreement = f"{pair} agreement not available in both assessments"
-    else:
-        verb = "rose" if now > was + 0.005 else "fell" if now < was - 0.005 else "held"
-        agreement = f"{pair} agreement {verb} from {was:+.2f} to {now:+.2f}"
-    gaps = f"{closed} gap{'s' * (closed != 1)} closed, {opened} opened"
-    parts = [agreement, gaps + (f", {turned} reversed" if turned else "")]
-    for group in (me, manager):
-        if group in tilt:
-            start, end = tilt[group]
-            parts.append(f"{in_sentence(roles.groups[group])} tilt {start:+.1f} -> {end:+.1f}")
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."

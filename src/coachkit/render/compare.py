@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from coachkit.model import CompareReport, GapChange, SubjectChange
+from coachkit.render import wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.pages import page_renderers
@@ -43,7 +44,7 @@ def compare_document(report: CompareReport) -> dict[str, Any]:
             "closed": [asdict(c) for c in change.closed],
             "opened": [asdict(c) for c in change.opened],
             "reversed": [asdict(c) for c in change.reversed],
-            "summary": change.summary,
+            "summary": wording.change_summary(report.instrument, change),
         }
 
     return {
@@ -81,7 +82,7 @@ def compare_page(report: CompareReport) -> Page:
         Section(
             s.subject,
             (
-                s.summary,
+                wording.change_summary(report.instrument, s),
                 *(f"closed: {gap(c)}" for c in s.closed),
                 *(f"opened: {gap(c)}" for c in s.opened),
                 *(f"reversed: {gap(c)}" for c in s.reversed),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from coachkit.text import in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.model import Focus, InstrumentInfo, TiltContrast
+    from coachkit.model import Focus, InstrumentInfo, SubjectChange, TiltContrast
 
 LEADERSHIP_TITLE = "Leadership priorities: 360 report"
 
@@ -169,3 +169,24 @@ def self_standing(
         parts.append(f"{same} the same")
     own = info.groups[info.self_group]
     return f"{own} ranks {label} {ordinal(self_rank)}; " + ", ".join(parts)
+
+
+def change_summary(info: InstrumentInfo, change: SubjectChange) -> str:
+    """One leader's re-assessment in a sentence: agreement, gaps that moved, tilts."""
+    me, other = info.self_group, info.focus_groups[0]
+    pair = f"{in_sentence(info.groups[me])}-{in_sentence(info.groups[other])}"
+    was, now = change.self_manager_spearman
+    if was is None or now is None:
+        agreement = f"{pair} agreement not available in both assessments"
+    else:
+        verb = "rose" if now > was + 0.005 else "fell" if now < was - 0.005 else "held"
+        agreement = f"{pair} agreement {verb} from {was:+.2f} to {now:+.2f}"
+    closed, opened, turned = len(change.closed), len(change.opened), len(change.reversed)
+    gaps = f"{closed} gap{'s' * (closed != 1)} closed, {opened} opened"
+    parts = [agreement, gaps + (f", {turned} reversed" if turned else "")]
+    for group in (me, other):
+        if group in change.tilt:
+            start, end = change.tilt[group]
+            parts.append(f"{in_sentence(info.groups[group])} tilt {start:+.1f} -> {end:+.1f}")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
