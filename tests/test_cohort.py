@@ -37,11 +37,12 @@ COHORT = [
 def test_org_by_hand() -> None:
     org, _ = org_for(COHORT)
     groups = {g.group: g for g in org.groups}
+    # B's "all others" is its manager alone, not reported in B's report: it stays out of the pool
     assert (groups["self"].n, groups["manager"].n, groups["peer"].n, groups["all_others"].n) == (
         2,
         2,
         3,
-        5,
+        4,
     )
     assert not groups["direct_report"].reported
     assert list(groups["manager"].mean_rank.values()) == pytest.approx([6.5] * 12)

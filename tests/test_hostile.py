@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from coachkit.errors import InputError
 from coachkit.io import ReadOptions, limits, read_source
-from conftest import EXAMPLES, IDENTITY, INSTRUMENT, LABELS, ROOT, run, write_wide
+from conftest import EXAMPLES, IDENTITY, INSTRUMENT, LABELS, REVERSED, ROOT, run, write_wide
 
 
 @pytest.fixture(autouse=True)
@@ -198,3 +198,43 @@ def test_min_raters_below_three_warns_for_every_command(tmp_path: Path) -> None:
     ):
         code, _, err = run(*args, "--min-raters", "2")
         assert code == 0 and "anonymity of raters is weakened" in err, args
+
+
+def test_org_minus_a_report_reveals_no_suppressed_rater(tmp_path: Path) -> None:
+    """A has one peer (suppressed in A's report), B three: the organization's peers are B's
+    three, so org x n - B's report x 3 is nothing, not A's peer's ranking."""
+    lone = [3, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    rows = [
+        ("A", "a0", "Self", IDENTITY),
+        ("A", "a1", "Manager", REVERSED),
+        ("A", "a2", "Peer", lone),
+        ("B", "b0", "Self", IDENTITY),
+        *(("B", f"b{n}", "Peer", REVERSED) for n in range(1, 4)),
+    ]
+    path = write_wide(tmp_path / "cohort.csv", rows)
+    org = json.loads(run("org", str(path), "-f", "json", "-q")[1])
+    peers = next(g for g in org["groups"] if g["group"] == "peer")
+    report = json.loads(run("analyze", str(path), "-f", "json", "-q")[1])
+    b_peers = report["subjects"][1]["blocks"][0]["mean_rank"]["peer"]
+    assert peers["n"] == 3
+    leaked = {d: peers["mean_rank"][d] * peers["n"] - b_peers[d] * 3 for d in b_peers}
+    assert all(abs(v) < 1e-6 for v in leaked.values())
+    a_groups = {g["group"]: g["reported"] for g in report["subjects"][0]["groups"]}
+    assert a_groups["peer"] is False and a_groups["all_others"] is False
+
+
+def test_compare_withholds_a_group_that_gained_a_rater(tmp_path: Path) -> None:
+    """Peers 3 -> 4: 4 x after - 3 x before would be the new peer's ranking (and tilt)."""
+    base = [("Ann", "s", "Self", IDENTITY), ("Ann", "m", "Manager", REVERSED)]
+    peers = [("Ann", f"p{n}", "Peer", IDENTITY) for n in range(3)]
+    before = write_wide(tmp_path / "before.csv", [*base, *peers])
+    newcomer = ("Ann", "p9", "Peer", [12, 11, 10, 9, 8, 7, 1, 2, 3, 4, 5, 6])
+    after = write_wide(tmp_path / "after.csv", [*base, *peers, newcomer])
+    document = json.loads(run("compare", str(before), str(after), "-f", "json", "-q")[1])
+    (change,) = document["subjects"]
+    assert change["withheld"] == ["peer", "all_others"]
+    assert "peer" not in change["after"]["tilt"] and "all_others" not in change["after"]["tilt"]
+    assert all("peer" not in c["pair"] and "all_others" not in c["pair"] for c in change["closed"])
+    assert change["after"]["self_all_others_spearman"] is None
+    code, out, _ = run("compare", str(before), str(after), "-q")
+    assert code == 0 and "not compared: Peers, All others" in out

@@ -76,6 +76,7 @@ class InstrumentInfo:
     focus_groups: tuple[str, ...]  # whose view coaching focus follows, in order of preference
     pooled: str
     tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
+    anonymous: tuple[str, ...] = ()  # the groups reported only from --min-raters raters
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,9 @@ class SubjectChange:
     closed: tuple[GapChange, ...]
     opened: tuple[GapChange, ...]
     reversed: tuple[GapChange, ...] = ()  # notable both times, in opposite directions
+    # anonymous groups whose changes are withheld: their rater count changed by fewer than
+    # --min-raters, so "after x n - before x n" would come close to a few raters' own rankings
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,18 @@ def add_up(dataset: Dataset) -> Sums:
     )
 
 
+def reported_only(sums: Sums, reported: np.ndarray) -> Sums:
+    """The sums of the (subject, group) cells a subject's own report shows; the others zeroed."""
+    shown = reported.astype(np.float64)
+    return Sums(
+        subjects=sums.subjects,
+        counts=np.where(reported, sums.counts, 0),
+        ranks=sums.ranks * shown[..., None],
+        ties={block: t * shown for block, t in sums.ties.items()},
+        with_tilt=sums.with_tilt,
+    )
+
+
 def pool(sums: Sums) -> Sums:
     """Every subject as one (named ""): the sums added over subjects."""
 

@@ -9,6 +9,7 @@ from coachkit.model import (
     GapChange,
     InstrumentInfo,
     Report,
+    Settings,
     SubjectChange,
     SubjectResult,
 )
@@ -25,9 +26,7 @@ def compare_reports(before: Report, after: Report) -> CompareReport:
     later = {match_key(s.subject): s for s in after.subjects}
     roles = after.instrument
     changes = tuple(
-        _change(earlier[key], later[key], after.settings.notable_gap, roles)
-        for key in later
-        if key in earlier
+        _change(earlier[key], later[key], after.settings, roles) for key in later if key in earlier
     )
     return CompareReport(
         coachkit_version=after.coachkit_version,
@@ -42,12 +41,23 @@ def compare_reports(before: Report, after: Report) -> CompareReport:
 
 
 def _change(
-    before: SubjectResult, after: SubjectResult, threshold: float, roles: InstrumentInfo
+    before: SubjectResult, after: SubjectResult, settings: Settings, roles: InstrumentInfo
 ) -> SubjectChange:
+    """One leader's changes: gaps that closed, opened or reversed, agreement and tilt; an
+    anonymous group whose rater count moved by fewer than --min-raters shows no change."""
+    counts = {g.group: g.n for g in before.groups}
+    withheld = tuple(
+        g.group
+        for g in after.groups
+        if g.group in roles.anonymous
+        and 0 < abs(g.n - counts.get(g.group, 0)) < settings.min_raters
+        and g.reported
+        and counts.get(g.group, 0) > 0
+    )
     closed: list[GapChange] = []
     opened: list[GapChange] = []
     turned: list[GapChange] = []
-    notable = threshold - TOLERANCE
+    notable = settings.notable_gap - TOLERANCE
     blocks_before = {b.block: b for b in before.blocks}
     for block in after.blocks:
         old_block = blocks_before.get(block.block)
@@ -56,7 +66,7 @@ def _change(
         old_pairs = {(c.a, c.b): c for c in old_block.comparisons}
         for comparison in block.comparisons:
             old = old_pairs.get((comparison.a, comparison.b))
-            if old is None:
+            if old is None or {comparison.a, comparison.b} & set(withheld):
                 continue
             for dim in block.dimensions:
                 was, now = old.gaps[dim], comparison.gaps[dim]
@@ -69,10 +79,16 @@ def _change(
                     opened.append(change)
     tilt_before = before.blocks[0].tilt or {}
     tilt_after = after.blocks[0].tilt or {}
-    tilt = {g: (tilt_before[g].value, t.value) for g, t in tilt_after.items() if g in tilt_before}
+    tilt = {
+        g: (tilt_before[g].value, t.value)
+        for g, t in tilt_after.items()
+        if g in tilt_before and g not in withheld
+    }
     me, manager, pooled = roles.self_group, roles.focus_groups[0], roles.pooled
     self_manager = (pair_spearman(before, me, manager), pair_spearman(after, me, manager))
     self_others = (pair_spearman(before, me, pooled), pair_spearman(after, me, pooled))
+    if pooled in withheld:
+        self_others = (None, None)
     return SubjectChange(
         subject=after.subject,
         self_manager_spearman=self_manager,
@@ -81,4 +97,5 @@ def _change(
         closed=tuple(closed),
         opened=tuple(opened),
         reversed=tuple(turned),
+        withheld=withheld,
     )

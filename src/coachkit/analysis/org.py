@@ -16,6 +16,7 @@ from coachkit.analysis.arrays import (
     consensus_ranks,
     pool,
     rank_rows,
+    reported_only,
     spearman_rows,
     tables,
 )
@@ -54,8 +55,12 @@ def analyze_org(
     settings = settings_for(dataset, min_raters, notable_gap, major_gap)
     sums = add_up(dataset)
     leaders = tables(sums, instrument, dataset.blocks, min_raters, detail=False)
-    # The whole organization as one subject: the same statistics, pooled over every leader.
-    org = tables(pool(sums), instrument, dataset.blocks, min_raters)
+    # The whole organization as one subject: the same statistics, pooled over every leader, from
+    # the raters whose group each leader's own report shows (a suppressed group never enters the
+    # pool, so no subtraction of one report from the organization view reveals it).
+    org = tables(
+        pool(reported_only(sums, leaders.reported)), instrument, dataset.blocks, min_raters
+    )
     groups = []
     for i, group in enumerate(org.groups):
         n = int(org.counts[0, i])

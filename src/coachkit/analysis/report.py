@@ -101,6 +101,7 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         self_group=instrument.self_group,
         focus_groups=instrument.focus_groups,
         pooled=instrument.pooled.id,
+        anonymous=(*(g.id for g in instrument.groups if g.anonymous), instrument.pooled.id),
     )
 
 

@@ -400,8 +400,8 @@ def find_group(
             return KeyColumn(None, "the instrument's only group")
         if header is None:
             raise InputError(
-                f"{where}: no rater-group column; if every response is from one group give "
-                "--group GROUP, else name the column with --group-column"
+                f"{where}: no rater-group column; give --group GROUP (a file from one group's "
+                "link) or --group-column NAME"
             )
         found = header
     taken.add(_column(found))

@@ -44,6 +44,7 @@ def compare_document(report: CompareReport) -> dict[str, Any]:
             "closed": [asdict(c) for c in change.closed],
             "opened": [asdict(c) for c in change.opened],
             "reversed": [asdict(c) for c in change.reversed],
+            "withheld": list(change.withheld),
             "summary": wording.change_summary(report.instrument, change),
         }
 
@@ -86,6 +87,11 @@ def compare_page(report: CompareReport) -> Page:
                 *(f"closed: {gap(c)}" for c in s.closed),
                 *(f"opened: {gap(c)}" for c in s.opened),
                 *(f"reversed: {gap(c)}" for c in s.reversed),
+                *(
+                    wording.withheld_change(
+                        report.instrument, s.withheld, report.settings.min_raters
+                    )
+                ),
             ),
         )
         for s in report.subjects

@@ -190,3 +190,14 @@ def change_summary(info: InstrumentInfo, change: SubjectChange) -> str:
             parts.append(f"{in_sentence(info.groups[group])} tilt {start:+.1f} -> {end:+.1f}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+def withheld_change(info: InstrumentInfo, groups: tuple[str, ...], min_raters: int) -> list[str]:
+    """Why a comparison shows no change for some groups."""
+    if not groups:
+        return []
+    names = ", ".join(info.groups[g] for g in groups)
+    return [
+        f"not compared: {names} (the number of raters changed by fewer than {min_raters}, "
+        "so the change would come close to a few raters' own rankings)"
+    ]
