@@ -238,3 +238,20 @@ def test_compare_withholds_a_group_that_gained_a_rater(tmp_path: Path) -> None:
     assert change["after"]["self_all_others_spearman"] is None
     code, out, _ = run("compare", str(before), str(after), "-q")
     assert code == 0 and "not compared: Peers, All others" in out
+
+
+def test_the_same_data_twice_lifts_no_suppressed_group(tmp_path: Path) -> None:
+    rows = [("Ann", "", "Self", IDENTITY), ("Ann", "", "Manager", REVERSED)]
+    rows += [("Ann", "", "Peer", IDENTITY), ("Ann", "", "Peer", REVERSED)]  # two peers: suppressed
+    survey = write_wide(tmp_path / "survey.csv", rows)
+    copy = tmp_path / "survey (1).csv"
+    copy.write_bytes(survey.read_bytes())
+    code, _, err = run("analyze", str(survey), str(copy))
+    assert code == 1 and "holds the same data as" in err
+    doubled = write_wide(tmp_path / "doubled.csv", rows + rows[2:])  # the rows pasted twice
+    document = json.loads(run("analyze", str(doubled), "-f", "json", "-q")[1])
+    groups = {g["group"]: g for g in document["subjects"][0]["groups"]}
+    assert groups["peer"]["n"] == 2 and not groups["peer"]["reported"]
+    assert [e["row"] for e in document["excluded"]] == [6, 7]
+    kept = json.loads(run("analyze", str(doubled), "-f", "json", "-q", "--keep-identical")[1])
+    assert {g["group"]: g["n"] for g in kept["subjects"][0]["groups"]}["peer"] == 4

@@ -48,6 +48,7 @@ class Reading:
     question: str | None = None
     codes: str | PathLike[str] | Mapping[str, str] | None = None
     merge_names: bool = True
+    keep_identical: bool = False  # identical rankings without rater ids all count
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
         """The reader's options for an instrument (group labels and codes resolved)."""
@@ -116,6 +117,7 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
     instrument = load_instrument(reading.instrument)
     options = reading.read_options(instrument)
     names = [_name(item, i) for i, item in enumerate(items)]
+    _same_data_twice([n for n, item in zip(names, items, strict=True) if not _is_frame(item)])
     groups = file_groups(reading.group, names, instrument)
     sources: list[Source] = []
     notes: list[str] = []
@@ -135,8 +137,32 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         Scheme(reading.scheme) if reading.scheme else None,
         reading.allow_partial,
         reading.merge_names,
+        reading.keep_identical,
     )
     return Loaded(dataset, tuple(notes), dataset.warnings)
+
+
+def _same_data_twice(names: Sequence[str]) -> None:
+    """Refuse the same file given twice (by content): its raters would count twice, and could
+    lift a group over the anonymity minimum."""
+    import hashlib
+
+    seen: dict[str, str] = {}
+    for name in names:
+        path = Path(name)
+        if name == "-" or not path.is_file():
+            continue
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        except OSError:
+            continue  # the reader says what is wrong with it
+        key = digest.hexdigest()
+        if key in seen:
+            raise InputError(f"{name}: holds the same data as {seen[key]}; give each file once")
+        seen[key] = name
 
 
 def usable(loaded: Loaded, names: Sequence[str]) -> Dataset:

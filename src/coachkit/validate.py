@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 
     from coachkit.instruments import Instrument
     from coachkit.io import Source
+
+
+# Identical rankings of one leader and group without rater ids count once when a ranking has at
+# least this many possible orders (8 items: 40,320); below it, agreeing raters match too often.
+IDENTICAL_IS_A_REPEAT = 40_320
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ def validate(
     scheme: Scheme | None = None,
     allow_partial: bool = False,
     merge_names: bool = True,
+    keep_identical: bool = False,
 ) -> Dataset:
     """Check every response against the ranking rules and turn them into ranks; list every exclusion."""
     import numpy as np
@@ -163,6 +170,34 @@ def validate(
             )
         open_rows &= reason == ""
 
+    repeats = (
+        _identical((reason == "") & (raters < 0), subject_codes, groups, raw)
+        if kind is ValueKind.ranks
+        else []
+    )
+    # With many possible rankings an identical one is a resubmission, not a second rater who
+    # agrees: it counts once. With few (6 items: 720), raters who agree often match, so it is
+    # only pointed out.
+    orderings = math.prod(math.factorial(len(members)) for _, members in blocks)
+    once = repeats and not keep_identical and orderings >= IDENTICAL_IS_A_REPEAT
+    for later, first in repeats if once else []:
+        reason[later] = (
+            f"identical to {where(first)} with no rater id: counted once "
+            "(--keep-identical keeps both)"
+        )
+    if repeats:
+        first, later = repeats[0][1], repeats[0][0]
+        notes.append(
+            f"{where(first)} and {where(later)}"
+            + (f" (and {len(repeats) - 1} more)" if len(repeats) > 1 else "")
+            + ": identical complete rankings of the same leader and group with no rater id, "
+            + (
+                "far more likely a resubmission than chance: counted once (--keep-identical "
+                "keeps them)"
+                if once
+                else "both counted: add a rater id column (--rater-column) if they are one person"
+            )
+        )
     used = reason == ""
     completed = used & np.isnan(raw).any(axis=1) if allow_partial else np.zeros_like(used)
     excluded = tuple(
@@ -197,20 +232,6 @@ def validate(
         if i.responses_completed
     )
     warnings += _without_self(used, subject_codes, subject_names, groups, self_index, instrument)
-    identical = (
-        _identical(used & (raters < 0), subject_codes, joined("group_codes"), raw)
-        if kind is ValueKind.ranks
-        else None
-    )
-    if identical is not None:
-        first, second, count = identical
-        warnings += (
-            f"{where(first)} and {where(second)}"
-            + (f" (and {count - 1} more pairs)" if count > 1 else "")
-            + ": identical complete rankings of the same leader and group with no rater id; "
-            "far more likely a resubmission than chance; both count as it stands: add a rater "
-            "id column (--rater-column) or remove one",
-        )
     # Subjects numbered in order of their first usable response (a subject may have none).
     codes, first_seen = pd.factorize(_rows(subject_codes, used))
     return Dataset(
@@ -311,22 +332,25 @@ def _without_self(
 
 def _identical(
     candidates: np.ndarray, subjects: np.ndarray, groups: np.ndarray, raw: np.ndarray
-) -> tuple[int, int, int] | None:
-    """The first pair of responses (among `candidates`, complete rankings only) with the same
-    leader, group and ranks, and how many such repeats there are; None when there are none."""
+) -> list[tuple[int, int]]:
+    """Among `candidates` (complete rankings only), each response with the same leader, group and
+    ranks as an earlier one, paired with that earlier one."""
     import numpy as np
     import pandas as pd
 
     rows = np.flatnonzero(candidates & ~np.isnan(raw).any(axis=1))
     if len(rows) < 2:
-        return None
+        return []
     keys = pd.DataFrame(raw[rows]).assign(subject=subjects[rows], group=groups[rows])
-    repeated = keys.duplicated(keep="first").to_numpy()
-    if not repeated.any():
-        return None
-    second = int(rows[np.argmax(repeated)])
-    same = (keys == keys.iloc[int(np.argmax(repeated))]).all(axis=1).to_numpy()
-    return int(rows[np.argmax(same)]), second, int(repeated.sum())
+    first = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    seen: dict[int, int] = {}
+    pairs = []
+    for row, key in zip(rows.tolist(), first.tolist(), strict=True):
+        if key in seen:
+            pairs.append((row, seen[key]))
+        else:
+            seen[key] = row
+    return pairs
 
 
 def _subjects(sources: list[Source]) -> tuple[np.ndarray, np.ndarray]:
