@@ -255,3 +255,26 @@ def test_the_same_data_twice_lifts_no_suppressed_group(tmp_path: Path) -> None:
     assert [e["row"] for e in document["excluded"]] == [6, 7]
     kept = json.loads(run("analyze", str(doubled), "-f", "json", "-q", "--keep-identical")[1])
     assert {g["group"]: g["n"] for g in kept["subjects"][0]["groups"]}["peer"] == 4
+
+
+def test_text_typed_into_cells_never_reaches_an_output(tmp_path: Path) -> None:
+    """A name in a rank cell and an e-mail in the group column are described, never quoted."""
+    ranks: list[object] = [*IDENTITY]
+    ranks[3] = "Jane Doe"
+    rows = [
+        ("Ann", "a", "Self", IDENTITY),
+        ("Ann", "b", "Manager", ranks),
+        *(("Ann", f"p{n}", "Peer", REVERSED) for n in range(3)),
+    ]
+    path = write_wide(tmp_path / "s.csv", rows)
+    for fmt in ("table", "markdown", "json", "csv", "html"):
+        code, out, err = run("analyze", str(path), "-f", fmt, "-q")
+        assert code == 0 and "Jane" not in out and "Jane" not in err, fmt
+    code, out, _ = run("validate", str(path))
+    assert "Jane" not in out and "text (8 characters) in Communication skills" in out
+    leaked = write_wide(tmp_path / "g.csv", [("Ann", "a", "jane.doe@example.org", IDENTITY)])
+    code, _, err = run("analyze", str(leaked))
+    assert code == 1 and "jane" not in err and "holds an e-mail address, not a group" in err
+    out_dir = tmp_path / "reports"
+    run("batch", str(leaked), "--output-dir", str(out_dir), "-q")
+    assert "jane" not in (out_dir / "index.md").read_text("utf-8")

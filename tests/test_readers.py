@@ -226,7 +226,10 @@ def test_cells_read_as_ranks(tmp_path: Path, instrument: Instrument) -> None:
     row = source.responses[list(instrument.dimension_ids)].to_numpy()[0]
     np.testing.assert_array_equal(row[:3], [1, 2, 3])
     assert np.isnan(row[3:7]).all()
-    assert source.responses["note"][0] == "'x' in Leadership image is not a rank or score"
+    assert (
+        source.responses["note"][0]
+        == "text (1 character) in Leadership image is not a rank or score"
+    )
 
 
 def test_blank_lines_and_ragged_rows(tmp_path: Path, instrument: Instrument) -> None:

@@ -39,7 +39,7 @@ def test_every_bad_response_is_excluded_with_row_and_reason(
         "text": (
             "r8",
             ["first", *IDENTITY[1:]],
-            "'first' in Vision and strategy is not a rank or score",
+            "text (5 characters) in Vision and strategy is not a rank or score",
         ),
     }
     rows: list[tuple[str, str, str, Sequence[object]]] = [("Ann", "r1", "Self", IDENTITY)]

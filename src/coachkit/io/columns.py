@@ -179,11 +179,17 @@ def map_groups(
         group = (group_map.get(normalize(label)) or instrument.match_group(label)) if label else ""
         if group is None:
             row = int(rows[np.flatnonzero(codes == u)[0]])
+            known = ", ".join(g.id for g in instrument.groups)
+            if _EMAIL.match(label) or len(label) > 40:  # typed into the wrong column
+                raise InputError(
+                    f"{where}, row {row}: the rater-group column holds {token(label)}, not a "
+                    f"group ({known}); check the column, or name it with --group-column"
+                )
             hint = instrument.suggest_group(label)
             guess = f" (closest: {hint})" if hint else ""
             raise InputError(
                 f"{where}, row {row}: unknown rater group {label!r}{guess}; "
-                f'map it with --group-map "{label}=GROUP" (groups: {", ".join(g.id for g in instrument.groups)})'
+                f'map it with --group-map "{label}=GROUP" (groups: {known})'
             )
         groups.append(ids.index(group) if group else -1)
     return np.array(groups, dtype=np.int64)[codes]
@@ -209,11 +215,27 @@ def notes_for(no_subject: np.ndarray, no_group: np.ndarray, bad: np.ndarray) -> 
     return note
 
 
-def bad_cell_note(text: str, label: str) -> str:
-    """Describe the first unreadable cell of a response without repeating long cell text."""
+_NUMBER_LIKE = re.compile(r"[+-]?(\d[\d.,]*([eE][+-]?\d+)?%?|inf(inity)?|nan)", re.IGNORECASE)
+
+
+def token(text: str, instrument: Instrument | None = None) -> str:
+    """A cell's text as a message may quote it: a number or a label the instrument knows, quoted;
+    anything else (a name, a comment) only as what it is, never its words."""
     value = text.strip()
-    shown = value if len(value) <= 20 else value[:17] + "..."
-    return f"{shown!r} in {label} is not a rank or score"
+    if len(value) <= 20 and _NUMBER_LIKE.fullmatch(value):
+        return repr(value)
+    if instrument is not None and (
+        instrument.match_dimension(value) or instrument.match_group(value)
+    ):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if _EMAIL.match(value):
+        return "an e-mail address"
+    return f"text ({len(value)} character{'s' * (len(value) != 1)})"
+
+
+def bad_cell_note(text: str, label: str, instrument: Instrument | None = None) -> str:
+    """Describe the first unreadable cell of a response by what it holds, not its words."""
+    return f"{token(text, instrument)} in {label} is not a rank or score"
 
 
 def responses_frame(source: Source) -> pd.DataFrame:

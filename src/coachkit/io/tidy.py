@@ -82,7 +82,8 @@ def read(
     bad = np.full(len(body), "", dtype=object)
     cells = body[value_col].to_numpy(dtype=object)[odd]
     bad[odd] = [
-        bad_cell_note(str(t), instrument.label(d)) for t, d in zip(cells, dims[odd], strict=True)
+        bad_cell_note(str(t), instrument.label(d), instrument)
+        for t, d in zip(cells, dims[odd], strict=True)
     ]
 
     long = pd.DataFrame(

@@ -303,7 +303,8 @@ def _item_columns(
     notes = [""] * len(body)
     for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
-            notes[r] = bad_cell_note(str(body[cols[c]].iat[r]), instrument.label(dims[c]))
+            cell = str(body[cols[c]].iat[r])
+            notes[r] = bad_cell_note(cell, instrument.label(dims[c]), instrument)
     order = [dims.index(d) for d in instrument.dimension_ids]
     if order != sorted(order):  # the header's order is not the instrument's
         matrix = matrix[:, order]
