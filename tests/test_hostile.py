@@ -278,3 +278,22 @@ def test_text_typed_into_cells_never_reaches_an_output(tmp_path: Path) -> None:
     out_dir = tmp_path / "reports"
     run("batch", str(leaked), "--output-dir", str(out_dir), "-q")
     assert "jane" not in (out_dir / "index.md").read_text("utf-8")
+
+
+def test_stdin_and_output_on_the_same_file(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    survey = tmp_path / "in.csv"
+    shutil.copy(EXAMPLES / "by-family.csv", survey)
+    before = survey.read_bytes()
+    with survey.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "coachkit", "analyze", "-", "-o", str(survey)],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+        )
+    assert done.returncode == 1 and "over an input file" in done.stderr
+    assert survey.read_bytes() == before

@@ -14,12 +14,26 @@ def check_output(output: Path | None, inputs: Iterable[Path]) -> None:
     if output is None:
         return
     target = output.resolve()
-    if any(target == Path(f).resolve() for f in inputs if str(f) != "-"):
+    names = [str(f) for f in inputs]
+    if any(target == Path(f).resolve() for f in names if f != "-") or (
+        "-" in names and _is_stdin(target)
+    ):
         raise OutputError(
             f"{output}: refusing to write the report over an input file; choose another -o"
         )
     if not target.parent.is_dir():
         raise OutputError(f"{output}: the folder {output.parent} does not exist")
+
+
+def _is_stdin(target: Path) -> bool:
+    """Whether standard input is this very file (`coachkit analyze - -o in.csv < in.csv`)."""
+    import os
+
+    try:
+        given, there = os.fstat(sys.stdin.fileno()), target.stat()
+    except (OSError, ValueError, AttributeError):  # no such file yet, or no real stdin
+        return False
+    return (given.st_dev, given.st_ino) == (there.st_dev, there.st_ino)
 
 
 def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -> None:
