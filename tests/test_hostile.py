@@ -297,3 +297,37 @@ def test_stdin_and_output_on_the_same_file(tmp_path: Path) -> None:
         )
     assert done.returncode == 1 and "over an input file" in done.stderr
     assert survey.read_bytes() == before
+
+
+def test_an_instrument_never_lowers_the_minimum(tmp_path: Path) -> None:
+    text = (ROOT / "src" / "coachkit" / "instruments" / "leadership-12.toml").read_text("utf-8")
+    lowered = tmp_path / "lowered.toml"
+    lowered.write_text(
+        text.replace(
+            'id = "peer"\nlabel = "Peers"\n', 'id = "peer"\nlabel = "Peers"\nmin_raters = 1\n'
+        ),
+        "utf-8",
+    )
+    rows = [("Ann", "a", "Self", IDENTITY), *(("Ann", f"p{n}", "Peer", REVERSED) for n in range(2))]
+    path = write_wide(tmp_path / "s.csv", rows)
+    code, out, err = run(
+        "analyze", str(path), "--instrument", str(lowered), "--min-raters", "5", "-f", "json"
+    )
+    groups = {g["group"]: g["reported"] for g in json.loads(out)["subjects"][0]["groups"]}
+    assert code == 0 and groups["peer"] is False
+    assert "the stricter --min-raters 5 applies" in err
+    code, _, err = run("analyze", str(path), "--group-map", "Peer=manager")
+    assert "moves 'peer' raters (an anonymous group) into manager" in err
+
+
+def test_a_template_runs_no_python(tmp_path: Path) -> None:
+    template = tmp_path / "evil.md.j2"
+    template.write_text(
+        "{{ report.__class__.__mro__[-1].__subclasses__() }}"
+        "{{ cycler.__init__.__globals__.os.system('id') }}",
+        "utf-8",
+    )
+    code, out, err = run(
+        "analyze", "examples/by-family.csv", "-f", "markdown", "--template", str(template)
+    )
+    assert code == 1 and "error: " in err and "may not" in err and "uid=" not in out + err

@@ -103,7 +103,21 @@ def test_user_instrument_file(tmp_path: Path) -> None:
     )
     assert code == 0, err
     groups = {g["group"]: g["reported"] for g in json.loads(out)["subjects"][0]["groups"]}
-    assert groups["team"] is True  # its own minimum of 2, not --min-raters 3
+    # its own minimum of 2 is lower than --min-raters 3: the stricter wins, and says so
+    assert groups["team"] is False
+    assert "instrument mini asks for 2 team; the stricter --min-raters 3 applies" in err
+    code, out, err = run(
+        "analyze",
+        str(survey),
+        "--instrument",
+        str(tmp_path / "mini.toml"),
+        "-f",
+        "json",
+        "--min-raters",
+        "2",
+    )
+    groups = {g["group"]: g["reported"] for g in json.loads(out)["subjects"][0]["groups"]}
+    assert code == 0 and groups["team"] is True
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.io.describe import FileView
     from coachkit.model import Report
-    from coachkit.pipeline import Loaded, Reading
+    from coachkit.pipeline import Analysis, Loaded, Reading
     from coachkit.render import RenderOptions
 
 app = typer.Typer(
@@ -317,12 +317,13 @@ def _format(fmt: Format | None, output: Path | None) -> Format:
     return found
 
 
-def _min_raters_warning(min_raters: int, quiet: bool) -> None:
-    if min_raters < 3 and not quiet:
-        typer.echo(
-            f"warning: --min-raters {min_raters} is below 3: the anonymity of raters is weakened",
-            err=True,
-        )
+def _anonymity_warnings(reading: "Reading", analysis: "Analysis", quiet: bool) -> None:
+    """Options or an instrument that weaken the raters' anonymity, on stderr."""
+    from coachkit.pipeline import anonymity_warnings
+    from coachkit.text import printable
+
+    for message in [] if quiet else anonymity_warnings(reading, analysis):
+        typer.echo(printable(f"warning: {message}"), err=True)
 
 
 def _reading(**options: Any) -> "Reading":
@@ -391,8 +392,8 @@ def analyze(
 
         fmt = _format(format, output)
         check_output(output, files)
-        _min_raters_warning(min_raters, quiet)
         analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
+        _anonymity_warnings(reading, analysis, quiet)
         result = report(_load(files, reading, quiet), analysis, [str(f) for f in files])
         write_output(render(result, fmt, _render_options(output, template)), output, files)
         return 0
@@ -633,7 +634,7 @@ def batch(
 
         analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         check_thresholds(analysis)
-        _min_raters_warning(min_raters, quiet)
+        _anonymity_warnings(reading, analysis, quiet)
         files = discover(paths, output_dir)
         if not files:
             raise CoachkitError(
@@ -741,8 +742,8 @@ def org(
 
         fmt = _format(format, output)
         check_output(output, files)
-        _min_raters_warning(min_raters, quiet)
         analysis = Analysis(min_raters, notable_gap, major_gap)
+        _anonymity_warnings(reading, analysis, quiet)
         result = organization(_load(files, reading, quiet), analysis)
         write_output(render(result, fmt, _render_options(output, template)), output, files)
         return 0
@@ -813,8 +814,8 @@ def compare(
 
         fmt = _format(format, output)
         check_output(output, [before, after])
-        _min_raters_warning(min_raters, quiet)
         analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
+        _anonymity_warnings(reading, analysis, quiet)
         earlier = report(_load([before], reading, quiet), analysis, [str(before)])
         later = report(_load([after], reading, quiet), analysis, [str(after)])
         options = _render_options(output, template)

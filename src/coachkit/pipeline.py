@@ -182,6 +182,36 @@ def usable(loaded: Loaded, names: Sequence[str]) -> Dataset:
     )
 
 
+def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
+    """What in the options or the instrument would weaken the raters' anonymity, said aloud."""
+    from coachkit.instruments import load_instrument
+
+    instrument = load_instrument(reading.instrument)
+    found = []
+    if analysis.min_raters < 3:
+        found.append(
+            f"--min-raters {analysis.min_raters} is below 3: the anonymity of raters is weakened"
+        )
+    for group in instrument.groups:
+        if (
+            group.anonymous
+            and group.min_raters is not None
+            and group.min_raters < analysis.min_raters
+        ):
+            found.append(
+                f"instrument {instrument.id} asks for {group.min_raters} {group.label.lower()}; "
+                f"the stricter --min-raters {analysis.min_raters} applies"
+            )
+    anonymous = {g.id for g in instrument.groups if g.anonymous}
+    for label, target in group_map(reading.group_map, instrument).items():
+        if instrument.match_group(label) in anonymous and target not in anonymous:
+            found.append(
+                f"--group-map moves {label!r} raters (an anonymous group) into {target}, which "
+                "is reported from a single rater: their rankings may be shown one by one"
+            )
+    return found
+
+
 def check_thresholds(analysis: Analysis) -> None:
     """Anonymity minimum and gap thresholds as a person can mean them (a usage error if not)."""
     import math

@@ -15,7 +15,7 @@ import numpy as np
 from coachkit.analysis import chance, stats
 
 if TYPE_CHECKING:
-    from coachkit.instruments import Instrument
+    from coachkit.instruments import Group, Instrument
     from coachkit.validate import Dataset
 
 
@@ -35,25 +35,34 @@ class Tables:
     tilt_p: np.ndarray | None  # (S, G)
 
 
+def minimum(group: Group, min_raters: int) -> int:
+    """The raters a group needs to be reported: 1 for a named group; for an anonymous one
+    `--min-raters` or the instrument's own minimum for it, whichever is stricter."""
+    if not group.anonymous:
+        return 1
+    return max(min_raters, group.min_raters or 0, 1)
+
+
 def reporting(
     instrument: Instrument, counts: np.ndarray, min_raters: int
 ) -> tuple[np.ndarray, list[list[str | None]]]:
     """Which groups are reported, and why the others are not, for counts of shape (S, G).
 
-    Named groups from 1 rater, anonymous groups from `min_raters` (or a group's own minimum), the
-    pooled group from `min_raters` + 1, and not at all when subtracting the reported groups from it
-    would reveal the rankings of fewer than `min_raters` suppressed raters.
+    Named groups from 1 rater, anonymous groups from `min_raters` or the group's own minimum,
+    whichever is stricter, the pooled group from `min_raters` + 1, and not at all when subtracting
+    the reported groups from it would reveal fewer suppressed raters than the strictest minimum
+    of the groups they come from.
     """
-    needs = [
-        group.min_raters or (min_raters if group.anonymous else 1) for group in instrument.groups
-    ]
+    needs = [minimum(group, min_raters) for group in instrument.groups]
     needs.append(min_raters + 1)
-    reported = counts >= np.maximum(np.array(needs), 1)
+    reported = counts >= np.array(needs)
     pooled_in = np.array(
         [g.id not in instrument.pooled_excludes for g in instrument.groups] + [False]
     )
-    hidden = np.where(~reported & pooled_in, counts, 0).sum(axis=1)
-    revealing = (hidden > 0) & (hidden < min_raters)
+    suppressed = ~reported & pooled_in & (counts > 0)
+    hidden = np.where(suppressed, counts, 0).sum(axis=1)
+    strictest = np.where(suppressed, np.array(needs), min_raters).max(axis=1)
+    revealing = (hidden > 0) & (hidden < np.maximum(strictest, min_raters))
     reported[:, -1] &= ~revealing
 
     reasons = np.full(counts.shape, None, dtype=object)

@@ -40,8 +40,8 @@ def render_instrument(instrument: Instrument, fmt: Format) -> str:
         lines.append("")
     lines.append("Rater groups")
     for group in instrument.groups:
-        need = group.min_raters or (3 if group.anonymous else 1)
-        source = "" if group.min_raters or not group.anonymous else " (--min-raters)"
+        need = max(3, group.min_raters or 0) if group.anonymous else 1
+        source = " (--min-raters, or more)" if group.anonymous else ""
         lines.append(
             f"  {group.id:<28} {group.label}; reported from {need} rater{'s' * (need > 1)}{source}"
         )

@@ -57,11 +57,30 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=1)
+def _sandbox() -> jinja2.Environment:
+    """The environment for a user's template: Jinja2's sandbox, so that a template can read the
+    report but run no Python (no attribute walks to `os`, no calls of unsafe methods)."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = md
+    return env
+
+
 @lru_cache(maxsize=8)
 def _compiled(name: str, source: str | None) -> jinja2.Template:
-    """The shipped template `name`, or a user's template text, compiled once."""
-    env = _environment()
-    return env.get_template(name) if source is None else env.from_string(source)
+    """The shipped template `name`, or a user's template text (sandboxed), compiled once."""
+    if source is None:
+        return _environment().get_template(name)
+    return _sandbox().from_string(source)
 
 
 def render_template(name: str, template: Path | None, **context: object) -> str:
@@ -73,6 +92,10 @@ def render_template(name: str, template: Path | None, **context: object) -> str:
         return _compiled(name, source).render(**context)
     except OSError as exc:
         raise CoachkitError(f"{template}: cannot read the template ({exc.strerror})") from exc
+    except jinja2.exceptions.SecurityError as exc:
+        raise CoachkitError(
+            f"{template}: the template tried something a report template may not ({exc})"
+        ) from exc
     except jinja2.TemplateError as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise CoachkitError(f"{template or name}: template error: {where}{exc}") from exc
