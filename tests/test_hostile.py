@@ -331,3 +331,24 @@ def test_a_template_runs_no_python(tmp_path: Path) -> None:
         "analyze", "examples/by-family.csv", "-f", "markdown", "--template", str(template)
     )
     assert code == 1 and "error: " in err and "may not" in err and "uid=" not in out + err
+
+
+def test_no_escape_sequence_reaches_a_terminal(tmp_path: Path) -> None:
+    bell = "\x1b]0;pwned\x07\x1b[31mRed\x1b[0m"
+    rows = [(f"Ann{bell}", "a", "Self", IDENTITY), (f"Ann{bell}", "b", "Manager", REVERSED)]
+    named = tmp_path / f"s{chr(27)}[2J.csv"
+    path = write_wide(named, rows)
+    for args in (
+        ["analyze", str(path)],
+        ["validate", str(path)],
+        ["compare", str(path), str(path)],
+        ["inspect", str(path)],
+        ["analyze", str(tmp_path / f"missing{chr(27)}[2J.csv")],
+    ):
+        _, out, err = run(*args)
+        assert "\x1b" not in out + err, args
+    text = (ROOT / "src" / "coachkit" / "instruments" / "leadership-12.toml").read_text("utf-8")
+    hostile = tmp_path / "hostile.toml"
+    hostile.write_text(text.replace('label = "Execution"', f'label = "Execution{bell}"'), "utf-8")
+    _, out, err = run("dimensions", "--instrument", str(hostile))
+    assert "\x1b" not in out + err

@@ -232,7 +232,9 @@ def _root(
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    from coachkit.text import printable
+
+    typer.echo(printable(f"error: {message}"), err=True)
     raise typer.Exit(code)
 
 
@@ -631,6 +633,7 @@ def batch(
     def run() -> int:
         from coachkit.batch import discover, run_batch
         from coachkit.pipeline import Analysis, check_thresholds, report
+        from coachkit.text import printable
 
         analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         check_thresholds(analysis)
@@ -653,13 +656,11 @@ def batch(
         with _progress(len(files), quiet) as advance:
             result = run_batch(files, analyze_file, format, output_dir, options, advance)
         for entry in result.reports:
-            typer.echo(str(output_dir / entry.path))
-        typer.echo(str(result.index))
+            typer.echo(printable(str(output_dir / entry.path)))
+        typer.echo(printable(str(result.index)))
         for file, message in result.failed:
-            typer.echo(
-                f"error: {message}" if message.startswith(file) else f"error: {file}: {message}",
-                err=True,
-            )
+            line = message if message.startswith(file) else f"{file}: {message}"
+            typer.echo(printable(f"error: {line}"), err=True)
         return 1 if result.failed else 0
 
     _guard(debug, run)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from coachkit.options import Format
-from coachkit.text import in_sentence
+from coachkit.text import in_sentence, printable
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
@@ -52,4 +52,10 @@ def render_instrument(instrument: Instrument, fmt: Format) -> str:
         f"  {instrument.pooled.id:<28} {instrument.pooled.label}; every rater but {left_out}, "
         "reported from 4 raters (--min-raters + 1)"
     )
-    return "\n".join(lines) + "\n"
+    # labels come from a user's file: no escape sequence reaches the terminal
+    return "\n".join(line.rstrip() if not line else _keep_indent(line) for line in lines) + "\n"
+
+
+def _keep_indent(line: str) -> str:
+    body = line.lstrip(" ")
+    return " " * (len(line) - len(body)) + printable(body)

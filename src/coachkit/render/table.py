@@ -32,7 +32,7 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
                 table.add_row(*(printable(c) for c in row))
             parts.append(table)
         for section in page.sections:
-            parts.append(Text(section.title, style="bold"))
+            parts.append(Text(printable(section.title), style="bold"))
             parts += [_indented(printable(line), bullet="- ") for line in section.lines]
             parts.append(Text(""))
     return _print(parts, options.color, options.width)
