@@ -352,3 +352,57 @@ def test_no_escape_sequence_reaches_a_terminal(tmp_path: Path) -> None:
     hostile.write_text(text.replace('label = "Execution"', f'label = "Execution{bell}"'), "utf-8")
     _, out, err = run("dimensions", "--instrument", str(hostile))
     assert "\x1b" not in out + err
+
+
+def test_writes_refuse_devices_and_report_full_disks(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code, _, err = run("analyze", "examples/by-family.csv", "-q", "-o", "/dev/null")
+    assert code == 1 and "is not a regular file" in err
+    full_device = Path("/dev/full")
+    if full_device.exists():
+        with full_device.open("wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "coachkit", "analyze", "examples/by-family.csv", "-q"],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+        assert done.returncode == 1 and "cannot write the report to standard output" in done.stderr
+    # a planted link where a fixed temporary name used to be redirects nothing
+    target = tmp_path / "report.md"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", "utf-8")
+    (tmp_path / ".report.md.coachkit-tmp").symlink_to(victim)
+    assert run("analyze", "examples/by-family.csv", "-q", "-o", str(target))[0] == 0
+    assert victim.read_text("utf-8") == "keep me" and target.read_text("utf-8").startswith("#")
+
+
+def test_a_batch_goes_on_past_a_file_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    clients = tmp_path / "clients"
+    (clients / "locked").mkdir(parents=True)
+    write_wide(clients / "a.csv", [("Ann", "r", "Self", IDENTITY)])
+    write_wide(clients / "b.csv", [("Bo", "r", "Self", IDENTITY)])
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "ann.md").mkdir()  # where a's report would go: a folder, so it cannot be written
+    real = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, stdout, stderr = run("batch", str(clients), "--output-dir", str(out), "-q")
+    assert code == 1
+    assert (out / "b" / "bo.md").is_file() and "bo.md" in stdout
+    assert "locked: cannot be searched (Permission denied)" in stderr
+    index = (out / "index.md").read_text("utf-8")
+    assert "a.csv" in index and "locked" in index

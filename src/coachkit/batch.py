@@ -80,25 +80,34 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def discover(paths: Iterable[Path], output_dir: Path) -> list[Path]:
-    """The survey files named, and those inside the folders named (not inside the output folder)."""
+def discover(paths: Iterable[Path], output_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The survey files named, and those inside the folders named (not inside the output
+    folder, not hidden), in a stable order; and the folders that could not be read, with why."""
+    import os
+
     found: list[Path] = []
+    unreadable: list[tuple[str, str]] = []
     out = output_dir.resolve()
+
+    def refused(error: OSError) -> None:
+        unreadable.append((str(error.filename), f"cannot be searched ({error.strerror})"))
+
     for path in paths:
-        if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                inside_output = file.resolve().is_relative_to(out)
-                hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for folder, folders, files in os.walk(path, onerror=refused):
+            folders[:] = sorted(d for d in folders if not d.startswith("."))
+            for name in sorted(files):
+                file = Path(folder) / name
                 if (
-                    file.is_file()
+                    not name.startswith(".")
                     and file.suffix.lower() in SURVEY_SUFFIXES
-                    and not hidden
-                    and not inside_output
+                    and file.is_file()
+                    and not file.resolve().is_relative_to(out)
                 ):
                     found.append(file)
-        else:
-            found.append(path)
-    return found
+    return found, unreadable
 
 
 def run_batch(
@@ -108,14 +117,21 @@ def run_batch(
     output_dir: Path,
     options: RenderOptions,
     advance: Callable[[str], None] = lambda _: None,
+    failed_before: Iterable[tuple[str, str]] = (),
 ) -> BatchResult:
-    """Analyze each file on its own and write one report per leader, then the index."""
-    output_dir.mkdir(parents=True, exist_ok=True)
+    """Analyze each file on its own and write one report per leader, then the index. A file
+    that cannot be read or written fails alone (listed in the index), the others go on."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CoachkitError(
+            f"{output_dir}: cannot create the output folder ({exc.strerror}); choose another"
+        ) from exc
     protected = {file.resolve() for file in files}
     folders: set[str] = set()
     last: Report | None = None
     entries: list[IndexEntry] = []
-    failed: list[tuple[str, str]] = []
+    failed: list[tuple[str, str]] = list(failed_before)
     for file in files:
         advance(str(file))
         try:
@@ -129,14 +145,18 @@ def run_batch(
         for subject in report.subjects:
             name = f"{unique(slug(subject.subject), names)}.{EXTENSIONS[fmt]}"
             target = output_dir / folder / name
-            target.parent.mkdir(exist_ok=True)
             single = dataclasses.replace(
                 report,
                 subjects=(subject,),
                 excluded=tuple(e for e in report.excluded if e.subject == subject.subject),
             )
-            _check_not_input(target, protected)
-            write_output(render(single, fmt, options), target)
+            try:
+                target.parent.mkdir(exist_ok=True)
+                _check_not_input(target, protected)
+                write_output(render(single, fmt, options), target)
+            except (CoachkitError, OSError) as exc:
+                failed.append((str(file), " ".join(str(exc).split())))
+                continue
             entries.append(_entry(file, subject, f"{folder}/{name}", report))
     index = output_dir / ("index.json" if fmt is Format.json else "index.md")
     roles = _roles(last)

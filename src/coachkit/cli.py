@@ -638,8 +638,8 @@ def batch(
         analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         check_thresholds(analysis)
         _anonymity_warnings(reading, analysis, quiet)
-        files = discover(paths, output_dir)
-        if not files:
+        files, unreadable = discover(paths, output_dir)
+        if not files and not unreadable:
             raise CoachkitError(
                 f"{', '.join(map(str, paths))}: no survey files found "
                 "(.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb, .ods)"
@@ -654,7 +654,9 @@ def batch(
             return report(_load([file], reading, quiet), analysis, [str(file)])
 
         with _progress(len(files), quiet) as advance:
-            result = run_batch(files, analyze_file, format, output_dir, options, advance)
+            result = run_batch(
+                files, analyze_file, format, output_dir, options, advance, unreadable
+            )
         for entry in result.reports:
             typer.echo(printable(str(output_dir / entry.path)))
         typer.echo(printable(str(result.index)))

@@ -37,27 +37,49 @@ def _is_stdin(target: Path) -> bool:
 
 
 def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -> None:
-    """Print to stdout, or write atomically to a file that is not one of the inputs."""
+    """Print to stdout, or write atomically to a file that is not one of the inputs: a temporary
+    file of its own (mkstemp, in the target's folder) renamed over the target. A target that is
+    not a regular file (a device, a pipe) is refused; a failed write is an error, never silent."""
+    import os
+    import tempfile
+
     data = text.encode("utf-8") if isinstance(text, str) else text
     if output is None:
         if isinstance(text, bytes) and sys.stdout.isatty():
             raise OutputError(
                 "an Excel workbook is not for the terminal; write it with -o report.xlsx"
             )
-        # UTF-8 whatever the console's encoding: a report never fails on a leader's name.
-        stream = getattr(sys.stdout, "buffer", None)
-        if stream is None:
-            sys.stdout.write(data.decode("utf-8", errors="replace"))
-        else:
-            sys.stdout.flush()
-            stream.write(data)
-            stream.flush()
+        try:
+            # UTF-8 whatever the console's encoding: a report never fails on a leader's name.
+            stream = getattr(sys.stdout, "buffer", None)
+            if stream is None:
+                sys.stdout.write(data.decode("utf-8", errors="replace"))
+                sys.stdout.flush()
+            else:
+                sys.stdout.flush()
+                stream.write(data)
+                stream.flush()
+        except OSError as exc:  # a full disk, a closed pipe: the report did not arrive
+            raise OutputError(
+                f"cannot write the report to standard output ({exc.strerror or exc}); "
+                "write it to a file with -o"
+            ) from exc
         return
     check_output(output, inputs)
     target = output.resolve()
-    temporary = target.with_name(f".{target.name}.coachkit-tmp")
+    if target.exists() and not target.is_file():
+        raise OutputError(
+            f"{output}: is not a regular file (a device or a pipe); choose a file name for -o"
+        )
     try:
-        temporary.write_bytes(data)
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write the report ({exc.strerror})") from exc
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        temporary.chmod(0o644)
         temporary.replace(target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)

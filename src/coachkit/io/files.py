@@ -83,10 +83,20 @@ def read_grids(
         yield _text_grid(path, Path("<stdin>"), data, "", warn)
         return
     file = Path(path)
-    if not file.exists():
+    try:
+        resolved = file.resolve()
+        exists, folder, regular = resolved.exists(), resolved.is_dir(), resolved.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, or one the system cannot hold
+        raise InputError(f"{path}: cannot be opened ({exc}); rename or move the file") from exc
+    if not exists:
         raise InputError(f"{path}: no such file")
-    if file.is_dir():
+    if folder:
         raise InputError(f"{path}: is a folder, not a survey file")
+    if not regular:  # a pipe would hang the run, a device never end it
+        raise InputError(
+            f"{path}: is not a regular file (a pipe, a device or a socket); save the survey "
+            "to a file and name that"
+        )
     limits.check_suffix(file, SURVEY_SUFFIXES)
     try:
         limits.check_size(path, file.stat().st_size)
@@ -101,9 +111,11 @@ def read_grids(
         if sheet is not None:
             raise InputError(f"{path}: --sheet applies to Excel workbooks, and this is a text file")
         try:
-            raw = file.read_bytes()
+            with file.open("rb") as handle:  # the limit holds while reading, whatever stat said
+                raw = handle.read(limits.MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+        limits.check_size(path, len(raw))
         yield _text_grid(path, file, raw, suffix, warn)
 
 
