@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -261,7 +262,7 @@ def test_text_typed_into_cells_never_reaches_an_output(tmp_path: Path) -> None:
     """A name in a rank cell and an e-mail in the group column are described, never quoted."""
     ranks: list[object] = [*IDENTITY]
     ranks[3] = "Jane Doe"
-    rows = [
+    rows: list[tuple[str, str, str, Sequence[object]]] = [
         ("Ann", "a", "Self", IDENTITY),
         ("Ann", "b", "Manager", ranks),
         *(("Ann", f"p{n}", "Peer", REVERSED) for n in range(3)),
@@ -394,10 +395,10 @@ def test_a_batch_goes_on_past_a_file_it_cannot_write(
     (out / "a" / "ann.md").mkdir()  # where a's report would go: a folder, so it cannot be written
     real = os.scandir
 
-    def scandir(path: object = ".") -> object:
+    def scandir(path: str = ".") -> object:
         if str(path).endswith("locked"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real(path)  # type: ignore[arg-type]
+        return real(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
     code, stdout, stderr = run("batch", str(clients), "--output-dir", str(out), "-q")
