@@ -407,3 +407,62 @@ def test_a_batch_goes_on_past_a_file_it_cannot_write(
     assert "locked: cannot be searched (Permission denied)" in stderr
     index = (out / "index.md").read_text("utf-8")
     assert "a.csv" in index and "locked" in index
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        'dimensions = "none"\ngroups = []',
+        "dimensions = [1, 2, 3]\ngroups = []",
+        '[[dimensions]]\nlabel = "A"\n[[groups]]\nid = "g"',
+        '[[dimensions]]\nid = 3\nlabel = "A"\n[[groups]]\nid = "g"',
+        'dimensions = [{id = "a", label = "A"}]\ngroups = "team"',
+        'dimensions = [{id = "a", label = "A"}, {id = "b", label = "B"}, {id = "c", label = "C"}]\n'
+        'groups = [{id = "g", min_raters = "many"}]',
+        'dimensions = [{id = "a", label = "A"}, {id = "b", label = "B"}, {id = "c", label = "C"}]\n'
+        'groups = [{id = "g"}]\npairs = [["g"]]',
+        'dimensions = [{id = "a", label = "A"}, {id = "b", label = "B"}, {id = "c", label = "C"}]\n'
+        'groups = [{id = "g"}]\n[tilt]\nfirst = "x"',
+        'dimensions = [{id = "a", label = "A"}, {id = "b", label = "B"}, {id = "c", label = "C"}]\n'
+        'groups = [{id = "g"}]\nroles = "me"',
+        'dimensions = [{id = "a", label = "A", aliases = "x"}, {id = "b", label = "B"}, {id = "c", '
+        'label = "C"}]\ngroups = [{id = "g"}]\n[roles]\nfocus = ["g"]',
+        'families = "all"\ndimensions = [{id = "a", label = "A"}]\ngroups = [{id = "g"}]',
+        'dimensions = [{id = "a", label = "A"}, {id = "b", label = "B"}, {id = "c", label = "C"}]\n'
+        'groups = [{id = "g"}]\npooled = ["all"]',
+    ],
+)
+def test_a_malformed_instrument_is_one_error_line(tmp_path: Path, toml: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(toml, "utf-8")
+    code, _, err = run("dimensions", "--instrument", str(path))
+    assert code == 1 and err.startswith("error: ") and "unexpected" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_pooled_group_in_the_data_and_odd_names_in_workbooks(tmp_path: Path) -> None:
+    rows = [("Ann", "a", "Self", IDENTITY), ("Ann", "b", "All others", REVERSED)]
+    code, _, err = run("analyze", str(write_wide(tmp_path / "p.csv", rows)))
+    assert code == 1 and "is the group coachkit pools from the others" in err
+    from openpyxl import load_workbook
+
+    names = ["Nan", "Infinity", "1e5", "0012", "Ann\x01Lee"]
+    path = write_wide(tmp_path / "n.csv", [(n, "a", "Self", IDENTITY) for n in names])
+    out = tmp_path / "n.xlsx"
+    code, _, err = run("analyze", str(path), "-f", "xlsx", "-o", str(out), "-q")
+    assert code == 0, err
+    column = [c.value for c in load_workbook(out)["Summary"]["A"][1:]]
+    assert column == ["Nan", "Infinity", "1e5", "0012", "Ann Lee"]
+
+
+def test_a_very_wide_csv_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_text("Leader," + ",".join(f"c{i}" for i in range(40_000)) + "\nAnn\n", "utf-8")
+    code, _, err = run("analyze", str(wide))
+    assert code == 1 and "columns is over the limit" in err
+    later = tmp_path / "later.csv"  # a ragged row far below the head
+    lines = ["Leader,Relationship," + ",".join(LABELS)]
+    lines += ["Ann,Self," + ",".join(map(str, IDENTITY))] * 300 + ["," * 1_000_000]
+    later.write_text("\n".join(lines) + "\n", "utf-8")
+    code, _, err = run("analyze", str(later))
+    assert code == 1 and "columns is over the limit" in err

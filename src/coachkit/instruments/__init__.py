@@ -227,7 +227,16 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InstrumentError(f"{source}: not valid TOML ({exc})") from exc
-    instrument = parse_instrument(data, source)
+    try:
+        instrument = parse_instrument(data, source)
+    except InstrumentError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        what = f"{type(exc).__name__}: {exc}"[:80]
+        raise InstrumentError(
+            f"{source}: not an instrument coachkit can read ({what}); compare it with a "
+            "built-in one (src/coachkit/instruments/*.toml)"
+        ) from exc
     return instrument if name in builtin_names() else replace(instrument, path=name)
 
 
@@ -240,7 +249,10 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         return table[key]
 
     def aliases(table: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(str(a) for a in table.get("aliases", []))
+        found = table.get("aliases", [])
+        if not isinstance(found, list):
+            raise InstrumentError(f"{source}: aliases of {table.get('id')!r} must be a list")
+        return tuple(str(a) for a in found)
 
     families = tuple(
         Family(

@@ -177,6 +177,12 @@ def map_groups(
     for u, raw in enumerate(uniques):
         label = str(raw).strip()
         group = (group_map.get(normalize(label)) or instrument.match_group(label)) if label else ""
+        if group == instrument.pooled.id:  # "All others" in the data: coachkit pools it itself
+            row = int(rows[np.flatnonzero(codes == u)[0]])
+            raise InputError(
+                f"{where}, row {row}: {label!r} is the group coachkit pools from the others; "
+                f'name who these raters are with --group-map "{label}=other"'
+            )
         if group is None:
             row = int(rows[np.flatnonzero(codes == u)[0]])
             known = ", ".join(g.id for g in instrument.groups)

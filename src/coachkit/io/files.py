@@ -248,6 +248,7 @@ def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
         raise InputError(
             f"{file}: not a readable table ({exc}); check the delimiter and quotes"
         ) from exc
+    limits.check_cells(file, len(rows), max((len(r) for r in rows), default=0))
     return _cells_from_rows(rows)
 
 

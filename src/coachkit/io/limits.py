@@ -13,6 +13,7 @@ from coachkit.errors import InputError
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB on disk
 MAX_CELLS = 60_000_000  # cells in one sheet or CSV file
+MAX_COLUMNS = 16_384  # columns in one sheet or CSV file (Excel's own limit; exports hold far fewer)
 MAX_UNCOMPRESSED = 2 << 30  # 2 GiB of XML inside one workbook
 MAX_RATIO = 200  # a part that expands more than this ...
 RATIO_FLOOR = 16 << 20  # ... and to more than 16 MiB is a zip bomb
@@ -52,7 +53,12 @@ def check_size(name: object, size: int) -> None:
 
 
 def check_cells(name: object, rows: int, columns: int) -> None:
-    """Refuse a sheet or CSV over the cell limit before building it."""
+    """Refuse a sheet or CSV over the cell or column limit before building it."""
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"{name}: a row of {columns:,} columns is over the limit of {MAX_COLUMNS:,}; "
+            "drop unused columns, or check the delimiter"
+        )
     if rows * columns > MAX_CELLS:
         raise InputError(
             f"{name}: {rows:,} rows x {columns:,} columns is over the limit of {MAX_CELLS:,} cells; "

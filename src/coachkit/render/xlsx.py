@@ -22,11 +22,16 @@ _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 NOTABLE_FILL, MAJOR_FILL = "FFF3C4", "FBE3D6"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what a worksheet cannot hold
+
+
 def _put(sheet: Worksheet, row: int, values: list[Any]) -> None:
-    """Write a row; strings are always text, never formulas."""
+    """Write a row; strings are always text (never formulas, never numbers: a leader named `1e5`
+    or `0012` stays as written), without the control characters a worksheet cannot hold."""
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, str):
+        text = isinstance(value, str)
+        cell = sheet.cell(row=row, column=column, value=_CONTROL.sub(" ", value) if text else value)
+        if text:
             cell.data_type = "s"
 
 
@@ -47,7 +52,7 @@ def _widths(sheet: Worksheet, widths: list[int]) -> None:
 
 def sheet_name(name: str, taken: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\', unique in the workbook."""
-    base = _SHEET_UNSAFE.sub("_", name).strip() or "Leader"
+    base = _CONTROL.sub(" ", _SHEET_UNSAFE.sub("_", name)).strip() or "Leader"
     candidate, n = base[:31], 1
     while candidate.lower() in taken:
         n += 1
