@@ -147,3 +147,38 @@ def test_random_cells_in_a_valid_layout(
     path = tmp_path_factory.mktemp("cells") / "f.csv"
     path.write_text(out.getvalue(), encoding="utf-8", errors="surrogatepass")
     pipeline(path)
+
+
+def test_mutated_files_in_a_subprocess_end_in_a_report_or_one_error(tmp_path: Path) -> None:
+    """Each reader on mutated examples, as its own process: an abort (a signal, exit 134) or a
+    traceback would be a failure here, where an in-process test could not even see it."""
+    import random
+    import subprocess
+    import sys
+
+    rng = random.Random(5)
+    sources = ["acme-wide.xlsx", "acme-tidy.csv", "by-family.csv", "exports/qualtrics-360.csv"]
+    for n in range(24):
+        name = sources[n % len(sources)]
+        data = bytearray((EXAMPLES / name).read_bytes())
+        for _ in range(rng.randint(1, 6)):  # flip, drop or repeat a few bytes
+            at = rng.randrange(len(data))
+            choice = rng.random()
+            if choice < 0.4:
+                data[at] = rng.randrange(256)
+            elif choice < 0.7:
+                del data[at : at + rng.randint(1, 64)]
+            else:
+                data[at:at] = data[at : at + rng.randint(1, 64)] * rng.randint(1, 4)
+        path = tmp_path / f"m{n}{Path(name).suffix}"
+        path.write_bytes(bytes(data))
+        done = subprocess.run(
+            [sys.executable, "-m", "coachkit", "validate", str(path), "-q"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode in (0, 1), (name, done.returncode, done.stderr[-300:])
+        assert "Traceback" not in done.stderr, (name, done.stderr[-300:])
+        if done.returncode == 1 and not done.stdout:
+            assert done.stderr.strip().splitlines()[-1].startswith("error: "), done.stderr

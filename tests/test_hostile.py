@@ -466,3 +466,90 @@ def test_a_very_wide_csv_is_refused_before_it_is_built(tmp_path: Path) -> None:
     later.write_text("\n".join(lines) + "\n", "utf-8")
     code, _, err = run("analyze", str(later))
     assert code == 1 and "columns is over the limit" in err
+
+
+def _far_workbook(path: Path, reference: str, dimension: str | None = None) -> Path:
+    """A small workbook whose sheet XML holds one cell at a far reference."""
+    book = Workbook()
+    book.active.append(["Leader", "Relationship", *LABELS])
+    book.active.append(["Ann", "Self", *IDENTITY])
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    far = f'<row r="{reference[1:]}"><c r="{reference}" t="n"><v>1</v></c></row>'
+    sheet = sheet.replace("</sheetData>", far + "</sheetData>")
+    if dimension:
+        sheet = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("reference", "dimension", "message"),
+    [
+        ("A4294967295", None, "beyond Excel's own limits"),
+        ("GR1048576", "A1:GR1048576", "over the limit"),
+    ],
+)
+def test_far_cell_references_end_in_one_error_and_the_batch_goes_on(
+    tmp_path: Path, reference: str, dimension: str | None, message: str
+) -> None:
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _far_workbook(folder / "far.xlsx", reference, dimension)
+    write_wide(folder / "good.csv", [("Bo", "r", "Self", IDENTITY)])
+    started = time.monotonic()
+    code, _, err = run("analyze", str(folder / "far.xlsx"))
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+    code, stdout, err = run("batch", str(folder), "--output-dir", str(tmp_path / "out"), "-q")
+    assert code == 1 and "good/bo.md" in stdout and message in err
+    assert time.monotonic() - started < 20
+
+
+def test_a_reader_crash_becomes_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever takes the reading process down (an abort in calamine, a memory overrun) ends as
+    one error line for that file: the child dies, the run does not."""
+    import os
+
+    from coachkit.io import files
+
+    def abort(file: Path, sheet: str | None) -> object:
+        os.abort()
+
+    monkeypatch.setattr(files, "_read_workbook", abort)
+    code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"))
+    assert code == 1 and "the reader stopped on this workbook (signal 6)" in err
+
+
+def test_a_reader_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from coachkit.io import files, isolate
+
+    def hang(file: Path, sheet: str | None) -> object:
+        time.sleep(60)
+        return []
+
+    monkeypatch.setattr(files, "_read_workbook", hang)
+    monkeypatch.setattr(isolate, "SECONDS", 1.0)
+    monkeypatch.setattr(isolate.isolated, "__defaults__", (1.0,))
+    started = time.monotonic()
+    code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"))
+    assert code == 1 and "was stopped" in err and time.monotonic() - started < 10
+
+
+def test_a_reader_that_bloats_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coachkit.io import files
+
+    def bloat(file: Path, sheet: str | None) -> object:
+        return [bytearray(4 << 30)]  # 4 GiB
+
+    monkeypatch.setattr(files, "_read_workbook", bloat)
+    code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"))
+    assert code == 1 and "needs more than 1024 MiB" in err

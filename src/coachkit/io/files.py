@@ -310,11 +310,23 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
 
 
 def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
-    import python_calamine as pc
+    """The sheets of a workbook, checked first (zip bombs, DTDs, cell references beyond the
+    limits) and then read in a child process that an abort or a runaway cannot take down."""
+    from coachkit.io.isolate import isolated
 
     _check_workbook_bytes(file, head)
     if head.startswith(_ZIP):
         limits.check_workbook_zip(file)
+        if file.suffix.lower() in (".xlsx", ".xlsm"):
+            limits.check_sheet_extents(file)
+    for name, rows in isolated(lambda: _read_workbook(file, sheet), str(file)):
+        yield Grid(str(file), name, _cells_from_rows(rows))
+
+
+def _read_workbook(file: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]]]:
+    """Every sheet of a workbook (or the one named) as rows of cell values, through calamine."""
+    import python_calamine as pc
+
     try:
         workbook = pc.CalamineWorkbook.from_path(str(file))
     except pc.PasswordError as exc:
@@ -330,6 +342,7 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
         raise InputError(
             f"{file}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, names))}"
         )
+    sheets = []
     for name in [sheet] if sheet is not None else names:
         try:
             grid = workbook.get_sheet_by_name(name)
@@ -341,7 +354,8 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
             raise
         except Exception as exc:
             raise InputError(f"{file}: sheet {name!r} cannot be read ({_first_line(exc)})") from exc
-        yield Grid(str(file), name, _cells_from_rows(rows))
+        sheets.append((name, rows))
+    return sheets
 
 
 def frame_grid(frame: pd.DataFrame, name: str) -> Grid:

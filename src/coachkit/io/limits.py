@@ -6,6 +6,7 @@ million cells; a workbook's XML is typically 5-20 times its zipped size.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -119,3 +120,41 @@ def check_workbook_zip(file: Path) -> None:
                         f"{file}: part {part.filename} declares XML entities (a DTD), which Excel never "
                         "writes and XML bombs use; refusing it"
                     )
+
+
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+_REFERENCE = re.compile(
+    rb'<(?:c|dimension)\b[^>]*?\s(?:r|ref)="(?:[A-Z]{1,3}\d{1,10}:)?([A-Z]{1,7})(\d{1,12})"'
+)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_sheet_extents(file: Path) -> None:
+    """Refuse a workbook whose sheets reach beyond the cell limits, from the cell references in
+    their XML (read in pieces), before any reader builds the sheets' dense ranges."""
+    with zipfile.ZipFile(file) as archive:
+        for part in archive.infolist():
+            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                continue
+            rows = columns = 0
+            tail = b""
+            with archive.open(part) as handle:
+                while chunk := handle.read(1 << 20):
+                    text = tail + chunk
+                    for match in _REFERENCE.finditer(text):
+                        columns = max(columns, _column_number(match.group(1)))
+                        rows = max(rows, int(match.group(2)))
+                    tail = text[-256:]
+            name = f"{file} ({part.filename.rsplit('/', 1)[-1][:-4]})"
+            if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+                raise InputError(
+                    f"{name}: refers to a cell beyond Excel's own limits (row {rows:,}, column "
+                    f"{columns:,}); the workbook is damaged or crafted: re-save it in Excel"
+                )
+            check_cells(name, rows, columns)
