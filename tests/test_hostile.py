@@ -553,3 +553,25 @@ def test_a_reader_that_bloats_is_capped(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(files, "_read_workbook", bloat)
     code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"))
     assert code == 1 and "needs more than 1024 MiB" in err
+
+
+def test_special_files_and_long_cells_end_quickly(tmp_path: Path) -> None:
+    import os
+    import time
+
+    fifo = tmp_path / "x.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    for path in (fifo, zero):
+        code, _, err = run("analyze", str(path))
+        assert code == 1 and "is not a regular file" in err
+    long = tmp_path / "long.csv"
+    cells = ["x" * 60_000 + "1st", *map(str, IDENTITY[1:])]
+    long.write_text(
+        "Leader,Relationship," + ",".join(LABELS) + "\nAnn,Self," + ",".join(cells) + "\n", "utf-8"
+    )
+    started = time.monotonic()
+    code, out, _ = run("validate", str(long))
+    assert code == 1 and "text (60003 characters) in Vision and strategy" in out  # a count
+    assert "xxxxxxxx" not in out and time.monotonic() - started < 5
