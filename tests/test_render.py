@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from coachkit.render import Format
-from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_wide
+from conftest import EXAMPLES, IDENTITY, LABELS, REVERSED, ROOT, run, write_wide
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLE_FILES = ["acme-wide.xlsx", "acme-tidy.csv", "by-family.csv", "ratings.csv"]
@@ -208,3 +208,34 @@ def test_large_reports_put_one_subject_per_line(tmp_path: Path) -> None:
     assert clean(document) == document  # already rounded: nothing changes
     small = json.loads(run("analyze", "examples/acme-tidy.csv", "-f", "json")[1])
     assert small == clean(small)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 160])
+def test_the_terminal_table_fits_and_shows_every_group(width: int, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from coachkit.cli import app
+
+    long = [f"{label} " + "with a long explanation of what it means " * 2 for label in LABELS]
+    rows = [("Ann", "a", "Self", IDENTITY), ("Ann", "b", "Manager", REVERSED)]
+    rows += [("Ann", f"p{n}", "Peer", IDENTITY) for n in range(3)]
+    rows += [("Ann", f"d{n}", "Direct report", REVERSED) for n in range(3)]
+    instrument = tmp_path / "long.toml"
+    text = (ROOT / "src" / "coachkit" / "instruments" / "leadership-12.toml").read_text("utf-8")
+    for label, longer in zip(LABELS, long, strict=True):
+        text = text.replace(f'label = "{label}"', f'label = "{longer[:100]}"', 1)
+    instrument.write_text(text, "utf-8")
+    path = write_wide(tmp_path / "s.csv", rows, headers=[x[:100] for x in long])
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(path), "--instrument", str(instrument), "-q"],
+        env={"COLUMNS": str(width), "NO_COLOR": "1"},
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= width
+    for group in ("Self (1)", "Manager (1)", "Peers (3)", "Direct reports (3)", "All others (7)"):
+        words = group.split()
+        assert all(any(w in line for line in lines) for w in words), (width, group)
+    numbers = [line for line in lines if line.strip().endswith(("12", "1"))]
+    assert numbers  # the ranks themselves are printed, not only the labels

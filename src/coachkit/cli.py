@@ -294,10 +294,14 @@ def _render_options(
 
 
 def _width() -> int:
+    """The terminal's width (COLUMNS first); 100 when the output is not a terminal."""
+    import shutil
+
     try:
-        return max(60, int(os.environ.get("COLUMNS", "100")))
-    except ValueError:
-        return 100
+        columns = shutil.get_terminal_size(fallback=(100, 24)).columns
+    except ValueError:  # COLUMNS that is not a number
+        columns = 100
+    return max(40, columns if columns > 0 else 100)
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format:

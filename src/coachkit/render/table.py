@@ -16,8 +16,9 @@ from coachkit.text import printable
 
 
 def render_table(report: Report, color: bool = False, width: int = 100) -> str:
-    """The terminal report."""
-    parts = [_subject(subject_view(report, s)) for s in report.subjects]
+    """The terminal report, fitted to `width` columns: long labels wrap, and a table too wide
+    for the terminal is split so that every group's numbers are shown."""
+    parts = [_subject(subject_view(report, s), width) for s in report.subjects]
     return _print([*parts, _footer(report)], color, width)
 
 
@@ -27,10 +28,8 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
     for page in pages:
         parts.append(Text(printable(page.title), style="bold underline"))
         if page.rows:
-            table = _table(None, page.header[0], page.header[1:])
-            for row in page.rows:
-                table.add_row(*(printable(c) for c in row))
-            parts.append(table)
+            rows = [tuple(printable(c) for c in row) for row in page.rows]
+            parts += _fitted(None, page.header[0], page.header[1:], rows, options.width)
         for section in page.sections:
             parts.append(Text(printable(section.title), style="bold"))
             parts += [_indented(printable(line), bullet="- ") for line in section.lines]
@@ -38,13 +37,54 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
     return _print(parts, options.color, options.width)
 
 
-def _table(title: str | None, first: str, others: tuple[str, ...]) -> Table:
-    """A table with a label column and right-aligned number columns."""
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(printable(first), no_wrap=True)
-    for heading in others:
-        table.add_column(printable(heading), justify="right")
-    return table
+LABEL_MIN = 14  # the label column never gets narrower than this (it wraps instead)
+
+
+def _fitted(
+    title: str | None,
+    first: str,
+    others: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    width: int,
+) -> list[RenderableType]:
+    """Tables with a label column and right-aligned number columns that fit `width`: the label
+    wraps; number columns keep their width; when they cannot all fit beside the label, they are
+    split over several tables, one under another, so that no group is dropped."""
+    needs = [
+        max([len(str(r[j + 1])) for r in rows] + [max(map(len, h.split()), default=1), 3])
+        for j, h in enumerate(others)
+    ]
+    label = min(max([len(r[0]) for r in rows] + [len(first), 1]), max(LABEL_MIN, width // 3))
+    chunks: list[list[int]] = [[]]
+    used = label
+    for j, need in enumerate(needs):
+        if chunks[-1] and used + need + 2 > width:
+            chunks.append([])
+            used = label
+        chunks[-1].append(j)
+        used += need + 2
+    tables: list[RenderableType] = []
+    for n, columns in enumerate(chunks):
+        room = width - sum(needs[j] + 2 for j in columns)
+        table = Table(
+            title=title if n == 0 else None,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        table.add_column(printable(first), overflow="fold", max_width=max(room, LABEL_MIN))
+        for j in columns:
+            table.add_column(
+                printable(others[j]),
+                justify="right",
+                min_width=needs[j],
+                max_width=needs[j],
+                overflow="fold",
+            )
+        for row in rows:
+            table.add_row(row[0], *(row[j + 1] for j in columns))
+        tables.append(table)
+    return tables
 
 
 def _print(parts: list[RenderableType], color: bool, width: int) -> str:
@@ -64,7 +104,7 @@ def _print(parts: list[RenderableType], color: bool, width: int) -> str:
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
-def _subject(view: SubjectView) -> RenderableType:
+def _subject(view: SubjectView, width: int) -> RenderableType:
     parts: list[RenderableType] = [
         Text(printable(view.subject), style="bold underline"),
         Text(printable(f"Raters: {view.raters}")),
@@ -74,7 +114,7 @@ def _subject(view: SubjectView) -> RenderableType:
     if view.without_self:
         parts.append(Text(printable(view.without_self), style="yellow"))
     for block in view.blocks:
-        parts += _block(block)
+        parts += _block(block, width)
     if any(block.pairs for block in view.blocks):
         parts.append(_indented(printable(view.chance)))
     if view.focus or view.tilt_contrast or view.strengths:
@@ -91,22 +131,19 @@ def _subject(view: SubjectView) -> RenderableType:
     return Group(*parts)
 
 
-def _block(block: BlockView) -> list[RenderableType]:
+def _block(block: BlockView, width: int) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    priorities = _table(
-        f"{block.title}: consensus rank by group (1 = top priority)", "Dimension", block.groups
-    )
+    rows: list[tuple[str, ...]] = []
     for row in block.priorities:
         if row.family:
-            priorities.add_row(Text(printable(row.family), style="bold"), *[""] * len(block.groups))
-        priorities.add_row(f"  {printable(row.label)}", *row.consensus)
-    parts.append(priorities)
+            rows.append((printable(row.family), *[""] * len(block.groups)))
+        rows.append((f"  {printable(row.label)}", *row.consensus))
+    title = f"{block.title}: consensus rank by group (1 = top priority)"
+    parts += _fitted(title, "Dimension", block.groups, rows, width)
     if block.pairs:
         title = f"Gaps in places (+: the first group ranks it higher; {block.gap_legend})"
-        gaps = _table(title, "Dimension", block.pairs)
-        for gap_row in block.gaps:
-            gaps.add_row(printable(gap_row.label), *gap_row.cells)
-        parts.append(gaps)
+        gap_rows = [(printable(g.label), *g.cells) for g in block.gaps]
+        parts += _fitted(title, "Dimension", block.pairs, gap_rows, width)
     spacer = ""  # the tables end with a blank line of their own
     for title, lines in (
         (f"Agreement between groups ({block.agreement_note})", block.agreement),
