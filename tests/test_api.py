@@ -66,5 +66,5 @@ def test_errors_and_warnings_of_the_library(tmp_path: Path) -> None:
     with pytest.warns(coachkit.CoachkitWarning, match="taken as one"):
         report = coachkit.analyze(write_wide(tmp_path / "w.csv", rows))
     assert [s.subject for s in report.subjects] == ["Ann Lee"]
-    with pytest.raises(coachkit.CoachkitError, match="format 'pdf' is not one of"):
-        report.render("pdf")
+    with pytest.raises(coachkit.CoachkitError, match="format 'docx' is not one of"):
+        report.render("docx")

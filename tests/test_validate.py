@@ -67,7 +67,7 @@ def test_duplicates_keep_the_latest(tmp_path: Path, instrument: Instrument) -> N
     assert [(e.path, e.row) for e in result.excluded] == [(str(first), 2)]
     assert (
         result.excluded[0].reason
-        == f"superseded by a later response of the same rater ({second}, row 2)"
+        == f"superseded by a later response of the same rater ({second.name}, row 2)"
     )
     peer = result.responses[result.responses["group"] == "peer"]
     np.testing.assert_array_equal(peer[list(instrument.dimension_ids)].to_numpy()[0], REVERSED)

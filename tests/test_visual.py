@@ -198,3 +198,45 @@ def test_html_in_a_real_browser(tmp_path: Path) -> None:
     )
     assert done.returncode == 0 and shot.stat().st_size > 20_000
     assert io.BytesIO(shot.read_bytes()).read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium to print with (.ci/run installs it)")
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_pdf_has_a_page_per_leader_and_page_numbers(tmp_path: Path, paper: str) -> None:
+    import shutil
+    import subprocess
+
+    out = tmp_path / "acme.pdf"
+    code, _, err = run("analyze", "examples/acme-wide.xlsx", "-q", "-o", str(out), "--paper", paper)
+    assert code == 0, err
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext to read the PDF back (.ci/run installs poppler-utils)")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True
+    ).stdout
+    pages = text.split("\f")
+    leaders = ["Dana Whitfield", "Marcus Oyelaran", "Priya Raman"]
+    starts = [next(i for i, p in enumerate(pages) if name in p) for name in leaders]
+    assert starts == sorted(starts) and len(set(starts)) == 3  # each leader on a page of its own
+    assert "In short" in pages[starts[0]] and "Gaps: Self against Manager" in pages[starts[0]]
+    total = len([p for p in pages if p.strip()])
+    assert f"Page 1 of {total}" in pages[0]
+    closing = next(p for p in pages if "Excluded responses" in p)
+    assert "Dana Whitfield" not in closing.split("Excluded responses")[0].split("\n")[-1]
+    assert "examples/" not in closing  # file names, never local paths
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    size = "(A4)" if paper == "a4" else "(letter)"
+    assert size in info
+
+
+def test_pdf_without_an_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from coachkit.render import pdf
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf, "BROWSERS", ())
+    with pytest.raises(Exception, match="pip install 'coachkit\\[pdf\\]'"):
+        pdf.html_to_pdf("<p>x</p>")

@@ -24,6 +24,7 @@ EXTENSIONS = {
     Format.csv: "csv",
     Format.html: "html",
     Format.xlsx: "xlsx",
+    Format.pdf: "pdf",
 }
 # Names Windows reserves for devices, whatever the extension.
 _RESERVED = {

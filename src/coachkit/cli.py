@@ -13,7 +13,7 @@ import typer
 
 from coachkit import __version__
 from coachkit.errors import CoachkitError
-from coachkit.options import Format, Layout, Scheme, TextFormat, ValueKind
+from coachkit.options import Format, Layout, Paper, Scheme, TextFormat, ValueKind
 from coachkit.output import check_output, write_output
 
 if TYPE_CHECKING:
@@ -178,6 +178,14 @@ OutputOpt = Annotated[
         "--output", "-o", help="Write to this file instead of stdout.", show_default=False
     ),
 ]
+PaperOpt = Annotated[
+    Paper | None,
+    typer.Option(
+        "--paper",
+        help="Paper for PDF (default: Letter in the Americas' locales, else A4).",
+        show_default=False,
+    ),
+]
 TemplateOpt = Annotated[
     Path | None,
     typer.Option("--template", help="A Jinja2 template for --format markdown.", show_default=False),
@@ -284,13 +292,30 @@ def _color(output: Path | None) -> bool:
 
 
 def _render_options(
-    output: Path | None, template: Path | None, color: bool | None = None
+    output: Path | None,
+    template: Path | None,
+    color: bool | None = None,
+    paper: Paper | None = None,
 ) -> "RenderOptions":
     from coachkit.render import RenderOptions
 
     return RenderOptions(
-        color=_color(output) if color is None else color, width=_width(), template=template
+        color=_color(output) if color is None else color,
+        width=_width(),
+        template=template,
+        paper="Letter" if (paper or _locale_paper()) is Paper.letter else "A4",
     )
+
+
+def _locale_paper() -> Paper:
+    """Letter where the locale is one of the Americas' that use it, else A4."""
+    for name in ("LC_PAPER", "LC_ALL", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            region = value.split(".")[0].split("_")[-1].upper()
+            letter = {"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR", "CR", "PA"}
+            return Paper.letter if region in letter else Paper.a4
+    return Paper.a4
 
 
 def _width() -> int:
@@ -346,6 +371,7 @@ def analyze(
     format: FormatOpt = None,
     output: OutputOpt = None,
     template: TemplateOpt = None,
+    paper: PaperOpt = None,
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
@@ -401,7 +427,9 @@ def analyze(
         analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
         _anonymity_warnings(reading, analysis, quiet)
         result = report(_load(files, reading, quiet), analysis, [str(f) for f in files])
-        write_output(render(result, fmt, _render_options(output, template)), output, files)
+        write_output(
+            render(result, fmt, _render_options(output, template, paper=paper)), output, files
+        )
         return 0
 
     _guard(debug, run)
@@ -586,6 +614,7 @@ def batch(
         Format, typer.Option("--format", "-f", help="Format of each report.")
     ] = Format.markdown,
     template: TemplateOpt = None,
+    paper: PaperOpt = None,
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
@@ -652,7 +681,7 @@ def batch(
             raise CoachkitError(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
-        options = _render_options(None, template, color=False)
+        options = _render_options(None, template, color=False, paper=paper)
 
         def analyze_file(file: Path) -> "Report":
             return report(_load([file], reading, quiet), analysis, [str(file)])
@@ -696,6 +725,7 @@ def org(
     format: FormatOpt = None,
     output: OutputOpt = None,
     template: TemplateOpt = None,
+    paper: PaperOpt = None,
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
@@ -752,7 +782,9 @@ def org(
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
         result = organization(_load(files, reading, quiet), analysis)
-        write_output(render(result, fmt, _render_options(output, template)), output, files)
+        write_output(
+            render(result, fmt, _render_options(output, template, paper=paper)), output, files
+        )
         return 0
 
     _guard(debug, run)
@@ -765,6 +797,7 @@ def compare(
     format: FormatOpt = None,
     output: OutputOpt = None,
     template: TemplateOpt = None,
+    paper: PaperOpt = None,
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
@@ -825,7 +858,7 @@ def compare(
         _anonymity_warnings(reading, analysis, quiet)
         earlier = report(_load([before], reading, quiet), analysis, [str(before)])
         later = report(_load([after], reading, quiet), analysis, [str(after)])
-        options = _render_options(output, template)
+        options = _render_options(output, template, paper=paper)
         write_output(render(comparison(earlier, later), fmt, options), output, [before, after])
         return 0
 

@@ -39,6 +39,7 @@ class Format(StrEnum):
     csv = "csv"
     html = "html"
     xlsx = "xlsx"
+    pdf = "pdf"
 
 
 class TextFormat(StrEnum):
@@ -47,3 +48,10 @@ class TextFormat(StrEnum):
 
     table = "table"
     json = "json"
+
+
+class Paper(StrEnum):
+    """Paper sizes for PDF."""
+
+    a4 = "a4"
+    letter = "letter"

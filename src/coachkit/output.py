@@ -46,9 +46,7 @@ def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] 
     data = text.encode("utf-8") if isinstance(text, str) else text
     if output is None:
         if isinstance(text, bytes) and sys.stdout.isatty():
-            raise OutputError(
-                "an Excel workbook is not for the terminal; write it with -o report.xlsx"
-            )
+            raise OutputError("a workbook or a PDF is not for the terminal; write it with -o FILE")
         try:
             # UTF-8 whatever the console's encoding: a report never fails on a leader's name.
             stream = getattr(sys.stdout, "buffer", None)

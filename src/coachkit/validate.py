@@ -97,7 +97,9 @@ def validate(
         )
 
     def where(i: int) -> str:
-        return f"{sources[origin[i]].path}, row {row_numbers[i]}"
+        """A response's file (its name: reasons travel in reports) and row."""
+        name = sources[origin[i]].path.replace("\\", "/").rsplit("/", 1)[-1]
+        return f"{name}, row {row_numbers[i]}"
 
     # Duplicates: the same rater about the same leader; the last one read wins.
     raters = rater_codes(joined("raters"))

@@ -26,6 +26,7 @@ SUFFIXES = {
     ".html": Format.html,
     ".htm": Format.html,
     ".xlsx": Format.xlsx,
+    ".pdf": Format.pdf,
 }
 # The kind of result (its class name) -> the module whose `RENDERERS` table renders it.
 REGISTRIES = {
@@ -38,11 +39,12 @@ REGISTRIES = {
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: colour, width, and a user's Markdown template."""
+    """How to render: colour, width, a user's Markdown template, the PDF's paper."""
 
     color: bool = False
     width: int = 100
     template: Path | None = None
+    paper: str = "A4"  # A4 or Letter
 
 
 Renderer = Callable[[Any, RenderOptions], str | bytes]

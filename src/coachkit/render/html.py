@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from coachkit.render import wording
+from coachkit.render.story import GapChart, Quadrant, gap_chart, quadrant
 from coachkit.render.view import Page, SubjectView, subject_view
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class LeaderPage:
     view: SubjectView
     charts: tuple[Chart, ...]
     tilts: tuple[TiltMark, ...]
+    gaps: GapChart | None = None  # the story first: self against the focus group, sorted
+    quadrant: Quadrant | None = None
 
 
 def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
@@ -198,7 +201,15 @@ def leader_pages(report: Report) -> list[LeaderPage]:
         charts = tuple(
             _chart(report, b, v.title) for b, v in zip(subject.blocks, view.blocks, strict=True)
         )
-        pages.append(LeaderPage(view, charts, _tilts(report, subject.blocks[0])))
+        pages.append(
+            LeaderPage(
+                view,
+                charts,
+                _tilts(report, subject.blocks[0]),
+                gap_chart(report, subject),
+                quadrant(report, subject),
+            )
+        )
     return pages
 
 
@@ -215,8 +226,8 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_html(report: Report) -> str:
-    """The HTML report: one self-contained page."""
+def render_html(report: Report, paper: str = "A4") -> str:
+    """The HTML report: one self-contained page (printed on `paper`, A4 or Letter)."""
     from coachkit.text import printable
 
     template = _environment().get_template("report.html.j2")
@@ -224,18 +235,27 @@ def render_html(report: Report) -> str:
         report=report,
         leaders=leader_pages(report),
         clean=printable,
+        name=_file_name,
         width=WIDTH,
         left=LEFT,
         words=wording.words(report.instrument),
+        paper=paper,
     )
 
 
-def render_pages_html(pages: list[Page], title: str) -> str:
+def render_pages_html(pages: list[Page], title: str, paper: str = "A4") -> str:
     """One-page views (organization, comparison) as a self-contained page."""
     from coachkit.text import printable
 
     return (
         _environment()
         .get_template("page.html.j2")
-        .render(pages=pages, title=title, clean=printable)
+        .render(pages=pages, title=title, clean=printable, paper=paper)
     )
+
+
+def _file_name(path: str) -> str:
+    """A file's name without its folders: a report handed on carries no local paths."""
+    from coachkit.text import printable
+
+    return printable(path.replace("\\", "/").rsplit("/", 1)[-1])

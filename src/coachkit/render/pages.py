@@ -39,7 +39,12 @@ def page_renderers(
         from coachkit.render.html import render_pages_html
 
         shown = page(result)
-        return render_pages_html([shown], shown.title)
+        return render_pages_html([shown], shown.title, options.paper)
+
+    def pdf(result: Any, options: RenderOptions) -> bytes:
+        from coachkit.render.pdf import html_to_pdf
+
+        return html_to_pdf(html(result, options))
 
     def xlsx(result: Any, options: RenderOptions) -> bytes:
         from coachkit.render.xlsx import render_pages_xlsx
@@ -53,4 +58,5 @@ def page_renderers(
         Format.csv: lambda result, options: table_csv(result),
         Format.html: html,
         Format.xlsx: xlsx,
+        Format.pdf: pdf,
     }

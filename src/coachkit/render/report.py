@@ -38,7 +38,14 @@ def _csv(report: Report, options: RenderOptions) -> str:
 def _html(report: Report, options: RenderOptions) -> str:
     from coachkit.render.html import render_html
 
-    return render_html(report)
+    return render_html(report, options.paper)
+
+
+def _pdf(report: Report, options: RenderOptions) -> bytes:
+    from coachkit.render.html import render_html
+    from coachkit.render.pdf import html_to_pdf
+
+    return html_to_pdf(render_html(report, options.paper))
 
 
 def _xlsx(report: Report, options: RenderOptions) -> bytes:
@@ -54,4 +61,5 @@ RENDERERS: dict[Format, Renderer] = {
     Format.csv: _csv,
     Format.html: _html,
     Format.xlsx: _xlsx,
+    Format.pdf: _pdf,
 }
