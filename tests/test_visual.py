@@ -240,3 +240,25 @@ def test_pdf_without_an_engine_says_what_to_install(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(pdf, "BROWSERS", ())
     with pytest.raises(Exception, match="pip install 'coachkit\\[pdf\\]'"):
         pdf.html_to_pdf("<p>x</p>")
+
+
+def test_the_workbook_is_one_an_analyst_keeps(tmp_path: Path) -> None:
+    out = tmp_path / "acme.xlsx"
+    assert run("analyze", "examples/acme-wide.xlsx", "-q", "-o", str(out))[0] == 0
+    book = load_workbook(out)
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes is not None, sheet.title
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        fonts = {c.font.name for row in sheet.iter_rows() for c in row if c.value is not None}
+        assert fonts == {"Calibri"}, sheet.title
+    summary = book["Summary"]
+    assert [c.number_format for c in summary[2][1:8]] == ["0"] * 6 + ["0.00"]
+    dana = book["Dana Whitfield"]
+    formats = {}
+    for row in dana.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, float):
+                formats.setdefault(cell.number_format, 0)
+                formats[cell.number_format] += 1
+    assert {"0.0", "0.00", "0.000"} <= set(formats)
+    assert len(dana._charts) == 1  # the gaps as a native bar chart

@@ -184,6 +184,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                 _put(sheet, row, [labels[dim], *(round(c.gaps[dim], 4) for c in block.comparisons)])
             last = get_column_letter(1 + len(block.comparisons))
             cells = f"B{start}:{last}{row}"
+            _gap_chart(sheet, start, row, len(block.comparisons))
             major, notable = report.settings.major_gap, report.settings.notable_gap
             sheet.conditional_formatting.add(
                 cells,
@@ -291,10 +292,74 @@ def _number(text: str) -> object:
 _STAMP = re.compile(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>")
 
 
+FONT = "Calibri"
+# Number formats by the header above a number: p-values to 3 decimals, rho, W and tilts to 2,
+# counts whole, ranks and gaps to 1.
+_FORMATS = (
+    (re.compile(r"^p$|^p |p-value|\bp\b"), "0.000"),
+    (re.compile(r"rho|\bw\b|kendall|chi2|tilt|value|low|high", re.IGNORECASE), "0.00"),
+    (re.compile(r"raters|\brow\b|leaders|\bn\b|gaps closed|opened|reversed", re.IGNORECASE), "0"),
+)
+
+
+def _finish(book: Any) -> None:
+    """What every sheet gets: one named font, number formats from the headers, frozen headers,
+    landscape pages fitted to the width."""
+    from openpyxl.styles import Font
+
+    for sheet in book.worksheets:
+        headers: dict[int, str] = {}
+        for row in sheet.iter_rows():
+            bold = any(c.font is not None and c.font.bold for c in row if c.value is not None)
+            for cell in row:
+                if cell.value is None:
+                    continue
+                cell.font = Font(name=FONT, bold=bool(cell.font and cell.font.bold))
+                if bold and isinstance(cell.value, str):
+                    headers[cell.column] = cell.value
+                elif isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    cell.number_format = _format_for(headers.get(cell.column, ""))
+        if sheet.freeze_panes is None:
+            sheet.freeze_panes = "A2"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
+
+
+def _format_for(header: str) -> str:
+    for pattern, number_format in _FORMATS:
+        if pattern.search(header):
+            return number_format
+    return "0.0"
+
+
+def _gap_chart(sheet: Worksheet, start: int, end: int, pairs: int) -> None:
+    """A native bar chart of the first comparison's gaps (self against the manager, by default)
+    beside the gap table."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = f"Gaps: {sheet.cell(row=start - 1, column=2).value}"
+    chart.y_axis.title = "places (+: the first group ranks it higher)"
+    chart.add_data(
+        Reference(sheet, min_col=2, min_row=start - 1, max_row=end), titles_from_data=True
+    )
+    chart.set_categories(Reference(sheet, min_col=1, min_row=start, max_row=end))
+    chart.legend = None
+    chart.height, chart.width = 9, 14
+    sheet.add_chart(chart, f"{get_column_letter(pairs + 3)}{start - 1}")
+
+
 def _saved(book: Any) -> bytes:
     """The workbook's bytes, the same on every run: fixed timestamps inside and on the zip entries."""
     import zipfile
 
+    _finish(book)
     raw = io.BytesIO()
     book.save(raw)
     out = io.BytesIO()
