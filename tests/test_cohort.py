@@ -302,3 +302,35 @@ def test_org_summaries_follow_each_leaders_report(
     )
     focus = Counter(f.dimension for s in report.subjects for f in s.coaching_focus)
     assert dict(org.coaching_focus_frequency) == dict(focus)
+
+
+def test_compare_says_what_became_of_last_times_focus() -> None:
+    document = json.loads(
+        run("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv", "-f", "json")[1]
+    )
+    before = json.loads(run("analyze", "examples/cohort-2025.csv", "-f", "json", "-q")[1])
+    after = json.loads(run("analyze", "examples/cohort-2026.csv", "-f", "json", "-q")[1])
+    focus_then = {
+        s["subject"]: [f["dimension"] for f in s["coaching_focus"]] for s in before["subjects"]
+    }
+    focus_now = {
+        s["subject"]: [f["dimension"] for f in s["coaching_focus"]] for s in after["subjects"]
+    }
+    for change in document["subjects"]:
+        then = next(
+            v for k, v in focus_then.items() if k.casefold() == change["subject"].casefold()
+        )
+        now = focus_now[change["subject"]]
+        assert change["focus"]["closed"] == [d for d in then if d not in now]
+        assert change["focus"]["still_open"] == [d for d in then if d in now]
+        assert change["focus"]["new"] == [d for d in now if d not in then]
+
+
+def test_batch_html_writes_an_index_page(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, _ = run("batch", "examples/acme-wide.xlsx", "--output-dir", str(out), "-f", "html")
+    assert code == 0 and (out / "index.html").is_file()
+    page = (out / "index.html").read_text("utf-8")
+    for report in out.rglob("*.html"):
+        if report.name != "index.html":
+            assert f'href="{report.relative_to(out).as_posix()}"' in page

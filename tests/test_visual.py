@@ -254,7 +254,7 @@ def test_the_workbook_is_one_an_analyst_keeps(tmp_path: Path) -> None:
     summary = book["Summary"]
     assert [c.number_format for c in summary[2][1:8]] == ["0"] * 6 + ["0.00"]
     dana = book["Dana Whitfield"]
-    formats = {}
+    formats: dict[str, int] = {}
     for row in dana.iter_rows():
         for cell in row:
             if isinstance(cell.value, float):

@@ -159,11 +159,11 @@ def run_batch(
                 failed.append((str(file), " ".join(str(exc).split())))
                 continue
             entries.append(_entry(file, subject, f"{folder}/{name}", report))
-    index = output_dir / ("index.json" if fmt is Format.json else "index.md")
+    index_format = fmt if fmt in (Format.json, Format.html) else Format.markdown
+    index = output_dir / f"index.{ {Format.json: 'json', Format.html: 'html'}.get(fmt, 'md') }"
     roles = _roles(last)
     result = BatchResult(tuple(entries), tuple(failed), index, roles)
     _check_not_input(index, protected)
-    index_format = Format.json if fmt is Format.json else Format.markdown
     write_output(render(result, index_format, options), index)
     return result
 

@@ -28,7 +28,8 @@ app = typer.Typer(
     help="Analyze 360-degree leadership priority rankings: where rater groups agree, where they "
     "diverge, and what to take into the coaching session.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )

@@ -326,6 +326,10 @@ class SubjectChange:
     # anonymous groups whose changes are withheld: their rater count changed by fewer than
     # --min-raters, so "after x n - before x n" would come close to a few raters' own rankings
     withheld: tuple[str, ...] = ()
+    # last time's coaching focus: dimensions no longer in it, still in it, and new to it
+    focus_closed: tuple[str, ...] = ()
+    focus_open: tuple[str, ...] = ()
+    focus_new: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

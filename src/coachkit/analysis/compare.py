@@ -84,6 +84,8 @@ def _change(
         for g, t in tilt_after.items()
         if g in tilt_before and g not in withheld
     }
+    was_focus = [f.dimension for f in before.coaching_focus]
+    now_focus = [f.dimension for f in after.coaching_focus]
     me, manager, pooled = roles.self_group, roles.focus_groups[0], roles.pooled
     self_manager = (pair_spearman(before, me, manager), pair_spearman(after, me, manager))
     self_others = (pair_spearman(before, me, pooled), pair_spearman(after, me, pooled))
@@ -98,4 +100,7 @@ def _change(
         opened=tuple(opened),
         reversed=tuple(turned),
         withheld=withheld,
+        focus_closed=tuple(d for d in was_focus if d not in now_focus),
+        focus_open=tuple(d for d in was_focus if d in now_focus),
+        focus_new=tuple(d for d in now_focus if d not in was_focus),
     )

@@ -45,6 +45,11 @@ def compare_document(report: CompareReport) -> dict[str, Any]:
             "opened": [asdict(c) for c in change.opened],
             "reversed": [asdict(c) for c in change.reversed],
             "withheld": list(change.withheld),
+            "focus": {
+                "closed": list(change.focus_closed),
+                "still_open": list(change.focus_open),
+                "new": list(change.focus_new),
+            },
             "summary": wording.change_summary(report.instrument, change),
         }
 
@@ -84,6 +89,7 @@ def compare_page(report: CompareReport) -> Page:
             s.subject,
             (
                 wording.change_summary(report.instrument, s),
+                wording.focus_change(s, labels),
                 *(f"closed: {gap(c)}" for c in s.closed),
                 *(f"opened: {gap(c)}" for c in s.opened),
                 *(f"reversed: {gap(c)}" for c in s.reversed),

@@ -240,6 +240,7 @@ def render_html(report: Report, paper: str = "A4") -> str:
         left=LEFT,
         words=wording.words(report.instrument),
         paper=paper,
+        prompts=wording.PLAN_PROMPTS,
     )
 
 

@@ -49,4 +49,44 @@ def _markdown(result: BatchResult, options: RenderOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS: dict[Format, Renderer] = {Format.markdown: _markdown, Format.json: _json}
+def _html(result: BatchResult, options: RenderOptions) -> str:
+    """The index as a page linking every report (for `batch --format html`)."""
+    from html import escape
+
+    def number(value: float | None) -> str:
+        return "-" if value is None else f"{value:+.2f}"
+
+    me, manager = result.roles
+    rows = "".join(
+        f'<tr><td><a href="{escape(e.path)}">{escape(e.subject)}</a></td>'
+        f"<td>{escape(e.input.replace(chr(92), '/').rsplit('/', 1)[-1])}</td>"
+        f"<td>{escape(', '.join(f'{g} {n}' for g, n in e.groups.items()))}</td>"
+        f"<td>{number(e.self_manager_spearman)}</td>"
+        + "".join(f"<td>{number(t)}</td>" for t in list(e.tilt.values())[:2])
+        + "</tr>"
+        for e in result.reports
+    )
+    failed = "".join(
+        f"<li>{escape(i.replace(chr(92), '/').rsplit('/', 1)[-1])}: {escape(error)}</li>"
+        for i, error in result.failed
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>coachkit batch reports</title><style>body{font:15px/1.45 system-ui,sans-serif;"
+        "max-width:900px;margin:0 auto;padding:20px}table{border-collapse:collapse}"
+        "th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}</style></head>"
+        f"<body><h1>coachkit batch reports</h1><table><thead><tr><th>Leader</th><th>Input</th>"
+        f"<th>Raters</th><th>{escape(me)}-{escape(in_sentence(manager))} rho</th>"
+        f"<th>{escape(me)} tilt</th><th>{escape(manager)} tilt</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        + (f"<h2>Files that failed</h2><ul>{failed}</ul>" if failed else "")
+        + "</body></html>\n"
+    )
+
+
+RENDERERS: dict[Format, Renderer] = {
+    Format.markdown: _markdown,
+    Format.json: _json,
+    Format.html: _html,
+}

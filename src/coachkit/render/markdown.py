@@ -37,7 +37,14 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
     """The Markdown report, from the shipped template or a user's."""
     views = [subject_view(report, s) for s in report.subjects]
     words = wording.words(report.instrument)
-    return render_template("report.md.j2", template, report=report, subjects=views, words=words)
+    return render_template(
+        "report.md.j2",
+        template,
+        report=report,
+        subjects=views,
+        words=words,
+        prompts=wording.PLAN_PROMPTS,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -66,6 +66,7 @@ class SubjectView:
     no_focus: str  # what the focus list says when it is empty
     chance: str  # how many notable gaps random rankings would show, against how many there are
     standing: tuple[str, ...]  # where self stands among the raters, on each focus dimension
+    plan: tuple[str, ...] = ()  # the development plan's topics: focus dimensions, then strengths
     focus_note: str = wording.FOCUS_NOTE
 
 
@@ -95,6 +96,14 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         strengths=", ".join(labels[d] for d in subject.strengths),
         no_focus=wording.no_focus(report.instrument),
         standing=_standing(report, subject),
+        plan=tuple(
+            dict.fromkeys(
+                [
+                    *(f"{labels[f.dimension]} (to grow)" for f in subject.coaching_focus),
+                    *(f"{labels[d]} (a strength to build on)" for d in subject.strengths),
+                ]
+            )
+        ),
         chance=wording.chance_line(
             subject.notable_by_chance,
             sum(len(c.notable) for b in subject.blocks for c in b.comparisons),

@@ -201,3 +201,24 @@ def withheld_change(info: InstrumentInfo, groups: tuple[str, ...], min_raters: i
         f"not compared: {names} (the number of raters changed by fewer than {min_raters}, "
         "so the change would come close to a few raters' own rankings)"
     ]
+
+
+def focus_change(change: SubjectChange, labels: dict[str, str]) -> str:
+    """Last time's coaching focus, this time: closed, still open, new."""
+
+    def listed(dims: tuple[str, ...]) -> str:
+        return ", ".join(labels[d] for d in dims) or "none"
+
+    return (
+        f"Last time's focus: closed: {listed(change.focus_closed)}; still open: "
+        f"{listed(change.focus_open)}; new: {listed(change.focus_new)}"
+    )
+
+
+PLAN_PROMPTS = (
+    "What will you start doing?",
+    "What will you stop doing?",
+    "What will you continue?",
+    "Who can help?",
+    "How will progress show, and by when?",
+)
