@@ -144,14 +144,15 @@ def _chart(report: Report, block: Block, title: str) -> Chart:
         if me in block.consensus_rank and boss in block.consensus_rank:
             line = (x_of(block.consensus_rank[me][dim]), x_of(block.consensus_rank[boss][dim]))
         lanes = [g for g in groups if g in block.mean_rank_ci]  # under the markers
+        shift = _spread(groups, {g: block.consensus_rank[g][dim] for g in groups})
         markers = tuple(
             Marker(
                 info.groups[g],
                 style[g][0],
                 style[g][1],
-                _shape_points(style[g][0], x_of(block.consensus_rank[g][dim]), y),
+                _shape_points(style[g][0], x_of(block.consensus_rank[g][dim]), y + shift[g]),
                 x_of(block.consensus_rank[g][dim]),
-                y,
+                y + shift[g],
                 block.consensus_rank[g][dim],
                 (
                     (x_of(block.mean_rank_ci[g][dim][0]), x_of(block.mean_rank_ci[g][dim][1]))
@@ -175,6 +176,15 @@ def _chart(report: Report, block: Block, title: str) -> Chart:
         rows=tuple(rows),
         legend=legend,
     )
+
+
+def _spread(groups: list[str], ranks: dict[str, float]) -> dict[str, float]:
+    """Vertical offsets that keep markers at the same rank from covering each other."""
+    shift = {}
+    for g in groups:
+        same = [h for h in groups if abs(ranks[h] - ranks[g]) < 0.26]
+        shift[g] = (same.index(g) - (len(same) - 1) / 2) * min(6.0, 12.0 / max(len(same) - 1, 1))
+    return shift
 
 
 def _tilts(report: Report, block: Block) -> tuple[TiltMark, ...]:

@@ -116,6 +116,7 @@ def org_page(org: OrgReport) -> Page:
         ],
     }
     return Page(
+        heat=len(org.instrument.dimensions),
         title=f"Organization view: {org.n_subjects} leaders",
         header=("Dimension", *(f"{names[g.group]} ({g.n})" for g in reported)),
         rows=tuple(

@@ -243,3 +243,4 @@ class Page:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     sections: tuple[Section, ...]
+    heat: int = 0  # the table's numbers are ranks from 1 to this: drawn as a heatmap (0: not)
