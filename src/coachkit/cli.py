@@ -358,12 +358,37 @@ def _anonymity_warnings(reading: "Reading", analysis: "Analysis", quiet: bool) -
         typer.echo(printable(f"warning: {message}"), err=True)
 
 
-def _reading(**options: Any) -> "Reading":
-    """Reading settings from the command's options (`no_merge_names` turned around)."""
+# The command's parameters that are reading settings, by the setting's name.
+_READING = {
+    "instrument": "instrument",
+    "layout": "source",
+    "sheet": "sheet",
+    "subject": "subject",
+    "group_map": "group_map",
+    "values": "values",
+    "scheme": "scheme",
+    "allow_partial": "allow_partial",
+    "subject_column": "subject_column",
+    "group_column": "group_column",
+    "rater_column": "rater_column",
+    "group": "group",
+    "question": "question",
+    "codes": "codes",
+    "keep_identical": "keep_identical",
+}
+
+
+def _reading(parameters: dict[str, Any]) -> "Reading":
+    """Reading settings from a command's parameters (those it has; `--no-merge-names` turned
+    around): every command builds them the same way."""
     from coachkit.pipeline import Reading
 
-    merge = not options.pop("no_merge_names", False)
-    return Reading(**{k: v for k, v in options.items() if v is not None}, merge_names=merge)
+    chosen = {
+        setting: parameters[name]
+        for name, setting in _READING.items()
+        if parameters.get(name) is not None
+    }
+    return Reading(**chosen, merge_names=not parameters.get("no_merge_names", False))
 
 
 @app.command()
@@ -400,24 +425,7 @@ def analyze(
 
     Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
     """
-    reading = _reading(
-        instrument=instrument,
-        source=layout,
-        sheet=sheet,
-        subject=subject,
-        group_map=group_map,
-        values=values,
-        scheme=scheme,
-        allow_partial=allow_partial,
-        no_merge_names=no_merge_names,
-        keep_identical=keep_identical,
-        subject_column=subject_column,
-        group_column=group_column,
-        rater_column=rater_column,
-        group=group,
-        question=question,
-        codes=codes,
-    )
+    reading = _reading(locals())
 
     def run() -> int:
         from coachkit.pipeline import Analysis, report
@@ -469,24 +477,7 @@ def validate(
 
     Example: coachkit validate examples/acme-tidy.csv
     """
-    reading = _reading(
-        instrument=instrument,
-        source=layout,
-        sheet=sheet,
-        subject=subject,
-        group_map=group_map,
-        values=values,
-        scheme=scheme,
-        allow_partial=allow_partial,
-        no_merge_names=no_merge_names,
-        keep_identical=keep_identical,
-        subject_column=subject_column,
-        group_column=group_column,
-        rater_column=rater_column,
-        group=group,
-        question=question,
-        codes=codes,
-    )
+    reading = _reading(locals())
 
     def run() -> int:
         from coachkit.render.validation import render_validation
@@ -532,19 +523,7 @@ def inspect(
     Example: coachkit inspect survey.csv; for a ranking of anything else:
     coachkit inspect survey.csv --question Q3 --draft-instrument > my.toml
     """
-    reading = _reading(
-        instrument=instrument,
-        source=layout,
-        sheet=sheet,
-        subject=subject,
-        group_map=group_map,
-        subject_column=subject_column,
-        group_column=group_column,
-        rater_column=rater_column,
-        group=group,
-        question=question,
-        codes=codes,
-    )
+    reading = _reading(locals())
 
     def run() -> int:
         from dataclasses import replace
@@ -646,23 +625,7 @@ def batch(
 
     Example: coachkit batch clients/ --output-dir reports
     """
-    reading = _reading(
-        instrument=instrument,
-        source=layout,
-        sheet=sheet,
-        group_map=group_map,
-        values=values,
-        scheme=scheme,
-        allow_partial=allow_partial,
-        no_merge_names=no_merge_names,
-        keep_identical=keep_identical,
-        subject_column=subject_column,
-        group_column=group_column,
-        rater_column=rater_column,
-        group=group,
-        question=question,
-        codes=codes,
-    )
+    reading = _reading(locals())
 
     def run() -> int:
         from coachkit.batch import discover, run_batch
@@ -756,23 +719,7 @@ def org(
 
     Example: coachkit org examples/cohort-2026.csv --format markdown
     """
-    reading = _reading(
-        instrument=instrument,
-        source=layout,
-        sheet=sheet,
-        group_map=group_map,
-        values=values,
-        scheme=scheme,
-        allow_partial=allow_partial,
-        no_merge_names=no_merge_names,
-        keep_identical=keep_identical,
-        subject_column=subject_column,
-        group_column=group_column,
-        rater_column=rater_column,
-        group=group,
-        question=question,
-        codes=codes,
-    )
+    reading = _reading(locals())
 
     def run() -> int:
         from coachkit.pipeline import Analysis, organization
@@ -830,24 +777,7 @@ def compare(
 
     Example: coachkit compare examples/cohort-2025.csv examples/cohort-2026.csv
     """
-    reading = _reading(
-        instrument=instrument,
-        source=layout,
-        sheet=sheet,
-        subject=subject,
-        group_map=group_map,
-        values=values,
-        scheme=scheme,
-        allow_partial=allow_partial,
-        no_merge_names=no_merge_names,
-        keep_identical=keep_identical,
-        subject_column=subject_column,
-        group_column=group_column,
-        rater_column=rater_column,
-        group=group,
-        question=question,
-        codes=codes,
-    )
+    reading = _reading(locals())
 
     def run() -> int:
         from coachkit.pipeline import Analysis, comparison, report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coachkit.errors import CoachkitError
 from coachkit.render import wording
@@ -47,6 +47,19 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
     )
 
 
+def _settings() -> dict[str, Any]:
+    """What every Markdown environment shares: text as written, strict about unknown names."""
+    import jinja2
+
+    return {
+        "autoescape": False,
+        "keep_trailing_newline": True,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "undefined": jinja2.StrictUndefined,
+    }
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     """One Jinja2 environment per process: a batch compiles each template once."""
@@ -54,11 +67,7 @@ def _environment() -> jinja2.Environment:
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("coachkit.render", "templates"),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
+        **_settings(),
     )
     env.filters["md"] = md
     return env
@@ -68,16 +77,9 @@ def _environment() -> jinja2.Environment:
 def _sandbox() -> jinja2.Environment:
     """The environment for a user's template: Jinja2's sandbox, so that a template can read the
     report but run no Python (no attribute walks to `os`, no calls of unsafe methods)."""
-    import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = ImmutableSandboxedEnvironment(**_settings())
     env.filters["md"] = md
     return env
 
