@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,8 +77,10 @@ def cells(dataset: Dataset) -> Cells:
     return Cells(ranks, start.reshape(shape), counts.reshape(shape))
 
 
+@lru_cache(maxsize=512)
 def _weights(m: int, resamples: int, stream: int = 0) -> np.ndarray:
-    """How often each of m raters is drawn in each resample (the same for every cell of m)."""
+    """How often each of m raters is drawn in each resample (the same for every cell of m, so
+    drawn once per run)."""
     rng = rng_for(m, resamples, stream, 7)
     return rng.multinomial(m, np.full(m, 1.0 / m), size=resamples).astype(np.float64)
 
