@@ -44,6 +44,18 @@ def test_every_command_has_help_an_example_and_a_readme_entry() -> None:
         code, out, _ = run(command, "--help")
         assert code == 0 and "Example: coachkit" in out, command
         assert f"| `coachkit {command}" in readme, command
+        titles = [line for line in out.splitlines() if line.endswith("options:")]
+        order = ["Input options:", "Analysis options:", "Output options:", "Other options:"]
+        assert titles == [t for t in order if t in titles] and "Other options:" in titles, command
+
+
+def test_help_groups_options_by_what_they_decide() -> None:
+    _, out, _ = run("analyze", "-h")
+    sections = out.split("\n\n")
+    analysis = next(s for s in sections if s.startswith("Analysis options:"))
+    assert "--min-raters" in analysis and "--bootstrap" in analysis and "--format" not in analysis
+    output = next(s for s in sections if s.startswith("Output options:"))
+    assert "--format" in output and "--paper" in output and "--instrument" not in output
 
 
 @pytest.mark.parametrize("fmt", list(Format))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from coachkit import __version__
 from coachkit.errors import CoachkitError
@@ -33,6 +34,35 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+# Help lists options in the order a user decides them: what to read, how to judge, what to write.
+_SECTIONS = {
+    "Analysis options": {"min_raters", "notable_gap", "major_gap", "bootstrap"},
+    "Output options": {"format", "output", "output_dir", "template", "paper", "draft_instrument"},
+    "Other options": {"quiet", "debug", "help"},
+}
+
+
+class _Sectioned(TyperCommand):
+    """A command whose help groups its options into input, analysis, output and other."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Input options": []}
+        sections.update({title: [] for title in _SECTIONS})
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                sections["Arguments"].append(record)
+                continue
+            title = next((t for t, names in _SECTIONS.items() if param.name in names), None)
+            sections[title or "Input options"].append(record)
+        for title, records in sections.items():
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
 
 # Shared options, defined once.
 Files = Annotated[
@@ -391,7 +421,7 @@ def _reading(parameters: dict[str, Any]) -> "Reading":
     return Reading(**chosen, merge_names=not parameters.get("no_merge_names", False))
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def analyze(
     files: Files,
     format: FormatOpt = None,
@@ -447,7 +477,7 @@ def analyze(
 TextFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="table (text) or json.")]
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def validate(
     files: Files,
     format: TextFormatOpt = TextFormat.table,
@@ -489,7 +519,7 @@ def validate(
     _guard(debug, run)
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def inspect(
     files: Files,
     format: TextFormatOpt = TextFormat.table,
@@ -574,7 +604,7 @@ def _draft(views: "list[FileView]", instrument: "Instrument") -> str:
     return draft_instrument(q.items, q.stem or q.key, view.group_labels, instrument)
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def batch(
     paths: Annotated[
         list[Path],
@@ -683,7 +713,7 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None]]:
         yield advance
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def org(
     files: Files,
     format: FormatOpt = None,
@@ -738,7 +768,7 @@ def org(
     _guard(debug, run)
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def compare(
     before: Annotated[Path, typer.Argument(help="The earlier assessment.", show_default=False)],
     after: Annotated[Path, typer.Argument(help="The later assessment.", show_default=False)],
@@ -796,7 +826,7 @@ def compare(
     _guard(debug, run)
 
 
-@app.command()
+@app.command(cls=_Sectioned)
 def dimensions(
     instrument: InstrumentOpt = None,
     format: TextFormatOpt = TextFormat.table,
