@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -334,3 +336,52 @@ def test_batch_html_writes_an_index_page(tmp_path: Path) -> None:
     for report in out.rglob("*.html"):
         if report.name != "index.html":
             assert f'href="{report.relative_to(out).as_posix()}"' in page
+
+
+def test_compare_html_draws_each_leaders_agreement_and_tilt_before_and_after() -> None:
+    document = json.loads(
+        run("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv", "-f", "json")[1]
+    )
+    page = run("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv", "-f", "html")[1]
+    line = re.compile(
+        r'<line x1="200" y1="([\d.]+)" x2="290" y2="([\d.]+)" stroke="#\w+" stroke-width="2.5">'
+        r"<title>([^<]+): ([+-][\d.]+) &rarr; ([+-][\d.]+)</title>"
+    )
+    drawn = [m.groups() for m in line.finditer(page)]
+    expected = []
+    for s in document["subjects"]:
+        rhos = ("self_manager_spearman", "self_all_others_spearman")
+        for key in rhos:
+            before, after = s["before"][key], s["after"][key]
+            if before is not None and after is not None:
+                expected.append((before, after, 1.0))
+        expected += [(t, s["after"]["tilt"][g], 6.0) for g, t in s["before"]["tilt"].items()]
+    assert len(drawn) == len(expected) > 0
+    drawn.sort(key=lambda d: (float(d[3]), float(d[4])))
+    expected.sort(key=lambda e: (round(e[0], 2), round(e[1], 2)))
+    for (y1, y2, _, shown_before, shown_after), (before, after, high) in zip(
+        drawn, expected, strict=True
+    ):
+        # shown to 2 places, from the value the JSON holds to 4
+        assert float(shown_before) == pytest.approx(before, abs=0.0051)
+        assert float(shown_after) == pytest.approx(after, abs=0.0051)
+        # on a scale from +high (top, y = 30) to -high (bottom, y = 180)
+        assert float(y1) == pytest.approx(30 + (high - before) / (2 * high) * 150, abs=0.06)
+        assert float(y2) == pytest.approx(30 + (high - after) / (2 * high) * 150, abs=0.06)
+
+
+def test_slope_labels_never_overlap_and_keep_their_order() -> None:
+    from coachkit.render.html import SLOPE_LABEL, slope_layout
+    from coachkit.render.view import Slope, SlopeChart
+
+    chart = SlopeChart(
+        "t", -6.0, 6.0, tuple(Slope(f"g{i}", 1.0 + i / 100, -2.0 + i / 50) for i in range(5))
+    )
+    layout = slope_layout(chart)
+    for side in (0, 1):
+        ys = sorted(line.label_y[side] for line in layout.lines)
+        assert all(b - a >= SLOPE_LABEL for a, b in itertools.pairwise(ys))
+        assert [line.label for line in sorted(layout.lines, key=lambda x: x.label_y[side])] == [
+            line.label for line in sorted(layout.lines, key=lambda x: (x.y[side], x.label))
+        ]
+    assert layout.height >= max(y for line in layout.lines for y in line.label_y)

@@ -12,7 +12,7 @@ from coachkit.render import wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.pages import page_renderers
-from coachkit.render.view import Page, Section
+from coachkit.render.view import Page, Section, Slope, SlopeChart
 
 
 def _delta(pair: tuple[float | None, float | None]) -> float | None:
@@ -69,6 +69,27 @@ def compare_document(report: CompareReport) -> dict[str, Any]:
     }
 
 
+def _slope_charts(report: CompareReport, change: SubjectChange) -> tuple[SlopeChart, ...]:
+    """Agreement with the self-assessment and each group's tilt, before -> after."""
+    info = report.instrument
+    names = info.groups
+    me = names[info.self_group]
+    agreement = tuple(
+        Slope(f"{me}-{names[other]}", before, after)
+        for other, (before, after) in (
+            (info.focus_groups[0], change.self_manager_spearman),
+            (info.pooled, change.self_all_others_spearman),
+        )
+        if before is not None and after is not None
+    )
+    tilt = tuple(Slope(names[g], before, after) for g, (before, after) in change.tilt.items())
+    charts = (
+        SlopeChart("Agreement with the self-assessment (Spearman rho)", -1.0, 1.0, agreement),
+        SlopeChart(wording.tilt_legend(info), -6.0, 6.0, tilt),
+    )
+    return tuple(c for c in charts if c.slopes)
+
+
 def compare_page(report: CompareReport) -> Page:
     """The comparison as a one-page view."""
     names = report.instrument.groups
@@ -99,6 +120,7 @@ def compare_page(report: CompareReport) -> Page:
                     )
                 ),
             ),
+            _slope_charts(report, s),
         )
         for s in report.subjects
     ]

@@ -10,13 +10,14 @@ autoescaping on.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from coachkit.render import wording
 from coachkit.render.story import GapChart, Quadrant, gap_chart, quadrant
-from coachkit.render.view import Page, SubjectView, subject_view
+from coachkit.render.view import Page, SlopeChart, SubjectView, subject_view
 
 if TYPE_CHECKING:
     import jinja2
@@ -254,6 +255,65 @@ def render_html(report: Report, paper: str = "A4") -> str:
     )
 
 
+@dataclass(frozen=True)
+class SlopeLine:
+    """One measure's line in a slope chart, with its labels moved apart so none overlap."""
+
+    label: str
+    color: str
+    y: tuple[float, float]  # before, after
+    label_y: tuple[float, float]
+    text: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class SlopeLayout:
+    """A slope chart placed on the page: before on the left, after on the right."""
+
+    title: str
+    height: int
+    axis: tuple[tuple[float, str], ...]  # y and text of the scale's top, middle and bottom
+    lines: tuple[SlopeLine, ...]
+
+
+SLOPE_TOP, SLOPE_SPAN, SLOPE_LABEL = 30, 150, 13
+
+
+def _apart(ys: list[float]) -> list[float]:
+    """Label positions at least a label's height apart, each as close to its line as it can be."""
+    order = sorted(range(len(ys)), key=ys.__getitem__)
+    placed = list(ys)
+    for previous, current in itertools.pairwise(order):
+        placed[current] = max(placed[current], placed[previous] + SLOPE_LABEL)
+    return placed
+
+
+def slope_layout(chart: SlopeChart) -> SlopeLayout:
+    """Where each line of a slope chart goes (the template draws it)."""
+
+    def y(value: float) -> float:
+        share = (chart.high - min(max(value, chart.low), chart.high)) / (chart.high - chart.low)
+        return SLOPE_TOP + share * SLOPE_SPAN
+
+    ends = [(y(s.before), y(s.after)) for s in chart.slopes]
+    left = _apart([b for b, _ in ends])
+    right = _apart([a for _, a in ends])
+    lines = tuple(
+        SlopeLine(
+            s.label,
+            COLORS[i % len(COLORS)],
+            ends[i],
+            (left[i] + 4, right[i] + 4),
+            (f"{s.label} {s.before:+.2f}", f"{s.after:+.2f}"),
+        )
+        for i, s in enumerate(chart.slopes)
+    )
+    middle = (chart.low + chart.high) / 2
+    axis = tuple((y(v), f"{v:+g}" if v else "0") for v in (chart.high, middle, chart.low))
+    bottom = max([SLOPE_TOP + SLOPE_SPAN, *left, *right])
+    return SlopeLayout(chart.title, int(bottom) + 16, axis, lines)
+
+
 def render_pages_html(pages: list[Page], title: str, paper: str = "A4") -> str:
     """One-page views (organization, comparison) as a self-contained page."""
     from coachkit.text import printable
@@ -261,7 +321,7 @@ def render_pages_html(pages: list[Page], title: str, paper: str = "A4") -> str:
     return (
         _environment()
         .get_template("page.html.j2")
-        .render(pages=pages, title=title, clean=printable, paper=paper)
+        .render(pages=pages, title=title, clean=printable, paper=paper, slopes=slope_layout)
     )
 
 

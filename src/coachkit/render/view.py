@@ -228,11 +228,31 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
 
 
 @dataclass(frozen=True)
+class Slope:
+    """One measure before and after: a line from the left column to the right in a slope chart."""
+
+    label: str
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class SlopeChart:
+    """Measures on one scale (from `low` to `high`), each drawn before -> after."""
+
+    title: str
+    low: float
+    high: float
+    slopes: tuple[Slope, ...]
+
+
+@dataclass(frozen=True)
 class Section:
-    """A titled list of sentences on a one-page view."""
+    """A titled list of sentences on a one-page view, with the charts the HTML draws above them."""
 
     title: str
     lines: tuple[str, ...]
+    charts: tuple[SlopeChart, ...] = ()
 
 
 @dataclass(frozen=True)
