@@ -38,7 +38,15 @@ app = typer.Typer(
 # Help lists options in the order a user decides them: what to read, how to judge, what to write.
 _SECTIONS = {
     "Analysis options": {"min_raters", "notable_gap", "major_gap", "bootstrap"},
-    "Output options": {"format", "output", "output_dir", "template", "paper", "draft_instrument"},
+    "Output options": {
+        "format",
+        "output",
+        "output_dir",
+        "template",
+        "paper",
+        "draft_instrument",
+        "comments",
+    },
     "Other options": {"quiet", "debug", "help"},
 }
 
@@ -184,6 +192,14 @@ KeepIdenticalOpt = Annotated[
     typer.Option(
         "--keep-identical",
         help="Count identical rankings of one leader and group without rater ids each time.",
+    ),
+]
+CommentsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--comments",
+        help="Show free-text comments of the groups a report shows (masked, shuffled); read "
+        "them yourself before handing the report on.",
     ),
 ]
 PartialOpt = Annotated[
@@ -405,6 +421,7 @@ _READING = {
     "question": "question",
     "codes": "codes",
     "keep_identical": "keep_identical",
+    "comments": "comments",
 }
 
 
@@ -442,6 +459,7 @@ def analyze(
     allow_partial: PartialOpt = False,
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
+    comments: CommentsOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -638,6 +656,7 @@ def batch(
     allow_partial: PartialOpt = False,
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
+    comments: CommentsOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,

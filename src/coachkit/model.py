@@ -214,6 +214,15 @@ class TiltContrast:
 
 
 @dataclass(frozen=True)
+class GroupComments:
+    """The free-text comments of one reported group about a leader, in an order that says
+    nothing about who wrote which (`--comments`)."""
+
+    group: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SubjectResult:
     """Everything about one leader: groups, blocks, coaching focus, tilt contrast, strengths."""
 
@@ -224,6 +233,7 @@ class SubjectResult:
     tilt_contrast: TiltContrast | None
     strengths: tuple[str, ...]
     notable_by_chance: float = 0.0  # notable gaps random rankings would show, on average
+    comments: tuple[GroupComments, ...] = ()  # only with --comments, only of reported groups
 
     def reported(self) -> tuple[str, ...]:
         """The groups reported for this leader."""

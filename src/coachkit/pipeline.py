@@ -49,6 +49,7 @@ class Reading:
     codes: str | PathLike[str] | Mapping[str, str] | None = None
     merge_names: bool = True
     keep_identical: bool = False  # identical rankings without rater ids all count
+    comments: bool = False  # read free-text comment columns; shown only for reported groups
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
         """The reader's options for an instrument (group labels and codes resolved)."""
@@ -69,6 +70,7 @@ class Reading:
             codes=codes(self.codes),
             rater_column=self.rater_column,
             question=self.question,
+            comments=self.comments,
         )
 
 

@@ -44,6 +44,8 @@ class Dataset:
     excluded: tuple[Exclusion, ...]
     inputs: tuple[InputSummary, ...]
     warnings: tuple[str, ...]
+    # per usable response, its free-text comments (a tuple of texts); None unless asked for
+    comments: np.ndarray | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -251,7 +253,25 @@ def validate(
         excluded=excluded,
         inputs=inputs,
         warnings=warnings,
+        comments=_rows(_comments(sources), used)
+        if any(s.comments is not None for s in sources)
+        else None,
     )
+
+
+def _comments(sources: list[Source]) -> np.ndarray:
+    """Every response's comments, in the order read (none for a file that holds no comments)."""
+    import numpy as np
+
+    arrays = []
+    for source in sources:
+        if source.comments is None:
+            source_comments = np.empty(len(source.notes), dtype=object)
+            source_comments[:] = [()] * len(source.notes)
+            arrays.append(source_comments)
+        else:
+            arrays.append(source.comments)
+    return np.concatenate(arrays)
 
 
 def _keep_last(

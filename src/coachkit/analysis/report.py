@@ -11,6 +11,7 @@ import numpy as np
 from coachkit import __version__
 from coachkit.analysis import chance, stats
 from coachkit.analysis.arrays import Tables, compute, spearman_rows, tie_terms
+from coachkit.analysis.comments import with_comments
 from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
 from coachkit.analysis.raters import (
     MIN_INTERVAL_RATERS,
@@ -58,6 +59,7 @@ def analyze(
     detail = _Detail.of(dataset, tables, bootstrap)
     with collection_paused():
         subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail))
+    subjects = with_comments(subjects, dataset)
     return Report(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),

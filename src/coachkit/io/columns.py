@@ -364,6 +364,53 @@ def key_column(
     return None
 
 
+# Header words of a free-text comment question (whole words, after folding).
+COMMENT_WORDS = frozenset(
+    {"comment", "comments", "feedback", "suggestion", "suggestions", "remark", "remarks"}
+)
+COMMENT_PHRASES = ("anything else", "in your own words", "what else", "open text")
+
+
+def comment_columns(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> list[int]:
+    """The free-text comment columns: a header naming a comment, not a key or ranking column,
+    and cells of text rather than e-mail addresses or numbers."""
+    from coachkit.io.questions import CODE_PREFIX
+
+    found = []
+    for col in map(int, body.columns):
+        if col in taken or body[col].dtype != object:
+            continue
+        folded = [normalize(CODE_PREFIX.sub("", row[col])) for row in headers if col < len(row)]
+        if not any(
+            COMMENT_WORDS & set(h.split()) or any(p in h for p in COMMENT_PHRASES) for h in folded
+        ):
+            continue
+        cells = _sample(body[col])
+        if sum(bool(_EMAIL.match(c)) for c in cells) * 2 > len(cells):
+            continue
+        found.append(col)
+    return found
+
+
+def comment_values(body: pd.DataFrame, columns: list[int]) -> np.ndarray:
+    """Per row, the texts of its filled comment cells (an empty tuple when it left them blank)."""
+    import numpy as np
+
+    out = np.empty(len(body), dtype=object)
+    cells = [body[c].to_numpy(dtype=object) for c in columns]
+    out[:] = (
+        [
+            tuple(
+                t for cell in row if (t := "" if cell is None else str(cell).strip()) and t != "nan"
+            )
+            for row in zip(*cells, strict=True)
+        ]
+        if cells
+        else [()] * len(body)
+    )
+    return out
+
+
 def named_column(headers: list[list[str]], name: str, option: str, where: str) -> KeyColumn:
     """The column a user named with --subject-column, --group-column or --rater-column."""
     wanted = normalize(name)

@@ -35,6 +35,7 @@ class ReadOptions:
     group: str | None = None  # every response's rater group (a group id), instead of a column
     rater_column: str | None = None
     question: str | None = None  # the ranking question, by id or words of its text
+    comments: bool = False  # read the free-text comment columns too (`--comments`)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Source:
     values_hint: ValueKind | None = None
     warnings: tuple[str, ...] = ()
     understood: str = ""  # what the reader took from where ("question Q5; leader: 'Name'")
+    # per response, its free-text comments (a tuple of texts); None unless comments were asked for
+    comments: np.ndarray | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:

@@ -148,4 +148,11 @@ def read(
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
         values_hint=hint,
+        warnings=(
+            (
+                f"{grid.path}: a tidy file (a row per rating) holds no comments: --comments read none",
+            )
+            if options.comments
+            else ()
+        ),
     )

@@ -17,6 +17,8 @@ from coachkit.io.columns import (
     KeyColumn,
     bad_cell_note,
     column_name,
+    comment_columns,
+    comment_values,
     filled_rows,
     find_group,
     find_rater,
@@ -124,6 +126,16 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     if sheet.exclude is not None:
         platform = sheet.exclude(body).to_numpy(dtype=object)
         note = np.where(platform != "", platform, note)
+    understood = _understood(found)
+    comments = None
+    if options.comments:
+        keys = (found.subject, found.group, found.rater)
+        taken = set(sheet.skip) | {c for f in found.fits for c in f.item_columns}
+        taken |= {k.column for k in keys if k is not None and k.column is not None}
+        columns = comment_columns(body, sheet.key_headers, taken)
+        comments = comment_values(body, columns)
+        shown = ", ".join(repr(_short(sheet.header[c])) for c in columns) or "none found"
+        understood += f"; comments {shown}"
     return Source(
         path=grid.path,
         source_format=sheet.source_format,
@@ -138,8 +150,13 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
         values_hint=ranking.hint,
-        understood=_understood(found),
+        understood=understood,
+        comments=comments,
     )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _understood(found: Plan) -> str:
@@ -152,9 +169,9 @@ def _understood(found: Plan) -> str:
             return "none"
         if key.column is None:
             return key.how
-        text = found.sheet.header[key.column]
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        return f"{shown!r}" + (" (by its values)" if key.how == "values" else "")
+        return f"{_short(found.sheet.header[key.column])!r}" + (
+            " (by its values)" if key.how == "values" else ""
+        )
 
     parts = [f"question {question.short}"] if question.key else []
     parts += [

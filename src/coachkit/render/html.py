@@ -252,6 +252,7 @@ def render_html(report: Report, paper: str = "A4") -> str:
         words=wording.words(report.instrument),
         paper=paper,
         prompts=wording.PLAN_PROMPTS,
+        comments_note=wording.COMMENTS_NOTE,
     )
 
 

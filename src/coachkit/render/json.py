@@ -117,6 +117,12 @@ def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
         "tilt_contrast": _contrast(subject.tilt_contrast, info),
         "strengths": list(subject.strengths),
         "notable_by_chance": r4(subject.notable_by_chance),
+        # with --comments only: the comments of each group the report shows
+        **(
+            {"comments": {c.group: list(c.texts) for c in subject.comments}}
+            if subject.comments
+            else {}
+        ),
     }
 
 

@@ -44,6 +44,7 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
         subjects=views,
         words=words,
         prompts=wording.PLAN_PROMPTS,
+        comments_note=wording.COMMENTS_NOTE,
     )
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coachkit.model import Report
-from coachkit.render import RenderOptions
+from coachkit.render import RenderOptions, wording
 from coachkit.render.view import BlockView, Page, SubjectView, subject_view
 from coachkit.text import printable
 
@@ -127,6 +127,12 @@ def _subject(view: SubjectView, width: int) -> RenderableType:
         if view.strengths:
             parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))
         parts.append(_indented(printable(view.focus_note)))
+    if view.comments:
+        parts.append(Text("\nIn their own words", style="bold"))
+        parts.append(_indented(printable(wording.COMMENTS_NOTE + ".")))
+        for group, texts in view.comments:
+            parts.append(_indented(printable(group)))
+            parts += [_indented(printable(text), bullet="- ") for text in texts]
     parts.append(Text(""))
     return Group(*parts)
 

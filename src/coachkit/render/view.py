@@ -68,6 +68,7 @@ class SubjectView:
     standing: tuple[str, ...]  # where self stands among the raters, on each focus dimension
     plan: tuple[str, ...] = ()  # the development plan's topics: focus dimensions, then strengths
     focus_note: str = wording.FOCUS_NOTE
+    comments: tuple[tuple[str, tuple[str, ...]], ...] = ()  # group label, its comments
 
 
 def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
@@ -108,6 +109,7 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
             subject.notable_by_chance,
             sum(len(c.notable) for b in subject.blocks for c in b.comparisons),
         ),
+        comments=tuple((names[c.group], c.texts) for c in subject.comments),
     )
 
 

@@ -222,3 +222,10 @@ PLAN_PROMPTS = (
     "Who can help?",
     "How will progress show, and by when?",
 )
+
+
+COMMENTS_NOTE = (
+    "Comments of the groups shown above, in no particular order, e-mail addresses and phone "
+    "numbers masked. Read them before handing the report on: a comment can still give its "
+    "writer away"
+)
