@@ -385,3 +385,36 @@ def test_slope_labels_never_overlap_and_keep_their_order() -> None:
             line.label for line in sorted(layout.lines, key=lambda x: (x.y[side], x.label))
         ]
     assert layout.height >= max(y for line in layout.lines for y in line.label_y)
+
+
+def test_batch_in_workers_writes_what_one_process_writes(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(4):
+        shutil.copy(EXAMPLES / "acme-wide.xlsx", inputs / f"client-{i}.xlsx")
+    shutil.copy(EXAMPLES / "cohort-2026.csv", inputs)
+    (inputs / "broken.csv").write_text("not,a\nsurvey,file\n", "utf-8")
+
+    def batch(jobs: int) -> tuple[int, str, str, dict[str, bytes]]:
+        out = tmp_path / f"out{jobs}"
+        command = ["batch", str(inputs), "--output-dir", str(out), "-f", "json", "-j", str(jobs)]
+        done = subprocess.run(
+            [sys.executable, "-m", "coachkit", *command],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.*")}
+        return done.returncode, done.stdout.replace(str(out), "OUT"), done.stderr, files
+
+    one, two = batch(1), batch(2)
+    assert one == two
+    code, _, stderr, files = one
+    assert code == 1 and "broken.csv" in stderr and len(files) == 4 * 3 + 12 + 1
+    # the notes come in the order of the files, as one process writes them
+    notes = [line.split(":")[1].strip() for line in stderr.splitlines() if line.startswith("note")]
+    assert notes == sorted(notes)

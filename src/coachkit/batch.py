@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
+import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +113,71 @@ def discover(paths: Iterable[Path], output_dir: Path) -> tuple[list[Path], list[
     return found, unreadable
 
 
+def default_jobs() -> int:
+    """The cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+Rendered = tuple[Report, list["str | bytes | CoachkitError"]]
+# The task a forked worker runs: set before the workers fork, so they inherit it (a closure
+# cannot be pickled to them).
+_TASK: Callable[[Path], Rendered] | None = None
+
+
+def _in_worker(file: Path) -> tuple[Rendered | CoachkitError, str]:
+    """Run the task in a worker; its notes on stderr come back with its result, to be shown in
+    the order of the files."""
+    import contextlib
+    import io
+
+    assert _TASK is not None
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        try:
+            result: Rendered | CoachkitError = _TASK(file)
+        except CoachkitError as exc:
+            result = exc
+    return result, captured.getvalue()
+
+
+def _in_order(
+    task: Callable[[Path], Rendered], files: list[Path], jobs: int
+) -> Iterator[Rendered | CoachkitError]:
+    """Each file's result in the order of the files: in this process, or with `jobs` > 1 in
+    that many forked workers."""
+    if jobs <= 1 or len(files) <= 1 or not hasattr(os, "fork"):
+        for file in files:
+            try:
+                yield task(file)
+            except CoachkitError as exc:
+                yield exc
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _TASK
+    _TASK = task
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
+            futures = [pool.submit(_in_worker, file) for file in files]
+            for file, future in zip(files, futures, strict=True):
+                try:
+                    result, notes = future.result()
+                except BrokenProcessPool:
+                    yield CoachkitError(
+                        f"{file}: the worker analyzing it stopped; run again with --jobs 1"
+                    )
+                    continue
+                sys.stderr.write(notes)
+                yield result
+    finally:
+        _TASK = None
+
+
 def run_batch(
     files: list[Path],
     analyze_file: Callable[[Path], Report],
@@ -119,42 +186,52 @@ def run_batch(
     options: RenderOptions,
     advance: Callable[[str], None] = lambda _: None,
     failed_before: Iterable[tuple[str, str]] = (),
+    jobs: int = 1,
 ) -> BatchResult:
     """Analyze each file on its own and write one report per leader, then the index. A file
-    that cannot be read or written fails alone (listed in the index), the others go on."""
+    that cannot be read or written fails alone (listed in the index), the others go on. With
+    `jobs` > 1, files are read, analyzed and rendered in forked workers; what is written, and in
+    which order, is the same."""
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CoachkitError(
             f"{output_dir}: cannot create the output folder ({exc.strerror}); choose another"
         ) from exc
+
+    def task(file: Path) -> Rendered:
+        report = analyze_file(file)
+        rendered: list[str | bytes | CoachkitError] = []
+        for subject in report.subjects:
+            try:
+                rendered.append(render(_alone(report, subject), fmt, options))
+            except CoachkitError as exc:
+                rendered.append(exc)
+        return report, rendered
+
     protected = {file.resolve() for file in files}
     folders: set[str] = set()
     last: Report | None = None
     entries: list[IndexEntry] = []
     failed: list[tuple[str, str]] = list(failed_before)
-    for file in files:
+    for file, outcome in zip(files, _in_order(task, files, jobs), strict=True):
         advance(str(file))
-        try:
-            report = analyze_file(file)
-        except CoachkitError as exc:
-            failed.append((str(file), " ".join(str(exc).split())))
+        if isinstance(outcome, CoachkitError):
+            failed.append((str(file), " ".join(str(outcome).split())))
             continue
+        report, rendered = outcome
         last = report
         folder = unique(slug(file.stem), folders)
         names: set[str] = set()
-        for subject in report.subjects:
+        for subject, content in zip(report.subjects, rendered, strict=True):
             name = f"{unique(slug(subject.subject), names)}.{EXTENSIONS[fmt]}"
             target = output_dir / folder / name
-            single = dataclasses.replace(
-                report,
-                subjects=(subject,),
-                excluded=tuple(e for e in report.excluded if e.subject == subject.subject),
-            )
             try:
+                if isinstance(content, CoachkitError):
+                    raise content
                 target.parent.mkdir(exist_ok=True)
                 _check_not_input(target, protected)
-                write_output(render(single, fmt, options), target)
+                write_output(content, target)
             except (CoachkitError, OSError) as exc:
                 failed.append((str(file), " ".join(str(exc).split())))
                 continue
@@ -166,6 +243,15 @@ def run_batch(
     _check_not_input(index, protected)
     write_output(render(result, index_format, options), index)
     return result
+
+
+def _alone(report: Report, subject: SubjectResult) -> Report:
+    """The report of one leader of a file: their results, and only their excluded responses."""
+    return dataclasses.replace(
+        report,
+        subjects=(subject,),
+        excluded=tuple(e for e in report.excluded if e.subject == subject.subject),
+    )
 
 
 def _check_not_input(target: Path, inputs: set[Path]) -> None:

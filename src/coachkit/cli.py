@@ -47,7 +47,7 @@ _SECTIONS = {
         "draft_instrument",
         "comments",
     },
-    "Other options": {"quiet", "debug", "help"},
+    "Other options": {"jobs", "quiet", "debug", "help"},
 }
 
 
@@ -663,6 +663,16 @@ def batch(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Files analyzed at once, each in a worker process (default: the number of cores).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -677,7 +687,7 @@ def batch(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.batch import discover, run_batch
+        from coachkit.batch import default_jobs, discover, run_batch
         from coachkit.pipeline import Analysis, check_thresholds, report
         from coachkit.text import printable
 
@@ -699,9 +709,10 @@ def batch(
         def analyze_file(file: Path) -> "Report":
             return report(_load([file], reading, quiet), analysis, [str(file)])
 
+        workers = default_jobs() if jobs is None else jobs
         with _progress(len(files), quiet) as advance:
             result = run_batch(
-                files, analyze_file, format, output_dir, options, advance, unreadable
+                files, analyze_file, format, output_dir, options, advance, unreadable, workers
             )
         for entry in result.reports:
             typer.echo(printable(str(output_dir / entry.path)))
