@@ -196,3 +196,21 @@ def test_normal_rank_sum_p_beyond_the_exact_range() -> None:
     assert rank_sum_p_value(39 * 5000 + 10, 6, 12, 5000) == pytest.approx(
         sp.norm.sf((10 - 0.5) / np.sqrt(39 * 5000)) * 2, rel=1e-9
     )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_percentiles_are_numpys_quantiles_to_the_last_bit(seed: int) -> None:
+    from coachkit.analysis.raters import percentiles
+
+    rng = np.random.default_rng(seed)
+    b = int(rng.integers(1, 3000))
+    shape = (int(rng.integers(1, 6)), int(rng.integers(1, 13)), b)
+    values = rng.normal(size=shape) if seed % 2 else rng.integers(0, 40, shape) / 4.0
+    expected = np.quantile(values, [0.025, 0.975], axis=-1)
+    assert np.array_equal(percentiles(values), expected)
+    # sums of m raters' whole or half ranks, quantiles of their means
+    m = int(rng.integers(3, 9))
+    sums = rng.integers(m, 24 * m, shape) / 2.0
+    assert np.array_equal(
+        percentiles(sums, halves=m), np.quantile(sums / m, [0.025, 0.975], axis=-1)
+    )

@@ -86,20 +86,51 @@ def _weights(m: int, resamples: int, stream: int = 0) -> np.ndarray:
 
 
 def _interval(
-    estimate: np.ndarray, boot: np.ndarray, m: int, low: float, high: float
+    estimate: np.ndarray, boot: np.ndarray, m: int, low: float, high: float, halves: int = 0
 ) -> np.ndarray:
-    """The widened 95% percentile interval around `estimate` from bootstrap values (axis 1),
-    clipped to [low, high]; shape (..., 2)."""
-    lo, hi = np.quantile(boot, [0.025, 0.975], axis=1)
+    """The widened 95% percentile interval around `estimate` from bootstrap values (the last
+    axis, where partitioning is fastest), clipped to [low, high]; shape (..., 2)."""
+    lo, hi = percentiles(boot, halves=halves)
     factor = widening(m)
     widened = [estimate - (estimate - lo) * factor, estimate + (hi - estimate) * factor]
     return np.asarray(np.clip(np.stack(widened, -1), low, high))
 
 
+def percentiles(
+    values: np.ndarray, q: tuple[float, float] = (0.025, 0.975), halves: int = 0
+) -> np.ndarray:
+    """`np.quantile(values, q, axis=-1)` (its default, linear method: the very same numbers),
+    several times faster: it partitions the last, contiguous axis. With `halves` = m, `values`
+    are sums of m raters' whole or half ranks, and the quantiles are of their means: the order
+    statistics are found among the integers 2 x sum, which is exact, and so is dividing after."""
+    if np.isnan(values).any():
+        return np.asarray(np.nanquantile(values / max(halves, 1), q, axis=-1))
+    n = values.shape[-1]
+    virtual = (n - 1) * np.asarray(q)
+    below = np.floor(virtual).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    gamma = virtual - below
+    kth = np.unique(np.concatenate([below, above]))
+    if halves:
+        found = np.partition((2 * values).astype(np.int32), kth, axis=-1)[..., kth]
+        part = found.astype(np.float64) / 2 / halves
+    else:
+        part = np.partition(values, kth, axis=-1)[..., kth]
+    at = {int(k): i for i, k in enumerate(kth.tolist())}
+    out = []
+    for i, t in enumerate(gamma.tolist()):
+        a, b = part[..., at[int(below[i])]], part[..., at[int(above[i])]]
+        diff = b - a
+        # numpy's lerp: from the nearer end, so that the result never leaves [a, b]
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return np.stack(out)
+
+
 def boot_means(rows: np.ndarray, resamples: int, stream: int = 0) -> np.ndarray:
-    """Bootstrap mean ranks of cells of m raters: rows (C, m, K) -> (C, resamples, K)."""
+    """Bootstrap mean ranks of cells of m raters: rows (C, m, K) -> (C, K, resamples), by one
+    matrix product (BLAS; einsum's loop was twenty times slower)."""
     m = rows.shape[1]
-    return np.asarray(np.einsum("bm,cmk->cbk", _weights(m, resamples, stream), rows) / m)
+    return np.asarray(rows.transpose(0, 2, 1) @ _weights(m, resamples, stream).T / m)
 
 
 def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) -> np.ndarray:
@@ -111,6 +142,9 @@ def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) ->
     out = np.full((*counts.shape, k, 2), np.nan)
     if resamples <= 0:
         return out
+    twice = 2 * all_cells.ranks
+    largest = float(np.abs(twice).max(initial=0.0)) * max(int(counts.max(initial=0)), 1)
+    whole_or_half = bool(np.array_equal(twice, np.round(twice))) and largest < 2**31
     for m in np.unique(counts[counts >= MIN_INTERVAL_RATERS]).tolist():
         where = np.argwhere(counts == m)
         per_chunk = max(1, CHUNK_BYTES // (resamples * k * 8))
@@ -119,7 +153,11 @@ def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) ->
             index = all_cells.start[chunk[:, 0], chunk[:, 1]][:, None] + np.arange(m)
             rows = all_cells.ranks[index]  # (C, m, K)
             estimate = rows.mean(axis=1)
-            interval = _interval(estimate, boot_means(rows, resamples), m, 1.0, np.inf)
+            if whole_or_half:  # sums of whole or half ranks: quantiles found among integers
+                sums = rows.transpose(0, 2, 1) @ _weights(m, resamples).T
+                interval = _interval(estimate, sums, m, 1.0, np.inf, halves=m)
+            else:
+                interval = _interval(estimate, boot_means(rows, resamples), m, 1.0, np.inf)
             interval = np.minimum(interval, bounds[:, None])
             out[chunk[:, 0], chunk[:, 1]] = interval
     return out
@@ -162,7 +200,7 @@ def kendall_w_interval(rows: np.ndarray, resamples: int) -> tuple[float, float] 
     denominator = m * m * (k**3 - k) - m * ties
     with np.errstate(invalid="ignore", divide="ignore"):
         w = np.where(denominator > 0, np.clip(12.0 * spread / denominator, 0.0, 1.0), np.nan)
-    lo, hi = np.nanquantile(w, [0.025, 0.975])
+    lo, hi = percentiles(w).tolist()
     return float(lo), float(hi)
 
 
