@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from coachkit.render import Format
@@ -239,3 +241,32 @@ def test_the_terminal_table_fits_and_shows_every_group(width: int, tmp_path: Pat
         assert all(any(w in line for line in lines) for w in words), (width, group)
     numbers = [line for line in lines if line.strip().endswith(("12", "1"))]
     assert numbers  # the ranks themselves are printed, not only the labels
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(-1e18, 1e18, allow_nan=False).map(lambda x: round(x, 4) + 0.0)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(_JSON_VALUES)
+def test_json_text_is_the_standard_librarys_byte_for_byte(value: object) -> None:
+    import numpy as np
+
+    from coachkit.render.json import _encode
+
+    assert _encode(value, indent=True) == json.dumps(
+        value, indent=2, sort_keys=True, ensure_ascii=False
+    )
+    assert _encode(value, indent=False) == json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    if isinstance(value, float):  # numpy's floats too, as a report's arrays give them
+        assert _encode(np.float64(value), indent=False) == json.dumps(value)

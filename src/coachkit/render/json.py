@@ -2,7 +2,7 @@
 
 Documents are indented for people. A top-level list longer than `PRETTY_ITEMS` (the subjects of
 an organization-wide file, say) has one compact item per line instead: still valid JSON, easy to
-grep, and written by the C encoder rather than Python's slower indenting one.
+grep. orjson writes the text, byte for byte what the standard library would.
 """
 
 from __future__ import annotations
@@ -46,24 +46,33 @@ def clean(value: Any) -> Any:
     return value
 
 
+def _encode(value: Any, indent: bool) -> str:
+    """JSON text by orjson: the same bytes as the standard library's `json.dumps(value,
+    sort_keys=True, ensure_ascii=False)` (indented by 2, or compact) for floats rounded to 4
+    decimals, several times faster."""
+    import orjson
+
+    option = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    if indent:
+        option |= orjson.OPT_INDENT_2
+    return orjson.dumps(value, option=option).decode("utf-8")
+
+
 def dumps(document: dict[str, Any], rounded: bool = False) -> str:
     """Serialize a document; `rounded` says its floats are rounded already."""
     if not rounded:
         document = clean(document)
     long = {k for k, v in document.items() if isinstance(v, list) and len(v) > PRETTY_ITEMS}
     if not long:
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return _encode(document, indent=True) + "\n"
     parts = []
     for key in sorted(document):
         value = document[key]
         if key in long:
-            items = ",\n".join("    " + compact.encode(item) for item in value)
+            items = ",\n".join("    " + _encode(item, indent=False) for item in value)
             text = f"[\n{items}\n  ]"
         else:
-            text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace(
-                "\n", "\n  "
-            )
+            text = _encode(value, indent=True).replace("\n", "\n  ")
         parts.append(f"  {json.dumps(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
