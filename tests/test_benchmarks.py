@@ -36,3 +36,4 @@ def test_benchmark_script_runs_on_a_tiny_size() -> None:
     ]
     assert ratios and all(re.fullmatch(r"\d+\.\d\d", r) for r in ratios)
     assert "| org responses | seconds | seconds per 100k |" in result.stdout
+    assert "| batch files | seconds | seconds per file |" in result.stdout
