@@ -180,3 +180,43 @@ def test_mean_rank_intervals_cover_the_population(m: int) -> None:
                 lo - 1e-9 <= population[list(subject.blocks[0].dimensions).index(d)] <= hi + 1e-9
             )
     assert np.mean(covered) >= 0.85
+
+
+def test_w_and_tilt_intervals_of_all_cells_at_once_are_each_cells_own() -> None:
+    """Each cell bootstrapped on its own with numpy's quantile and a plain formula for W: the
+    same numbers, to the last bit, as the intervals computed for all cells at once."""
+    from coachkit.analysis.arrays import tie_terms
+    from coachkit.analysis.raters import _weights, cells, tilt_intervals, w_intervals
+
+    rng = np.random.default_rng(11)
+    rows = [
+        (f"L{s}", group, list(rng.permutation(12) + 1.0))
+        for s in range(6)
+        for group, n in (("self", 1), ("manager", 1), ("peer", 3 + s % 3), ("direct_report", 4))
+        for _ in range(n)
+    ]
+    all_cells = cells(dataset_for(rows))
+    head, tail, resamples = list(range(6)), list(range(6, 12)), 300
+    tilt = tilt_intervals(all_cells, resamples, head, tail)
+    w = w_intervals(all_cells, resamples, list(range(12)))
+    checked = 0
+    for s, g in itertools.product(*map(range, all_cells.counts.shape)):
+        cell = all_cells.rows(s, g)
+        m = len(cell)
+        if m < 3:
+            assert np.isnan(tilt[s, g]).all() and np.isnan(w[s, g]).all()
+            continue
+        factor = widening(m)
+        values = cell[:, tail].mean(axis=1) - cell[:, head].mean(axis=1)
+        boot = _weights(m, resamples, 1) @ values / m
+        lo, hi = np.quantile(boot, [0.025, 0.975])
+        mid = values.mean()
+        expected = np.clip([mid - (mid - lo) * factor, mid + (hi - mid) * factor], -6.0, 6.0)
+        assert np.array_equal(tilt[s, g], expected)
+        weights = _weights(m, resamples, 4)
+        sums, ties = weights @ cell, weights @ tie_terms(cell)
+        spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+        kendall = np.clip(12.0 * spread / (m * m * (12**3 - 12) - m * ties), 0.0, 1.0)
+        assert np.array_equal(w[s, g], np.quantile(kendall, [0.025, 0.975]))
+        checked += 1
+    assert checked == 6 * 3  # peers, direct reports and the pooled group of each leader

@@ -6,6 +6,7 @@ tied rankings. Nothing here leaves the analysis but counts and intervals.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -133,6 +134,20 @@ def boot_means(rows: np.ndarray, resamples: int, stream: int = 0) -> np.ndarray:
     return np.asarray(rows.transpose(0, 2, 1) @ _weights(m, resamples, stream).T / m)
 
 
+def stacks(all_cells: Cells, per_cell_bytes: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """The cells of `MIN_INTERVAL_RATERS` raters or more, by their number m of raters: m, the
+    (subject, group) of each cell (C, 2), and their raters' ranks (C, m, K); in chunks of
+    `CHUNK_BYTES` at most for a bootstrap of `per_cell_bytes` per cell."""
+    counts = all_cells.counts
+    for m in np.unique(counts[counts >= MIN_INTERVAL_RATERS]).tolist():
+        where = np.argwhere(counts == m)
+        per_chunk = max(1, CHUNK_BYTES // max(per_cell_bytes, 1))
+        for begin in range(0, len(where), per_chunk):
+            chunk = where[begin : begin + per_chunk]
+            index = all_cells.start[chunk[:, 0], chunk[:, 1]][:, None] + np.arange(m)
+            yield m, chunk, all_cells.ranks[index]
+
+
 def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) -> np.ndarray:
     """Per cell and dimension, the 95% interval of the mean rank over raters, (S, G, K, 2); NaN
     for cells of fewer than `MIN_INTERVAL_RATERS` raters. `bounds` is each dimension's largest
@@ -145,34 +160,62 @@ def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) ->
     twice = 2 * all_cells.ranks
     largest = float(np.abs(twice).max(initial=0.0)) * max(int(counts.max(initial=0)), 1)
     whole_or_half = bool(np.array_equal(twice, np.round(twice))) and largest < 2**31
-    for m in np.unique(counts[counts >= MIN_INTERVAL_RATERS]).tolist():
-        where = np.argwhere(counts == m)
-        per_chunk = max(1, CHUNK_BYTES // (resamples * k * 8))
-        for begin in range(0, len(where), per_chunk):
-            chunk = where[begin : begin + per_chunk]
-            index = all_cells.start[chunk[:, 0], chunk[:, 1]][:, None] + np.arange(m)
-            rows = all_cells.ranks[index]  # (C, m, K)
-            estimate = rows.mean(axis=1)
-            if whole_or_half:  # sums of whole or half ranks: quantiles found among integers
-                sums = rows.transpose(0, 2, 1) @ _weights(m, resamples).T
-                interval = _interval(estimate, sums, m, 1.0, np.inf, halves=m)
-            else:
-                interval = _interval(estimate, boot_means(rows, resamples), m, 1.0, np.inf)
-            interval = np.minimum(interval, bounds[:, None])
-            out[chunk[:, 0], chunk[:, 1]] = interval
+    for m, chunk, rows in stacks(all_cells, resamples * k * 8):
+        estimate = rows.mean(axis=1)
+        if whole_or_half:  # sums of whole or half ranks: quantiles found among integers
+            sums = rows.transpose(0, 2, 1) @ _weights(m, resamples).T
+            interval = _interval(estimate, sums, m, 1.0, np.inf, halves=m)
+        else:
+            interval = _interval(estimate, boot_means(rows, resamples), m, 1.0, np.inf)
+        out[chunk[:, 0], chunk[:, 1]] = np.minimum(interval, bounds[:, None])
     return out
 
 
-def scalar_interval(
-    values: np.ndarray, resamples: int, low: float, high: float
-) -> tuple[float, float] | None:
-    """The 95% interval over raters of the mean of one value per rater (a tilt, say)."""
-    m = len(values)
-    if m < MIN_INTERVAL_RATERS or resamples <= 0:
-        return None
-    boot = _weights(m, resamples, 1) @ values / m
-    lo, hi = _interval(np.array([values.mean()]), boot[None, :], m, low, high)[0]
-    return float(lo), float(hi)
+def tilt_intervals(
+    all_cells: Cells, resamples: int, head: list[int], tail: list[int]
+) -> np.ndarray:
+    """Per cell, the 95% interval of the tilt (mean rank of the `tail` family minus that of the
+    `head` family) over raters, (S, G, 2); NaN below `MIN_INTERVAL_RATERS` raters; all cells of m
+    raters at once, each cell's numbers as its own bootstrap would give them."""
+    out = np.full((*all_cells.counts.shape, 2), np.nan)
+    if resamples <= 0:
+        return out
+    k = all_cells.ranks.shape[1]
+    bound = (2 * k - len(tail) + 1) / 2 - (1 + len(head)) / 2  # the largest tilt there is
+    for m, chunk, rows in stacks(all_cells, resamples * 8):
+        values = rows[:, :, tail].mean(axis=2) - rows[:, :, head].mean(axis=2)  # (C, m)
+        boot = (_weights(m, resamples, 1) @ values[..., None])[..., 0] / m  # (C, B)
+        interval = _interval(values.mean(axis=1), boot, m, -bound, bound)
+        out[chunk[:, 0], chunk[:, 1]] = interval
+    return out
+
+
+def w_intervals(all_cells: Cells, resamples: int, cols: list[int]) -> np.ndarray:
+    """Per cell, the 95% percentile interval of Kendall's W (tie-corrected) over raters in the
+    block of `cols`, (S, G, 2); NaN below `MIN_INTERVAL_RATERS` raters."""
+    from coachkit.analysis.arrays import tie_terms
+
+    out = np.full((*all_cells.counts.shape, 2), np.nan)
+    if resamples <= 0:
+        return out
+    k = len(cols)
+    for m, chunk, rows in stacks(all_cells, resamples * k * 8):
+        block = rows[:, :, cols]  # (C, m, k)
+        weights = _weights(m, resamples, 4)
+        sums = weights @ block  # (C, B, k): each cell's product, as one cell's
+        ties = (weights @ tie_terms(block.reshape(-1, k)).reshape(-1, m)[..., None])[..., 0]
+        spread = ((sums - sums.mean(axis=2, keepdims=True)) ** 2).sum(axis=2)
+        denominator = m * m * (k**3 - k) - m * ties
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = np.where(denominator > 0, np.clip(12.0 * spread / denominator, 0.0, 1.0), np.nan)
+        interval = np.full((len(w), 2), np.nan)
+        gaps = np.isnan(w).any(axis=1)
+        if (~gaps).any():
+            interval[~gaps] = percentiles(w[~gaps]).T
+        for i in np.flatnonzero(gaps).tolist():  # W undefined in some resamples: nanquantile
+            interval[i] = percentiles(w[i])
+        out[chunk[:, 0], chunk[:, 1]] = interval
+    return out
 
 
 def gap_interval(a: np.ndarray, b: np.ndarray, resamples: int, limit: float) -> np.ndarray | None:
@@ -184,24 +227,6 @@ def gap_interval(a: np.ndarray, b: np.ndarray, resamples: int, limit: float) -> 
     estimate = b.mean(axis=0) - a.mean(axis=0)
     m = min(len(a), len(b))
     return np.asarray(_interval(estimate[None], boot[None], m, -limit, limit)[0])
-
-
-def kendall_w_interval(rows: np.ndarray, resamples: int) -> tuple[float, float] | None:
-    """The 95% percentile interval of Kendall's W (tie-corrected) over the group's raters."""
-    from coachkit.analysis.arrays import tie_terms
-
-    m, k = rows.shape
-    if m < MIN_INTERVAL_RATERS or resamples <= 0:
-        return None
-    weights = _weights(m, resamples, 4)
-    sums = weights @ rows  # (B, K) rank sums of each resample
-    ties = weights @ tie_terms(rows)
-    spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
-    denominator = m * m * (k**3 - k) - m * ties
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.where(denominator > 0, np.clip(12.0 * spread / denominator, 0.0, 1.0), np.nan)
-    lo, hi = percentiles(w).tolist()
-    return float(lo), float(hi)
 
 
 def kendall_tied_p(rows: np.ndarray, w: float) -> float:

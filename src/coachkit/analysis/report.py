@@ -19,10 +19,10 @@ from coachkit.analysis.raters import (
     cells,
     gap_interval,
     kendall_tied_p,
-    kendall_w_interval,
     mean_rank_intervals,
-    scalar_interval,
     self_among,
+    tilt_intervals,
+    w_intervals,
 )
 from coachkit.memory import collection_paused
 from coachkit.model import (
@@ -123,17 +123,37 @@ class _Detail:
     mean_ci: np.ndarray  # (S, G, K, 2), NaN below 3 raters
     resamples: int
     tied: bool
+    tilt_ci: np.ndarray | None  # (S, G, 2), NaN below 3 raters; None without a tilt
+    w_ci: dict[str, np.ndarray]  # per block, (S, G, 2), NaN below 3 raters
 
     @staticmethod
     def of(dataset: Dataset, tables: Tables, resamples: int) -> _Detail:
-        dims = list(dataset.instrument.dimension_ids)
+        instrument = dataset.instrument
+        dims = list(instrument.dimension_ids)
         bounds = np.empty(len(dims))
         for _, block_dims in dataset.blocks:
             bounds[[dims.index(d) for d in block_dims]] = len(block_dims)
         all_cells = cells(dataset)
+        families = [
+            [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
+        ]
         return _Detail(
-            all_cells, mean_rank_intervals(all_cells, resamples, bounds), resamples, dataset.tied
+            all_cells,
+            mean_rank_intervals(all_cells, resamples, bounds),
+            resamples,
+            dataset.tied,
+            tilt_intervals(all_cells, resamples, *families) if len(families) == 2 else None,
+            {
+                block: w_intervals(all_cells, resamples, [dims.index(d) for d in block_dims])
+                for block, block_dims in dataset.blocks
+            },
         )
+
+    def interval(self, table: np.ndarray | None, s: int, g: int) -> tuple[float, float] | None:
+        """One cell's interval from a (S, G, 2) table; None where it has none."""
+        if table is None or np.isnan(table[s, g, 0]):
+            return None
+        return float(table[s, g, 0]), float(table[s, g, 1])
 
 
 @dataclass(frozen=True)
@@ -239,7 +259,7 @@ def _subjects(
                         tilt[s][i],
                         tilt_p[s][i],
                         counts[s][i],
-                        _tilt_ci(rows[g], families, detail.resamples),
+                        detail.interval(detail.tilt_ci, s, i),
                     )
                     for g, i in shown
                 }
@@ -263,7 +283,7 @@ def _subjects(
                             b.chi2[s][i],
                             b.p[s][i],
                             counts[s][i],
-                            kendall_w_interval(rows[g][:, b.cols], detail.resamples),
+                            detail.interval(detail.w_ci[b.block], s, i),
                         )
                         for g, i in shown
                         if b.w[s][i] == b.w[s][i]  # not NaN: m >= 2
@@ -308,16 +328,6 @@ def _gap_ci(
     if interval is None:
         return None
     return {d: (float(lo), float(hi)) for d, (lo, hi) in zip(dims, interval.tolist(), strict=True)}
-
-
-def _tilt_ci(
-    rows: np.ndarray, families: list[list[int]], resamples: int
-) -> tuple[float, float] | None:
-    head, tail = families
-    values = rows[:, tail].mean(axis=1) - rows[:, head].mean(axis=1)
-    k = rows.shape[1]
-    bound = (2 * k - len(tail) + 1) / 2 - (1 + len(head)) / 2  # the largest tilt there is
-    return scalar_interval(values, resamples, -bound, bound)
 
 
 def _self_among(
