@@ -270,3 +270,26 @@ def test_json_text_is_the_standard_librarys_byte_for_byte(value: object) -> None
     )
     if isinstance(value, float):  # numpy's floats too, as a report's arrays give them
         assert _encode(np.float64(value), indent=False) == json.dumps(value)
+
+
+def test_the_tilt_scale_is_the_largest_tilt_an_instrument_allows() -> None:
+    import dataclasses
+    import statistics
+
+    from coachkit.analysis.report import instrument_info
+    from coachkit.instruments import load_instrument
+    from coachkit.render.view import tilt_scale
+
+    info = instrument_info(load_instrument(None))
+    first, second = (
+        next(f for f, label in info.families.items() if label == t) for t in info.tilt or ()
+    )
+    for drop in (0, 1, 2):  # drop dimensions of the second family: 6 against 6, 5, 4
+        kept = [d for d in info.dimensions if d.family == first]
+        kept += [d for d in info.dimensions if d.family == second][drop:]
+        smaller = dataclasses.replace(info, dimensions=tuple(kept))
+        head = [d for d in kept if d.family == first]
+        ranks = range(1, len(kept) + 1)  # the first family on top, the second at the bottom
+        largest = statistics.mean(ranks[len(head) :]) - statistics.mean(ranks[: len(head)])
+        assert tilt_scale(smaller) == largest
+    assert tilt_scale(info) == 6.0

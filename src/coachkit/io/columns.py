@@ -397,17 +397,8 @@ def comment_values(body: pd.DataFrame, columns: list[int]) -> np.ndarray:
     import numpy as np
 
     out = np.empty(len(body), dtype=object)
-    cells = [body[c].to_numpy(dtype=object) for c in columns]
-    out[:] = (
-        [
-            tuple(
-                t for cell in row if (t := "" if cell is None else str(cell).strip()) and t != "nan"
-            )
-            for row in zip(*cells, strict=True)
-        ]
-        if cells
-        else [()] * len(body)
-    )
+    cells = zip(*(body[c].astype(str).str.strip() for c in columns), strict=True)
+    out[:] = [tuple(t for t in row if t) for row in cells] if columns else [()] * len(body)
     return out
 
 

@@ -12,7 +12,7 @@ from coachkit.render import wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.pages import page_renderers
-from coachkit.render.view import Page, Section, Slope, SlopeChart
+from coachkit.render.view import Page, Section, Slope, SlopeChart, tilt_scale
 
 
 def _delta(pair: tuple[float | None, float | None]) -> float | None:
@@ -85,7 +85,7 @@ def _slope_charts(report: CompareReport, change: SubjectChange) -> tuple[SlopeCh
     tilt = tuple(Slope(names[g], before, after) for g, (before, after) in change.tilt.items())
     charts = (
         SlopeChart("Agreement with the self-assessment (Spearman rho)", -1.0, 1.0, agreement),
-        SlopeChart(wording.tilt_legend(info), -6.0, 6.0, tilt),
+        SlopeChart(wording.tilt_legend(info), -tilt_scale(info), tilt_scale(info), tilt),
     )
     return tuple(c for c in charts if c.slopes)
 

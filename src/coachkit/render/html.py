@@ -1,8 +1,9 @@
 """The HTML report: one self-contained page (inline CSS and SVG, nothing fetched), printable.
 
 Each leader gets a dot plot ("dumbbell") of every reported group's consensus rank per dimension,
-self and manager joined by a line, notable and major gaps highlighted; the tilt of each group on a
--6..+6 scale; agreement and concordance in words; and the coaching focus as the conclusion.
+self and manager joined by a line, notable and major gaps highlighted; the tilt of each group on
+its scale (-6..+6 for twelve dimensions in two families of six); agreement and concordance in
+words; and the coaching focus as the conclusion.
 Groups differ by marker shape and label as well as colour (Okabe-Ito palette), so the chart
 survives grayscale printing and colour blindness. All data reaches the page through Jinja2 with
 autoescaping on.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from coachkit.render import wording
 from coachkit.render.story import GapChart, Quadrant, gap_chart, quadrant
-from coachkit.render.view import Page, SlopeChart, SubjectView, subject_view
+from coachkit.render.view import Page, SlopeChart, SubjectView, subject_view, tilt_scale
 
 if TYPE_CHECKING:
     import jinja2
@@ -72,7 +73,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class TiltMark:
-    """A group's tilt on the -6..+6 scale."""
+    """A group's tilt on its scale (-6..+6 for twelve dimensions in two families of six)."""
 
     label: str
     x: float
@@ -194,10 +195,11 @@ def _tilts(report: Report, block: Block) -> tuple[TiltMark, ...]:
     if not block.tilt:
         return ()
     span = WIDTH - LEFT - RIGHT
+    scale = tilt_scale(report.instrument)
     return tuple(
         TiltMark(
             report.instrument.groups[g],
-            LEFT + (t.value + 6) / 12 * span,
+            LEFT + (t.value + scale) / (2 * scale) * span,
             tilt_reading(t, report.instrument),
         )
         for g, t in block.tilt.items()
@@ -250,6 +252,7 @@ def render_html(report: Report, paper: str = "A4") -> str:
         width=WIDTH,
         left=LEFT,
         words=wording.words(report.instrument),
+        tilt_scale=f"{tilt_scale(report.instrument):g}",
         paper=paper,
         prompts=wording.PLAN_PROMPTS,
         comments_note=wording.COMMENTS_NOTE,

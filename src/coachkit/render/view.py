@@ -229,6 +229,17 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
     return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"
 
 
+def tilt_scale(info: InstrumentInfo) -> float:
+    """The largest tilt there is: the first family ranked at the very top, the second at the
+    very bottom (6 for twelve dimensions in two families of six)."""
+    if info.tilt is None:
+        return 0.0
+    family = {label: fid for fid, label in info.families.items()}
+    first, second = (sum(d.family == family[label] for d in info.dimensions) for label in info.tilt)
+    k = len(info.dimensions)
+    return (2 * k - second + 1) / 2 - (1 + first) / 2
+
+
 @dataclass(frozen=True)
 class Slope:
     """One measure before and after: a line from the left column to the right in a slope chart."""
