@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.io.columns import rater_codes
+from coachkit.keys import descending_ranks, earlier_repeats, factorize, rows_factorize
 from coachkit.model import Exclusion, InputSummary
 from coachkit.options import Scheme, ValueKind
 
@@ -78,7 +79,6 @@ def validate(
 ) -> Dataset:
     """Check every response against the ranking rules and turn them into ranks; list every exclusion."""
     import numpy as np
-    import pandas as pd
 
     dims = list(instrument.dimension_ids)
 
@@ -110,13 +110,13 @@ def validate(
     )
     if len(keyed):
         keys = subject_codes[keyed].astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
-        later = pd.Index(keys).duplicated(keep="last")
-        if later.any():
-            repeated = set(keys[later].tolist())
+        superseded = earlier_repeats(keys)
+        if superseded.any():
+            repeated = set(keys[superseded].tolist())
             last = {
                 k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated
             }
-            for key, i in zip(keys[later].tolist(), keyed[later].tolist(), strict=True):
+            for key, i in zip(keys[superseded].tolist(), keyed[superseded].tolist(), strict=True):
                 kept = last[key]  # the last row of that rater and leader
                 reason[i] = f"superseded by a later response of the same rater ({where(kept)})"
 
@@ -237,7 +237,7 @@ def validate(
     )
     warnings += _without_self(used, subject_codes, subject_names, groups, self_index, instrument)
     # Subjects numbered in order of their first usable response (a subject may have none).
-    codes, first_seen = pd.factorize(_rows(subject_codes, used))
+    codes, first_seen = factorize(_rows(subject_codes, used))
     return Dataset(
         instrument,
         scheme,
@@ -279,12 +279,11 @@ def _keep_last(
 ) -> None:
     """Among `candidates`, every response but the last of its key gets the reason `why(last)`."""
     import numpy as np
-    import pandas as pd
 
     rows = np.flatnonzero(candidates)
     if len(rows) < 2:
         return
-    earlier = pd.Index(keys[rows]).duplicated(keep="last")
+    earlier = earlier_repeats(keys[rows])
     if not earlier.any():
         return
     last = dict(zip(keys[rows].tolist(), rows.tolist(), strict=True))  # the last row wins
@@ -358,13 +357,11 @@ def _identical(
     """Among `candidates` (complete rankings only), each response with the same leader, group and
     ranks as an earlier one, paired with that earlier one."""
     import numpy as np
-    import pandas as pd
 
     rows = np.flatnonzero(candidates & ~np.isnan(raw).any(axis=1))
     if len(rows) < 2:
         return []
-    keys = pd.DataFrame(raw[rows]).assign(subject=subjects[rows], group=groups[rows])
-    first = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    first = rows_factorize([*raw[rows].T, subjects[rows], groups[rows]])
     seen: dict[int, int] = {}
     pairs = []
     for row, key in zip(rows.tolist(), first.tolist(), strict=True):
@@ -378,12 +375,11 @@ def _identical(
 def _subjects(sources: list[Source]) -> tuple[np.ndarray, np.ndarray]:
     """Every response's subject as a number, and the distinct names, over all sources."""
     import numpy as np
-    import pandas as pd
 
     if len(sources) == 1:
         return sources[0].subject_codes, sources[0].subject_names
     offsets = np.cumsum([0, *(len(s.subject_names) for s in sources[:-1])])
-    merged, names = pd.factorize(np.concatenate([s.subject_names for s in sources]))
+    merged, names = factorize(np.concatenate([s.subject_names for s in sources]))
     codes = np.concatenate(
         [s.subject_codes + offset for s, offset in zip(sources, offsets.tolist(), strict=True)]
     )
@@ -405,7 +401,6 @@ def _block_ranks(
     """Ranks within one block, and per row the first problem code (-1 for none). `facts` are
     the block's `_facts`, when they are known already."""
     import numpy as np
-    import pandas as pd
 
     k = x.shape[1]
     count, all_valid, distinct = facts or _facts(x)
@@ -423,7 +418,7 @@ def _block_ranks(
         flag(_REPEATED, distinct < count)
         ranks = x  # copied below before anything is written into it
     else:
-        ranks = pd.DataFrame(x).rank(axis=1, ascending=False, method="average").to_numpy(copy=True)
+        ranks = descending_ranks(x)
     if not allow_partial:
         flag(_INCOMPLETE, count < k)
     rejected = problem >= 0

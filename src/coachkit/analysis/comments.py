@@ -5,6 +5,7 @@ addresses and phone numbers masked."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -43,16 +44,19 @@ def with_comments(
     subjects: tuple[SubjectResult, ...], dataset: Dataset
 ) -> tuple[SubjectResult, ...]:
     """Each leader's results with the comments of the groups its report shows."""
-    import pandas as pd
+    import numpy as np
 
     if dataset.comments is None:
         return subjects
     size = len(dataset.instrument.groups)
-    frame = pd.DataFrame(
-        {"key": dataset.subject_codes * size + dataset.group_codes, "text": dataset.comments}
-    ).explode("text")
-    per_key = frame[frame["text"].notna()].groupby("key", sort=False)["text"].agg(list)
-    texts = dict(zip(per_key.index.tolist(), per_key.tolist(), strict=True))
+    counts = np.fromiter(map(len, dataset.comments), dtype=np.int64, count=len(dataset.comments))
+    flat = np.empty(int(counts.sum()), dtype=object)
+    flat[:] = list(itertools.chain.from_iterable(dataset.comments))
+    keys = np.repeat(dataset.subject_codes * size + dataset.group_codes, counts)
+    order = np.argsort(keys, kind="stable")  # a leader's group's texts together, as read
+    distinct, starts = np.unique(keys[order], return_index=True)
+    parts = [part.tolist() for part in np.split(flat[order], starts[1:])] if len(flat) else []
+    texts = dict(zip(distinct.tolist(), parts, strict=True))
     index = {name: i for i, name in enumerate(dataset.subjects)}
     groups = [g.id for g in dataset.instrument.groups]
     return tuple(

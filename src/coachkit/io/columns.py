@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from coachkit.instruments import Instrument
     from coachkit.io import ReadOptions, Source
+    from coachkit.io.table import Table
 
 SUBJECT = (
     "subject",
@@ -74,7 +75,7 @@ _DECIMAL_COMMA = re.compile(r"-?\d{1,6},\d{1,6}")
 _ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
 
 
-def stripped(cells: pd.Series) -> np.ndarray:
+def stripped(cells: np.ndarray) -> np.ndarray:
     """Cells as text without surrounding spaces; each distinct value is stripped once."""
     import numpy as np
 
@@ -82,17 +83,24 @@ def stripped(cells: pd.Series) -> np.ndarray:
     return np.asarray(names[codes])
 
 
-def numbered(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def numbered(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cells as text without surrounding spaces, as a number per cell and the distinct texts."""
-    import numpy as np
-    import pandas as pd
+    from coachkit.keys import factorize
 
-    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    clean = [str(u).strip() for u in uniques]
-    if clean == list(uniques):
-        return codes, np.array(clean, dtype=object)
-    merged, names = pd.factorize(np.array(clean, dtype=object))  # " A" and "A" are one
-    return merged[codes], np.asarray(names, dtype=object)
+    codes, uniques = factorize(cells)
+    clean = _texts([str(u).strip() for u in uniques.tolist()])
+    if clean.tolist() == uniques.tolist():
+        return codes, clean
+    merged, names = factorize(clean)  # " A" and "A" are one
+    return merged[codes], names
+
+
+def _texts(texts: list[str]) -> np.ndarray:
+    import numpy as np
+
+    array = np.empty(len(texts), dtype=object)
+    array[:] = texts
+    return array
 
 
 def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
@@ -104,38 +112,50 @@ def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
     return None
 
 
-def parse_values(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def parse_values(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cells to floats; returns (values, bad): blank-like cells are NaN, unreadable ones are `bad`.
 
     Numbers parse in one vectorized pass; only the cells that are not plain numbers (blanks,
-    `N/A`, `1st`, text) are looked at one by one.
+    `N/A`, `1st`, text) are looked at, each distinct text once.
     """
     import numpy as np
-    import pandas as pd
+
+    from coachkit.keys import per_value
 
     if cells.dtype != object:  # typed by the parser already: plain numbers, blanks as NaN
-        return numeric_values(cells.to_numpy(dtype=np.float64))
-    try:  # the common case, every cell a plain number: numpy's float() is far faster than to_numeric
-        values = cells.to_numpy(dtype=object).astype(np.float64)
+        return numeric_values(cells.astype(np.float64))
+    try:  # the common case, every cell a plain number
+        values = cells.astype(np.float64)
     except (ValueError, TypeError):
-        values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        values = per_value(cells, _number).astype(np.float64)
     odd = np.zeros(len(values), dtype=bool)
     missing = np.flatnonzero(np.isnan(values))
     if len(missing):  # blank-like cells stay NaN, ordinals (`1st`) are read, the rest is unreadable
-        text = (
-            cells.iloc[missing].astype(str).str.strip().str.slice(0, 40)
-        )  # bounded for the regexes
-        blank = text.str.lower().isin(BLANKS).to_numpy()
-        ordinal = pd.to_numeric(text.str.extract(_ORDINAL, expand=False), errors="coerce")
-        # a decimal comma (`2,5`), as a `;`-delimited CSV from a German or French Excel has it
-        comma = pd.to_numeric(
-            text.where(text.str.fullmatch(_DECIMAL_COMMA), "").str.replace(",", ".", regex=False),
-            errors="coerce",
-        )
-        values[missing] = ordinal.fillna(comma).to_numpy(dtype=np.float64)
-        odd[missing] = ~blank & np.isnan(values[missing])
+        read = np.array(per_value(cells[missing], _odd_cell).tolist(), dtype=np.float64)
+        values[missing] = read[:, 0] if len(read) else read
+        odd[missing] = read[:, 1] > 0 if len(read) else False
     numbers, infinite = numeric_values(values)
     return numbers, odd | infinite
+
+
+def _number(cell: object) -> float:
+    """A cell as a plain number, NaN when it is none."""
+    try:
+        return float("nan") if isinstance(cell, str) and "_" in cell else float(cell)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return float("nan")
+
+
+def _odd_cell(cell: object) -> tuple[float, float]:
+    """A cell that is no plain number, read: (its value, 1.0 when unreadable). Blank-like cells
+    are NaN, ordinals (`1st`, `2.`) and decimal commas (`2,5`) are numbers."""
+    text = str(cell).strip()[:40]  # bounded for the regexes
+    if (ordinal := _ORDINAL.search(text)) is not None:
+        return float(ordinal.group(1)), 0.0
+    # a decimal comma (`2,5`), as a `;`-delimited CSV from a German or French Excel has it
+    if _DECIMAL_COMMA.fullmatch(text):
+        return float(text.replace(",", ".")), 0.0
+    return float("nan"), float(text.lower() not in BLANKS)
 
 
 def numeric_values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -146,21 +166,8 @@ def numeric_values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where((x == -99) | infinite, np.nan, x), infinite
 
 
-def filled_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Per row: does any cell hold something (text cells not empty, number cells not NaN)?"""
-    import numpy as np
-
-    if all(kind == "O" for kind in frame.dtypes.map(lambda d: d.kind)):  # a sheet or file as text
-        return np.asarray((frame.to_numpy() != "").any(axis=1))
-    filled = np.zeros(len(frame), dtype=bool)
-    for _, column in frame.items():
-        values = column.to_numpy()
-        filled |= (values != "") if column.dtype == object else ~np.isnan(values)
-    return filled
-
-
 def map_groups(
-    labels: pd.Series,
+    labels: np.ndarray,
     rows: np.ndarray,
     instrument: Instrument,
     group_map: dict[str, str],
@@ -169,12 +176,13 @@ def map_groups(
     """Raw group labels to the index of their canonical group (-1 for a blank label); an unknown
     label stops the run with a suggestion."""
     import numpy as np
-    import pandas as pd
+
+    from coachkit.keys import factorize
 
     ids = [g.id for g in instrument.groups]
-    codes, uniques = pd.factorize(labels, use_na_sentinel=False)
+    codes, uniques = factorize(labels)
     groups = []
-    for u, raw in enumerate(uniques):
+    for u, raw in enumerate(uniques.tolist()):
         label = str(raw).strip()
         group = (group_map.get(normalize(label)) or instrument.match_group(label)) if label else ""
         if group == instrument.pooled.id:  # "All others" in the data: coachkit pools it itself
@@ -198,7 +206,8 @@ def map_groups(
                 f'map it with --group-map "{label}=GROUP" (groups: {known})'
             )
         groups.append(ids.index(group) if group else -1)
-    return np.array(groups, dtype=np.int64)[codes]
+    mapped: np.ndarray = np.array(groups, dtype=np.int64)[codes]
+    return mapped
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
@@ -371,14 +380,14 @@ COMMENT_WORDS = frozenset(
 COMMENT_PHRASES = ("anything else", "in your own words", "what else", "open text")
 
 
-def comment_columns(body: pd.DataFrame, headers: list[list[str]], taken: set[int]) -> list[int]:
+def comment_columns(body: Table, headers: list[list[str]], taken: set[int]) -> list[int]:
     """The free-text comment columns: a header naming a comment, not a key or ranking column,
     and cells of text rather than e-mail addresses or numbers."""
     from coachkit.io.questions import CODE_PREFIX
 
     found = []
-    for col in map(int, body.columns):
-        if col in taken or body[col].dtype != object:
+    for col in body.labels:
+        if col in taken or not body.is_text(col):
             continue
         folded = [normalize(CODE_PREFIX.sub("", row[col])) for row in headers if col < len(row)]
         if not any(
@@ -392,12 +401,12 @@ def comment_columns(body: pd.DataFrame, headers: list[list[str]], taken: set[int
     return found
 
 
-def comment_values(body: pd.DataFrame, columns: list[int]) -> np.ndarray:
+def comment_values(body: Table, columns: list[int]) -> np.ndarray:
     """Per row, the texts of its filled comment cells (an empty tuple when it left them blank)."""
     import numpy as np
 
     out = np.empty(len(body), dtype=object)
-    cells = zip(*(body[c].astype(str).str.strip() for c in columns), strict=True)
+    cells = zip(*([str(t).strip() for t in body[c].tolist()] for c in columns), strict=True)
     out[:] = [tuple(t for t in row if t) for row in cells] if columns else [()] * len(body)
     return out
 
@@ -433,7 +442,7 @@ def find_subject(
 
 
 def subject_values(
-    body: pd.DataFrame, found: KeyColumn, options: ReadOptions
+    body: Table, found: KeyColumn, options: ReadOptions
 ) -> tuple[np.ndarray, np.ndarray]:
     """The leader each row is about, numbered (see `numbered`)."""
     import numpy as np
@@ -445,7 +454,7 @@ def subject_values(
 
 
 def find_group(
-    body: pd.DataFrame,
+    body: Table,
     headers: list[list[str]],
     taken: set[int],
     options: ReadOptions,
@@ -479,18 +488,18 @@ def _column(found: KeyColumn) -> int:
     return found.column
 
 
-def _sample(cells: pd.Series) -> list[str]:
+def _sample(cells: np.ndarray) -> list[str]:
     """The filled cells of a column's first rows, as text."""
-    return [text for c in cells.head(SAMPLE) if (text := str(c).strip())]
+    return [text for c in cells[:SAMPLE].tolist() if (text := str(c).strip())]
 
 
 def _group_by_values(
-    body: pd.DataFrame, taken: set[int], options: ReadOptions, instrument: Instrument
+    body: Table, taken: set[int], options: ReadOptions, instrument: Instrument
 ) -> KeyColumn | None:
     """The free column whose filled cells are mostly (80%+) known group labels."""
     best, best_share = None, 0.0
-    for col in map(int, body.columns):
-        if col in taken or body[col].dtype != object:
+    for col in body.labels:
+        if col in taken or not body.is_text(col):
             continue
         cells = _sample(body[col])
         known = sum(
@@ -503,7 +512,7 @@ def _group_by_values(
 
 
 def group_codes(
-    body: pd.DataFrame,
+    body: Table,
     found: KeyColumn,
     rows: np.ndarray,
     instrument: Instrument,
@@ -520,7 +529,7 @@ def group_codes(
 
 
 def find_rater(
-    body: pd.DataFrame, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+    body: Table, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
 ) -> KeyColumn | None:
     """The rater id: `--rater-column`; else a header naming an e-mail, then a rater, respondent or
     response id (skipping columns left blank); else a column of e-mail addresses. None when the
@@ -533,8 +542,8 @@ def find_rater(
             if _has_ids(body[_column(found)]):
                 return found
             free.add(_column(found))  # an e-mail column left blank (an anonymous link)
-    for col in map(int, body.columns):
-        if col in taken or body[col].dtype != object:
+    for col in body.labels:
+        if col in taken or not body.is_text(col):
             continue
         cells = _sample(body[col])
         if cells and sum(bool(_EMAIL.match(c)) for c in cells) >= 0.8 * len(cells):
@@ -542,28 +551,29 @@ def find_rater(
     return None
 
 
-def _has_ids(cells: pd.Series) -> bool:
+def _has_ids(cells: np.ndarray) -> bool:
     """Whether a column holds any rater id (not only blanks, placeholders or `anonymous`)."""
     return any(c.lower() not in ANONYMOUS | BLANKS for c in _sample(cells))
 
 
-def rater_values(body: pd.DataFrame, found: KeyColumn | None) -> np.ndarray:
+def rater_values(body: Table, found: KeyColumn | None) -> np.ndarray:
     """Rater ids as the file holds them (see `rater_codes`); empty where a file has none."""
     import numpy as np
 
     if found is None or found.column is None:
         return np.full(len(body), "", dtype=object)
-    return body[found.column].to_numpy(dtype=object)
+    return np.asarray(body[found.column], dtype=object)
 
 
 def rater_codes(raters: np.ndarray) -> np.ndarray:
     """A number per distinct rater id (surrounding spaces aside), -1 where a response has no id,
     an `anonymous` one or a placeholder (`N/A`, `-`). Ids are only compared, to find repeated responses; never shown."""
     import numpy as np
-    import pandas as pd
 
-    codes, uniques = pd.factorize(raters, use_na_sentinel=False)
-    ids = [str(u) for u in uniques]
+    from coachkit.keys import factorize
+
+    codes, uniques = factorize(raters)
+    ids = [str(u) for u in uniques.tolist()]
     clean = [u.strip() for u in ids]
     # One search of all ids for the anonymous words decides whether each id must be looked at.
     joined = "\n" + "\n".join(clean).lower() + "\n"
@@ -571,8 +581,8 @@ def rater_codes(raters: np.ndarray) -> np.ndarray:
     if any(f"\n{word}\n" in joined for word in placeholders if word):
         clean = ["" if u.lower() in placeholders else u for u in clean]
     if clean != ids:  # spaces or anonymity made some ids the same: number them again
-        merged, names = pd.factorize(np.array(clean, dtype=object))
-        codes, clean = merged[codes], [str(u) for u in names]
+        merged, names = factorize(_texts(clean))
+        codes, clean = merged[codes], [str(u) for u in names.tolist()]
     codes = np.asarray(codes, dtype=np.int64)
     if "" in clean:
         codes[codes == clean.index("")] = -1

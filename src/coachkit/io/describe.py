@@ -15,12 +15,13 @@ from coachkit.io.source import ReadOptions
 from coachkit.options import Layout
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import numpy as np
 
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
     from coachkit.io.platforms import Sheet
     from coachkit.io.questions import Fit, Question
+    from coachkit.io.table import Table
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _unknown_ranking(grid: Grid, at: int) -> Sheet | None:
     """The generic wide layout, when its header holds a question of three or more items."""
     from coachkit.io import wide
 
-    sheet = wide.generic_sheet([str(h).strip() for h in grid.cells.iloc[at]], at)
+    sheet = wide.generic_sheet([h.strip() for h in grid.cells.row(at)], at)
     return sheet if any(q.stem and len(q.columns) >= 3 for q in sheet.questions()) else None
 
 
@@ -175,7 +176,7 @@ def _wide_view(
 def _columns_found(
     grid: Grid,
     sheet: Sheet,
-    body: pd.DataFrame,
+    body: Table,
     items: set[int],
     instrument: Instrument,
     options: ReadOptions,
@@ -205,10 +206,10 @@ def _columns_found(
     return tuple(views), group_column
 
 
-def _labels(cells: pd.Series) -> tuple[str, ...]:
+def _labels(cells: np.ndarray) -> tuple[str, ...]:
     """Group labels as a rater would pick them; typed-in text (an address, a sentence) is left out."""
     seen: dict[str, None] = {}
-    for cell in cells:
+    for cell in cells.tolist():
         label = str(cell).strip()
         if label and "@" not in label and len(label) <= 40:
             seen.setdefault(label)
@@ -226,7 +227,7 @@ def _column_view(
 
 
 def _instruments(
-    f: Fit, body: pd.DataFrame, instruments: list[Instrument], options: ReadOptions
+    f: Fit, body: Table, instruments: list[Instrument], options: ReadOptions
 ) -> tuple[str, ...]:
     from coachkit.io import wide
     from coachkit.io.questions import fit
@@ -236,7 +237,7 @@ def _instruments(
         if f.question.kind == "positions":
             ok = wide.unnamed(body, f.question, instrument, options) is None
         elif f.question.kind == "list":
-            ok = bool(wide.list_columns(body[list(f.question.columns)], frozenset(), instrument))
+            ok = bool(wide.list_columns(body.select(f.question.columns), frozenset(), instrument))
         else:
             ok = fit(f.question, instrument).complete
         if ok:
@@ -246,7 +247,7 @@ def _instruments(
 
 def _question_view(
     f: Fit,
-    body: pd.DataFrame,
+    body: Table,
     instruments: tuple[str, ...],
     chosen: Fit | None,
     instrument: Instrument,
@@ -286,23 +287,22 @@ def _question_view(
     )
 
 
-def _named(body: pd.DataFrame, question: Question) -> tuple[str, ...]:
+def _named(body: Table, question: Question) -> tuple[str, ...]:
     """The items a position or list question ranks: the distinct texts of its cells."""
     from coachkit.io.wide import LIST_SEPARATOR
 
     seen: dict[str, None] = {}
     for col in question.columns:
-        for cell in body[col].head(500):
+        for cell in body[col][:500].tolist():
             for text in str(cell).split(LIST_SEPARATOR) if question.kind == "list" else [cell]:
                 if (label := str(text).strip()) and len(label) <= 100:
                     seen.setdefault(label)
     return tuple(seen)[:40]
 
 
-def _values(body: pd.DataFrame, f: Fit, instrument: Instrument) -> str:
+def _values(body: Table, f: Fit, instrument: Instrument) -> str:
     """What a question's cells hold: ranks, scores (numbers that are no ranking) or text."""
     import numpy as np
-    import pandas as pd
 
     from coachkit.io.columns import parse_values
     from coachkit.io.questions import ranking_share
@@ -312,8 +312,7 @@ def _values(body: pd.DataFrame, f: Fit, instrument: Instrument) -> str:
     if ranking_share(body, f, instrument) >= 0.5:
         return "ranks"
     columns = list(f.question.columns)
-    cells = pd.Series(body[columns].to_numpy(dtype=object).ravel(), dtype=object)
-    values, bad = parse_values(cells)
+    values, bad = parse_values(body.text(columns).ravel())
     return "scores" if bad.sum() * 2 < (~np.isnan(values)).sum() else "text"
 
 

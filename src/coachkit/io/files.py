@@ -19,6 +19,8 @@ from coachkit.io import limits
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.io.table import Table
+
 STDIN = "-"
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -30,8 +32,11 @@ _QUOTED = re.compile(r'"[^"]*"')
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-# A text file's first rows are read as text to find its header and layout; the rest is parsed
-# once the columns are known, so that rank columns can go straight to floats.
+# A text file up to this size is parsed whole by the standard library's csv module, as text (no
+# pandas import: that costs more than the parsing). A larger one has its first rows read as text
+# to find its header and layout, and the rest parsed by pandas' C parser once the columns are
+# known, so that rank columns go straight to floats.
+SMALL_TEXT_BYTES = 5_000_000
 HEAD_ROWS = 200
 
 
@@ -39,13 +44,13 @@ HEAD_ROWS = 200
 class Grid:
     """One sheet (or a whole CSV) as text cells: column labels 0..n, row i is spreadsheet row i+1.
 
-    `cells` holds every row of a sheet, but only the first `HEAD_ROWS` rows of a text file:
-    enough to find the header. `rows_from` gives the rows a reader needs.
+    `cells` holds every row of a sheet or a small text file, but only the first `HEAD_ROWS` rows
+    of a large text file: enough to find the header. `rows_from` gives the rows a reader needs.
     """
 
     path: str
     sheet: str | None
-    cells: pd.DataFrame
+    cells: Table
     rest: _TextRows | None = None
 
     @property
@@ -53,15 +58,17 @@ class Grid:
         """The file (and sheet) for messages."""
         return f"{self.path} (sheet {self.sheet!r})" if self.sheet else self.path
 
-    def rows_from(self, start: int, numeric: Collection[int] = ()) -> pd.DataFrame:
-        """The rows from grid row `start` on, indexed by grid row.
+    def rows_from(self, start: int, numeric: Collection[int] = ()) -> Table:
+        """The rows from grid row `start` on.
 
-        Cells are text, except that each column in `numeric` comes back as float64 (blank cells
-        NaN) when all its cells are plain numbers; a reader must accept either.
+        Cells are text, except that in a large text file each column in `numeric` comes back as
+        float64 (blank cells NaN) when all its cells are plain numbers; a reader accepts either.
         """
         if self.rest is None:
-            return self.cells.iloc[start:]
-        return self.rest.rows(start, numeric)
+            return self.cells.since(start)
+        from coachkit.io.table import Table
+
+        return Table.of_frame(self.rest.rows(start, numeric))
 
 
 def read_grids(
@@ -141,11 +148,15 @@ def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) 
     )  # quoted line breaks count too: an upper bound
     limits.check_cells(file, lines, widest)
     _check_quotes(file, body, sep, leading)
+    if len(raw) <= SMALL_TEXT_BYTES:
+        return Grid(path, None, _text_table([[]] * leading + _csv_rows(file, body, sep)))
     # The C parser reads a file by its path fastest; text that needed decoding goes through memory.
     on_disk = plain_utf8 and leading == 0 and path != STDIN
+    from coachkit.io.table import Table
+
     rest = _TextRows(file, body, sep, leading, on_disk)
     head = rest.head()
-    return Grid(path, None, head, None if rest.ragged is not None else rest)
+    return Grid(path, None, Table.of_frame(head), None if rest.ragged is not None else rest)
 
 
 class _TextRows:
@@ -242,14 +253,24 @@ class _TextRows:
 
 def _ragged_cells(file: Path, text: str, sep: str) -> pd.DataFrame:
     """Rows padded to the widest one, for files whose rows differ in length."""
+    import pandas as pd
+
+    rows = _csv_rows(file, text, sep)
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+
+
+def _csv_rows(file: Path, text: str, sep: str) -> list[list[str]]:
+    """A text's rows as the csv module parses them (a blank line is an empty row)."""
+    csv.field_size_limit(limits.MAX_FILE_BYTES)  # a cell as long as the file may be
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
         raise InputError(
             f"{file}: not a readable table ({exc}); check the delimiter and quotes"
         ) from exc
     limits.check_cells(file, len(rows), max((len(r) for r in rows), default=0))
-    return _cells_from_rows(rows)
+    return rows
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -410,15 +431,30 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:200] if lines else type(exc).__name__
 
 
-def _cells_from_rows(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+def _text_table(rows: list[list[str]]) -> Table:
+    """Rows of text as a table, padded to the widest row."""
     import numpy as np
-    import pandas as pd
+
+    from coachkit.io.table import Table
+
+    width = max((len(r) for r in rows), default=0)
+    cells = np.full((len(rows), width), "", dtype=object)
+    for i, row in enumerate(rows):
+        cells[i, : len(row)] = row
+    return Table.of(cells)
+
+
+def _cells_from_rows(rows: Sequence[Sequence[object]]) -> Table:
+    """Rows of cell values as a table of text, padded to the widest row."""
+    import numpy as np
+
+    from coachkit.io.table import Table
 
     width = max((len(r) for r in rows), default=0)
     cells = np.full((len(rows), width), "", dtype=object)
     for i, row in enumerate(rows):
         cells[i, : len(row)] = [_cell_text(v) for v in row]
-    return pd.DataFrame(cells, dtype=object)
+    return Table.of(cells)
 
 
 def _cell_text(value: object) -> str:

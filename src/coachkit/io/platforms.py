@@ -16,9 +16,10 @@ from coachkit.options import Layout
 from coachkit.text import compact
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import numpy as np
 
     from coachkit.io.questions import Part, Question
+    from coachkit.io.table import Table
 
 # The first header of a Google Forms (Sheets) export, in the locales Google translates it to.
 TIMESTAMPS = frozenset(
@@ -79,7 +80,7 @@ class Sheet:
     key_headers: list[list[str]]  # header rows to search for subject, group and rater columns
     data_start: int  # index of the first data row in the grid
     skip: set[int] = field(default_factory=set)  # columns that are never items
-    exclude: Callable[[pd.DataFrame], pd.Series] | None = None  # reason per row, "" to keep
+    exclude: Callable[[Table], np.ndarray] | None = None  # reason per row, "" to keep
     # per column, (question, item) as the platform groups them; None: from the header's stems
     parts: list[Part | None] | None = None
     why: str = ""  # how the platform was recognized, for `inspect`
@@ -119,7 +120,7 @@ def lime_name(header: str) -> str:
     return ""
 
 
-def detect(cells: pd.DataFrame, header_at: int, forced: Layout) -> Sheet | None:
+def detect(cells: Table, header_at: int, forced: Layout) -> Sheet | None:
     """The platform whose export this grid is (told by its layout), or None for the generic
     layouts."""
     row0 = _row(cells, header_at)
@@ -192,15 +193,15 @@ def _monkey_rows(row0: list[str], row1: list[str]) -> bool:
     return len(spans) >= 2 and not any(c.startswith("{") for c in row1)
 
 
-def _row(cells: pd.DataFrame, at: int) -> list[str]:
-    return [str(v).strip() for v in cells.iloc[at]] if at < len(cells) else [""] * cells.shape[1]
+def _row(cells: Table, at: int) -> list[str]:
+    return [v.strip() for v in cells.row(at)] if at < len(cells) else [""] * cells.width
 
 
 def _has(folded: list[str], *names: str) -> bool:
     return any(n in folded for n in names)
 
 
-def _qualtrics(cells: pd.DataFrame, at: int, ids: list[str]) -> Sheet:
+def _qualtrics(cells: Table, at: int, ids: list[str]) -> Sheet:
     """Row 1 ids, row 2 question text (`<question> - <item>`), row 3 ImportId JSON (newer exports)."""
     texts = _row(cells, at + 1)
     third = _row(cells, at + 2)
@@ -210,9 +211,7 @@ def _qualtrics(cells: pd.DataFrame, at: int, ids: list[str]) -> Sheet:
     return _qualtrics_sheet(ids, texts, at + (3 if has_import_ids else 2), why)
 
 
-def _qualtrics_without_ids(
-    cells: pd.DataFrame, at: int, texts: list[str], imports: list[str]
-) -> Sheet:
+def _qualtrics_without_ids(cells: Table, at: int, texts: list[str], imports: list[str]) -> Sheet:
     """A Qualtrics export whose first header row was deleted (in Excel, say): the question texts,
     then the ImportId row; the ids come from the ImportIds (`QID5_3`)."""
     import json
@@ -234,11 +233,15 @@ def _qualtrics_sheet(ids: list[str], texts: list[str], data_start: int, why: str
     status = next((i for i, h in enumerate(ids) if compact(h) == "status"), None)
     skip = {i for i, h in enumerate(ids) if h.upper().endswith("_DO")}
 
-    def exclude(body: pd.DataFrame) -> pd.Series:
+    def exclude(body: Table) -> np.ndarray:
+        import numpy as np
+
+        from coachkit.keys import per_value
+
         if status is None:
-            return body.iloc[:, 0].map(lambda _: "")
-        return (
-            body[status].str.strip().str.lower().map(lambda v: QUALTRICS_NOT_RESPONSES.get(v, ""))
+            return np.full(len(body), "", dtype=object)
+        return per_value(
+            body[status], lambda v: QUALTRICS_NOT_RESPONSES.get(str(v).strip().lower(), "")
         )
 
     header = [t or i for t, i in zip(texts, ids, strict=True)]
@@ -246,7 +249,7 @@ def _qualtrics_sheet(ids: list[str], texts: list[str], data_start: int, why: str
     return Sheet("qualtrics", header, [ids, texts], data_start, skip, exclude, parts, why)
 
 
-def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
+def _surveymonkey(cells: Table, at: int, row0: list[str]) -> Sheet:
     """Row 1 question text in each question's first column; row 2 the item under each column."""
     row1 = _row(cells, at + 1)
     question, header, filled = "", [], []
@@ -267,12 +270,16 @@ def _surveymonkey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
     )
 
 
-def _limesurvey(cells: pd.DataFrame, at: int, row0: list[str]) -> Sheet:
+def _limesurvey(cells: Table, at: int, row0: list[str]) -> Sheet:
     submitted = next(i for i, h in enumerate(row0) if lime_name(h) == "submitdate")
 
-    def exclude(body: pd.DataFrame) -> pd.Series:
-        blank = body[submitted].str.strip() == ""
-        return blank.map({True: "incomplete response (no submit date)", False: ""})
+    def exclude(body: Table) -> np.ndarray:
+        from coachkit.keys import per_value
+
+        return per_value(
+            body[submitted],
+            lambda v: "" if str(v).strip() else "incomplete response (no submit date)",
+        )
 
     return Sheet(
         "limesurvey",

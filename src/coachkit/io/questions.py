@@ -20,9 +20,9 @@ from coachkit.text import compact, normalize
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
     from coachkit.instruments import Instrument
+    from coachkit.io.table import Table
 
 Kind = Literal["items", "positions", "list"]
 # A column's place in a question: (question key, item, question text).
@@ -280,16 +280,14 @@ def fit(question: Question, instrument: Instrument) -> Fit:
     return Fit(question, columns, tuple(unknown), complete, tuple(doubles), tuple(clashes))
 
 
-def responses(body: pd.DataFrame, question: Question) -> int:
+def responses(body: Table, question: Question) -> int:
     """How many rows answer a question (any of its cells filled)."""
-    from coachkit.io.columns import filled_rows
-
-    return int(filled_rows(body[list(question.columns)]).sum()) if len(body) else 0
+    return int(body.select(question.columns).filled().sum()) if len(body) else 0
 
 
 def choose(
     fits: list[Fit],
-    body: pd.DataFrame,
+    body: Table,
     instrument: Instrument,
     wanted: str | None,
     where: str,
@@ -329,7 +327,7 @@ def choose(
     return max(partial, key=lambda f: f.matched) if partial else None
 
 
-def _ambiguous(fits: list[Fit], body: pd.DataFrame, where: str) -> InputError:
+def _ambiguous(fits: list[Fit], body: Table, where: str) -> InputError:
     """Two or more questions fit: list them by what tells them apart (their ids, or the words
     after the text they share), with their response counts."""
     names = [f.question.key or f.question.stem for f in fits[:4]]
@@ -388,18 +386,17 @@ def _by_family(fits: list[Fit], instrument: Instrument) -> Fit | None:
     return Fit(question, columns, (), True)
 
 
-def ranking_share(body: pd.DataFrame, fitted: Fit, instrument: Instrument) -> float:
+def ranking_share(body: Table, fitted: Fit, instrument: Instrument) -> float:
     """The share of rows (with two or more values) that hold a ranking: distinct whole numbers
     from 1 to the number of items, over all items or within each family (the by-family scheme).
     A rating scale, a multi-select or a text matrix does not."""
     import numpy as np
-    import pandas as pd
 
     from coachkit.io.columns import parse_values
 
     columns = list(fitted.item_columns if fitted.matched >= 2 else fitted.question.columns)
-    cells = body[columns].to_numpy(dtype=object)
-    flat, _ = parse_values(pd.Series(cells.ravel(), dtype=object))
+    cells = body.text(columns)
+    flat, _ = parse_values(cells.ravel())
     grid = flat.reshape(cells.shape)
     usable = (~np.isnan(grid)).sum(axis=1) >= 2
     if not usable.any():

@@ -79,7 +79,7 @@ def _read_grid(
     if sheet is not None:
         return wide.read_rows(grid, sheet, instrument, options)
     if layout is Layout.tidy:
-        header = [str(h).strip() for h in grid.cells.iloc[header_at]]
+        header = [h.strip() for h in grid.cells.row(header_at)]
         return tidy.read(grid, header_at, header, instrument, options)
     return None
 
@@ -91,7 +91,7 @@ def grid_layout(
     the tidy layout, or nothing coachkit reads (None)."""
     from coachkit.io import platforms, wide
 
-    header = [str(h).strip() for h in grid.cells.iloc[header_at]]
+    header = [h.strip() for h in grid.cells.row(header_at)]
     layout: Layout | None = options.layout
     if layout not in (Layout.tidy, Layout.wide):
         try:
@@ -112,7 +112,7 @@ def header_row(grid: Grid) -> int | None:
     cells = grid.cells
     start = 0
     while start < len(cells):  # look in slices: the header is near the top of any real file
-        counts = (cells.iloc[start : start + 100].to_numpy() != "").sum(axis=1)
+        counts = (cells.take(slice(start, start + 100)).text() != "").sum(axis=1)
         hits = counts.nonzero()[0]
         if len(hits):
             first = int(hits[0])
@@ -135,6 +135,6 @@ def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrumen
         or columns.find(header, columns.SCORE) is not None
     ):
         return Layout.tidy
-    if wide.list_columns(grid.cells.iloc[header_at + 1 :], frozenset(), instrument):
+    if wide.list_columns(grid.cells.since(header_at + 1), frozenset(), instrument):
         return Layout.wide
     return None

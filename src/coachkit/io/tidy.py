@@ -11,7 +11,6 @@ from coachkit.io.columns import (
     RATER,
     SCORE,
     bad_cell_note,
-    filled_rows,
     find,
     find_group,
     find_subject,
@@ -30,6 +29,8 @@ from coachkit.options import ValueKind
 from coachkit.text import normalize
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
 
@@ -39,7 +40,8 @@ def read(
 ) -> Source:
     """The tidy layout: rows of (subject, rater, group, dimension, value) gathered into responses."""
     import numpy as np
-    import pandas as pd
+
+    from coachkit.keys import factorize
 
     where = grid.where
     dim_col = find(header, DIMENSION)
@@ -54,10 +56,10 @@ def read(
         hint = None  # "value" says nothing about ranks or scores
     taken = {dim_col, value_col}
     body = grid.rows_from(header_at + 1, [value_col])
-    body = body[filled_rows(body)]
-    rows = body.index.to_numpy() + 1
+    body = body.take(body.filled())
+    rows = body.rows + 1
     subjects, names = subject_values(body, find_subject([header], taken, options, where), options)
-    group = find_group(body, [header], taken, options, instrument, where)
+    group_column = find_group(body, [header], taken, options, instrument, where)
     rater = (
         named_column([header], options.rater_column, "--rater-column", where)
         if options.rater_column is not None
@@ -69,81 +71,54 @@ def read(
             "to know which rows make up one response; name it with --rater-column"
         )
     rater_col = rater.column
-    groups = group_codes(body, group, rows, instrument, options, where)
+    groups = group_codes(body, group_column, rows, instrument, options, where)
     codes, labels = numbered(body[dim_col])
     matched = [instrument.match_dimension(label) for label in labels]
     if None in matched:
-        first = int(np.flatnonzero(codes == matched.index(None))[0])
-        raise unknown_dimension(
-            str(labels[codes[first]]), instrument, f"{where}, row {rows[first]}"
-        )
-    dims = np.array(matched, dtype=object)[codes]
+        at = int(np.flatnonzero(codes == matched.index(None))[0])
+        raise unknown_dimension(str(labels[codes[at]]), instrument, f"{where}, row {rows[at]}")
     values, odd = parse_values(body[value_col])
+    dims = np.array([instrument.dimension_ids.index(d) for d in matched], dtype=np.int64)[codes]
+    dim_labels = [instrument.label(d) for d in instrument.dimension_ids]
     bad = np.full(len(body), "", dtype=object)
-    cells = body[value_col].to_numpy(dtype=object)[odd]
+    cells = np.asarray(body[value_col], dtype=object)[odd]
     bad[odd] = [
-        bad_cell_note(str(t), instrument.label(d), instrument)
-        for t, d in zip(cells, dims[odd], strict=True)
+        bad_cell_note(str(t), dim_labels[d], instrument)
+        for t, d in zip(cells.tolist(), dims[odd].tolist(), strict=True)
     ]
-
-    long = pd.DataFrame(
-        {
-            "row": rows,
-            "subject": subjects,
-            "rater": stripped(body[rater_col]),
-            "group": groups,
-            "dim": dims,
-            "value": values,
-            "bad": bad,
-        }
-    )
-    # A rater who answered twice gives every dimension twice: each round is a response of its
-    # own (validation keeps the later); a dimension given twice within one answer stays an error.
-    answers = long.groupby(["subject", "rater"], sort=False).ngroup()
-    round_ = long.groupby([answers, long["dim"]], sort=False).cumcount()
-    per_dim = long.groupby([answers, long["dim"]], sort=False)["row"].transform("size")
-    rounds = per_dim.groupby(answers).transform("min") == per_dim.groupby(answers).transform("max")
-    keys = answers.to_numpy() * (int(round_.max()) + 1) + round_.where(rounds, 0).to_numpy()
-    long["response"] = pd.factorize(keys)[0]
-    repeated = long.duplicated(["response", "dim"], keep=False)
-    matrix = long.drop_duplicates(["response", "dim"]).pivot(
-        index="response", columns="dim", values="value"
-    )
-    matrix = matrix.reindex(columns=list(instrument.dimension_ids))
-    per = long.groupby("response", sort=True)
-    head = per.agg(
-        row=("row", "min"),
-        subject=("subject", "first"),
-        rater=("rater", "first"),
-        group=("group", "first"),
-    )
-    mixed = per["group"].nunique() > 1
-    bad_note = per["bad"].agg(lambda s: next((b for b in s if b), ""))
-    twice = long[repeated].groupby("response")["dim"].first()
-    bad_note = bad_note.where(
-        ~bad_note.index.isin(twice.index),
-        twice.map(lambda d: f"{instrument.label(d)} is given twice"),
-    )
-    bad_note = bad_note.where(~mixed, "its rows name different rater groups")
-    note = pd.Series(
-        notes_for(
-            (names == "")[head["subject"].to_numpy()],
-            head["group"].to_numpy() < 0,
-            bad_note.fillna("").to_numpy(dtype=object),
-        ),
-        index=head.index,
-    )
-    head = head.sort_values("row")
+    raters = stripped(body[rater_col])
+    response = _responses(subjects, raters, dims, len(dim_labels))
+    first = _first_per(response, np.ones(len(response), dtype=bool))  # ordered as the file
+    size = len(first)
+    # A dimension given twice within one answer: its first value counts, and the response is
+    # unusable.
+    cell = response * len(dim_labels) + dims
+    cell_codes = factorize(cell)[0]
+    twice = np.bincount(cell_codes)[cell_codes] > 1
+    firsts = _first_per(cell, np.ones(len(cell), dtype=bool))
+    matrix = np.full((size, len(dim_labels)), np.nan)
+    matrix[response[firsts], dims[firsts]] = values[firsts]
+    note = np.full(size, "", dtype=object)
+    with_bad = _first_per(response, bad != "")
+    note[response[with_bad]] = bad[with_bad]
+    given_twice = _first_per(response, twice)
+    note[response[given_twice]] = [f"{dim_labels[d]} is given twice" for d in dims[given_twice]]
+    group = groups[first]
+    low, high = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(low, response, groups)
+    np.maximum.at(high, response, groups)
+    note[low != high] = "its rows name different rater groups"
+    note = notes_for((names == "")[subjects[first]], group < 0, note)
     return Source(
         path=grid.path,
         source_format="tidy",
         rows=len(body),
-        row_numbers=head["row"].to_numpy(),
-        subject_codes=head["subject"].to_numpy(),
-        raters=head["rater"].to_numpy(dtype=object),
-        group_codes=head["group"].to_numpy(),
-        notes=note.loc[head.index].to_numpy(dtype=object),
-        values=matrix.loc[head.index, list(instrument.dimension_ids)].to_numpy(dtype=np.float64),
+        row_numbers=rows[first],
+        subject_codes=subjects[first],
+        raters=raters[first],
+        group_codes=group,
+        notes=note,
+        values=matrix,
         subject_names=names,
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
@@ -156,3 +131,35 @@ def read(
             else ()
         ),
     )
+
+
+def _responses(subjects: np.ndarray, raters: np.ndarray, dims: np.ndarray, k: int) -> np.ndarray:
+    """Per row, its response: the rows of one rater about one leader, numbered as they first
+    appear. A rater who answered twice gives every dimension twice: each round is a response of
+    its own (validation keeps the later); a dimension given twice within one answer stays in it
+    (an error of that response)."""
+    import numpy as np
+
+    from coachkit.keys import factorize, occurrence, rows_factorize
+
+    answer = rows_factorize([subjects, factorize(raters)[0]])
+    cell = answer * k + dims
+    round_ = occurrence(cell)  # 0 for a dimension's first row in an answer, 1 for its second...
+    cell_codes = factorize(cell)[0]
+    per_dim = np.bincount(cell_codes)[cell_codes]  # how often each row's dimension is given
+    low = np.full(answer.max(initial=-1) + 1, np.iinfo(np.int64).max)
+    high = np.zeros(len(low), dtype=np.int64)
+    np.minimum.at(low, answer, per_dim)
+    np.maximum.at(high, answer, per_dim)
+    rounds = (low == high)[answer]  # every dimension given equally often: rounds of answers
+    keys = answer * (int(round_.max(initial=0)) + 1) + np.where(rounds, round_, 0)
+    return factorize(keys)[0]
+
+
+def _first_per(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """The position of each distinct key's first row among the rows `among` picks."""
+    import numpy as np
+
+    picked = np.flatnonzero(among)
+    _, first = np.unique(keys[picked], return_index=True)
+    return np.sort(picked[first])

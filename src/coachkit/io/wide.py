@@ -19,7 +19,6 @@ from coachkit.io.columns import (
     column_name,
     comment_columns,
     comment_values,
-    filled_rows,
     find_group,
     find_rater,
     find_subject,
@@ -39,10 +38,10 @@ from coachkit.text import normalize
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
+    from coachkit.io.table import Table
 
 LIST_SEPARATOR = ";"
 
@@ -68,7 +67,7 @@ class Plan:
     chosen, and the leader, group and rater columns (shown by `coachkit inspect`)."""
 
     sheet: Sheet
-    body: pd.DataFrame  # the data rows (blank rows dropped), indexed by grid row
+    body: Table  # the data rows (blank rows dropped)
     fits: list[Fit]  # every question, matched against the instrument
     chosen: Fit | None
     subject: KeyColumn
@@ -78,14 +77,14 @@ class Plan:
 
 def questions(
     grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions
-) -> tuple[pd.DataFrame, list[Fit]]:
-    """The data rows (blank rows dropped, indexed by grid row) and every question of the grid,
-    matched against the instrument."""
+) -> tuple[Table, list[Fit]]:
+    """The data rows (blank rows dropped) and every question of the grid, matched against the
+    instrument."""
     fits = [fit(q, instrument) for q in sheet.questions()]
     numeric = {c for f in fits if f.complete for c in f.columns.values()}
     body = grid.rows_from(sheet.data_start, numeric)
-    filled = filled_rows(body)
-    body = body if filled.all() else body[filled]
+    filled = body.filled()
+    body = body if filled.all() else body.take(filled)
     return body, _with_rankings_by_name(fits, body, sheet, instrument, options)
 
 
@@ -118,13 +117,13 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     found = plan(grid, sheet, instrument, options)
     body, chosen = found.body, found.chosen
     assert chosen is not None
-    rows = body.index.to_numpy() + 1
+    rows = body.rows + 1
     ranking = _ranking(body, chosen, sheet.header, instrument, options, where)
     subjects, names = subject_values(body, found.subject, options)
     groups = group_codes(body, found.group, rows, instrument, options, where)
     note = notes_for((names == "")[subjects], groups < 0, ranking.bad)
     if sheet.exclude is not None:
-        platform = sheet.exclude(body).to_numpy(dtype=object)
+        platform = sheet.exclude(body)
         note = np.where(platform != "", platform, note)
     understood = _understood(found)
     comments = None
@@ -183,7 +182,7 @@ def _understood(found: Plan) -> str:
 
 
 def _with_rankings_by_name(
-    fits: list[Fit], body: pd.DataFrame, sheet: Sheet, instrument: Instrument, options: ReadOptions
+    fits: list[Fit], body: Table, sheet: Sheet, instrument: Instrument, options: ReadOptions
 ) -> list[Fit]:
     """A position question fits when its cells name dimensions; a column whose cells list the
     dimensions in order becomes a question of its own."""
@@ -200,18 +199,20 @@ def _with_rankings_by_name(
 
 
 def unnamed(
-    body: pd.DataFrame, question: Question, instrument: Instrument, options: ReadOptions
+    body: Table, question: Question, instrument: Instrument, options: ReadOptions
 ) -> str | None:
     """The first cell text of a position question that names no dimension (nor a code for one)
     when most do not; None when the cells name dimensions."""
-    texts = sorted({str(t).strip() for col in question.columns for t in body[col].head(200)} - {""})
+    texts = sorted(
+        {str(t).strip() for col in question.columns for t in body[col][:200].tolist()} - {""}
+    )
     unknown = [t for t in texts if instrument.match_dimension(options.codes.get(t, t)) is None]
     return unknown[0] if texts and len(unknown) * 2 > len(texts) else None
 
 
 def _incomplete(
     chosen: Fit,
-    body: pd.DataFrame,
+    body: Table,
     header: list[str],
     instrument: Instrument,
     options: ReadOptions,
@@ -266,7 +267,7 @@ def _incomplete(
 
 
 def _ranking(
-    body: pd.DataFrame,
+    body: Table,
     chosen: Fit,
     header: list[str],
     instrument: Instrument,
@@ -287,25 +288,23 @@ def _ranking(
 
 
 def _item_columns(
-    body: pd.DataFrame, dim_cols: dict[str, int], header: list[str], instrument: Instrument
+    body: Table, dim_cols: dict[str, int], header: list[str], instrument: Instrument
 ) -> Ranking:
     """Encoding (a): the cell under each item holds its rank (or score)."""
     import numpy as np
-    import pandas as pd
 
     dims, cols = list(dim_cols), list(dim_cols.values())
     matrix = np.empty((len(body), len(cols)), order="F")  # filled and used column by column
     odd_matrix = np.zeros(matrix.shape, dtype=bool, order="F")
     # Columns the parser typed as numbers are used as they are; the text ones parse in one pass
     # (per-column calls cost more than the parsing on small files).
-    kinds = [dtype.kind for dtype in body.dtypes.tolist()]  # column labels are positions
-    text = [i for i, c in enumerate(cols) if kinds[c] == "O"]
+    text = [i for i, c in enumerate(cols) if body.is_text(c)]
     for i, c in enumerate(cols):
-        if kinds[c] != "O":
-            matrix[:, i] = body[c].to_numpy(dtype=np.float64)
+        if not body.is_text(c):
+            matrix[:, i] = body[c]
     if text:
-        cells = body.to_numpy(dtype=object)[:, [cols[i] for i in text]]  # labels are positions
-        parsed, odd = parse_values(pd.Series(cells.ravel(order="F"), dtype=object))
+        cells = body.text([cols[i] for i in text])
+        parsed, odd = parse_values(cells.ravel(order="F"))
         matrix[:, text] = parsed.reshape(cells.shape, order="F")
         odd_matrix[:, text] = odd.reshape(cells.shape, order="F")
     # Numbers as parsed: infinity is unreadable, -99 means blank (two scans, often spared).
@@ -320,7 +319,7 @@ def _item_columns(
     notes = [""] * len(body)
     for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
-            cell = str(body[cols[c]].iat[r])
+            cell = str(body[cols[c]][r])
             notes[r] = bad_cell_note(cell, instrument.label(dims[c]), instrument)
     order = [dims.index(d) for d in instrument.dimension_ids]
     if order != sorted(order):  # the header's order is not the instrument's
@@ -338,7 +337,7 @@ def _dimension_of(text: str, instrument: Instrument, options: ReadOptions, where
 
 
 def _position_ranking(
-    body: pd.DataFrame,
+    body: Table,
     positions: list[list[tuple[int, int]]],
     header: list[str],
     instrument: Instrument,
@@ -362,7 +361,7 @@ def _position_ranking(
 
 
 def _cells_naming_items(
-    body: pd.DataFrame,
+    body: Table,
     columns: list[int],
     ranks_of: Callable[[str, int], tuple[np.ndarray, str]],
     instrument: Instrument,
@@ -398,13 +397,13 @@ def _split(cell: str) -> list[str]:
     return [t.strip() for t in cell.split(LIST_SEPARATOR) if t.strip()]
 
 
-def list_columns(body: pd.DataFrame, skip: frozenset[int], instrument: Instrument) -> list[int]:
+def list_columns(body: Table, skip: frozenset[int], instrument: Instrument) -> list[int]:
     """Encoding (c): columns whose cells mostly list two or more dimensions joined by `;`."""
     found = []
-    for col in map(int, body.columns):
+    for col in body.labels:
         if col in skip:
             continue
-        cells = [c for c in body[col].astype(str).head(200) if c.strip()]
+        cells = [c for c in map(str, body[col][:200].tolist()) if c.strip()]
         if not cells:
             continue
         lists = [_split(c) for c in cells]
@@ -415,7 +414,7 @@ def list_columns(body: pd.DataFrame, skip: frozenset[int], instrument: Instrumen
 
 
 def _list_ranking(
-    body: pd.DataFrame,
+    body: Table,
     listed: list[int],
     header: list[str],
     instrument: Instrument,
