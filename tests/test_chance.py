@@ -12,7 +12,9 @@ from scipy import stats as sp
 
 from coachkit.analysis import chance, stats
 from coachkit.analysis.raters import t975, widening
-from conftest import dataset_for
+from conftest import ROOT, dataset_for
+
+SRC = ROOT / "src" / "coachkit"
 
 K = 12
 RNG = np.random.default_rng(99)
@@ -106,6 +108,23 @@ def test_kendall_p_matches_simulation_and_is_calibrated() -> None:
         assert chance.kendall_p(np.array([value]), np.array([3]), K)[0] == pytest.approx(
             simulated, abs=0.015
         )
+
+
+def test_stored_w_nulls_are_the_simulations_draws() -> None:
+    from coachkit.analysis.w_nulls import SPREADS
+
+    assert sorted(SPREADS) == [(m, k) for m in range(2, chance.EXACT_W_RATERS) for k in (6, 12)]
+    for (m, k), stored in SPREADS.items():
+        assert chance.stored_spreads(m, k) == stored
+        simulated = np.sort(12.0 * chance.simulated_spreads(m, k) / (m * m * (k**3 - k)))
+        assert np.array_equal(chance._kendall_null(m, k), simulated)  # to the last bit
+    assert chance.write_w_nulls() == (SRC / "analysis" / "w_nulls.py").read_text("utf-8")
+
+
+def test_random_ranks_are_the_ranks_of_uniform_draws() -> None:
+    draws = chance.random_ranks(chance.rng_for(4, 7), 500, 4, 7)
+    again = chance.rng_for(4, 7).random((500, 4, 7)).argsort(axis=-1).argsort(axis=-1) + 1.0
+    assert np.array_equal(draws, again)
 
 
 def test_mean_rho_critical_of_two_blocks_of_six() -> None:

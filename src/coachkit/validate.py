@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.io.columns import rater_codes
-from coachkit.keys import descending_ranks, earlier_repeats, factorize, rows_factorize
+from coachkit.keys import (
+    descending_ranks,
+    distinct,
+    earlier_repeats,
+    factorize,
+    rows_factorize,
+)
 from coachkit.model import Exclusion, InputSummary
 from coachkit.options import Scheme, ValueKind
 
@@ -335,10 +341,9 @@ def _without_self(
     instrument: Instrument,
 ) -> tuple[str, ...]:
     """A note naming the leaders with usable responses but no usable self-assessment."""
-    import numpy as np
 
-    rated = set(np.unique(subjects[used]).tolist())
-    assessed = set(np.unique(subjects[used & (groups == self_index)]).tolist())
+    rated = set(distinct(subjects[used]).tolist())
+    assessed = set(distinct(subjects[used & (groups == self_index)]).tolist())
     missing = [str(names[i]) for i in sorted(rated - assessed) if str(names[i])]
     if not missing:
         return ()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit.analysis import chance, stats
+from coachkit.keys import distinct
 
 if TYPE_CHECKING:
     from coachkit.instruments import Group, Instrument
@@ -68,7 +69,7 @@ def reporting(
     reasons = np.full(counts.shape, None, dtype=object)
     for g, need in enumerate(needs):
         reasons[~reported[:, g] & (counts[:, g] > 0), g] = f"fewer than {need} raters"
-    for hide in np.unique(hidden[revealing & (counts[:, -1] >= needs[-1])]).tolist():
+    for hide in distinct(hidden[revealing & (counts[:, -1] >= needs[-1])]).tolist():
         reasons[revealing & (hidden == hide) & (counts[:, -1] >= needs[-1]), -1] = (
             f"would reveal the {hide} suppressed rater{'s' * (hide > 1)} by subtraction"
         )
@@ -319,7 +320,7 @@ def _tail(size: int, k: int, m: int) -> tuple[np.ndarray, np.ndarray]:
 def rank_sum_p_values(totals: np.ndarray, counts: np.ndarray, size: int, k: int) -> np.ndarray:
     """Exact two-sided p of the first family's rank sum, for every cell, one null per rater count."""
     p = np.full(totals.shape, np.nan)
-    for m in np.unique(counts[counts > 0]).tolist():
+    for m in distinct(counts[counts > 0]).tolist():
         cells = counts == m
         observed = np.abs(totals[cells] - m * size * (k + 1) / 2.0) - 1e-9
         if m > stats.EXACT_RATERS:

@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from coachkit.analysis.stats import rank_sum_null
+from coachkit.keys import distinct
 
 TOLERANCE = 1e-9  # a gap that equals a threshold, computed in floats, counts as reaching it
 DRAWS = 20_000  # simulated draws for the figures without a closed form
@@ -87,13 +88,21 @@ def rng_for(*key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([20261128, *key]))
 
 
+def random_ranks(rng: np.random.Generator, draws: int, raters: int, k: int) -> np.ndarray:
+    """Rankings of k items by random raters, per draw: 1.0..k in a random order each. The ranks
+    of uniform draws (what `x.argsort().argsort() + 1` gives), set by one sort and one scatter."""
+    order = rng.random((draws, raters, k)).argsort(axis=-1)
+    ranks = np.empty(order.shape)
+    np.put_along_axis(ranks, order, np.arange(1.0, k + 1), axis=-1)
+    return ranks
+
+
 def _group_means(rng: np.random.Generator, draws: int, raters: int, k: int) -> np.ndarray:
     """Mean ranks of a group of random raters over k items, per draw: sums of permutations for
     small groups; above `SAMPLED_MEANS` raters the multivariate normal with the exact covariance
     of a permutation's ranks, ((k+1)/12)(k I - J), over the raters."""
     if raters <= SAMPLED_MEANS:
-        ranks = rng.random((draws, raters, k)).argsort(axis=-1).argsort(axis=-1) + 1.0
-        return np.asarray(ranks.mean(axis=1))
+        return np.asarray(random_ranks(rng, draws, raters, k).mean(axis=1))
     z = rng.standard_normal((draws, k))
     centered = z - z.mean(axis=1, keepdims=True)
     return np.asarray((k + 1) / 2.0 + centered * np.sqrt(k * (k + 1) / 12.0 / raters))
@@ -119,20 +128,57 @@ def largest_gap_p(share: float, m: int, n: int, blocks: tuple[int, ...]) -> floa
     return float((at_least + 1) / (len(null) + 1))
 
 
+def simulated_spreads(m: int, k: int) -> np.ndarray:
+    """Per draw of m random rankings of k items, the spread of the rank sums (the numerator of
+    Kendall's W): sum((S_i - mean S)^2), a multiple of 1/4."""
+    sums = random_ranks(rng_for(m, k, 0), DRAWS, m, k).sum(axis=1)
+    return np.asarray(((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1))
+
+
 @lru_cache(maxsize=256)
 def _kendall_null(m: int, k: int) -> np.ndarray:
-    """Simulated Kendall's W of m random rankings of k items, sorted."""
-    ranks = rng_for(m, k, 0).random((DRAWS, m, k)).argsort(axis=-1).argsort(axis=-1) + 1.0
-    sums = ranks.sum(axis=1)
-    spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    """Simulated Kendall's W of m random rankings of k items, sorted. The sizes the built-in
+    instruments ask for come from `w_nulls.SPREADS`, the very same draws stored (a test checks)."""
+    from coachkit.analysis.w_nulls import SPREADS
+
+    stored = SPREADS.get((m, k))
+    if stored is not None:
+        quarters, counts = stored
+        spread = np.repeat(np.array(quarters, dtype=np.float64) / 4, counts)
+    else:
+        spread = simulated_spreads(m, k)
     return np.sort(12.0 * spread / (m * m * (k**3 - k)))
+
+
+def stored_spreads(m: int, k: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """`simulated_spreads` as `w_nulls.SPREADS` stores it: each distinct 4 x spread, ascending,
+    and how many draws gave it."""
+    quarters, counts = np.unique(np.rint(4 * simulated_spreads(m, k)), return_counts=True)
+    return tuple(int(q) for q in quarters), tuple(int(c) for c in counts)
+
+
+def write_w_nulls() -> str:
+    """The source of `w_nulls.py`: the spreads of 2 to 7 raters over 6 or 12 items."""
+    tables = "".join(
+        f"    ({m}, {k}): {stored_spreads(m, k)},\n"
+        for k in (6, 12)
+        for m in range(2, EXACT_W_RATERS)
+    )
+    return (
+        '"""Kendall\'s W of random rankings, as `chance.simulated_spreads` draws them, stored for '
+        "the sizes\nthe built-in instruments ask for (2 to 7 raters over 6 or 12 items): per "
+        "(raters, items), each\ndistinct 4 x spread and how many of the draws gave it. Written "
+        'by `chance.write_w_nulls()`; a test\nchecks it against the simulation."""\n\n'
+        "SPREADS: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {\n"
+        f"{tables}}}  # fmt: skip\n"
+    )
 
 
 def kendall_p(w: np.ndarray, m: np.ndarray, k: int) -> np.ndarray:
     """Permutation p of Kendall's W for groups of fewer than `EXACT_W_RATERS` raters (NaN
     elsewhere): the share of simulated random groups of the same size with W at least as high."""
     p = np.full(np.shape(w), np.nan)
-    for size in np.unique(m[(m >= 2) & (m < EXACT_W_RATERS)]).tolist():
+    for size in distinct(m[(m >= 2) & (m < EXACT_W_RATERS)]).tolist():
         cells = (m == size) & ~np.isnan(w)
         null = _kendall_null(int(size), k)
         at_least = len(null) - np.searchsorted(null, w[cells] - TOLERANCE, side="left")

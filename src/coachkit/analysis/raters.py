@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coachkit.analysis.chance import rng_for
+from coachkit.keys import distinct
 
 if TYPE_CHECKING:
     from coachkit.validate import Dataset
@@ -111,7 +112,7 @@ def percentiles(
     below = np.floor(virtual).astype(np.intp)
     above = np.minimum(below + 1, n - 1)
     gamma = virtual - below
-    kth = np.unique(np.concatenate([below, above]))
+    kth = distinct(np.concatenate([below, above]))
     if halves:
         found = np.partition((2 * values).astype(np.int32), kth, axis=-1)[..., kth]
         part = found.astype(np.float64) / 2 / halves
@@ -139,7 +140,7 @@ def stacks(all_cells: Cells, per_cell_bytes: int) -> Iterator[tuple[int, np.ndar
     (subject, group) of each cell (C, 2), and their raters' ranks (C, m, K); in chunks of
     `CHUNK_BYTES` at most for a bootstrap of `per_cell_bytes` per cell."""
     counts = all_cells.counts
-    for m in np.unique(counts[counts >= MIN_INTERVAL_RATERS]).tolist():
+    for m in distinct(counts[counts >= MIN_INTERVAL_RATERS]).tolist():
         where = np.argwhere(counts == m)
         per_chunk = max(1, CHUNK_BYTES // max(per_cell_bytes, 1))
         for begin in range(0, len(where), per_chunk):
