@@ -87,26 +87,56 @@ def _weights(m: int, resamples: int, stream: int = 0) -> np.ndarray:
     return rng.multinomial(m, np.full(m, 1.0 / m), size=resamples).astype(np.float64)
 
 
+@lru_cache(maxsize=512)
+def _distinct_weights(m: int, resamples: int, stream: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of `_weights` and how many resamples drew each: m raters can be drawn
+    in only C(2m - 1, m) ways (10 for 3 raters, 126 for 5), so a small group's resamples repeat."""
+    rows, counts = np.unique(_weights(m, resamples, stream), axis=0, return_counts=True)
+    return rows, counts
+
+
+def _few_draws(m: int, resamples: int, stream: int = 0) -> bool:
+    """Whether a group of m raters has so few distinct resamples that computing each once and
+    counting it as often as it was drawn beats computing every resample."""
+    return len(_distinct_weights(m, resamples, stream)[1]) * 4 <= resamples
+
+
 def _interval(
-    estimate: np.ndarray, boot: np.ndarray, m: int, low: float, high: float, halves: int = 0
+    estimate: np.ndarray,
+    boot: np.ndarray,
+    m: int,
+    low: float,
+    high: float,
+    halves: int = 0,
+    drawn: np.ndarray | None = None,
 ) -> np.ndarray:
     """The widened 95% percentile interval around `estimate` from bootstrap values (the last
-    axis, where partitioning is fastest), clipped to [low, high]; shape (..., 2)."""
-    lo, hi = percentiles(boot, halves=halves)
+    axis, where partitioning is fastest; each drawn `drawn[j]` times when given), clipped to
+    [low, high]; shape (..., 2)."""
+    lo, hi = percentiles(boot, halves=halves, drawn=drawn)
     factor = widening(m)
     widened = [estimate - (estimate - lo) * factor, estimate + (hi - estimate) * factor]
     return np.asarray(np.clip(np.stack(widened, -1), low, high))
 
 
 def percentiles(
-    values: np.ndarray, q: tuple[float, float] = (0.025, 0.975), halves: int = 0
+    values: np.ndarray,
+    q: tuple[float, float] = (0.025, 0.975),
+    halves: int = 0,
+    drawn: np.ndarray | None = None,
 ) -> np.ndarray:
     """`np.quantile(values, q, axis=-1)` (its default, linear method: the very same numbers),
     several times faster: it partitions the last, contiguous axis. With `halves` = m, `values`
     are sums of m raters' whole or half ranks, and the quantiles are of their means: the order
-    statistics are found among the integers 2 x sum, which is exact, and so is dividing after."""
+    statistics are found among the integers 2 x sum, which is exact, and so is dividing after.
+    With `drawn`, value j stands for `drawn[j]` equal values (the quantiles of the repeated
+    values)."""
+    if drawn is not None and np.isnan(values).any():
+        values, drawn = np.repeat(values, drawn, axis=-1), None
     if np.isnan(values).any():
         return np.asarray(np.nanquantile(values / max(halves, 1), q, axis=-1))
+    if drawn is not None:
+        return _counted_percentiles(values, drawn, q, halves)
     n = values.shape[-1]
     virtual = (n - 1) * np.asarray(q)
     below = np.floor(virtual).astype(np.intp)
@@ -125,6 +155,34 @@ def percentiles(
         diff = b - a
         # numpy's lerp: from the nearer end, so that the result never leaves [a, b]
         out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return np.stack(out)
+
+
+def _counted_percentiles(
+    values: np.ndarray, drawn: np.ndarray, q: tuple[float, float], halves: int
+) -> np.ndarray:
+    """`percentiles` of values each repeated `drawn[j]` times: the order statistics are read off
+    the running counts of the sorted values, without repeating them."""
+    n = int(drawn.sum())
+    virtual = (n - 1) * np.asarray(q)
+    below = np.floor(virtual).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    gamma = virtual - below
+    exact = (2 * values).astype(np.int32) if halves else values
+    order = np.argsort(exact, axis=-1)
+    ordered = np.take_along_axis(exact, order, axis=-1)
+    running = np.cumsum(drawn[order], axis=-1)  # how many values up to each sorted one
+
+    def nth(position: int) -> np.ndarray:
+        at = (running <= position).sum(axis=-1, keepdims=True)  # the first to pass it
+        found = np.take_along_axis(ordered, at, axis=-1)[..., 0]
+        return found.astype(np.float64) / 2 / halves if halves else found
+
+    out = []
+    for i, t in enumerate(gamma.tolist()):
+        a, b = nth(int(below[i])), nth(int(above[i]))
+        diff = b - a
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)  # as `percentiles` does
     return np.stack(out)
 
 
@@ -163,7 +221,11 @@ def mean_rank_intervals(all_cells: Cells, resamples: int, bounds: np.ndarray) ->
     whole_or_half = bool(np.array_equal(twice, np.round(twice))) and largest < 2**31
     for m, chunk, rows in stacks(all_cells, resamples * k * 8):
         estimate = rows.mean(axis=1)
-        if whole_or_half:  # sums of whole or half ranks: quantiles found among integers
+        if whole_or_half and _few_draws(m, resamples):  # each distinct resample once
+            draws, drawn = _distinct_weights(m, resamples)
+            sums = rows.transpose(0, 2, 1) @ draws.T
+            interval = _interval(estimate, sums, m, 1.0, np.inf, halves=m, drawn=drawn)
+        elif whole_or_half:  # sums of whole or half ranks: quantiles found among integers
             sums = rows.transpose(0, 2, 1) @ _weights(m, resamples).T
             interval = _interval(estimate, sums, m, 1.0, np.inf, halves=m)
         else:
@@ -200,9 +262,13 @@ def w_intervals(all_cells: Cells, resamples: int, cols: list[int]) -> np.ndarray
     if resamples <= 0:
         return out
     k = len(cols)
+    twice = 2 * all_cells.ranks[:, cols]
+    whole_or_half = bool(np.array_equal(twice, np.round(twice)))  # sums exact in any order
     for m, chunk, rows in stacks(all_cells, resamples * k * 8):
         block = rows[:, :, cols]  # (C, m, k)
-        weights = _weights(m, resamples, 4)
+        weights, drawn = _weights(m, resamples, 4), None
+        if whole_or_half and _few_draws(m, resamples, 4):  # each distinct resample once
+            weights, drawn = _distinct_weights(m, resamples, 4)
         sums = weights @ block  # (C, B, k): each cell's product, as one cell's
         ties = (weights @ tie_terms(block.reshape(-1, k)).reshape(-1, m)[..., None])[..., 0]
         spread = ((sums - sums.mean(axis=2, keepdims=True)) ** 2).sum(axis=2)
@@ -212,9 +278,9 @@ def w_intervals(all_cells: Cells, resamples: int, cols: list[int]) -> np.ndarray
         interval = np.full((len(w), 2), np.nan)
         gaps = np.isnan(w).any(axis=1)
         if (~gaps).any():
-            interval[~gaps] = percentiles(w[~gaps]).T
+            interval[~gaps] = percentiles(w[~gaps], drawn=drawn).T
         for i in np.flatnonzero(gaps).tolist():  # W undefined in some resamples: nanquantile
-            interval[i] = percentiles(w[i])
+            interval[i] = percentiles(w[i], drawn=drawn)
         out[chunk[:, 0], chunk[:, 1]] = interval
     return out
 
