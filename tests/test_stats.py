@@ -215,6 +215,8 @@ def test_percentiles_are_numpys_quantiles_to_the_last_bit(seed: int) -> None:
     assert np.array_equal(
         percentiles(sums, halves=m), np.quantile(sums / m, [0.025, 0.975], axis=-1)
     )
+    few = sums[..., : max(1, b // 40)]  # a range wider than the values: partitioned, not counted
+    assert np.array_equal(percentiles(few, halves=m), np.quantile(few / m, [0.025, 0.975], axis=-1))
     # values that stand for several equal ones: the quantiles of the repeated values
     drawn = rng.integers(1, 30, shape[-1])
     repeated = np.repeat(values, drawn, axis=-1)

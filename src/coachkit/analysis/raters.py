@@ -126,64 +126,67 @@ def percentiles(
     drawn: np.ndarray | None = None,
 ) -> np.ndarray:
     """`np.quantile(values, q, axis=-1)` (its default, linear method: the very same numbers),
-    several times faster: it partitions the last, contiguous axis. With `halves` = m, `values`
-    are sums of m raters' whole or half ranks, and the quantiles are of their means: the order
-    statistics are found among the integers 2 x sum, which is exact, and so is dividing after.
-    With `drawn`, value j stands for `drawn[j]` equal values (the quantiles of the repeated
-    values)."""
+    several times faster. With `halves` = m, `values` are sums of m raters' whole or half ranks,
+    and the quantiles are of their means: the order statistics are found among the integers
+    2 x sum, which is exact, and so is dividing after. With `drawn`, value j stands for
+    `drawn[j]` equal values (the quantiles of the repeated values)."""
     if drawn is not None and np.isnan(values).any():
         values, drawn = np.repeat(values, drawn, axis=-1), None
     if np.isnan(values).any():
         return np.asarray(np.nanquantile(values / max(halves, 1), q, axis=-1))
-    if drawn is not None:
-        return _counted_percentiles(values, drawn, q, halves)
-    n = values.shape[-1]
+    n = values.shape[-1] if drawn is None else int(drawn.sum())
     virtual = (n - 1) * np.asarray(q)
     below = np.floor(virtual).astype(np.intp)
     above = np.minimum(below + 1, n - 1)
     gamma = virtual - below
-    kth = distinct(np.concatenate([below, above]))
+    kth = distinct(np.concatenate([below, above])).tolist()
+    part = _order_statistics((2 * values).astype(np.int32) if halves else values, kth, drawn)
     if halves:
-        found = np.partition((2 * values).astype(np.int32), kth, axis=-1)[..., kth]
-        part = found.astype(np.float64) / 2 / halves
-    else:
-        part = np.partition(values, kth, axis=-1)[..., kth]
-    at = {int(k): i for i, k in enumerate(kth.tolist())}
+        part = {k: found.astype(np.float64) / 2 / halves for k, found in part.items()}
     out = []
     for i, t in enumerate(gamma.tolist()):
-        a, b = part[..., at[int(below[i])]], part[..., at[int(above[i])]]
+        a, b = part[int(below[i])], part[int(above[i])]
         diff = b - a
         # numpy's lerp: from the nearer end, so that the result never leaves [a, b]
         out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
     return np.stack(out)
 
 
-def _counted_percentiles(
-    values: np.ndarray, drawn: np.ndarray, q: tuple[float, float], halves: int
-) -> np.ndarray:
-    """`percentiles` of values each repeated `drawn[j]` times: the order statistics are read off
-    the running counts of the sorted values, without repeating them."""
-    n = int(drawn.sum())
-    virtual = (n - 1) * np.asarray(q)
-    below = np.floor(virtual).astype(np.intp)
-    above = np.minimum(below + 1, n - 1)
-    gamma = virtual - below
-    exact = (2 * values).astype(np.int32) if halves else values
-    order = np.argsort(exact, axis=-1)
-    ordered = np.take_along_axis(exact, order, axis=-1)
-    running = np.cumsum(drawn[order], axis=-1)  # how many values up to each sorted one
+def _order_statistics(
+    values: np.ndarray, kth: list[int], drawn: np.ndarray | None
+) -> dict[int, np.ndarray]:
+    """The k-th smallest of the last axis (0-based), for each k: read off running counts when
+    values stand for several (`drawn`) or are integers of a narrow range, else by partitioning
+    the last, contiguous axis."""
+    if drawn is not None:  # sort the distinct values, count up to each
+        order = np.argsort(values, axis=-1)
+        ordered = np.take_along_axis(values, order, axis=-1)
+        running = np.cumsum(drawn[order], axis=-1)
+        return {k: _nth(ordered, running, k) for k in kth}
+    n = values.shape[-1]
+    rows = values.size // max(n, 1)
+    low, bins = 0, n + 1
+    if values.dtype.kind == "i" and values.size:
+        low = int(values.min())
+        bins = int(values.max()) - low + 1
+    if bins <= n and rows * bins < 2**31:  # integers of a narrow range: a histogram per row
+        index = (values - low).reshape(rows, n)
+        index += (np.arange(rows, dtype=index.dtype) * bins)[:, None]
+        counts = np.bincount(index.ravel(), minlength=rows * bins).reshape(rows, bins)
+        running = np.cumsum(counts, axis=-1)
+        return {
+            k: ((running <= k).sum(axis=-1) + low).astype(values.dtype).reshape(values.shape[:-1])
+            for k in kth
+        }
+    found = np.partition(values, kth, axis=-1)
+    return {k: found[..., k] for k in kth}
 
-    def nth(position: int) -> np.ndarray:
-        at = (running <= position).sum(axis=-1, keepdims=True)  # the first to pass it
-        found = np.take_along_axis(ordered, at, axis=-1)[..., 0]
-        return found.astype(np.float64) / 2 / halves if halves else found
 
-    out = []
-    for i, t in enumerate(gamma.tolist()):
-        a, b = nth(int(below[i])), nth(int(above[i]))
-        diff = b - a
-        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)  # as `percentiles` does
-    return np.stack(out)
+def _nth(ordered: np.ndarray, running: np.ndarray, k: int) -> np.ndarray:
+    """The k-th smallest of sorted values whose running counts are `running`."""
+    at = (running <= k).sum(axis=-1, keepdims=True)  # the first value whose count passes k
+    found: np.ndarray = np.take_along_axis(ordered, at, axis=-1)[..., 0]
+    return found
 
 
 def boot_means(rows: np.ndarray, resamples: int, stream: int = 0) -> np.ndarray:
