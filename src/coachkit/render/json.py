@@ -28,9 +28,17 @@ SCHEMA_VERSION = 2
 PRETTY_ITEMS = 100
 
 
+_ROUNDED: dict[float, float] = {}  # a report holds few distinct numbers, many times over
+
+
 def r4(value: float) -> float:
-    """A float to 4 decimals, never -0.0."""
-    return round(value, 4) + 0.0
+    """A float to 4 decimals, never -0.0 (each distinct value rounded once)."""
+    found = _ROUNDED.get(value)
+    if found is None:
+        if len(_ROUNDED) >= 1_000_000:
+            _ROUNDED.clear()
+        found = _ROUNDED[value] = round(value, 4) + 0.0
+    return found
 
 
 def clean(value: Any) -> Any:
@@ -156,7 +164,7 @@ def _pair(values: tuple[float, float]) -> list[float]:
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:
-    return {k: round(v, 4) + 0.0 for k, v in values.items()}
+    return {k: r4(v) for k, v in values.items()}
 
 
 def _comparison(c: Comparison) -> dict[str, Any]:
