@@ -248,3 +248,30 @@ def test_intervals_from_distinct_resamples_are_those_of_every_resample(
     monkeypatch.setattr(raters, "_few_draws", lambda *_: False)
     assert np.array_equal(counted, raters.mean_rank_intervals(all_cells, 2000, bounds), True)
     assert np.array_equal(counted_w, raters.w_intervals(all_cells, 2000, list(range(12))), True)
+
+
+def test_where_self_stands_is_counted_for_every_cell_at_once() -> None:
+    """Each cell's raters compared with the leader's one self-assessment, one by one."""
+    from coachkit.analysis import raters
+
+    rng = np.random.default_rng(8)
+    rows = [
+        (f"L{s}", group, list(rng.permutation(12) + 1.0))
+        for s in range(7)
+        for group, n in (("self", 1 + (s == 3)), ("peer", 2 + s % 3), ("direct_report", s % 2))
+        for _ in range(n)
+    ]
+    dataset = dataset_for(rows)
+    all_cells = raters.cells(dataset)
+    me = dataset.instrument.group_ids.index("self")
+    counted = raters.self_among(all_cells, me)
+    for s, g in itertools.product(*map(range, all_cells.counts.shape)):
+        own = all_cells.rows(s, me)
+        expected = np.zeros((12, 3), dtype=np.int64)
+        if len(own) == 1:  # a leader with two self-assessments gets no comparison
+            for rater in all_cells.rows(s, g):
+                expected[:, 0] += rater < own[0]
+                expected[:, 1] += rater == own[0]
+                expected[:, 2] += rater > own[0]
+        assert np.array_equal(counted[s, g], expected), (s, g)
+    assert counted.sum() > 0

@@ -315,9 +315,25 @@ def kendall_tied_p(rows: np.ndarray, w: float) -> float:
     return float(((null >= w - TOLERANCE).sum() + 1) / (DRAWS + 1))
 
 
-def self_among(self_ranks: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """Per dimension, how many of the group's raters rank it higher than self, the same, lower:
-    (K, 3) counts."""
-    higher = (others < self_ranks - 1e-9).sum(axis=0)
-    lower = (others > self_ranks + 1e-9).sum(axis=0)
-    return np.stack([higher, len(others) - higher - lower, lower], axis=-1)
+def self_among(all_cells: Cells, me: int) -> np.ndarray:
+    """Per cell and dimension, how many of the cell's raters rank it higher than the subject's
+    one self-assessment, the same, lower: (S, G, K, 3) counts; zeros for a subject without
+    exactly one self-assessment (in group `me`)."""
+    counts = all_cells.counts
+    subjects, groups = counts.shape
+    k = all_cells.ranks.shape[1]
+    out = np.zeros((subjects * groups, k, 3), dtype=np.int64)
+    one = counts[:, me] == 1
+    own = np.full((subjects, k), np.nan)
+    own[one] = all_cells.ranks[all_cells.start[one, me]]
+    filled = counts.ravel() > 0
+    if not filled.any():
+        return out.reshape(subjects, groups, k, 3)
+    mine = own[np.repeat(np.arange(subjects * groups) // groups, counts.ravel())]  # per row
+    starts = all_cells.start.ravel()[filled]
+    higher = np.add.reduceat(all_cells.ranks < mine - 1e-9, starts, axis=0, dtype=np.int64)
+    lower = np.add.reduceat(all_cells.ranks > mine + 1e-9, starts, axis=0, dtype=np.int64)
+    out[filled] = np.stack(
+        [higher, counts.ravel()[filled][:, None] - higher - lower, lower], axis=-1
+    )
+    return out.reshape(subjects, groups, k, 3)

@@ -125,6 +125,7 @@ class _Detail:
     tied: bool
     tilt_ci: np.ndarray | None  # (S, G, 2), NaN below 3 raters; None without a tilt
     w_ci: dict[str, np.ndarray]  # per block, (S, G, 2), NaN below 3 raters
+    self_counts: np.ndarray  # (S, G, K, 3): raters ranking a dimension above, with, below self
 
     @staticmethod
     def of(dataset: Dataset, tables: Tables, resamples: int) -> _Detail:
@@ -147,13 +148,8 @@ class _Detail:
                 block: w_intervals(all_cells, resamples, [dims.index(d) for d in block_dims])
                 for block, block_dims in dataset.blocks
             },
+            self_among(all_cells, instrument.group_ids.index(instrument.self_group)),
         )
-
-    def interval(self, table: np.ndarray | None, s: int, g: int) -> tuple[float, float] | None:
-        """One cell's interval from a (S, G, 2) table; None where it has none."""
-        if table is None or np.isnan(table[s, g, 0]):
-            return None
-        return float(table[s, g, 0]), float(table[s, g, 1])
 
 
 @dataclass(frozen=True)
@@ -229,6 +225,9 @@ def _subjects(
         [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
     ]
     me = index.get(instrument.self_group)
+    mean_ci = detail.mean_ci.tolist()  # nested lists index faster than arrays, cell by cell
+    tilt_ci = None if detail.tilt_ci is None else detail.tilt_ci.tolist()
+    w_ci = {block: table.tolist() for block, table in detail.w_ci.items()}
 
     for s, name in enumerate(tables.subjects):
         shown = [(g, index[g]) for g in groups if reported[s][index[g]]]
@@ -259,7 +258,7 @@ def _subjects(
                         tilt[s][i],
                         tilt_p[s][i],
                         counts[s][i],
-                        detail.interval(detail.tilt_ci, s, i),
+                        _interval(tilt_ci, s, i),
                     )
                     for g, i in shown
                 }
@@ -283,7 +282,7 @@ def _subjects(
                             b.chi2[s][i],
                             b.p[s][i],
                             counts[s][i],
-                            detail.interval(detail.w_ci[b.block], s, i),
+                            _interval(w_ci[b.block], s, i),
                         )
                         for g, i in shown
                         if b.w[s][i] == b.w[s][i]  # not NaN: m >= 2
@@ -291,17 +290,14 @@ def _subjects(
                     tilt=block_tilt,
                     mean_rank_ci={
                         g: {
-                            d: (
-                                float(detail.mean_ci[s, i, c, 0]),
-                                float(detail.mean_ci[s, i, c, 1]),
-                            )
+                            d: (mean_ci[s][i][c][0], mean_ci[s][i][c][1])
                             for d, c in zip(b.dims, b.cols, strict=True)
                         }
                         for g, i in shown
                         if counts[s][i] >= MIN_INTERVAL_RATERS and detail.resamples > 0
                     },
                     self_among=_self_among(
-                        instrument, rows, b, me is not None and me in dict(shown).values()
+                        instrument, rows, b, detail.self_counts[s], me in dict(shown).values()
                     ),
                 )
             )
@@ -321,6 +317,13 @@ def _subjects(
         )
 
 
+def _interval(table: list[list[list[float]]] | None, s: int, g: int) -> tuple[float, float] | None:
+    """One cell's interval from a (S, G, 2) table; None where it has none."""
+    if table is None or table[s][g][0] != table[s][g][0]:  # NaN: fewer than 3 raters
+        return None
+    return table[s][g][0], table[s][g][1]
+
+
 def _gap_ci(
     a: np.ndarray, b: np.ndarray, dims: tuple[str, ...], detail: _Detail, k: int
 ) -> dict[str, tuple[float, float]] | None:
@@ -331,19 +334,22 @@ def _gap_ci(
 
 
 def _self_among(
-    instrument: Instrument, rows: dict[str, np.ndarray], block: _BlockLists, has_self: bool
+    instrument: Instrument,
+    rows: dict[str, np.ndarray],
+    block: _BlockLists,
+    counts: np.ndarray,
+    has_self: bool,
 ) -> dict[str, dict[str, tuple[int, int, int]]]:
-    """Where self stands among each reported anonymous group's raters (counts only), when the
-    leader has one self-assessment."""
+    """Where self stands among each reported anonymous group's raters (counts only, from the
+    subject's (G, K, 3) `counts`), when the leader has one self-assessment."""
     me = instrument.self_group
     if not has_self or len(rows.get(me, ())) != 1:
         return {}
-    own = rows[me][0, block.cols]
     anonymous = {g.id for g in instrument.groups if g.anonymous} | {instrument.pooled.id}
     found = {}
-    for g, raters in rows.items():
+    for g in rows:
         if g in anonymous and g != me:
-            table = self_among(own, raters[:, block.cols]).tolist()
+            table = counts[instrument.group_ids.index(g), block.cols].tolist()
             found[g] = {
                 d: (h, same, lo) for d, (h, same, lo) in zip(block.dims, table, strict=True)
             }
