@@ -91,6 +91,25 @@ def test_pattern_chance_by_enumeration() -> None:
     assert chance.pattern_chance(1, 1, 6, 6, K, 1.0, 1.0) == pytest.approx(exact)
 
 
+def test_at_least_p_of_many_trials_groups_equal_chances() -> None:
+    rng = np.random.default_rng(3)
+    chances = rng.choice([0.01, 0.04, 0.2], size=1_500).tolist()
+    p = np.array([1.0])
+    for c in chances:  # the Poisson-binomial, trial by trial
+        p = np.convolve(p, [1.0 - c, c])
+    for count in (20, 60, 100, 140):
+        assert chance.at_least_p(count, chances) == pytest.approx(p[count:].sum(), abs=1e-12)
+    many = [0.02] * 60_000
+    assert chance.at_least_p(1_300, many) == pytest.approx(
+        sp.binom.sf(1_299, 60_000, 0.02), rel=1e-6
+    )
+    two = [0.02] * 10_000 + [0.1] * 10_000  # long enough to be convolved by FFT
+    direct = np.convolve(chance.binomial_pmf(10_000, 0.02), chance.binomial_pmf(10_000, 0.1))
+    for count in (1_100, 1_200, 1_300):
+        assert chance.at_least_p(count, two) == pytest.approx(direct[count:].sum(), abs=1e-12)
+    assert np.allclose(chance.binomial_pmf(30, 0.3), sp.binom.pmf(np.arange(31), 30, 0.3))
+
+
 def test_at_least_p_is_the_binomial_for_equal_chances() -> None:
     assert chance.at_least_p(5, [0.25] * 12) == pytest.approx(sp.binom.sf(4, 12, 0.25))
     assert chance.at_least_p(0, [0.3, 0.6]) == pytest.approx(1.0)

@@ -306,13 +306,18 @@ def _merge_spellings(
 
     from coachkit.text import fold_accents
 
-    keys = [" ".join(fold_accents(str(n)).casefold().split()) for n in names]
+    keys = [  # ASCII has no accents to fold
+        " ".join((n if n.isascii() else fold_accents(n)).casefold().split())
+        for n in map(str, names.tolist())
+    ]
     if len(set(keys)) == len(keys):
         return codes, names
     counts = np.bincount(codes, minlength=len(names))
     target = list(range(len(names)))
-    for key in dict.fromkeys(keys):
-        same = [i for i, k in enumerate(keys) if k == key]
+    spellings: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        spellings.setdefault(key, []).append(i)
+    for key, same in spellings.items():
         if len(same) < 2 or not key:
             continue
         main = max(same, key=lambda i: (counts[i], -i))

@@ -14,6 +14,7 @@ Everything is cached per group size and deterministic: the same input gives the 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -204,10 +205,38 @@ def pattern_chance(
     return float((pa[:, None] * pb[None, :])[hit].sum())
 
 
+SEQUENTIAL_TRIALS = 1_000  # up to this many trials the distribution is built trial by trial
+
+
 def at_least_p(count: int, chances: list[float]) -> float:
     """P(X >= count) for X the number of successes of independent trials with these chances
-    (the Poisson-binomial; the binomial when the chances are equal)."""
+    (the Poisson-binomial; the binomial when the chances are equal). Many trials share few
+    chances (leaders with the same group sizes): beyond `SEQUENTIAL_TRIALS`, the binomial of
+    each distinct chance is convolved with the others'."""
     distribution = np.array([1.0])
-    for p in chances:
-        distribution = np.convolve(distribution, [1.0 - p, p])
+    if len(chances) <= SEQUENTIAL_TRIALS:
+        for p in chances:
+            distribution = np.convolve(distribution, [1.0 - p, p])
+    else:
+        values, sizes = np.unique(np.asarray(chances, dtype=np.float64), return_counts=True)
+        for p, n in zip(values.tolist(), sizes.tolist(), strict=True):
+            distribution = _convolved(distribution, binomial_pmf(int(n), p))
     return float(np.clip(distribution[count:].sum(), 0.0, 1.0))
+
+
+def binomial_pmf(n: int, p: float) -> np.ndarray:
+    """P(X = 0..n) for X binomial with n trials of chance p, in logs (no overflow)."""
+    k = np.arange(n + 1, dtype=np.float64)
+    if p <= 0.0 or p >= 1.0:
+        return np.asarray(k == (n if p >= 1.0 else 0), dtype=np.float64)
+    log_choose = np.concatenate([[0.0], np.cumsum(np.log(n - k[1:] + 1) - np.log(k[1:]))])
+    return np.asarray(np.exp(log_choose + k * math.log(p) + (n - k) * math.log1p(-p)))
+
+
+def _convolved(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distribution of a sum of two independent counts: directly, or by FFT when long."""
+    if len(a) * len(b) <= 10_000_000:
+        return np.convolve(a, b)
+    size = len(a) + len(b) - 1
+    spectrum = np.fft.rfft(a, size) * np.fft.rfft(b, size)
+    return np.clip(np.fft.irfft(spectrum, size), 0.0, None)

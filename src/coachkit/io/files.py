@@ -149,7 +149,8 @@ def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) 
     limits.check_cells(file, lines, widest)
     _check_quotes(file, body, sep, leading)
     if len(raw) <= SMALL_TEXT_BYTES:
-        return Grid(path, None, _text_table([[]] * leading + _csv_rows(file, body, sep)))
+        rows: list[list[str]] = [[]] * leading + _csv_rows(file, body, sep)
+        return Grid(path, None, _cells_from_rows(rows, text=True))
     # The C parser reads a file by its path fastest; text that needed decoding goes through memory.
     on_disk = plain_utf8 and leading == 0 and path != STDIN
     from coachkit.io.table import Table
@@ -431,8 +432,9 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:200] if lines else type(exc).__name__
 
 
-def _text_table(rows: list[list[str]]) -> Table:
-    """Rows of text as a table, padded to the widest row."""
+def _cells_from_rows(rows: Sequence[Sequence[object]], text: bool = False) -> Table:
+    """Rows of cell values (of text already, with `text`) as a table of text, padded to the
+    widest row."""
     import numpy as np
 
     from coachkit.io.table import Table
@@ -440,20 +442,7 @@ def _text_table(rows: list[list[str]]) -> Table:
     width = max((len(r) for r in rows), default=0)
     cells = np.full((len(rows), width), "", dtype=object)
     for i, row in enumerate(rows):
-        cells[i, : len(row)] = row
-    return Table.of(cells)
-
-
-def _cells_from_rows(rows: Sequence[Sequence[object]]) -> Table:
-    """Rows of cell values as a table of text, padded to the widest row."""
-    import numpy as np
-
-    from coachkit.io.table import Table
-
-    width = max((len(r) for r in rows), default=0)
-    cells = np.full((len(rows), width), "", dtype=object)
-    for i, row in enumerate(rows):
-        cells[i, : len(row)] = [_cell_text(v) for v in row]
+        cells[i, : len(row)] = row if text else [_cell_text(v) for v in row]
     return Table.of(cells)
 
 

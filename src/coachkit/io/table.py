@@ -76,10 +76,6 @@ class Table:
         """The rows a mask, positions or a slice pick."""
         return Table(self.rows[which], {c: v[which] for c, v in self.columns.items()})
 
-    def head(self, count: int) -> Table:
-        """The first `count` rows."""
-        return self.take(slice(0, count))
-
     def since(self, row: int) -> Table:
         """The rows from grid row `row` on."""
         import numpy as np
