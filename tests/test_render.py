@@ -36,6 +36,39 @@ def test_golden(example: str, fmt: Format) -> None:
     assert out == golden.read_text("utf-8")
 
 
+# Every example's JSON and CSV, by digest: a change that moves a single byte of them shows here
+# (the Markdown and terminal goldens above show what changed in words).
+DIGESTED = [
+    ("analyze", "examples/acme-wide.xlsx"),
+    ("analyze", "examples/acme-tidy.csv"),
+    ("analyze", "examples/by-family.csv"),
+    ("analyze", "examples/ratings.csv"),
+    ("analyze", "examples/cohort-2025.csv"),
+    ("analyze", "examples/exports/qualtrics-360.csv"),
+    ("analyze", "examples/exports/limesurvey-positions.csv"),
+    ("org", "examples/cohort-2026.csv"),
+    ("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv"),
+]
+
+
+def test_every_examples_json_and_csv_stay_byte_for_byte() -> None:
+    import hashlib
+    import json
+
+    digests = {}
+    for command in DIGESTED:
+        for fmt in ("json", "csv"):
+            code, out, err = run(*command, "--format", fmt)
+            assert code == 0, err
+            digests[f"{' '.join(command)} --format {fmt}"] = hashlib.sha256(
+                out.encode("utf-8")
+            ).hexdigest()
+    golden = GOLDEN / "digests.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(digests, indent=2) + "\n", "utf-8")
+    assert digests == json.loads(golden.read_text("utf-8"))
+
+
 def test_every_format_has_a_renderer_and_a_suffix() -> None:
     from coachkit.render import SUFFIXES
 
