@@ -69,3 +69,19 @@ def test_per_value_and_distinct(values: list[str]) -> None:
     assert mapped.tolist() == [v.strip().upper() for v in values]
     numbers = np.array([len(v) for v in values], dtype=np.int64)
     assert keys.distinct(numbers).tolist() == sorted(set(numbers.tolist()))
+
+
+@given(TEXTS)
+def test_factorize_by_pandas_for_long_arrays_is_the_same(values: list[str]) -> None:
+    """Long arrays are numbered by pandas' hash table when a large file loaded pandas already:
+    the same numbers as the dict that numbers short ones."""
+    by_dict = keys.factorize(_objects(values))
+    saved = keys._PANDAS_FROM
+    keys._PANDAS_FROM = 0
+    try:
+        by_pandas = keys.factorize(_objects(values))
+    finally:
+        keys._PANDAS_FROM = saved
+    assert by_pandas[0].tolist() == by_dict[0].tolist()
+    assert by_pandas[1].tolist() == by_dict[1].tolist()
+    assert by_pandas[1].dtype == object and by_pandas[0].dtype == np.int64
