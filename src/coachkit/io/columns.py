@@ -339,7 +339,6 @@ RATER_PHRASES = (
 # Values that stand for no rater id (Microsoft Forms writes "anonymous" into Email).
 ANONYMOUS = frozenset({"", "anonymous", "anonyme", "anonym", "anonimo", "anónimo"})
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
-_EDGE_SPACE = re.compile(r"\n\s|\s\n")  # in ids joined by line breaks: one that .strip() changes
 SAMPLE = 500  # rows looked at to tell a column by its values
 
 
@@ -575,17 +574,13 @@ def rater_codes(raters: np.ndarray) -> np.ndarray:
 
     codes, uniques = factorize(raters)
     ids = [str(u) for u in uniques.tolist()]
-    # One search of all ids decides whether each must be looked at: for surrounding spaces, and
-    # for the anonymous words.
-    joined = "\n" + "\n".join(ids) + "\n"
-    clean = [u.strip() for u in ids] if _EDGE_SPACE.search(joined) else ids
-    if clean is not ids:
-        joined = "\n" + "\n".join(clean) + "\n"
-    joined = joined.lower()
+    clean = [u.strip() for u in ids]
+    # One search of all ids for the anonymous words decides whether each id must be looked at.
+    joined = "\n" + "\n".join(clean).lower() + "\n"
     placeholders = ANONYMOUS | BLANKS  # `N/A`, `-`, `none`: no id, not one shared id
     if any(f"\n{word}\n" in joined for word in placeholders if word):
         clean = ["" if u.lower() in placeholders else u for u in clean]
-    if clean is not ids and clean != ids:  # spaces or anonymity made some ids the same: renumber
+    if clean != ids:  # spaces or anonymity made some ids the same: number them again
         merged, names = factorize(_texts(clean))
         codes, clean = merged[codes], [str(u) for u in names.tolist()]
     codes = np.asarray(codes, dtype=np.int64)
