@@ -4,7 +4,7 @@ validation need of a table, on numpy arrays (so a small file is read without pan
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,6 +13,17 @@ if TYPE_CHECKING:
 # Above this many values, pandas' hash table numbers them faster than a dict, when a large file
 # brought pandas in already; below it (or without pandas) a dict does, with the same result.
 _PANDAS_FROM = 100_000
+
+
+def objects(items: Iterable[Any]) -> np.ndarray:
+    """A 1-d object array of these items, each one element (a tuple stays whole, where
+    `np.array` would make it a row)."""
+    import numpy as np
+
+    listed = list(items)
+    array = np.empty(len(listed), dtype=object)
+    array[:] = listed
+    return array
 
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -35,9 +46,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes = np.fromiter(
         (seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values)
     )
-    uniques = np.empty(len(seen), dtype=object)
-    uniques[:] = list(seen)
-    return codes, uniques
+    return codes, objects(seen)
 
 
 def rows_factorize(columns: list[np.ndarray]) -> np.ndarray:
@@ -83,12 +92,9 @@ def descending_ranks(x: np.ndarray) -> np.ndarray:
 
 def per_value(values: np.ndarray, function: Callable[[Any], Any]) -> np.ndarray:
     """`function` of each value (an object array), called once per distinct value."""
-    import numpy as np
 
     codes, uniques = factorize(values)
-    results = np.empty(len(uniques), dtype=object)
-    results[:] = [function(u) for u in uniques.tolist()]
-    mapped: np.ndarray = results[codes]
+    mapped: np.ndarray = objects(map(function, uniques.tolist()))[codes]
     return mapped
 
 

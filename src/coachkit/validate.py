@@ -16,6 +16,7 @@ from coachkit.keys import (
     distinct,
     earlier_repeats,
     factorize,
+    objects,
     rows_factorize,
 )
 from coachkit.model import Exclusion, InputSummary
@@ -269,15 +270,9 @@ def _comments(sources: list[Source]) -> np.ndarray:
     """Every response's comments, in the order read (none for a file that holds no comments)."""
     import numpy as np
 
-    arrays = []
-    for source in sources:
-        if source.comments is None:
-            source_comments = np.empty(len(source.notes), dtype=object)
-            source_comments[:] = [()] * len(source.notes)
-            arrays.append(source_comments)
-        else:
-            arrays.append(source.comments)
-    return np.concatenate(arrays)
+    return np.concatenate(
+        [objects([()] * len(s.notes)) if s.comments is None else s.comments for s in sources]
+    )
 
 
 def _keep_last(

@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from coachkit.keys import objects
 from coachkit.model import GroupComments, SubjectResult
 
 if TYPE_CHECKING:
@@ -50,8 +51,7 @@ def with_comments(
         return subjects
     size = len(dataset.instrument.groups)
     counts = np.fromiter(map(len, dataset.comments), dtype=np.int64, count=len(dataset.comments))
-    flat = np.empty(int(counts.sum()), dtype=object)
-    flat[:] = list(itertools.chain.from_iterable(dataset.comments))
+    flat = objects(itertools.chain.from_iterable(dataset.comments))
     keys = np.repeat(dataset.subject_codes * size + dataset.group_codes, counts)
     order = np.argsort(keys, kind="stable")  # a leader's group's texts together, as read
     distinct, starts = np.unique(keys[order], return_index=True)

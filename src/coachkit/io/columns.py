@@ -85,22 +85,14 @@ def stripped(cells: np.ndarray) -> np.ndarray:
 
 def numbered(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cells as text without surrounding spaces, as a number per cell and the distinct texts."""
-    from coachkit.keys import factorize
+    from coachkit.keys import factorize, objects
 
     codes, uniques = factorize(cells)
-    clean = _texts([str(u).strip() for u in uniques.tolist()])
+    clean = objects(str(u).strip() for u in uniques.tolist())
     if clean.tolist() == uniques.tolist():
         return codes, clean
     merged, names = factorize(clean)  # " A" and "A" are one
     return merged[codes], names
-
-
-def _texts(texts: list[str]) -> np.ndarray:
-    import numpy as np
-
-    array = np.empty(len(texts), dtype=object)
-    array[:] = texts
-    return array
 
 
 def find(header: list[str], synonyms: tuple[str, ...]) -> int | None:
@@ -403,12 +395,12 @@ def comment_columns(body: Table, headers: list[list[str]], taken: set[int]) -> l
 
 def comment_values(body: Table, columns: list[int]) -> np.ndarray:
     """Per row, the texts of its filled comment cells (an empty tuple when it left them blank)."""
-    import numpy as np
+    from coachkit.keys import objects
 
-    out = np.empty(len(body), dtype=object)
+    if not columns:
+        return objects([()] * len(body))
     cells = zip(*([str(t).strip() for t in body[c].tolist()] for c in columns), strict=True)
-    out[:] = [tuple(t for t in row if t) for row in cells] if columns else [()] * len(body)
-    return out
+    return objects(tuple(t for t in row if t) for row in cells)
 
 
 def named_column(headers: list[list[str]], name: str, option: str, where: str) -> KeyColumn:
@@ -570,7 +562,7 @@ def rater_codes(raters: np.ndarray) -> np.ndarray:
     an `anonymous` one or a placeholder (`N/A`, `-`). Ids are only compared, to find repeated responses; never shown."""
     import numpy as np
 
-    from coachkit.keys import factorize
+    from coachkit.keys import factorize, objects
 
     codes, uniques = factorize(raters)
     ids = [str(u) for u in uniques.tolist()]
@@ -581,7 +573,7 @@ def rater_codes(raters: np.ndarray) -> np.ndarray:
     if any(f"\n{word}\n" in joined for word in placeholders if word):
         clean = ["" if u.lower() in placeholders else u for u in clean]
     if clean != ids:  # spaces or anonymity made some ids the same: number them again
-        merged, names = factorize(_texts(clean))
+        merged, names = factorize(objects(clean))
         codes, clean = merged[codes], [str(u) for u in names.tolist()]
     codes = np.asarray(codes, dtype=np.int64)
     if "" in clean:
