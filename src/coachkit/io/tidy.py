@@ -41,8 +41,6 @@ def read(
     """The tidy layout: rows of (subject, rater, group, dimension, value) gathered into responses."""
     import numpy as np
 
-    from coachkit.keys import factorize
-
     where = grid.where
     dim_col = find(header, DIMENSION)
     rank_col, score_col = find(header, RANK), find(header, SCORE)
@@ -88,14 +86,13 @@ def read(
     ]
     raters = stripped(body[rater_col])
     response = _responses(subjects, raters, dims, len(dim_labels))
-    first = _first_per(response, np.ones(len(response), dtype=bool))  # ordered as the file
+    first = _first_per(response)  # ordered as the file
     size = len(first)
     # A dimension given twice within one answer: its first value counts, and the response is
     # unusable.
     cell = response * len(dim_labels) + dims
-    cell_codes = factorize(cell)[0]
-    twice = np.bincount(cell_codes)[cell_codes] > 1
-    firsts = _first_per(cell, np.ones(len(cell), dtype=bool))
+    twice = _how_often(cell) > 1
+    firsts = _first_per(cell)
     matrix = np.full((size, len(dim_labels)), np.nan)
     matrix[response[firsts], dims[firsts]] = values[firsts]
     note = np.full(size, "", dtype=object)
@@ -104,10 +101,7 @@ def read(
     given_twice = _first_per(response, twice)
     note[response[given_twice]] = [f"{dim_labels[d]} is given twice" for d in dims[given_twice]]
     group = groups[first]
-    low, high = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
-    np.minimum.at(low, response, groups)
-    np.maximum.at(high, response, groups)
-    note[low != high] = "its rows name different rater groups"
+    note[~_all_equal(groups, response, size)] = "its rows name different rater groups"
     note = notes_for((names == "")[subjects[first]], group < 0, note)
     return Source(
         path=grid.path,
@@ -145,21 +139,40 @@ def _responses(subjects: np.ndarray, raters: np.ndarray, dims: np.ndarray, k: in
     answer = rows_factorize([subjects, factorize(raters)[0]])
     cell = answer * k + dims
     round_ = occurrence(cell)  # 0 for a dimension's first row in an answer, 1 for its second...
-    cell_codes = factorize(cell)[0]
-    per_dim = np.bincount(cell_codes)[cell_codes]  # how often each row's dimension is given
-    low = np.full(answer.max(initial=-1) + 1, np.iinfo(np.int64).max)
-    high = np.zeros(len(low), dtype=np.int64)
-    np.minimum.at(low, answer, per_dim)
-    np.maximum.at(high, answer, per_dim)
-    rounds = (low == high)[answer]  # every dimension given equally often: rounds of answers
+    # every dimension of an answer given equally often: rounds of answers
+    rounds = _all_equal(_how_often(cell), answer, int(answer.max(initial=-1)) + 1)[answer]
     keys = answer * (int(round_.max(initial=0)) + 1) + np.where(rounds, round_, 0)
     return factorize(keys)[0]
 
 
-def _first_per(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """The position of each distinct key's first row among the rows `among` picks."""
+def _first_per(keys: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+    """The position of each distinct key's first row (among the rows `among` picks, if given),
+    in the order of the rows."""
     import numpy as np
 
-    picked = np.flatnonzero(among)
+    picked = np.arange(len(keys)) if among is None else np.flatnonzero(among)
     _, first = np.unique(keys[picked], return_index=True)
     return np.sort(picked[first])
+
+
+def _how_often(keys: np.ndarray) -> np.ndarray:
+    """Per row, how many rows share its key."""
+    import numpy as np
+
+    from coachkit.keys import factorize
+
+    codes = factorize(keys)[0]
+    counts: np.ndarray = np.bincount(codes)[codes]
+    return counts
+
+
+def _all_equal(values: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
+    """Per group 0..size-1, whether all its rows hold the same value."""
+    import numpy as np
+
+    low = np.full(size, np.iinfo(np.int64).max)
+    high = np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(low, group, values)
+    np.maximum.at(high, group, values)
+    same: np.ndarray = low == high
+    return same
