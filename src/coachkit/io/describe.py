@@ -103,7 +103,7 @@ def _unknown_ranking(grid: Grid, at: int) -> Sheet | None:
     """The generic wide layout, when its header holds a question of three or more items."""
     from coachkit.io import wide
 
-    sheet = wide.generic_sheet([h.strip() for h in grid.cells.row(at)], at)
+    sheet = wide.generic_sheet(grid.cells.row(at), at)
     return sheet if any(q.stem and len(q.columns) >= 3 for q in sheet.questions()) else None
 
 

@@ -123,8 +123,8 @@ def lime_name(header: str) -> str:
 def detect(cells: Table, header_at: int, forced: Layout) -> Sheet | None:
     """The platform whose export this grid is (told by its layout), or None for the generic
     layouts."""
-    row0 = _row(cells, header_at)
-    row1 = _row(cells, header_at + 1)
+    row0 = cells.row(header_at)
+    row1 = cells.row(header_at + 1)
     folded = [compact(h) for h in row0]
     lime = {lime_name(h) for h in row0}
     # the first header row deleted: the question texts, then the ImportIds
@@ -193,18 +193,14 @@ def _monkey_rows(row0: list[str], row1: list[str]) -> bool:
     return len(spans) >= 2 and not any(c.startswith("{") for c in row1)
 
 
-def _row(cells: Table, at: int) -> list[str]:
-    return [v.strip() for v in cells.row(at)] if at < len(cells) else [""] * cells.width
-
-
 def _has(folded: list[str], *names: str) -> bool:
     return any(n in folded for n in names)
 
 
 def _qualtrics(cells: Table, at: int, ids: list[str]) -> Sheet:
     """Row 1 ids, row 2 question text (`<question> - <item>`), row 3 ImportId JSON (newer exports)."""
-    texts = _row(cells, at + 1)
-    third = _row(cells, at + 2)
+    texts = cells.row(at + 1)
+    third = cells.row(at + 2)
     has_import_ids = any(c.startswith('{"ImportId"') or c.startswith("{'ImportId'") for c in third)
     rows = "three header rows" if has_import_ids else "two header rows"
     why = f"ResponseId with StartDate/Status columns; {rows}"
@@ -251,7 +247,7 @@ def _qualtrics_sheet(ids: list[str], texts: list[str], data_start: int, why: str
 
 def _surveymonkey(cells: Table, at: int, row0: list[str]) -> Sheet:
     """Row 1 question text in each question's first column; row 2 the item under each column."""
-    row1 = _row(cells, at + 1)
+    row1 = cells.row(at + 1)
     question, header, filled = "", [], []
     parts: list[Part | None] = []
     for top, sub in zip(row0, row1, strict=True):

@@ -79,8 +79,7 @@ def _read_grid(
     if sheet is not None:
         return wide.read_rows(grid, sheet, instrument, options)
     if layout is Layout.tidy:
-        header = [h.strip() for h in grid.cells.row(header_at)]
-        return tidy.read(grid, header_at, header, instrument, options)
+        return tidy.read(grid, header_at, grid.cells.row(header_at), instrument, options)
     return None
 
 
@@ -91,7 +90,7 @@ def grid_layout(
     the tidy layout, or nothing coachkit reads (None)."""
     from coachkit.io import platforms, wide
 
-    header = [h.strip() for h in grid.cells.row(header_at)]
+    header = grid.cells.row(header_at)
     layout: Layout | None = options.layout
     if layout not in (Layout.tidy, Layout.wide):
         try:

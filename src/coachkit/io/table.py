@@ -83,8 +83,10 @@ class Table:
         return self.take(slice(int(np.searchsorted(self.rows, row)), None))
 
     def row(self, i: int) -> list[str]:
-        """Row i (by position) as text."""
-        return [str(v) for v in (column[i] for column in self.columns.values())]
+        """Row i (by position) as text without surrounding spaces; blanks past the last row."""
+        if i >= len(self):
+            return [""] * self.width
+        return [str(column[i]).strip() for column in self.columns.values()]
 
     def text(self, columns: Iterable[int] | None = None) -> np.ndarray:
         """The cells of these columns (all by default) as a 2-d object array."""
