@@ -200,6 +200,106 @@ def test_html_in_a_real_browser(tmp_path: Path) -> None:
     assert io.BytesIO(shot.read_bytes()).read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def _quadrants(*args: str) -> list[tuple[str, list[tuple[float, float, float, float, str, str]]]]:
+    """Each leader's quadrant as the HTML draws it: per point, its dot (x, y), its label's
+    baseline (x, y), anchor and text."""
+    html = _html(*args)
+    found = []
+    for svg in re.findall(r'<svg class="quadrant".*?</svg>', html, re.DOTALL):
+        points = re.findall(
+            r'<circle cx="([\d.]+)" cy="([\d.]+)" r="4.5" fill="#222"><title>[^<]*</title>'
+            r'</circle><text x="([\d.]+)" y="([\d.]+)"( text-anchor="end")? class="pointlabel">'
+            r"([^<]*)</text>",
+            svg,
+        )
+        found.append(
+            (
+                svg,
+                [
+                    (float(x), float(y), float(lx), float(ly), "end" if end else "start", text)
+                    for x, y, lx, ly, end, text in points
+                ],
+            )
+        )
+    return found
+
+
+def test_quadrant_labels_sit_beside_their_dots_and_apart() -> None:
+    """Every label starts (or ends) just beside its own dot, nudged up or down by at most 49
+    units (a line joins the far ones to their dot), inside the chart; by the estimated boxes no two labels overlap and none covers a dot,
+    for every leader of the examples (points crowd in the cohorts' 14 leaders)."""
+    from coachkit.render.story import DOT, GAP, SIZE, label_box
+
+    quadrants = _quadrants(
+        "analyze", "examples/acme-wide.xlsx", "examples/cohort-2025.csv", "examples/cohort-2026.csv"
+    )
+    assert len(quadrants) >= 10
+    for _, points in quadrants:
+        assert len(points) == 12
+        boxes = [
+            label_box(lx, ly, text.replace("&amp;", "&"), a) for _, _, lx, ly, a, text in points
+        ]
+        for (x, y, lx, ly, anchor, _), box in zip(points, boxes, strict=True):
+            assert lx == pytest.approx(x + GAP if anchor == "start" else x - GAP, abs=0.06)
+            assert -49.06 <= ly - (y + 4) <= 49.06
+            assert box[0] >= 0 and box[2] <= SIZE and box[3] <= SIZE
+        dots = [(x - DOT, y - DOT, x + DOT, y + DOT) for x, y, *_ in points]
+        for i, a in enumerate(boxes):
+            for j, b in enumerate(boxes):
+                if i < j:
+                    assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1])
+            for j, d in enumerate(dots):
+                if i != j:
+                    assert min(a[2], d[2]) <= max(a[0], d[0]) or min(a[3], d[3]) <= max(a[1], d[1])
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium on this machine")
+def test_quadrant_labels_do_not_overlap_in_a_real_browser(tmp_path: Path) -> None:
+    """The same, measured: Chromium lays the labels out in its own font and a script reports
+    every pair of label boxes (and label and foreign dot) that overlap by more than a pixel."""
+    html = _html(
+        "analyze", "examples/acme-wide.xlsx", "examples/cohort-2025.csv", "examples/cohort-2026.csv"
+    )
+    probe = """<script>
+    const clash = (a, b) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 1
+      && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 1;
+    const found = [];
+    for (const svg of document.querySelectorAll("svg.quadrant")) {
+      const labels = [...svg.querySelectorAll("text.pointlabel")].map(t => t.getBBox());
+      const dots = [...svg.querySelectorAll("circle")].map(c => c.getBBox());
+      labels.forEach((a, i) => {
+        labels.forEach((b, j) => { if (i < j && clash(a, b)) found.push("labels " + i + "," + j); });
+        dots.forEach((d, j) => { if (i !== j && clash(a, d)) found.push("dot " + i + "," + j); });
+      });
+    }
+    const out = document.createElement("pre");
+    out.id = "overlaps";
+    out.textContent = "checked " + document.querySelectorAll("svg.quadrant").length + ": " + found.join(";");
+    document.body.appendChild(out);
+    </script>"""
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", probe + "</body>"), "utf-8")
+    assert BROWSER is not None
+    dom = subprocess.run(
+        [
+            BROWSER,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'p'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    result = re.search(r'<pre id="overlaps">checked (\d+): ([^<]*)</pre>', dom.stdout)
+    assert result is not None, dom.stderr[-1000:]
+    assert int(result.group(1)) >= 10
+    assert result.group(2) == ""
+
+
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium to print with (.ci/run installs it)")
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_pdf_has_a_page_per_leader_and_page_numbers(tmp_path: Path, paper: str) -> None:

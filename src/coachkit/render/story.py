@@ -13,6 +13,24 @@ if TYPE_CHECKING:
 SIZE = 420  # both charts are drawn in a 420-unit box: at a phone's width they shrink little
 BAR_ROW = 34  # a label above each bar
 MARGIN = 16
+# A 12 px label's box, estimated: its width per character (wide enough for capitals), and how
+# far it reaches above and below its baseline.
+CHAR_WIDTH = 7.0
+ASCENT, DESCENT = 10.0, 3.0
+DOT = 4.5  # a point's radius
+# A label starts this far beside its dot, its baseline level with the dot's middle or, where
+# that is taken, nudged up or down by one of these (the nearest free one); a label nudged
+# further than `LEADER` gets a thin line to its dot.
+GAP = 7.0
+LEADER = 10.0
+# The quadrants' names in their corners: text, baseline x and y, anchor.
+CORNERS = (
+    ("shared priorities", 40.0, 30.0, "start"),
+    ("blind spots", 400.0, 30.0, "end"),
+    ("hidden priorities", 40.0, 378.0, "start"),
+    ("shared low priority", 400.0, 378.0, "end"),
+)
+_NUDGES = (0.0, *(d for n in range(7, 50, 7) for d in (-float(n), float(n))))
 
 
 @dataclass(frozen=True)
@@ -42,12 +60,21 @@ class GapChart:
 
 @dataclass(frozen=True)
 class QuadrantPoint:
-    """A dimension placed by self's rank (x) and the others' mean rank (y)."""
+    """A dimension placed by self's rank (x) and the others' mean rank (y), its label's baseline
+    at (label_x, label_y), anchored at its start or end."""
 
     label: str
     x: float
     y: float
     quadrant: str
+    label_x: float = 0.0
+    label_y: float = 0.0
+    anchor: str = "start"
+
+    @property
+    def leader(self) -> bool:
+        """Whether the label stands far enough from its dot to need a line to it."""
+        return abs(self.label_y - (self.y + 4.0)) > LEADER
 
 
 @dataclass(frozen=True)
@@ -58,6 +85,7 @@ class Quadrant:
     own: str
     points: tuple[QuadrantPoint, ...]
     k: int
+    corners: tuple[tuple[str, float, float, str], ...] = CORNERS
 
 
 def _short(label: str, size: int = 22) -> str:
@@ -171,4 +199,68 @@ def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
                 name,
             )
         )
-    return Quadrant(info.groups[others], info.groups[info.self_group], tuple(points), k)
+    placed = placed_labels(points)
+    return Quadrant(info.groups[others], info.groups[info.self_group], placed, k)
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def label_box(x: float, y: float, text: str, anchor: str) -> Box:
+    """The estimated box of a label whose baseline starts (or ends) at (x, y)."""
+    width = CHAR_WIDTH * len(text)
+    left = x if anchor == "start" else x - width
+    return left, y - ASCENT, left + width, y + DESCENT
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
+    """Each point with its label beside its dot (right of it in the left half, left of it in the
+    right half, the other side when that is taken), nudged up or down as little as frees it from
+    every other label, dot and corner caption inside the chart; where no place is free, the one
+    that covers least. Labels are placed one by one, from the top, the bottom, the left or the
+    right; the order that leaves least covered wins (the first of equals)."""
+    from dataclasses import replace
+
+    by_y = sorted(range(len(points)), key=lambda i: (points[i].y, points[i].x))
+    by_x = sorted(range(len(points)), key=lambda i: (points[i].x, points[i].y))
+    orders = [by_y, by_y[::-1], by_x, by_x[::-1]]
+    _, layout = min((_greedy(points, order) for order in orders), key=lambda found: found[0])
+    return tuple(
+        replace(p, label_x=x, label_y=y, anchor=a)
+        for p, (x, y, a) in zip(points, layout, strict=True)
+    )
+
+
+def _greedy(
+    points: list[QuadrantPoint], order: list[int]
+) -> tuple[float, list[tuple[float, float, str]]]:
+    """Labels placed one by one in `order`, each at its least covering place left: how much they
+    cover in all, and each point's label baseline and anchor."""
+    taken = [label_box(x, y, text, anchor) for text, x, y, anchor in CORNERS]
+    dots = [(p.x - DOT, p.y - DOT, p.x + DOT, p.y + DOT) for p in points]
+    placed: dict[int, tuple[float, float, str]] = {}
+    total = 0.0
+    for i in order:
+        p = points[i]
+        sides = ("start", "end") if p.x < SIZE / 2 else ("end", "start")
+        best: tuple[float, float, float, str] | None = None
+        for nudge, anchor in ((n, a) for n in _NUDGES for a in sides):
+            x, y = p.x + (GAP if anchor == "start" else -GAP), p.y + 4.0 + nudge
+            box = label_box(x, y, p.label, anchor)
+            outside = max(0.0, -box[0], -box[1]) + max(0.0, box[2] - SIZE, box[3] - SIZE)
+            cost = outside * 100 + sum(_overlap(box, other) for other in taken)
+            cost += sum(_overlap(box, d) for j, d in enumerate(dots) if j != i)
+            if best is None or cost < best[0]:
+                best = (cost, x, y, anchor)
+                if cost == 0:
+                    break
+        assert best is not None
+        cost, x, y, anchor = best
+        total += cost
+        taken.append(label_box(x, y, p.label, anchor))
+        placed[i] = (x, y, anchor)
+    return total, [placed[i] for i in range(len(points))]
