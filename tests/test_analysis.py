@@ -97,40 +97,86 @@ def test_hand_worked_subject() -> None:
     assert block.tilt["self"].p_value == pytest.approx(2 / 924)
     assert block.tilt["manager"].value == pytest.approx(-6.0)
     assert block.tilt["peer"].p_value == pytest.approx(2 / 924**3)
-    assert [f.dimension for f in subject.coaching_focus] == [
-        "building_teams",
-        "coaching_mentoring",
-        "personal_ethics",
+    # Focus: self against the four other raters pooled (manager + 3 peers). By hand, the
+    # others' mean of dimension d (0-based, 2 <= d <= 9) is (15 + 2d) / 4; Vision: (12+1+2+1)/4
+    # = 4 against self's 1; Building teams: (1+12+12+11)/4 = 9 against self's 12.
+    assert [(f.dimension, f.direction, f.group) for f in subject.coaching_focus] == [
+        ("building_teams", "others_higher", "all_others"),
+        ("vision_strategy", "self_higher", "all_others"),
     ]
-    assert [f.gap for f in subject.coaching_focus] == pytest.approx([11, 9, 7])
-    assert wording.focus_reason(REPORT_INFO, subject.coaching_focus[0]).startswith(
-        "Manager ranks it 1st, self 12th: 11.0 places higher (major gap"
-    )
+    assert [f.gap for f in subject.coaching_focus] == pytest.approx([3.0, -3.0])
+    # a 3-place gap is what random rankings of 1 and 4 raters show nearly always
+    assert all(f.p_value > 0.5 and not f.beyond_chance for f in subject.coaching_focus)
+    # the manager, one person, as context: ranks Building teams 1st, 11 places above self
+    view = subject.coaching_focus[0].reference
+    assert view is not None and (view.group, view.rank, view.gap) == ("manager", 1.0, 11.0)
+    reason = wording.focus_reason(REPORT_INFO, subject.coaching_focus[0], 4)
+    # dimensions 10 and 11 share the two largest means (9 and 9): places 11 and 12, tied 11.5
+    assert reason.startswith("the other raters rank it tied 11.5, self 12th: 3.0 places higher")
+    assert "major" not in reason and "common among random rankings of these group sizes" in reason
+    assert reason.endswith("The manager ranks it 1st: one person's view")
     contrast = subject.tilt_contrast
-    assert contrast is not None and contrast.difference == pytest.approx(12.0)
-    assert "toward competencies" in wording.tilt_contrast(REPORT_INFO, contrast)
+    assert contrast is not None and contrast.b == "manager"
+    assert contrast.difference == pytest.approx(12.0)
+    text = wording.tilt_contrast(REPORT_INFO, contrast)
+    assert "toward competencies" in text and "one person's view" in text
+    # against the pooled others: their tilt is (-6 + 6 + 6 + 6) / 4 = 3
+    (_, pooled) = subject.tilt_contrasts
+    assert (pooled.b, pooled.b_n) == ("all_others", 4)
+    assert pooled.difference == pytest.approx(3.0)
     assert subject.strengths == ()
 
 
-def test_strengths_and_no_focus_when_views_match() -> None:
+def test_one_managers_ranking_is_never_a_finding_or_a_strength() -> None:
     subject = only(
         report_for([("Ann", "self", IDENTITY), ("Ann", "manager", swap(IDENTITY, 0, 2))])
     )
-    assert subject.coaching_focus == ()
+    assert subject.evidence == "manager"
+    assert subject.coaching_focus == ()  # no gap reaches 3 places
     assert subject.tilt_contrast is not None and subject.tilt_contrast.p_value == 1.0
-    assert subject.strengths == ("vision_strategy", "job_competence", "industry_knowledge")
+    assert subject.strengths == ()  # one ranking's first item is always 1st: no evidence
+    reversed_boss = only(report_for([("Ann", "self", IDENTITY), ("Ann", "manager", REVERSED)]))
+    assert reversed_boss.coaching_focus and not any(
+        f.beyond_chance for f in reversed_boss.coaching_focus
+    )
+    assert reversed_boss.critical_share == float("inf")
 
 
-def test_focus_falls_back_to_all_others() -> None:
+def test_strengths_need_the_others_consensus_beyond_chance() -> None:
+    rows = [("Ann", "self", IDENTITY), *(("Ann", "peer", IDENTITY) for _ in range(6))]
+    subject = only(report_for(rows))
+    # Six raters giving an item a rank sum of 6 (all first) happens for some item with chance
+    # 12 / 12^6; a sum of 12 (a mean of 2) about 12 x C(12, 6) / 12^6 = .0037; a mean of 3
+    # (sum 18) about 12 x C(18, 6) / 12^6 = .075: not beyond chance.
+    assert [s.dimension for s in subject.strengths] == ["vision_strategy", "job_competence"]
+    first, second = (s.p_value for s in subject.strengths)
+    assert first < 0.001
+    assert second == pytest.approx(12 * 924 / 12**6, abs=0.0015)
+
+
+def test_focus_takes_every_rater_and_both_directions() -> None:
     rows = [("Ann", "self", IDENTITY), *(("Ann", "direct_report", REVERSED) for _ in range(4))]
     subject = only(report_for(rows))
-    assert [f.dimension for f in subject.coaching_focus] == [
-        "building_teams",
-        "coaching_mentoring",
-        "personal_ethics",
+    assert subject.evidence == "all_others"
+    assert [(f.dimension, f.gap, f.beyond_chance) for f in subject.coaching_focus] == [
+        ("building_teams", 11.0, True),
+        ("coaching_mentoring", 9.0, False),
+        ("personal_ethics", 7.0, False),
+        ("vision_strategy", -11.0, True),
+        ("job_competence", -9.0, False),
+        ("industry_knowledge", -7.0, False),
     ]
-    assert wording.focus_reason(REPORT_INFO, subject.coaching_focus[0]).startswith(
-        "All others ranks it 1st"
+    # 11 places either way needs all four raters to put self's last item first (or self's
+    # first item last): 2 / 12^4, under .001
+    assert subject.coaching_focus[0].p_value < 0.001
+    # with 4 raters a gap needs more than 9 of 12 places: 9.25 by the simulation
+    assert subject.critical_share is not None and 9 < subject.critical_share * 12 < 9.5
+    assert wording.focus_reason(REPORT_INFO, subject.coaching_focus[0], 4).startswith(
+        "the other raters rank it 1st, self 12th: 11.0 places higher than self (a major gap); "
+        "beyond what random rankings of these group sizes produce"
+    )
+    assert wording.focus_reason(REPORT_INFO, subject.coaching_focus[3], 4).startswith(
+        "self ranks it 1st, the other raters 12th: 11.0 places higher than the other raters"
     )
 
 

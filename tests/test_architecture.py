@@ -18,7 +18,7 @@ SRC = ROOT / "src" / "coachkit"
 # Each layer and the layers its modules may import at module level (lazy imports inside
 # functions are how a lower layer calls a higher one on request, and are not counted).
 LAYERS: dict[str, set[str]] = {
-    "base": {"base"},  # errors, options, text, memory, output, keys, the package face
+    "base": {"base"},  # errors, options, policy, text, memory, output, keys, the package face
     "instruments": {"base", "instruments"},
     "io": {"base", "instruments", "io"},
     "model": {"base", "model"},
@@ -34,7 +34,7 @@ LAYERS: dict[str, set[str]] = {
 def _layer(module: str) -> str:
     parts = module.split(".")
     name = parts[1] if len(parts) > 1 else ""
-    if name in ("", "errors", "options", "text", "memory", "output", "keys", "__main__"):
+    if name in ("", "errors", "options", "policy", "text", "memory", "output", "keys", "__main__"):
         return "cli" if name == "__main__" else "base"
     return name
 

@@ -73,13 +73,13 @@ def test_every_format(fmt: Format) -> None:
         return
     assert "Dana Whitfield" in result.stdout
     if fmt is Format.json:
-        assert json.loads(result.stdout)["schema_version"] == 2
+        assert json.loads(result.stdout)["schema_version"] == 3
 
 
 @pytest.mark.parametrize(
     ("suffix", "marker"),
     [
-        (".json", '"schema_version": 2'),
+        (".json", '"schema_version": 3'),
         (".md", "# Leadership priorities"),
         (".csv", "subject,block,group"),
         (".txt", "Dana Whitfield"),

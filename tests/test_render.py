@@ -111,8 +111,15 @@ def test_json_contract() -> None:
         "self_among",
     }
     assert set(block["comparisons"][0]) == {"a", "b", "spearman", "gaps", "notable"}
-    assert set(block["comparisons"][0]["notable"][0]) == {"dimension", "gap", "level", "p_value"}
-    assert set(block["concordance"]["peer"]) == {"kendall_w", "chi2", "p_value", "m", "ci"}
+    assert set(block["comparisons"][0]["notable"][0]) == {
+        "dimension",
+        "gap",
+        "level",
+        "p_value",
+        "p_adjusted",
+    }
+    # no interval on Kendall's W (schema 3): a percentile interval of a biased statistic
+    assert set(block["concordance"]["peer"]) == {"kendall_w", "chi2", "p_value", "m"}
     assert set(block["tilt"]["self"]) == {"value", "p_value", "m"}  # one rater: no interval
     assert set(block["tilt"]["peer"]) == {"value", "p_value", "m", "ci"}
     assert set(block["mean_rank_ci"]) == {"peer", "direct_report", "other", "all_others"}
@@ -121,6 +128,7 @@ def test_json_contract() -> None:
     assert set(block["self_among"]["peer"]["execution"]) == {"higher", "same", "lower"}
     assert set(subject["coaching_focus"][0]) == {
         "dimension",
+        "direction",
         "gap",
         "level",
         "group",
@@ -128,10 +136,20 @@ def test_json_contract() -> None:
         "group_rank",
         "p_value",
         "beyond_chance",
+        "manager",
         "reason",
     }
+    assert {f["direction"] for f in subject["coaching_focus"]} == {"others_higher", "self_higher"}
+    assert set(subject["coaching_focus"][0]["manager"]) == {"group", "rank", "gap"}
+    assert subject["evidence"] == {"group": "all_others", "n": 11, "critical_share": 0.6364}
     assert set(subject["tilt_contrast"]) >= {"a", "b", "difference", "p_value", "text"}
-    assert document["schema_version"] == 2 and subject["notable_by_chance"] > 0
+    assert [(c["a"], c["b"]) for c in subject["tilt_contrasts"]] == [
+        ("self", "manager"),
+        ("self", "all_others"),
+    ]
+    assert subject["tilt_contrasts"][0] == subject["tilt_contrast"]
+    assert all(set(s) == {"dimension", "p_value"} for s in subject["strengths"])
+    assert document["schema_version"] == 3 and subject["notable_by_chance"] > 0
     floats = [v for c in block["comparisons"] for v in c["gaps"].values()]
     assert all(round(v, 4) == v for v in floats)
     family = json.loads(run("analyze", "examples/by-family.csv", "-f", "json")[1])

@@ -263,12 +263,12 @@ def _roles(report: Report | None) -> tuple[str, str]:
     if report is None:
         return ("Self", "Manager")
     info = report.instrument
-    return info.groups[info.self_group], info.groups[info.focus_groups[0]]
+    return info.groups[info.self_group], info.groups[info.counterpart]
 
 
 def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> IndexEntry:
     roles = report.instrument
-    me, manager = roles.self_group, roles.focus_groups[0]
+    me, manager = roles.self_group, roles.counterpart
     tilt = subject.blocks[0].tilt or {}
     return IndexEntry(
         input=str(file),

@@ -75,8 +75,17 @@ class InstrumentInfo:
     self_group: str
     focus_groups: tuple[str, ...]  # whose view coaching focus follows, in order of preference
     pooled: str
+    reference: str | None = None  # the one person set beside the evidence (the manager)
     tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
     anonymous: tuple[str, ...] = ()  # the groups reported only from --min-raters raters
+
+    @property
+    def counterpart(self) -> str:
+        """The group a summary sets against self: the reference role (the manager), else the
+        first focus group that is not self."""
+        if self.reference is not None:
+            return self.reference
+        return next((g for g in self.focus_groups if g != self.self_group), self.pooled)
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,7 @@ class NotableGap:
     gap: float
     level: str  # "notable" | "major": a size, not evidence
     p_value: float  # two-sided, under random ranking, for this dimension and these group sizes
+    p_adjusted: float = 1.0  # Holm's adjustment over every gap the leader's report tests
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,6 @@ class Concordance:
     chi2: float
     p_value: float  # a permutation p below 8 raters, the chi-square's from 8 on
     m: int
-    ci: tuple[float, float] | None = None  # groups of 3+ raters
 
 
 @dataclass(frozen=True)
@@ -186,31 +195,53 @@ class Block:
 
 
 @dataclass(frozen=True)
+class ReferenceView:
+    """The reference role's (the manager's) view of a focus item: one person's, as context."""
+
+    group: str
+    rank: float  # their consensus rank of the dimension
+    gap: float  # self's mean rank minus theirs: > 0 when they rank it higher than self
+
+
+@dataclass(frozen=True)
 class Focus:
-    """A coaching-focus item: a dimension the focus group ranks well above self."""
+    """A coaching-focus item: a dimension where self and the evidence group (every other rater,
+    pooled) differ most, in one direction or the other."""
 
     dimension: str
-    gap: float  # places the focus group ranks it higher than self
-    level: str  # "notable" | "major"
-    group: str  # the focus group
-    self_rank: float  # consensus ranks of self and the focus group
+    direction: str  # "others_higher" (a candidate to grow) | "self_higher" (to rethink)
+    group: str  # the evidence group: the pooled others, else the largest reported group
+    gap: float  # self's mean rank minus the group's: > 0 when the group ranks it higher
+    level: str  # "notable" | "major": a size, not evidence
+    self_rank: float  # consensus ranks of self and the group
     group_rank: float
-    p_value: float  # the chance the largest such gap over every dimension reaches this one
-    beyond_chance: bool  # p_value <= .05
+    p_value: float  # chance the largest gap of all, either way, reaches this one's share
+    beyond_chance: bool  # p_value <= ALPHA
+    reference: ReferenceView | None = None  # where the manager is reported beside the others
+
+
+@dataclass(frozen=True)
+class Strength:
+    """A dimension self and the others both put near the top, the others' consensus on it
+    beyond chance (the chance that random raters put any item this near the top)."""
+
+    dimension: str
+    p_value: float
 
 
 @dataclass(frozen=True)
 class TiltContrast:
-    """How self and the focus group differ in tilt, with the exact p of the difference."""
+    """How self and another group differ in tilt, with the exact p of the difference."""
 
     a: str  # self
-    b: str  # the focus group
+    b: str  # the reference role, or the pooled others
     a_tilt: float
     a_p: float
     b_tilt: float
     b_p: float
     difference: float  # a_tilt - b_tilt: positive when self leans further to the first family
     p_value: float
+    b_n: int = 1  # raters behind the other group's tilt
 
 
 @dataclass(frozen=True)
@@ -230,9 +261,14 @@ class SubjectResult:
     groups: tuple[GroupCount, ...]
     blocks: tuple[Block, ...]
     coaching_focus: tuple[Focus, ...]
-    tilt_contrast: TiltContrast | None
-    strengths: tuple[str, ...]
+    tilt_contrast: TiltContrast | None  # self against the reference role (the manager)
+    strengths: tuple[Strength, ...]
     notable_by_chance: float = 0.0  # notable gaps random rankings would show, on average
+    tilt_contrasts: tuple[TiltContrast, ...] = ()  # against the reference, then the others
+    # the group the focus tests self against, and the share of a block's size a gap needs to be
+    # beyond chance for these group sizes (None without one)
+    evidence: str | None = None
+    critical_share: float | None = None
     comments: tuple[GroupComments, ...] = ()  # only with --comments, only of reported groups
 
     def reported(self) -> tuple[str, ...]:

@@ -52,6 +52,9 @@ def format_p(p: float) -> str:
         return "p < .001"
     if p < 0.01:
         return f"p = {p:.3f}".replace("0.", ".")
+    if 0.045 <= p < 0.055:  # near the .05 level: enough digits to show which side p is on
+        text = f"{p:.4f}".rstrip("0")
+        return f"p = {text}".replace("0.", ".")
     return f"p = {p:.2f}".replace("0.", ".")
 
 

@@ -4,8 +4,9 @@ Each figure a report attaches a p-value to gets the null distribution of exactly
 for the actual group sizes:
 - a gap between two groups' mean ranks on one dimension: exact, from the sums of m and n
   uniform ranks (`gap_p`);
-- the largest gap in one direction over a block's k dimensions, which is what coaching focus
-  picks: seeded simulation (`largest_gap_p`);
+- the largest gap in either direction over every dimension, which is what coaching focus picks,
+  and the highest consensus a group gives any item, which is what a strength picks: seeded
+  simulation, rater by rater (`largest_gap_null`, `top_consensus_null`);
 - the difference of two groups' tilts: exact, from the Wilcoxon null of a family's rank sum
   (`tilt_difference_p`);
 - Kendall's W of fewer than `EXACT_W_RATERS` raters: seeded simulation (`kendall_p`).
@@ -76,12 +77,14 @@ def gap_p(gaps: np.ndarray, m: int, n: int, k: int, nested: bool = False) -> np.
     return _sum_difference_p(scaled, 1, k, m, n, n, m)
 
 
-def tilt_difference_p(difference: float, m: int, n: int, head: int, tail: int, k: int) -> float:
-    """Exact two-sided p of the difference of two disjoint groups' tilts (m and n raters), where a
+def tilt_difference_p(
+    differences: np.ndarray, m: int, n: int, head: int, tail: int, k: int
+) -> np.ndarray:
+    """Exact two-sided p of differences of two disjoint groups' tilts (m and n raters), where a
     rater's tilt is the mean rank of the `tail` family minus that of the `head` family."""
     per_rank = 1.0 / head + 1.0 / tail  # a tilt falls by this much per place of head rank sum
-    scaled = np.array([abs(difference) / per_rank * m * n])
-    return float(_sum_difference_p(scaled, head, k, m, n, n, m)[0])
+    scaled = np.abs(np.asarray(differences, dtype=np.float64)) / per_rank * m * n
+    return _sum_difference_p(scaled, head, k, m, n, n, m)
 
 
 def rng_for(*key: int) -> np.random.Generator:
@@ -109,24 +112,74 @@ def _group_means(rng: np.random.Generator, draws: int, raters: int, k: int) -> n
     return np.asarray((k + 1) / 2.0 + centered * np.sqrt(k * (k + 1) / 12.0 / raters))
 
 
-@lru_cache(maxsize=256)
-def _largest_gaps(m: int, n: int, blocks: tuple[int, ...]) -> np.ndarray:
-    """Simulated largest gap (as a share of its block's size) that a group of n ranks above one of
-    m, over every dimension of every block; sorted."""
-    rng = rng_for(m, n, *blocks)
-    largest = np.full(DRAWS, -np.inf)
-    for k in blocks:
-        gaps = _group_means(rng, DRAWS, m, k) - _group_means(rng, DRAWS, n, k)
-        largest = np.maximum(largest, gaps.max(axis=1) / k)
-    return np.sort(largest)
+EXACT_RATERS = 64  # up to this many raters a group's rank sums are drawn rater by rater
+_STREAM_SUMS: dict[tuple[int, int, int], np.ndarray] = {}
+SELF_STREAM, OTHERS_STREAM = 1, 2
 
 
-def largest_gap_p(share: float, m: int, n: int, blocks: tuple[int, ...]) -> float:
-    """The chance that, between random rankings, the largest gap in that direction over all the
-    dimensions (as a share of its block's size) reaches `share`: what picking the largest pays."""
-    null = _largest_gaps(m, n, blocks)
-    at_least = len(null) - np.searchsorted(null, share - TOLERANCE, side="left")
-    return float((at_least + 1) / (len(null) + 1))
+def stream_sums(k: int, stream: int, sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """Rank sums of the first n random raters of a stream, (DRAWS, k) for each n of `sizes`
+    (n <= `EXACT_RATERS`): rater i always draws from its own seed, so the sums of n raters are the
+    same whichever other sizes a run asks for, and one pass serves every size."""
+    missing = sorted({n for n in sizes if (k, stream, n) not in _STREAM_SUMS})
+    if missing:
+        if len(_STREAM_SUMS) > 512:
+            _STREAM_SUMS.clear()
+        total = np.zeros((DRAWS, k), dtype=np.int32)
+        wanted = set(missing)
+        for i in range(1, missing[-1] + 1):
+            total += random_ranks(rng_for(k, stream, i), DRAWS, 1, k)[:, 0].astype(np.int32)
+            if i in wanted:
+                _STREAM_SUMS[(k, stream, i)] = total.copy()
+    return [_STREAM_SUMS[(k, stream, n)] for n in sizes]
+
+
+def _null_means(k: int, stream: int, raters: int) -> np.ndarray:
+    """Mean ranks of a group of random raters, per draw (DRAWS, k): from the stream's exact rank
+    sums up to `EXACT_RATERS` raters, else the normal with a permutation's exact covariance."""
+    if raters <= EXACT_RATERS:
+        return stream_sums(k, stream, (raters,))[0] / raters
+    return _group_means(rng_for(k, stream, raters), DRAWS, raters, k)
+
+
+def _correction(*sizes: int) -> float:
+    """Half a step of the lattice a mean-rank difference lives on (1 / (m n)), where a normal
+    draw stands in for a group's sums: the continuity correction that keeps the p conservative."""
+    if max(sizes) <= EXACT_RATERS:
+        return 0.0
+    return 0.5 / math.prod(sizes)
+
+
+@lru_cache(maxsize=512)
+def largest_gap_null(m: int, n: int, blocks: tuple[int, ...]) -> tuple[np.ndarray, float]:
+    """The largest gap in either direction between a group of m and one of n random raters, as a
+    share of its block's size, over every dimension of every block: sorted simulated values, and
+    the continuity correction to take off an observed share (0 when every draw is exact)."""
+    largest = np.zeros(DRAWS)
+    for b, k in enumerate(blocks):
+        own = _null_means(k, SELF_STREAM + 2 * b, m)
+        theirs = _null_means(k, OTHERS_STREAM + 2 * b, n)
+        largest = np.maximum(largest, np.abs(own - theirs).max(axis=1) / k)
+    return np.sort(largest), _correction(m, n) / max(blocks)
+
+
+@lru_cache(maxsize=512)
+def top_consensus_null(n: int, blocks: tuple[int, ...]) -> tuple[np.ndarray, float]:
+    """How far toward the top n random raters put their highest item on average: per draw the
+    smallest (mean rank - middle) / block size over every dimension of every block, sorted; and
+    the continuity correction to add to an observed value."""
+    lowest = np.full(DRAWS, np.inf)
+    for b, k in enumerate(blocks):
+        means = _null_means(k, OTHERS_STREAM + 2 * b, n)
+        lowest = np.minimum(lowest, (means.min(axis=1) - (k + 1) / 2) / k)
+    return np.sort(lowest), _correction(n) / max(blocks)
+
+
+def at_least(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """The share of a sorted simulated null at or above each observed value, with the +1 that
+    keeps a simulated p from reaching 0."""
+    count = len(null) - np.searchsorted(null, np.asarray(observed) - TOLERANCE, side="left")
+    return np.asarray((count + 1) / (len(null) + 1))
 
 
 def simulated_spreads(m: int, k: int) -> np.ndarray:

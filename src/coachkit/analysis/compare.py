@@ -84,9 +84,11 @@ def _change(
         for g, t in tilt_after.items()
         if g in tilt_before and g not in withheld
     }
-    was_focus = [f.dimension for f in before.coaching_focus]
-    now_focus = [f.dimension for f in after.coaching_focus]
-    me, manager, pooled = roles.self_group, roles.focus_groups[0], roles.pooled
+    # findings only: an item within chance neither opens nor closes
+    was_focus = [f.dimension for f in before.coaching_focus if f.beyond_chance]
+    now_focus = [f.dimension for f in after.coaching_focus if f.beyond_chance]
+    me, pooled = roles.self_group, roles.pooled
+    manager = roles.counterpart
     self_manager = (pair_spearman(before, me, manager), pair_spearman(after, me, manager))
     self_others = (pair_spearman(before, me, pooled), pair_spearman(after, me, pooled))
     if pooled in withheld:

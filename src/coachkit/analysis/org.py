@@ -20,7 +20,7 @@ from coachkit.analysis.arrays import (
     spearman_rows,
     tables,
 )
-from coachkit.analysis.focus import MAX_FOCUS
+from coachkit.analysis.focus import PATTERN_CONTRAST, PATTERN_SELF_TILT, Summaries, summarize
 from coachkit.analysis.report import instrument_info, settings_for
 from coachkit.model import (
     Concordance,
@@ -28,7 +28,6 @@ from coachkit.model import (
     OrgGroup,
     OrgReport,
     RhoSummary,
-    Settings,
     SubjectResult,
     Tilt,
 )
@@ -36,11 +35,6 @@ from coachkit.model import (
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.validate import Dataset
-
-# The technical-leader pattern: self puts competencies first by at least this many places, and
-# at least this many places more than the manager does.
-PATTERN_SELF_TILT = 1.0
-PATTERN_CONTRAST = 1.0
 
 
 def analyze_org(
@@ -101,8 +95,10 @@ def analyze_org(
         for block, block_dims in dataset.blocks
         for a, b in combinations(reported, 2)
     )
-    rho, pattern, focus = _across_leaders(leaders, instrument, dataset.blocks, settings)
-    assessed, expected, pattern_p = _pattern_chance(leaders, instrument, int(pattern.sum()))
+    summaries = summarize(leaders, instrument, dataset.blocks, settings)
+    rho = _reference_rho(leaders, instrument, dataset.blocks, summaries)
+    pattern, focus = summaries.pattern, summaries.focus_counts()
+    assessed, expected, pattern_p = _pattern_chance(leaders, instrument, summaries)
     return OrgReport(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),
@@ -127,15 +123,15 @@ def analyze_org(
 
 
 def _pattern_chance(
-    leaders: Tables, instrument: Instrument, count: int
+    leaders: Tables, instrument: Instrument, summaries: Summaries
 ) -> tuple[int, float | None, float | None]:
-    """How many leaders could show the technical-leader pattern (self and manager both with a
-    tilt), the share random rankings would show for their group sizes, and the chance of at
-    least `count` such leaders (Poisson-binomial over the leaders' own chances)."""
-    if leaders.tilt is None or instrument.tilt is None:
+    """How many leaders could show the technical-leader pattern (self and the reference role both
+    with a tilt), the share random rankings would show for their group sizes, and the chance of
+    at least as many such leaders as show it (Poisson-binomial over the leaders' own chances)."""
+    boss = summaries.reference
+    if leaders.tilt is None or instrument.tilt is None or boss is None:
         return 0, None, None
-    index = {g: i for i, g in enumerate(leaders.groups)}
-    me, boss = index[instrument.self_group], index[instrument.focus_groups[0]]
+    me = leaders.groups.index(instrument.self_group)
     both = leaders.reported[:, me] & leaders.reported[:, boss]
     head, tail = (len(instrument.family_members(f)) for f in instrument.tilt)
     k = len(instrument.dimensions)
@@ -147,69 +143,33 @@ def _pattern_chance(
     ]
     if not chances:
         return 0, None, None
+    count = int(summaries.pattern.sum())
     return len(chances), float(np.mean(chances)), chance.at_least_p(count, chances)
 
 
-def _across_leaders(
+def _reference_rho(
     tables: Tables,
     instrument: Instrument,
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
-    settings: Settings,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per leader: self-manager rho (NaN when not both reported, the mean over blocks), the
-    technical-leader pattern, and the coaching focus counted per dimension, all from the arrays.
-
-    These follow the per-leader report exactly: `pair_spearman`, `technical_pattern` and
-    `focus.coaching_focus` say the same for one leader (the tests hold them to it).
-    """
+    summaries: Summaries,
+) -> np.ndarray:
+    """Per leader, Spearman's rho between self and the reference role (the mean over blocks;
+    NaN unless both are reported)."""
     dims = list(instrument.dimension_ids)
-    index = {g: i for i, g in enumerate(tables.groups)}
-    me, manager = index[instrument.self_group], index[instrument.focus_groups[0]]
-    shown = tables.reported
-    both = shown[:, me] & shown[:, manager]
+    boss = summaries.reference
+    if boss is None:
+        return np.full(len(tables.subjects), np.nan)
+    me = tables.groups.index(instrument.self_group)
+    both = tables.reported[:, me] & tables.reported[:, boss]
     # Consensus ranks of self and the manager only: the summary needs no other group's.
-    ranked = consensus_ranks(tables.means[:, [me, manager]], instrument, blocks)
+    ranked = consensus_ranks(tables.means[:, [me, boss]], instrument, blocks)
     rhos = []
     for _, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
         rhos.append(spearman_rows(ranked[:, 0][:, cols], ranked[:, 1][:, cols]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
-        rho = np.where(both, np.nanmean(np.stack(rhos), axis=0), np.nan)
-    pattern = np.zeros(len(tables.subjects), dtype=bool)
-    if tables.tilt is not None:
-        own, boss = tables.tilt[:, me], tables.tilt[:, manager]
-        near = chance.TOLERANCE
-        pattern = both & (own >= PATTERN_SELF_TILT - near) & (own - boss >= PATTERN_CONTRAST - near)
-    # Coaching focus: the first focus group reported beside self; its notable gaps above self.
-    focus_of = np.full(len(tables.subjects), -1)
-    for group in reversed(instrument.focus_groups):
-        focus_of = np.where(shown[:, index[group]], index[group], focus_of)
-    has_focus = shown[:, me] & (focus_of >= 0)
-    rows = np.arange(len(tables.subjects))
-    other = tables.means[rows, np.maximum(focus_of, 0)]
-    gap = tables.means[:, me] - other
-    size = np.empty(len(dims))
-    position = np.empty(len(dims))
-    order_block = np.empty(len(dims))
-    for b, (_, block_dims) in enumerate(blocks):
-        for p, d in enumerate(block_dims):
-            size[dims.index(d)], position[dims.index(d)], order_block[dims.index(d)] = (
-                len(block_dims),
-                p,
-                b,
-            )
-    notable = gap >= settings.notable_gap - chance.TOLERANCE
-    score = np.where(has_focus[:, None] & notable, gap / size, -np.inf)
-    focus = np.zeros(len(dims), dtype=np.int64)
-    ranked = np.lexsort(
-        (np.broadcast_to(order_block, score.shape), np.broadcast_to(position, score.shape), -score),
-        axis=1,
-    )
-    top = ranked[:, :MAX_FOCUS]
-    chosen = np.isfinite(np.take_along_axis(score, top, axis=1))
-    np.add.at(focus, top[chosen], 1)
-    return rho, pattern, focus
+        return np.asarray(np.where(both, np.nanmean(np.stack(rhos), axis=0), np.nan))
 
 
 def pair_spearman(subject: SubjectResult, a: str, b: str) -> float | None:

@@ -12,7 +12,14 @@ from coachkit import __version__
 from coachkit.analysis import chance, stats
 from coachkit.analysis.arrays import Tables, compute, spearman_rows, tie_terms
 from coachkit.analysis.comments import with_comments
-from coachkit.analysis.focus import coaching_focus, strengths, tilt_contrast
+from coachkit.analysis.focus import (
+    OTHERS_HIGHER,
+    SELF_HIGHER,
+    Summaries,
+    counterpart_group,
+    reference_group,
+    summarize,
+)
 from coachkit.analysis.raters import (
     MIN_INTERVAL_RATERS,
     Cells,
@@ -22,7 +29,6 @@ from coachkit.analysis.raters import (
     mean_rank_intervals,
     self_among,
     tilt_intervals,
-    w_intervals,
 )
 from coachkit.memory import collection_paused
 from coachkit.model import (
@@ -30,14 +36,19 @@ from coachkit.model import (
     Comparison,
     Concordance,
     DimensionInfo,
+    Focus,
     GroupCount,
     InstrumentInfo,
     NotableGap,
+    ReferenceView,
     Report,
     Settings,
+    Strength,
     SubjectResult,
     Tilt,
+    TiltContrast,
 )
+from coachkit.policy import ALPHA
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
@@ -57,8 +68,9 @@ def analyze(
     settings = settings_for(dataset, min_raters, notable_gap, major_gap, bootstrap)
     tables = compute(dataset, min_raters)
     detail = _Detail.of(dataset, tables, bootstrap)
+    summaries = summarize(tables, instrument, dataset.blocks, settings)
     with collection_paused():
-        subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail))
+        subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail, summaries))
     subjects = with_comments(subjects, dataset)
     return Report(
         coachkit_version=__version__,
@@ -103,6 +115,7 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         self_group=instrument.self_group,
         focus_groups=instrument.focus_groups,
         pooled=instrument.pooled.id,
+        reference=reference_group(instrument),
         anonymous=(*(g.id for g in instrument.groups if g.anonymous), instrument.pooled.id),
     )
 
@@ -124,7 +137,6 @@ class _Detail:
     resamples: int
     tied: bool
     tilt_ci: np.ndarray | None  # (S, G, 2), NaN below 3 raters; None without a tilt
-    w_ci: dict[str, np.ndarray]  # per block, (S, G, 2), NaN below 3 raters
     self_counts: np.ndarray  # (S, G, K, 3): raters ranking a dimension above, with, below self
 
     @staticmethod
@@ -144,10 +156,6 @@ class _Detail:
             resamples,
             dataset.tied,
             tilt_intervals(all_cells, resamples, *families) if len(families) == 2 else None,
-            {
-                block: w_intervals(all_cells, resamples, [dims.index(d) for d in block_dims])
-                for block, block_dims in dataset.blocks
-            },
             self_among(all_cells, instrument.group_ids.index(instrument.self_group)),
         )
 
@@ -174,6 +182,7 @@ def _subjects(
     blocks: tuple[tuple[str, tuple[str, ...]], ...],
     settings: Settings,
     detail: _Detail,
+    summaries: Summaries,
 ) -> Iterator[SubjectResult]:
     """Turn the arrays into one result per subject; the sums' numbers come from `tables`, the
     raters' (intervals, where self stands, W of tied rankings) from `detail`."""
@@ -189,18 +198,23 @@ def _subjects(
     ]
     counts_array = tables.counts
     both = tables.reported[:, a_idx] & tables.reported[:, b_idx]
-    lists = []
-    for block, block_dims in blocks:
+    computed = []
+    for _, block_dims in blocks:
         cols = [dims.index(d) for d in block_dims]
         gaps = tables.means[:, b_idx][..., cols] - tables.means[:, a_idx][..., cols]
+        m, n = counts_array[:, a_idx], counts_array[:, b_idx]
+        computed.append((cols, gaps, *_gap_chances(gaps, settings, m, n, nested, both)))
+    # Holm over every gap the leader's report tests, in every block and pair
+    adjusted = stats.holm(np.concatenate([p.reshape(len(p), -1) for _, _, p, _ in computed], 1))
+    lists = []
+    for (block, block_dims), (cols, gaps, p, by_chance) in zip(blocks, computed, strict=True):
+        width = p.shape[1] * p.shape[2]
+        p_adjusted, adjusted = adjusted[:, :width].reshape(p.shape), adjusted[:, width:]
         rho = spearman_rows(
             tables.consensus[:, a_idx][..., cols], tables.consensus[:, b_idx][..., cols]
         )
-        w, chi2, p = tables.concordance[block]
-        p = _kendall_p(w, p, counts_array, cols, detail)
-        notable, by_chance = _notable(
-            gaps, block_dims, settings, counts_array[:, a_idx], counts_array[:, b_idx], nested, both
-        )
+        w, chi2, w_p = tables.concordance[block]
+        w_p = _kendall_p(w, w_p, counts_array, cols, detail)
         lists.append(
             _BlockLists(
                 block,
@@ -210,8 +224,8 @@ def _subjects(
                 rho.tolist(),
                 w.tolist(),
                 chi2.tolist(),
-                p.tolist(),
-                notable,
+                w_p.tolist(),
+                _notable(gaps, p, p_adjusted, block_dims, settings, both),
                 by_chance.tolist(),
             )
         )
@@ -225,9 +239,14 @@ def _subjects(
         [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
     ]
     me = index.get(instrument.self_group)
+    coaching = _focus_items(summaries, tables, instrument, settings)
+    strong = _strength_items(summaries, instrument)
+    contrasts = _contrast_items(summaries, tables, instrument)
+    reference = counterpart_group(instrument)
+    evidence = summaries.evidence.tolist()
+    critical = summaries.critical.tolist()
     mean_ci = detail.mean_ci.tolist()  # nested lists index faster than arrays, cell by cell
     tilt_ci = None if detail.tilt_ci is None else detail.tilt_ci.tolist()
-    w_ci = {block: table.tolist() for block, table in detail.w_ci.items()}
 
     for s, name in enumerate(tables.subjects):
         shown = [(g, index[g]) for g in groups if reported[s][index[g]]]
@@ -277,13 +296,7 @@ def _subjects(
                     },
                     comparisons=comparisons,
                     concordance={
-                        g: Concordance(
-                            b.w[s][i],
-                            b.chi2[s][i],
-                            b.p[s][i],
-                            counts[s][i],
-                            _interval(w_ci[b.block], s, i),
-                        )
+                        g: Concordance(b.w[s][i], b.chi2[s][i], b.p[s][i], counts[s][i])
                         for g, i in shown
                         if b.w[s][i] == b.w[s][i]  # not NaN: m >= 2
                     },
@@ -301,20 +314,112 @@ def _subjects(
                     ),
                 )
             )
-        subject_blocks = tuple(result_blocks)
-        sizes = {g: counts[s][i] for g, i in index.items()}
         yield SubjectResult(
             subject=name,
             groups=tuple(
                 GroupCount(g, counts[s][i], reported[s][i], tables.reasons[s][i])
                 for i, g in enumerate(groups)
             ),
-            blocks=subject_blocks,
-            coaching_focus=coaching_focus(subject_blocks, instrument, settings, sizes),
-            tilt_contrast=tilt_contrast(subject_blocks, instrument, sizes),
-            strengths=strengths(subject_blocks, instrument),
+            blocks=tuple(result_blocks),
+            coaching_focus=coaching[s],
+            tilt_contrast=next((c for c in contrasts[s] if c.b == reference), None),
+            strengths=strong[s],
             notable_by_chance=sum(b.by_chance[s] for b in lists),
+            tilt_contrasts=contrasts[s],
+            evidence=None if evidence[s] < 0 else groups[evidence[s]],
+            critical_share=None if evidence[s] < 0 else critical[s],
         )
+
+
+def _focus_items(
+    summaries: Summaries, tables: Tables, instrument: Instrument, settings: Settings
+) -> list[tuple[Focus, ...]]:
+    """Each leader's focus items: the others' higher first, then self's, the largest first."""
+    dims = instrument.dimension_ids
+    groups = tables.groups
+    # the manager's view beside each item: a named role's, never an anonymous group's
+    reference = summaries.reference if reference_group(instrument) is not None else None
+    me = groups.index(instrument.self_group)
+    listed = summaries.listed.tolist()
+    gap, p = summaries.gap.tolist(), summaries.p.tolist()
+    own, consensus = tables.consensus[:, me].tolist(), tables.consensus.tolist()
+    means = tables.means.tolist()
+    shown = tables.reported.tolist()
+    evidence = summaries.evidence.tolist()
+    found = []
+    for s, row in enumerate(listed):
+        items = []
+        e = evidence[s]
+        with_reference = reference is not None and reference != e and shown[s][reference]
+        for d in sorted(
+            (d for d, hit in enumerate(row) if hit), key=lambda d: (gap[s][d] < 0, -abs(gap[s][d]))
+        ):
+            size = abs(gap[s][d])
+            view = None
+            if with_reference:
+                assert reference is not None
+                view = ReferenceView(
+                    groups[reference],
+                    consensus[s][reference][d],
+                    means[s][me][d] - means[s][reference][d],
+                )
+            items.append(
+                Focus(
+                    dimension=dims[d],
+                    direction=OTHERS_HIGHER if gap[s][d] > 0 else SELF_HIGHER,
+                    group=groups[e],
+                    gap=gap[s][d],
+                    level="major" if size >= settings.major_gap - chance.TOLERANCE else "notable",
+                    self_rank=own[s][d],
+                    group_rank=consensus[s][e][d],
+                    p_value=p[s][d],
+                    beyond_chance=p[s][d] <= ALPHA,
+                    reference=view,
+                )
+            )
+        found.append(tuple(items))
+    return found
+
+
+def _strength_items(summaries: Summaries, instrument: Instrument) -> list[tuple[Strength, ...]]:
+    """Each leader's strengths, in instrument order, with their chance."""
+    dims = instrument.dimension_ids
+    p = summaries.strength_p.tolist()
+    return [
+        tuple(Strength(dims[d], p[s][d]) for d, hit in enumerate(row) if hit)
+        for s, row in enumerate(summaries.strength.tolist())
+    ]
+
+
+def _contrast_items(
+    summaries: Summaries, tables: Tables, instrument: Instrument
+) -> list[tuple[TiltContrast, ...]]:
+    """Each leader's tilt contrasts: self against the reference role, then the others."""
+    found: list[list[TiltContrast]] = [[] for _ in tables.subjects]
+    if tables.tilt is None or tables.tilt_p is None:
+        return [()] * len(found)
+    me = tables.groups.index(instrument.self_group)
+    tilt, tilt_p, counts = tables.tilt.tolist(), tables.tilt_p.tolist(), tables.counts.tolist()
+    for contrast in summaries.contrasts:
+        rows = zip(
+            contrast.group.tolist(), contrast.difference.tolist(), contrast.p.tolist(), strict=True
+        )
+        for s, (g, difference, p) in enumerate(rows):
+            if g >= 0:
+                found[s].append(
+                    TiltContrast(
+                        instrument.self_group,
+                        tables.groups[g],
+                        tilt[s][me],
+                        tilt_p[s][me],
+                        tilt[s][g],
+                        tilt_p[s][g],
+                        difference,
+                        p,
+                        counts[s][g],
+                    )
+                )
+    return [tuple(items) for items in found]
 
 
 def _interval(table: list[list[list[float]]] | None, s: int, g: int) -> tuple[float, float] | None:
@@ -372,42 +477,53 @@ def _kendall_p(
     return p
 
 
-def _notable(
+def _gap_chances(
     gaps: np.ndarray,
-    dims: tuple[str, ...],
     settings: Settings,
     m: np.ndarray,
     n: np.ndarray,
     nested: list[bool],
     both: np.ndarray,
-) -> tuple[dict[tuple[int, int], tuple[NotableGap, ...]], np.ndarray]:
-    """The notable gaps of every subject s and pair j, keyed (s, j), for gaps of shape (S, P, k),
-    each with its two-sided p under random ranking for those group sizes (m and n raters, (S, P));
-    and per subject how many notable gaps random rankings would show, on average."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each gap's two-sided p under random ranking for its group sizes (m and n raters, (S, P)),
+    for gaps of shape (S, P, k), NaN where the pair is not reported; and per subject how many
+    notable gaps random rankings would show, on average."""
     k = gaps.shape[-1]
-    size = np.abs(gaps)
-    hits = both[..., None] & (size >= settings.notable_gap - chance.TOLERANCE)
     p = np.full(gaps.shape, np.nan)
     expected = np.zeros(gaps.shape[0])
+    threshold = np.array([settings.notable_gap])
     for j, inside in enumerate(nested):
-        for mj, nj in {(a, b) for a, b in zip(m[:, j].tolist(), n[:, j].tolist(), strict=True)}:
-            if mj < 1 or nj < 1:
-                continue
-            rows = (m[:, j] == mj) & (n[:, j] == nj)
+        shown = both[:, j]
+        for mj, nj in sorted(set(zip(m[shown, j].tolist(), n[shown, j].tolist(), strict=True))):
+            rows = shown & (m[:, j] == mj) & (n[:, j] == nj)
             p[rows, j] = chance.gap_p(gaps[rows, j], mj, nj, k, inside)
-            threshold = np.array([settings.notable_gap])
-            expected[rows & both[:, j]] += k * float(chance.gap_p(threshold, mj, nj, k, inside)[0])
-    found: dict[tuple[int, int], list[NotableGap]] = {}
-    where = np.nonzero(hits)
-    rows_ = zip(
+            expected[rows] += k * float(chance.gap_p(threshold, mj, nj, k, inside)[0])
+    return p, expected
+
+
+def _notable(
+    gaps: np.ndarray,
+    p: np.ndarray,
+    p_adjusted: np.ndarray,
+    dims: tuple[str, ...],
+    settings: Settings,
+    both: np.ndarray,
+) -> dict[tuple[int, int], tuple[NotableGap, ...]]:
+    """The notable gaps of every subject s and pair j, keyed (s, j), for gaps of shape (S, P, k),
+    each with its p and its Holm-adjusted p."""
+    size = np.abs(gaps)
+    where = np.nonzero(both[..., None] & (size >= settings.notable_gap - chance.TOLERANCE))
+    rows = zip(
         *(h.tolist() for h in where),
         gaps[where].tolist(),
         (size[where] >= settings.major_gap - chance.TOLERANCE).tolist(),
         p[where].tolist(),
+        p_adjusted[where].tolist(),
         strict=True,
     )
-    for s, j, d, gap, major, pv in rows_:
+    found: dict[tuple[int, int], list[NotableGap]] = {}
+    for s, j, d, gap, major, pv, adjusted in rows:
         found.setdefault((s, j), []).append(
-            NotableGap(dims[d], gap, "major" if major else "notable", pv)
+            NotableGap(dims[d], gap, "major" if major else "notable", pv, adjusted)
         )
-    return {key: tuple(value) for key, value in found.items()}, expected
+    return {key: tuple(value) for key, value in found.items()}

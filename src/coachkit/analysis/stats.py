@@ -114,3 +114,18 @@ def mean_rho_critical(sizes: tuple[int, ...]) -> float:
     at_least = np.cumsum(np.bincount(where, probabilities)[::-1])[::-1]  # P(|mean| >= level)
     ok = levels[at_least <= 0.05 + 1e-12]
     return float(ok.min()) if len(ok) else math.inf
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of each row's p-values (S, T), NaN where a row has no test:
+    the i-th smallest of a row's M p-values times (M - i + 1), never below the one before it,
+    at most 1."""
+    p = np.asarray(p, dtype=np.float64)
+    tested = ~np.isnan(p)
+    order = np.argsort(np.where(tested, p, np.inf), axis=1, kind="stable")
+    ordered = np.take_along_axis(p, order, axis=1)
+    factor = tested.sum(axis=1, keepdims=True) - np.arange(p.shape[1])[None, :]
+    stepped = np.fmax.accumulate(np.where(np.isnan(ordered), 0.0, ordered * factor), axis=1)
+    adjusted = np.empty_like(p)
+    np.put_along_axis(adjusted, order, np.minimum(stepped, 1.0), axis=1)
+    return np.where(tested, adjusted, np.nan)

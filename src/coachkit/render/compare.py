@@ -77,7 +77,7 @@ def _slope_charts(report: CompareReport, change: SubjectChange) -> tuple[SlopeCh
     agreement = tuple(
         Slope(f"{me}-{names[other]}", before, after)
         for other, (before, after) in (
-            (info.focus_groups[0], change.self_manager_spearman),
+            (info.counterpart, change.self_manager_spearman),
             (info.pooled, change.self_all_others_spearman),
         )
         if before is not None and after is not None
@@ -130,7 +130,7 @@ def compare_page(report: CompareReport) -> Page:
         sections.append(Section("Leaders in only one assessment", tuple(unmatched)))
     me, manager, pooled = (
         names[report.instrument.self_group],
-        names[report.instrument.focus_groups[0]],
+        names[report.instrument.counterpart],
         names[report.instrument.pooled],
     )
     return Page(
@@ -169,7 +169,7 @@ def _csv(report: CompareReport) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["subject", "measure", "pair", "block", "dimension", "before", "after"])
     info = report.instrument
-    me, manager = info.self_group, info.focus_groups[0]
+    me, manager = info.self_group, info.counterpart
     for s in report.subjects:
         rows: list[list[object]] = [
             [s.subject, "spearman", f"{me}-{manager}", "", "", *s.self_manager_spearman],

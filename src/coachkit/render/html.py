@@ -117,7 +117,8 @@ def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
     return f"{x:.1f} {y:.1f}"
 
 
-def _chart(report: Report, block: Block, title: str) -> Chart:
+def _chart(report: Report, block: Block, title: str, findings: dict[str, str]) -> Chart:
+    """A block's dot plot; the rows of `findings` (dimension -> level) shaded."""
     info = report.instrument
     groups = [g for g in info.groups if g in block.consensus_rank]
     style = {
@@ -129,11 +130,8 @@ def _chart(report: Report, block: Block, title: str) -> Chart:
     def x_of(rank: float) -> float:
         return LEFT + (rank - 1) / max(k - 1, 1) * span
 
-    me, boss = info.self_group, info.focus_groups[0]
-    levels = {}
-    for c in block.comparisons:
-        if (c.a, c.b) == (me, boss):
-            levels = {n.dimension: n.level for n in c.notable}
+    me, boss = info.self_group, info.counterpart
+    levels = findings
     families = {d.id: d.family for d in info.dimensions}
     labels = {d.id: d.label for d in info.dimensions}
     rows = []
@@ -211,8 +209,10 @@ def leader_pages(report: Report) -> list[LeaderPage]:
     pages = []
     for subject in report.subjects:
         view = subject_view(report, subject)
+        findings = {f.dimension: f.level for f in subject.coaching_focus if f.beyond_chance}
         charts = tuple(
-            _chart(report, b, v.title) for b, v in zip(subject.blocks, view.blocks, strict=True)
+            _chart(report, b, v.title, findings)
+            for b, v in zip(subject.blocks, view.blocks, strict=True)
         )
         pages.append(
             LeaderPage(
@@ -256,6 +256,7 @@ def render_html(report: Report, paper: str = "A4") -> str:
         paper=paper,
         prompts=wording.PLAN_PROMPTS,
         comments_note=wording.COMMENTS_NOTE,
+        differences_heading=wording.DIFFERENCES_HEADING,
     )
 
 

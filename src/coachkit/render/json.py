@@ -12,19 +12,21 @@ from collections.abc import Mapping
 from dataclasses import asdict, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+from coachkit.policy import beyond_chance
 from coachkit.render import wording
 
 if TYPE_CHECKING:
     from coachkit.model import (
         Block,
         Comparison,
+        Focus,
         InstrumentInfo,
         Report,
         SubjectResult,
         TiltContrast,
     )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PRETTY_ITEMS = 100
 
 
@@ -122,22 +124,13 @@ def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
         "subject": subject.subject,
         "groups": groups,
         "blocks": [_block(b) for b in subject.blocks],
-        "coaching_focus": [
-            {
-                "dimension": f.dimension,
-                "gap": r4(f.gap),
-                "level": f.level,
-                "group": f.group,
-                "self_rank": r4(f.self_rank),
-                "group_rank": r4(f.group_rank),
-                "p_value": r4(f.p_value),
-                "beyond_chance": f.beyond_chance,
-                "reason": wording.focus_reason(info, f),
-            }
-            for f in subject.coaching_focus
-        ],
+        "evidence": _evidence(subject),
+        "coaching_focus": [_focus(f, subject, info) for f in subject.coaching_focus],
         "tilt_contrast": _contrast(subject.tilt_contrast, info),
-        "strengths": list(subject.strengths),
+        "tilt_contrasts": [_contrast(c, info) for c in subject.tilt_contrasts],
+        "strengths": [
+            {"dimension": s.dimension, "p_value": r4(s.p_value)} for s in subject.strengths
+        ],
         "notable_by_chance": r4(subject.notable_by_chance),
         # with --comments only: the comments of each group the report shows
         **(
@@ -146,6 +139,42 @@ def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
             else {}
         ),
     }
+
+
+def _evidence(subject: SubjectResult) -> dict[str, Any] | None:
+    """Whose rankings the focus tests self against, and the gap a finding needs."""
+    if subject.evidence is None:
+        return None
+    n = next(g.n for g in subject.groups if g.group == subject.evidence)
+    share = subject.critical_share
+    return {
+        "group": subject.evidence,
+        "n": n,
+        "critical_share": None if share is None or share != share or share > 1 else r4(share),
+    }
+
+
+def _focus(focus: Focus, subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
+    n = next(g.n for g in subject.groups if g.group == focus.group)
+    document: dict[str, Any] = {
+        "dimension": focus.dimension,
+        "direction": focus.direction,
+        "group": focus.group,
+        "gap": r4(focus.gap),
+        "level": focus.level,
+        "self_rank": r4(focus.self_rank),
+        "group_rank": r4(focus.group_rank),
+        "p_value": r4(focus.p_value),
+        "beyond_chance": focus.beyond_chance,
+        "reason": wording.focus_reason(info, focus, n),
+    }
+    if focus.reference is not None:
+        document["manager"] = {
+            "group": focus.reference.group,
+            "rank": r4(focus.reference.rank),
+            "gap": r4(focus.reference.gap),
+        }
+    return document
 
 
 def _contrast(contrast: TiltContrast | None, info: InstrumentInfo) -> dict[str, Any] | None:
@@ -158,8 +187,10 @@ def _contrast(contrast: TiltContrast | None, info: InstrumentInfo) -> dict[str, 
         "a_p_value": r4(contrast.a_p),
         "b_tilt": r4(contrast.b_tilt),
         "b_p_value": r4(contrast.b_p),
+        "b_n": contrast.b_n,
         "difference": r4(contrast.difference),
         "p_value": r4(contrast.p_value),
+        "beyond_chance": beyond_chance(contrast.p_value),
         "text": wording.tilt_contrast(info, contrast),
     }
 
@@ -179,7 +210,13 @@ def _comparison(c: Comparison) -> dict[str, Any]:
         "spearman": None if c.spearman is None else r4(c.spearman),
         "gaps": _rounded(c.gaps),
         "notable": [
-            {"dimension": n.dimension, "gap": r4(n.gap), "level": n.level, "p_value": r4(n.p_value)}
+            {
+                "dimension": n.dimension,
+                "gap": r4(n.gap),
+                "level": n.level,
+                "p_value": r4(n.p_value),
+                "p_adjusted": r4(n.p_adjusted),
+            }
             for n in c.notable
         ],
         **({"gaps_ci": {d: _pair(v) for d, v in c.gaps_ci.items()}} if c.gaps_ci else {}),
@@ -199,7 +236,6 @@ def _block(block: Block) -> dict[str, Any]:
                 "chi2": r4(c.chi2),
                 "p_value": r4(c.p_value),
                 "m": c.m,
-                **({"ci": _pair(c.ci)} if c.ci else {}),
             }
             for g, c in block.concordance.items()
         },

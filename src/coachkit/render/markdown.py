@@ -45,6 +45,7 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
         words=words,
         prompts=wording.PLAN_PROMPTS,
         comments_note=wording.COMMENTS_NOTE,
+        differences_heading=wording.DIFFERENCES_HEADING,
     )
 
 

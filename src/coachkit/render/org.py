@@ -72,7 +72,7 @@ def org_page(org: OrgReport) -> Page:
         spread = (
             f"median {rho.median:+.2f} (quartiles {rho.q1:+.2f} to {rho.q3:+.2f}) over "
             f"{rho.n_subjects} leaders; {rho.share_below_critical:.0%} below {rho.critical:.3f}, "
-            "the agreement needed for p < .05"
+            "the agreement needed to be beyond chance (p <= .05)"
         )
     else:
         spread = f"no leader has both {wording.self_and_focus(org.instrument)} rankings"
@@ -96,7 +96,7 @@ def org_page(org: OrgReport) -> Page:
             for a in org.agreement
         ],
         "Across leaders": [
-            f"{names[org.instrument.self_group]}-{in_sentence(names[org.instrument.focus_groups[0]])} agreement: {spread}.",
+            f"{names[org.instrument.self_group]}-{in_sentence(names[org.instrument.counterpart])} agreement: {spread}.",
             *(
                 [
                     f"Technical-leader pattern ({wording.pattern_rule(org.instrument)}): "

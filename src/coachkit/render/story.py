@@ -54,8 +54,9 @@ class GapChart:
     own: str  # self's label
     height: int
     middle: float
-    guides: tuple[tuple[float, str], ...]  # x and its label: the notable and major sizes
+    guides: tuple[tuple[float, str], ...]  # x and its label: where a gap is beyond chance
     bars: tuple[GapBar, ...]
+    guide_note: str = ""  # what the dashed lines mark
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Quadrant:
     points: tuple[QuadrantPoint, ...]
     k: int
     corners: tuple[tuple[str, float, float, str], ...] = CORNERS
+    band: str = ""  # SVG points of the diagonal band within chance ("" when none is drawn)
 
 
 def _short(label: str, size: int = 22) -> str:
@@ -93,37 +95,32 @@ def _short(label: str, size: int = 22) -> str:
 
 
 def gap_chart(report: Report, subject: SubjectResult) -> GapChart | None:
-    """The gap chart of a leader with a self and a focus group reported; None otherwise."""
+    """The gap chart of a leader with self and the evidence group (the other raters pooled)
+    reported; None otherwise. Findings (beyond chance) are solid bars, the rest pale."""
     info = report.instrument
-    me = info.self_group
+    me, other = info.self_group, subject.evidence
     blocks = subject.blocks
-    other = next((g for g in info.focus_groups if g in blocks[0].mean_rank and g != me), None)
-    if other is None or me not in blocks[0].mean_rank:
+    if other is None:
         return None
     labels = {d.id: d.label for d in info.dimensions}
+    findings = {f.dimension: f.level for f in subject.coaching_focus if f.beyond_chance}
     rows = []
     for block in blocks:
         k = len(block.dimensions)
-        levels = {
-            n.dimension: n.level
-            for c in block.comparisons
-            if (c.a, c.b) == (me, other)
-            for n in c.notable
-        }
         intervals = next(
             (c.gaps_ci for c in block.comparisons if (c.a, c.b) == (me, other) and c.gaps_ci),
             None,
         )
         for dim in block.dimensions:
             gap = block.mean_rank[me][dim] - block.mean_rank[other][dim]
-            rows.append((gap / k, dim, gap, k, levels.get(dim, ""), intervals, block))
+            rows.append((gap / k, dim, gap, intervals))
     rows.sort(key=lambda r: (-abs(r[0]), -r[0]))
     middle = SIZE / 2
     half = SIZE / 2 - MARGIN
     k_max = max(len(b.dimensions) for b in blocks)
     scale = half / max(k_max - 1, 1)
     bars = []
-    for n, (_, dim, gap, _k, level, intervals, _block) in enumerate(rows):
+    for n, (_, dim, gap, intervals) in enumerate(rows):
         y = 30 + n * BAR_ROW
         whisker = None
         if intervals and dim in intervals:
@@ -136,17 +133,16 @@ def gap_chart(report: Report, subject: SubjectResult) -> GapChart | None:
                 middle if gap >= 0 else middle + gap * scale,
                 abs(gap) * scale,
                 y,
-                level,
+                findings.get(dim, ""),
                 whisker,
             )
         )
-    settings = report.settings
-    guides = tuple(
-        (middle + sign * size * scale, f"{size:g}")
-        for size in (settings.notable_gap, settings.major_gap)
-        for sign in (-1, 1)
-        if size * scale <= half
-    )
+    needed = (subject.critical_share or float("inf")) * k_max
+    guides: tuple[tuple[float, str], ...] = ()
+    note = "No gap can be beyond chance for these group sizes."
+    if needed <= k_max - 1:
+        guides = tuple((middle + sign * needed * scale, f"{needed:.1f}") for sign in (-1, 1))
+        note = f"Dashed lines: beyond chance from {needed:.1f} places, for these group sizes."
     return GapChart(
         info.groups[other],
         info.groups[me],
@@ -154,53 +150,48 @@ def gap_chart(report: Report, subject: SubjectResult) -> GapChart | None:
         middle,
         guides,
         tuple(bars),
+        note,
     )
 
 
 def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
-    """Self's consensus rank against the others' mean rank, for an overall ranking with self and
-    all others (else the focus group) reported."""
+    """Self's consensus rank against the evidence group's mean rank, for an overall ranking. A
+    dimension is named a blind spot, hidden or shared priority only where the evidence is (a
+    finding, a strength); the rest lie in the band around the diagonal, within chance."""
     info = report.instrument
     block = subject.blocks[0]
-    if len(subject.blocks) != 1 or info.self_group not in block.mean_rank:
-        return None
-    others = next(
-        (
-            g
-            for g in (info.pooled, *info.focus_groups)
-            if g in block.mean_rank and g != info.self_group
-        ),
-        None,
-    )
-    if others is None:
+    others = subject.evidence
+    if len(subject.blocks) != 1 or others is None:
         return None
     k = len(block.dimensions)
     span = SIZE - 2 * MARGIN - 20
     labels = {d.id: d.label for d in info.dimensions}
-    cut = (k + 1) / 2
-    points = []
-    for dim in block.dimensions:
-        own, theirs = block.consensus_rank[info.self_group][dim], block.mean_rank[others][dim]
-        high_own, high_theirs = own <= cut, theirs <= cut
-        name = (
-            "shared priority"
-            if high_own and high_theirs
-            else "blind spot"
-            if high_theirs
-            else "hidden priority"
-            if high_own
-            else "shared low priority"
+    named = {
+        f.dimension: "blind spot" if f.direction == "others_higher" else "hidden priority"
+        for f in subject.coaching_focus
+        if f.beyond_chance
+    }
+    named |= {s.dimension: "shared priority" for s in subject.strengths}
+
+    def at(own: float, theirs: float) -> tuple[float, float]:
+        return (
+            MARGIN + 20 + (own - 1) / max(k - 1, 1) * span,
+            MARGIN + (theirs - 1) / max(k - 1, 1) * span,
         )
-        points.append(
-            QuadrantPoint(
-                _short(labels[dim], 18),
-                MARGIN + 20 + (own - 1) / max(k - 1, 1) * span,
-                MARGIN + (theirs - 1) / max(k - 1, 1) * span,
-                name,
-            )
+
+    points = [
+        QuadrantPoint(
+            _short(labels[dim], 18),
+            *at(block.consensus_rank[info.self_group][dim], block.mean_rank[others][dim]),
+            named.get(dim, "within chance"),
         )
+        for dim in block.dimensions
+    ]
+    width = min((subject.critical_share or float("inf")) * k, k - 1.0)
+    corners = [(1, 1), (1, 1 + width), (k - width, k), (k, k), (k, k - width), (1 + width, 1)]
+    band = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(a, b) for a, b in corners))
     placed = placed_labels(points)
-    return Quadrant(info.groups[others], info.groups[info.self_group], placed, k)
+    return Quadrant(info.groups[others], info.groups[info.self_group], placed, k, band=band)
 
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom

@@ -117,13 +117,16 @@ def _subject(view: SubjectView, width: int) -> RenderableType:
         parts += _block(block, width)
     if any(block.pairs for block in view.blocks):
         parts.append(_indented(printable(view.chance)))
-    if view.focus or view.tilt_contrast or view.strengths:
+    if view.coaching:
         parts.append(Text("\nCoaching focus", style="bold"))
-        focus = view.focus or (view.no_focus,)
-        parts += [_indented(printable(line), bullet="- ") for line in focus]
+        if view.no_findings:
+            parts.append(_indented(printable(view.no_findings)))
+        parts += [_indented(printable(line), bullet="- ") for line in view.focus]
+        if view.differences:
+            parts.append(_indented(printable(wording.DIFFERENCES_HEADING)))
+            parts += [_indented(printable(line), bullet="- ") for line in view.differences]
         parts += [_indented(printable(line)) for line in view.standing]
-        if view.tilt_contrast:
-            parts.append(_indented(printable(view.tilt_contrast)))
+        parts += [_indented(printable(line)) for line in view.contrasts]
         if view.strengths:
             parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))
         parts.append(_indented(printable(view.focus_note)))
@@ -150,6 +153,8 @@ def _block(block: BlockView, width: int) -> list[RenderableType]:
         title = f"Gaps in places (+: the first group ranks it higher; {block.gap_legend})"
         gap_rows = [(printable(g.label), *g.cells) for g in block.gaps]
         parts += _fitted(title, "Dimension", block.pairs, gap_rows, width)
+        parts.append(_indented(printable(block.adjusted)))
+        parts.append(Text(""))
     spacer = ""  # the tables end with a blank line of their own
     for title, lines in (
         (f"Agreement between groups ({block.agreement_note})", block.agreement),

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
+from coachkit.policy import beyond_chance
 from coachkit.render import wording
 from coachkit.text import format_p
 
-if TYPE_CHECKING:
-    pass
-
 # Gap markers: the same in every text format.
 MARK = {"notable": "*", "major": "**"}
+MAX_DIFFERENCES = 4  # the largest differences within chance a report lists
+ADJUSTED_MARK = "†"  # beyond chance after Holm's adjustment over every gap the report tests
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,7 @@ class BlockView:
     tilt: tuple[str, ...]
     tilt_legend: str
     gap_legend: str
+    adjusted: str = ""  # the gaps beyond chance after paying for every gap tested, with their p
 
 
 @dataclass(frozen=True)
@@ -60,48 +60,83 @@ class SubjectView:
     suppressed: str
     without_self: str  # a line when the leader has no self-assessment ("" otherwise)
     blocks: tuple[BlockView, ...]
-    focus: tuple[str, ...]
-    tilt_contrast: str | None
+    focus: tuple[str, ...]  # the findings: focus items beyond chance
+    contrasts: tuple[str, ...]  # self's tilt against the manager's, then the other raters'
     strengths: str
-    no_focus: str  # what the focus list says when it is empty
+    no_focus: str  # what the focus says when no group is reported beside self
     chance: str  # how many notable gaps random rankings would show, against how many there are
-    standing: tuple[str, ...]  # where self stands among the raters, on each focus dimension
-    plan: tuple[str, ...] = ()  # the development plan's topics: focus dimensions, then strengths
+    standing: tuple[str, ...]  # where self stands among the raters, on each finding
+    plan: tuple[str, ...] = ()  # the development plan's topics: findings, then strengths
     focus_note: str = wording.FOCUS_NOTE
     comments: tuple[tuple[str, tuple[str, ...]], ...] = ()  # group label, its comments
+    no_findings: str = ""  # the one line said when no difference is beyond chance
+    differences: tuple[str, ...] = ()  # the largest differences within chance: sizes to ask about
+    in_short: tuple[str, ...] = ()  # the summary at the top: findings first, else the one line
+
+    @property
+    def coaching(self) -> bool:
+        """Whether the leader has a coaching section: self set against another group."""
+        return bool(self.focus or self.no_findings or self.differences or self.contrasts)
 
 
 def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
     """Word a leader's results for the text formats."""
-    names = report.instrument.groups
+    info = report.instrument
+    names = info.groups
     reported = [g for g in subject.groups if g.reported]
     suppressed = [g for g in subject.groups if not g.reported and g.n > 0]
-    labels = {d.id: d.label for d in report.instrument.dimensions}
+    labels = {d.id: d.label for d in info.dimensions}
+    n = next((g.n for g in subject.groups if g.group == subject.evidence), 0)
+    findings = [f for f in subject.coaching_focus if f.beyond_chance]
+    within = sorted(
+        (f for f in subject.coaching_focus if not f.beyond_chance), key=lambda f: f.p_value
+    )[:MAX_DIFFERENCES]
+    focus = tuple(f"{labels[f.dimension]}: {wording.focus_reason(info, f, n)}" for f in findings)
+    contrasts = tuple(
+        wording.tilt_contrast(info, c, with_self=i == 0)
+        for i, c in enumerate(subject.tilt_contrasts)
+    )
+    strengths = ", ".join(
+        f"{labels[s.dimension]} ({format_p(s.p_value)})" for s in subject.strengths
+    )
+    no_findings = ""
+    if subject.evidence is not None and not findings:
+        k = len(subject.blocks[0].dimensions)
+        needed = None if subject.critical_share is None else subject.critical_share * k
+        no_findings = wording.no_findings(info, subject.evidence, n, needed, k)
+    grows = [c for c in subject.tilt_contrasts if beyond_chance(c.p_value)]
+    in_short = (
+        *(focus[:3] or (no_findings,) * bool(no_findings)),
+        *(
+            [
+                "Largest differences to ask about: "
+                + "; ".join(f"{labels[f.dimension]} ({f.gap:+.1f})" for f in within[:4])
+            ]
+            if within and not findings
+            else []
+        ),
+        *(wording.tilt_contrast(info, c, with_self=c is grows[0]) for c in grows),
+        *([f"Strengths to build on: {strengths}"] if strengths else []),
+    )
     return SubjectView(
         subject=subject.subject,
         raters=", ".join(f"{names[g.group]} {g.n}" for g in reported) or "none",
         suppressed="; ".join(f"{names[g.group]} ({g.reason})" for g in suppressed),
-        without_self=wording.without_self(report.instrument)
-        if not any(g.group == report.instrument.self_group and g.n for g in subject.groups)
+        without_self=wording.without_self(info)
+        if not any(g.group == info.self_group and g.n for g in subject.groups)
         else "",
         blocks=tuple(_block_view(report, subject, block) for block in subject.blocks),
-        focus=tuple(
-            f"{labels[f.dimension]}: {wording.focus_reason(report.instrument, f)}"
-            for f in subject.coaching_focus
-        ),
-        tilt_contrast=(
-            wording.tilt_contrast(report.instrument, subject.tilt_contrast)
-            if subject.tilt_contrast
-            else None
-        ),
-        strengths=", ".join(labels[d] for d in subject.strengths),
-        no_focus=wording.no_focus(report.instrument),
+        focus=focus,
+        contrasts=contrasts,
+        strengths=strengths,
+        no_focus=wording.no_focus(info),
         standing=_standing(report, subject),
         plan=tuple(
             dict.fromkeys(
                 [
-                    *(f"{labels[f.dimension]} (to grow)" for f in subject.coaching_focus),
-                    *(f"{labels[d]} (a strength to build on)" for d in subject.strengths),
+                    *(wording.plan_topic(info, labels[f.dimension], f) for f in findings),
+                    *(wording.growth_topic(info, c) for c in grows),
+                    *(f"{labels[s.dimension]} (a strength to build on)" for s in subject.strengths),
                 ]
             )
         ),
@@ -110,6 +145,9 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
             sum(len(c.notable) for b in subject.blocks for c in b.comparisons),
         ),
         comments=tuple((names[c.group], c.texts) for c in subject.comments),
+        no_findings=no_findings,
+        differences=tuple(wording.focus_difference(info, labels[f.dimension], f) for f in within),
+        in_short=in_short,
     )
 
 
@@ -137,6 +175,20 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         for i, d in enumerate(block.dimensions)
     )
     marks = [{n.dimension: MARK[n.level] for n in c.notable} for c in block.comparisons]
+    for c, m in zip(block.comparisons, marks, strict=True):
+        for n in c.notable:
+            if beyond_chance(n.p_adjusted):
+                m[n.dimension] += ADJUSTED_MARK
+    tested = sum(len(c.gaps) for b in subject.blocks for c in b.comparisons)
+    adjusted = wording.adjusted_gaps(
+        [
+            (f"{names[c.a]} vs {names[c.b]}", dims[n.dimension].label, n.gap, n.p_adjusted)
+            for c in block.comparisons
+            for n in c.notable
+            if beyond_chance(n.p_adjusted)
+        ],
+        tested,
+    )
     gaps = tuple(
         GapRow(
             dims[d].label,
@@ -159,7 +211,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
             f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, block.rho_critical)}"
             for c in block.comparisons
         ),
-        agreement_note=f"Spearman's rho of the mean ranks; p < .05 needs |rho| >= {block.rho_critical:.3f} with {k} dimensions",
+        agreement_note=f"Spearman's rho of the mean ranks; beyond chance (p <= {wording.alpha_text()}) needs |rho| >= {block.rho_critical:.3f} with {k} dimensions",
         concordance=tuple(
             f"{names[g]} ({c.m} raters): W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
             for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)
@@ -170,6 +222,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         ),
         tilt_legend=wording.tilt_legend(instrument),
         gap_legend=wording.gap_legend(report.settings.notable_gap, report.settings.major_gap),
+        adjusted=adjusted,
     )
 
 
@@ -180,6 +233,8 @@ def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
     labels = {d.id: d.label for d in info.dimensions}
     lines = []
     for focus in subject.coaching_focus:
+        if not focus.beyond_chance:
+            continue
         block = next(b for b in subject.blocks if focus.dimension in b.dimensions)
         among = block.self_among
         group = info.pooled if info.pooled in among else next(iter(among), None)
@@ -192,7 +247,7 @@ def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
 
 
 def agreement_reading(comparison: Comparison, critical: float) -> str:
-    """Spearman's rho in words, against the |rho| needed for p < .05 (`critical`)."""
+    """Spearman's rho in words, against the |rho| needed to be beyond chance (`critical`)."""
     rho = comparison.spearman
     if rho is None:
         return "rho undefined (one side ranks every dimension alike)"
@@ -210,10 +265,18 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
 
 
 def concordance_reading(w: float, p: float) -> str:
-    """Kendall's W in words."""
+    """Kendall's W in words: a weak W beyond chance (a large group) is weak but real agreement,
+    never "no agreement ... beyond chance"."""
     strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
-    beyond = "beyond chance" if p < 0.05 else "not distinguishable from chance"
-    return f"{strength} agreement within the group, {beyond}"
+    if not beyond_chance(p):
+        return f"{strength} agreement within the group, not distinguishable from chance"
+    if strength == "no":
+        strength = "weak"
+    return (
+        f"{strength} but real agreement within the group, beyond chance"
+        if strength == "weak"
+        else f"{strength} agreement within the group, beyond chance"
+    )
 
 
 def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
@@ -223,7 +286,7 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
     direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
     chance = (
         "unlikely under random ranking"
-        if tilt.p_value < 0.05
+        if beyond_chance(tilt.p_value)
         else "within what random ranking produces"
     )
     return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"

@@ -10,6 +10,8 @@ from coachkit.text import in_sentence
 if TYPE_CHECKING:
     from coachkit.model import Focus, InstrumentInfo, SubjectChange, TiltContrast
 
+from coachkit.policy import ALPHA, beyond_chance
+
 LEADERSHIP_TITLE = "Leadership priorities: 360 report"
 
 
@@ -22,17 +24,21 @@ def _group(info: InstrumentInfo, group: str) -> str:
     return in_sentence(info.groups[group])
 
 
-def focus_groups(info: InstrumentInfo) -> str:
-    """`the manager (or all others)`: the groups whose view the focus follows, in order."""
-    first, *rest = [_group(info, g) for g in info.focus_groups if g != info.self_group] or [""]
-    return f"the {first}" + "".join(f" (or {g})" for g in rest)
+def who(info: InstrumentInfo, group: str) -> str:
+    """A group as a sentence names it: `the other raters` for the pooled group, `self`, `the
+    manager`, `the peers`."""
+    if group == info.pooled:
+        return "the other raters"
+    if group == info.self_group:
+        return _group(info, group)
+    return f"the {_group(info, group)}"
 
 
 def no_focus(info: InstrumentInfo) -> str:
-    """What the focus list says when it is empty."""
+    """What the focus list says when no other group is reported beside self."""
     return (
-        f"no notable gap where {focus_groups(info)} ranks a dimension above "
-        f"{_group(info, info.self_group)}"
+        f"no group reported beside {_group(info, info.self_group)}: nothing to set "
+        f"{_group(info, info.self_group)} against"
     )
 
 
@@ -49,16 +55,15 @@ def tilt_legend(info: InstrumentInfo) -> str:
 
 
 def self_and_focus(info: InstrumentInfo) -> str:
-    """`self and manager`: the two groups a report sets against each other."""
-    focus = next((g for g in info.focus_groups if g != info.self_group), info.pooled)
-    return f"{_group(info, info.self_group)} and {_group(info, focus)}"
+    """`self and manager`: the two groups a chart joins by a line."""
+    return f"{_group(info, info.self_group)} and {_group(info, info.counterpart)}"
 
 
 def pattern_rule(info: InstrumentInfo) -> str:
     """What the organization view counts as the technical-leader pattern, in the tilt's words."""
     return (
         f"{_group(info, info.self_group)} tilt >= +1, and at least 1 place more than "
-        f"{focus_groups(info).split(' (or ')[0]}"
+        f"{who(info, info.counterpart)}"
     )
 
 
@@ -71,6 +76,7 @@ def words(info: InstrumentInfo) -> dict[str, str]:
         "tilt_first": first,
         "tilt_second": second,
         "self_and_focus": self_and_focus(info),
+        "self": _group(info, info.self_group),
         "no_focus": none[:1].upper() + none[1:],
     }
 
@@ -84,62 +90,156 @@ def ordinal(rank: float) -> str:
     return f"{n}{suffix}"
 
 
-def focus_reason(info: InstrumentInfo, focus: Focus) -> str:
-    """Why a dimension is in the coaching focus, and what chance says of it: beyond what random
-    rankings produce, or a gap to explore that random rankings often produce too."""
+def _places(value: float) -> str:
+    return f"{value:.1f} place{'s' * (f'{value:.1f}' != '1.0')}"
+
+
+def _chance(p: float, single: bool) -> str:
+    """How often random rankings produce a figure, in words that never say "100%"."""
     from coachkit.text import format_p
 
-    who = info.groups[focus.group]
+    among = "random pairs of rankings" if single else "random rankings of these group sizes"
+    if beyond_chance(p):
+        return f"beyond what {among} produce ({format_p(p)})"
+    common = "common" if p >= 0.2 else "not rare"
+    return f"{common} among {among} ({format_p(p)})"
+
+
+def focus_reason(info: InstrumentInfo, focus: Focus, n: int = 1) -> str:
+    """A focus item in a sentence: who ranks it where, by how much, and what chance says; a
+    finding only when beyond chance (the words "major" and "to grow" are for findings). `n` is
+    the evidence group's raters."""
+    own, them = _group(info, info.self_group), who(info, focus.group)
+    if focus.direction == "others_higher":
+        where = (
+            f"{them} rank it {ordinal(focus.group_rank)}, {own} {ordinal(focus.self_rank)}: "
+            f"{_places(focus.gap)} higher than {own}"
+        )
+    else:
+        where = (
+            f"{own} ranks it {ordinal(focus.self_rank)}, {them} {ordinal(focus.group_rank)}: "
+            f"{_places(-focus.gap)} higher than {them}"
+        )
+    if focus.group != info.pooled:
+        where = where.replace(f"{them} rank it", f"{them} ranks it")
+    size = f" (a {focus.level} gap)" if focus.beyond_chance else ""
+    text = f"{where}{size}; {_chance(focus.p_value, n <= 1)}"
+    if focus.reference is not None:
+        view = focus.reference
+        text += (
+            f". {who(info, view.group)[:1].upper()}{who(info, view.group)[1:]} ranks it "
+            f"{ordinal(view.rank)}: one person's view"
+        )
+    return text
+
+
+def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int) -> str:
+    """The gaps beyond chance once every gap the report tests is paid for (Holm), each with its
+    adjusted p; or the one line that says there are none. `found`: pair, label, gap, p."""
+    from coachkit.text import format_p
+
+    if not found:
+        return f"{ADJUSTED_NOTE}: none of the {tested} gaps tested (adjusted p > {alpha_text()} for all)."
+    listed = "; ".join(
+        f"{pair}: {label} {gap:+.1f} (adjusted {format_p(p)})" for pair, label, gap, p in found
+    )
+    return f"{ADJUSTED_NOTE} (†, of {tested} tested): {listed}."
+
+
+ADJUSTED_NOTE = "Beyond chance after paying for every gap tested (Holm)"
+
+
+def plan_topic(info: InstrumentInfo, label: str, focus: Focus) -> str:
+    """A finding as a development-plan heading: to grow, or to rethink."""
+    if focus.direction == "others_higher":
+        return f"{label} (to grow: {who(info, focus.group)} rank it higher)"
+    return f"{label} (to rethink or hand over: {_group(info, info.self_group)} ranks it higher)"
+
+
+def growth_topic(info: InstrumentInfo, contrast: TiltContrast) -> str:
+    """A tilt contrast beyond chance as a development-plan heading."""
+    first, second = (label for label in info.tilt or ("", ""))
+    wants = second if contrast.difference > 0 else first
+    return f"{wants} (to grow: {who(info, contrast.b)} may be looking for it)"
+
+
+def focus_difference(info: InstrumentInfo, label: str, focus: Focus) -> str:
+    """A focus item within chance, shortly, under a heading that says so: who ranks it where,
+    the size and its p, and the manager's rank."""
+    from coachkit.text import format_p
+
+    own, them = _group(info, info.self_group), who(info, focus.group)
+    text = (
+        f"{label}: {own} {ordinal(focus.self_rank)}, {them} {ordinal(focus.group_rank)} "
+        f"({_places(abs(focus.gap))} apart, {format_p(focus.p_value)})"
+    )
+    if focus.reference is not None:
+        text += f"; {who(info, focus.reference.group)} {ordinal(focus.reference.rank)}"
+    return text
+
+
+def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, k: int) -> str:
+    """The one line a summary says when no difference between self and the others is beyond
+    chance: what a gap would need, for these group sizes."""
     own = _group(info, info.self_group)
-    size = (
-        f"{who} ranks it {ordinal(focus.group_rank)}, {own} {ordinal(focus.self_rank)}: "
-        f"{focus.gap:.1f} places higher ({focus.level} gap)"
-    )
-    if focus.beyond_chance:
-        return f"{size}; beyond what random rankings produce ({format_p(focus.p_value)})"
+    text = f"No difference between {own} and {who(info, group)} is beyond chance"
+    if needed is None or needed != needed or needed > k - 1:
+        reason = (
+            "one person's ranking against another's cannot carry a single gap beyond chance"
+            if n <= 1
+            else "no gap can reach beyond chance with these group sizes"
+        )
+        return f"{text}: {reason}."
     return (
-        f"{size}; a gap to explore: gaps this large arise by chance in "
-        f"{_percent(focus.p_value)} of random pairs"
+        f"{text} (with {n} rater{'s' * (n != 1)}, a gap needs about {needed:.1f} of "
+        f"{k} places)."
     )
 
 
-def _percent(p: float) -> str:
-    return "under 1%" if p < 0.005 else f"{p:.0%}"
-
-
-def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast) -> str:
-    """The tilts of self and the focus group in one or two sentences; "may be looking for growth"
-    only when the difference is beyond chance (p <= .05)."""
+def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast, with_self: bool = True) -> str:
+    """Self's tilt against another group's in one or two sentences, naming whose view it is;
+    "may be looking for growth" only when the difference is beyond chance (p <= ALPHA). Without
+    `with_self`, self's own tilt is taken as said (a second contrast)."""
     from coachkit.text import format_p
 
     first, second = (label.lower() for label in info.tilt or ("", ""))
-    own, other = info.groups[contrast.a], _group(info, contrast.b)
+    own, other = info.groups[contrast.a], who(info, contrast.b)
+    raters = f" ({contrast.b_n} raters)" if contrast.b_n > 1 else ""
     places = abs(contrast.difference)
-    opening = (
-        f"{own} puts {first} ahead of {second} by {contrast.a_tilt:+.1f} places "
-        f"({format_p(contrast.a_p)}), the {other} by {contrast.b_tilt:+.1f} "
-        f"({format_p(contrast.b_p)})"
-    )
-    if contrast.p_value <= 0.05:
+    theirs = f"{contrast.b_tilt:+.1f} ({format_p(contrast.b_p)})"
+    if with_self:
+        opening = (
+            f"{own} puts {first} ahead of {second} by {contrast.a_tilt:+.1f} places "
+            f"({format_p(contrast.a_p)}), {other}{raters} by {theirs}"
+        )
+    else:
+        verb = "put" if contrast.b_n > 1 else "puts"
+        opening = f"{other[:1].upper()}{other[1:]}{raters} {verb} {first} ahead by {theirs}"
+    if beyond_chance(contrast.p_value):
         leaning = first if contrast.difference > 0 else second
         wants = second if contrast.difference > 0 else first
+        whose = "one person's view" if contrast.b_n <= 1 else f"the view of {contrast.b_n} raters"
         return (
-            f"{opening}: {in_sentence(own)} leans {places:.1f} places further toward {leaning} "
-            f"({format_p(contrast.p_value)} for the difference), so the {other} may be looking "
-            f"for growth in {wants}. A hypothesis to explore in the session, not a verdict."
+            f"{opening}: {in_sentence(own)} leans {_places(places)} further toward {leaning} "
+            f"({format_p(contrast.p_value)} for the difference), so {other} may be looking "
+            f"for growth in {wants} ({whose}). A hypothesis to explore in the session, not a "
+            "verdict."
         )
-    return (
-        f"{opening}: a difference of {places:.1f} place{'s' * (abs(places - 1) > 1e-9)}, which "
-        f"random rankings produce often ({format_p(contrast.p_value)})."
-    )
+    return f"{opening}: a difference of {_places(places)}, {_chance(contrast.p_value, contrast.b_n <= 1)}."
 
 
 def gap_legend(notable: float, major: float) -> str:
     """What the notable and major marks are: sizes, not evidence."""
     return (
-        f"* notable (>= {notable:g} places), ** major (>= {major:g}): sizes, not evidence; "
-        "p says how often random rankings differ this much"
+        f"* notable (>= {notable:g} places), ** major (>= {major:g}): sizes, not evidence. "
+        f"Adjusted p: how often random rankings differ this much, paying for every gap the "
+        f"report tests (Holm); beyond chance at p <= {alpha_text()}"
     )
+
+
+def alpha_text() -> str:
+    """The significance level as a report writes it: `.05`."""
+    return f"{ALPHA:g}".lstrip("0")
 
 
 def chance_line(expected: float, shown: int) -> str:
@@ -149,6 +249,8 @@ def chance_line(expected: float, shown: int) -> str:
         f"this report shows {shown}."
     )
 
+
+DIFFERENCES_HEADING = "Largest differences, within chance (sizes to ask about, not findings):"
 
 FOCUS_NOTE = (
     "Gaps and tilts are hypotheses to explore in the session, not verdicts: the gaps of one "
@@ -173,7 +275,7 @@ def self_standing(
 
 def change_summary(info: InstrumentInfo, change: SubjectChange) -> str:
     """One leader's re-assessment in a sentence: agreement, gaps that moved, tilts."""
-    me, other = info.self_group, info.focus_groups[0]
+    me, other = info.self_group, info.counterpart
     pair = f"{in_sentence(info.groups[me])}-{in_sentence(info.groups[other])}"
     was, now = change.self_manager_spearman
     if was is None or now is None:

@@ -69,7 +69,7 @@ def render_xlsx(report: Report) -> bytes:
     summary = book.active
     summary.title = "Summary"
     info = report.instrument
-    me, boss = info.self_group, info.focus_groups[0]
+    me, boss = info.self_group, info.counterpart
     groups = list(info.groups)
     _header(
         summary,
@@ -80,7 +80,7 @@ def render_xlsx(report: Report) -> bytes:
             f"{info.groups[me]}-{info.groups[boss].lower()} rho",
             f"{info.groups[me]} tilt",
             f"{info.groups[boss]} tilt",
-            "Top coaching focus",
+            "Findings (beyond chance)",
         ],
     )
     labels = {d.id: d.label for d in info.dimensions}
@@ -99,7 +99,8 @@ def render_xlsx(report: Report) -> bytes:
                 rho,
                 tilt[me].value if me in tilt else None,
                 tilt[boss].value if boss in tilt else None,
-                labels[subject.coaching_focus[0].dimension] if subject.coaching_focus else None,
+                ", ".join(labels[f.dimension] for f in subject.coaching_focus if f.beyond_chance)
+                or None,
             ],
         )
         _leader_sheet(book.create_sheet(sheet_name(subject.subject, taken)), report, subject)
@@ -204,7 +205,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
             marked = [(c, n) for c in block.comparisons for n in c.notable]
             if marked:
                 row += 2
-                _header(sheet, row, ["Notable gap", "groups", "gap", "size", "p"])
+                _header(sheet, row, ["Notable gap", "groups", "gap", "size", "p", "adjusted p"])
                 for c, n in marked:
                     row += 1
                     pair = f"{info.groups[c.a]} vs {info.groups[c.b]}"
@@ -214,6 +215,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                         round(n.gap, 4),
                         n.level,
                         round(n.p_value, 4),
+                        round(n.p_adjusted, 4),
                     ]
                     _put(sheet, row, values)
             row += 2
@@ -223,16 +225,10 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                 _put(sheet, row, [f"{info.groups[c.a]} vs {info.groups[c.b]}", c.spearman])
         if block.concordance:
             row += 2
-            _header(
-                sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters", "W 95% low", "high"]
-            )
+            _header(sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters"])
             for g, w in block.concordance.items():
                 row += 1
-                _put(
-                    sheet,
-                    row,
-                    [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m, *(w.ci or ())],
-                )
+                _put(sheet, row, [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m])
         if block.tilt:
             row += 2
             _header(sheet, row, ["Tilt", "value", "p", "raters", "95% low", "high"])
@@ -241,7 +237,8 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                 _put(sheet, row, [info.groups[g], t.value, t.p_value, t.m, *(t.ci or ())])
     if subject.coaching_focus:
         row += 2
-        _header(sheet, row, ["Coaching focus", "gap", "p", "reason"])
+        _header(sheet, row, ["Coaching focus", "gap", "p", "beyond chance", "reason"])
+        raters = next((g.n for g in subject.groups if g.group == subject.evidence), 1)
         for f in subject.coaching_focus:
             row += 1
             _put(
@@ -251,7 +248,8 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
                     labels[f.dimension],
                     round(f.gap, 4),
                     round(f.p_value, 4),
-                    wording.focus_reason(info, f),
+                    "yes" if f.beyond_chance else "no",
+                    wording.focus_reason(info, f, raters),
                 ],
             )
     _widths(sheet, [30, 18, *[14] * 12])
