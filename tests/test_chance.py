@@ -79,9 +79,7 @@ def test_largest_gap_of_two_single_rankings_by_counting() -> None:
 @pytest.mark.parametrize(
     ("m", "n", "blocks"), [(1, 4, (K,)), (1, 11, (K,)), (2, 5, (K,)), (1, 6, (6, 6))]
 )
-def test_largest_gap_either_way_matches_simulation(
-    m: int, n: int, blocks: tuple[int, ...]
-) -> None:
+def test_largest_gap_either_way_matches_simulation(m: int, n: int, blocks: tuple[int, ...]) -> None:
     draws = 30_000
     largest = _simulated_largest(m, n, blocks, draws)
     for q in (0.5, 0.9, 0.95, 0.99):
@@ -129,7 +127,9 @@ def test_tilt_difference_p_by_enumeration() -> None:
     for d in (1.0, 4.0, 8.0):
         exact = (difference >= d - 1e-9).mean()
         assert chance.tilt_difference_p(np.array([d]), 1, 1, 6, 6, K)[0] == pytest.approx(exact)
-    assert chance.tilt_difference_p(np.array([1.0]), 1, 1, 6, 6, K)[0] == pytest.approx(0.78, abs=0.01)
+    assert chance.tilt_difference_p(np.array([1.0]), 1, 1, 6, 6, K)[0] == pytest.approx(
+        0.78, abs=0.01
+    )
 
 
 def test_pattern_chance_by_enumeration() -> None:

@@ -190,10 +190,7 @@ def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, 
             else "no gap can reach beyond chance with these group sizes"
         )
         return f"{text}: {reason}."
-    return (
-        f"{text} (with {n} rater{'s' * (n != 1)}, a gap needs about {needed:.1f} of "
-        f"{k} places)."
-    )
+    return f"{text} (with {n} rater{'s' * (n != 1)}, a gap needs about {needed:.1f} of {k} places)."
 
 
 def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast, with_self: bool = True) -> str:
