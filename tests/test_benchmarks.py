@@ -6,7 +6,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # `python -m pytest -m slow` runs them; CI does
 
 
 def test_benchmark_script_runs_on_a_tiny_size() -> None:

@@ -19,6 +19,8 @@ from coachkit.render import Format, RenderOptions, render
 from coachkit.validate import validate
 from conftest import EXAMPLES, INSTRUMENT, LABELS
 
+pytestmark = pytest.mark.slow  # `python -m pytest -m slow` runs them; CI does
+
 CORPUS = Path(__file__).parent / "corpus"
 SUFFIXES = [".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm"]
 FUZZ = settings(

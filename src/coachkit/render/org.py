@@ -110,7 +110,7 @@ def org_page(org: OrgReport) -> Page:
                 else []
             ),
         ],
-        "Most frequent coaching focus": [
+        "Findings across leaders: the other raters rank it higher than self, beyond chance": [
             f"{labels[d]}: {n} leader{'s' * (n != 1)}"
             for d, n in sorted(org.coaching_focus_frequency.items(), key=lambda item: -item[1])
         ],
