@@ -111,8 +111,9 @@ def test_hand_worked_subject() -> None:
     view = subject.coaching_focus[0].reference
     assert view is not None and (view.group, view.rank, view.gap) == ("manager", 1.0, 11.0)
     reason = wording.focus_reason(REPORT_INFO, subject.coaching_focus[0], 4)
-    # dimensions 10 and 11 share the two largest means (9 and 9): places 11 and 12, tied 11.5
-    assert reason.startswith("the other raters rank it tied 11.5, self 12th: 3.0 places higher")
+    assert reason.startswith(
+        "all other raters rank it 9.0 on average, self 12th: 3.0 places higher"
+    )
     assert "major" not in reason and "common among random rankings of these group sizes" in reason
     assert reason.endswith("The manager ranks it 1st: one person's view")
     contrast = subject.tilt_contrast
@@ -172,11 +173,11 @@ def test_focus_takes_every_rater_and_both_directions() -> None:
     # with 4 raters a gap needs more than 9 of 12 places: 9.25 by the simulation
     assert subject.critical_share is not None and 9 < subject.critical_share * 12 < 9.5
     assert wording.focus_reason(REPORT_INFO, subject.coaching_focus[0], 4).startswith(
-        "the other raters rank it 1st, self 12th: 11.0 places higher than self (a major gap); "
+        "all other raters rank it 1.0 on average, self 12th: 11.0 places higher than self (a major gap); "
         "beyond what random rankings of these group sizes produce"
     )
     assert wording.focus_reason(REPORT_INFO, subject.coaching_focus[3], 4).startswith(
-        "self ranks it 1st, the other raters 12th: 11.0 places higher than the other raters"
+        "self ranks it 1st, all other raters 12.0 on average: 11.0 places higher than all other raters"
     )
 
 

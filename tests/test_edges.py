@@ -71,9 +71,12 @@ def test_rho_wording_is_symmetric() -> None:
     def reading(rho: float) -> str:
         return agreement_reading(Comparison("a", "b", rho, {}, ()), 0.587)
 
-    assert reading(0.30).endswith("within what chance produces")
-    assert reading(-0.30).endswith("within what chance produces")
-    assert reading(-0.70).endswith("beyond chance") and reading(0.70).endswith("beyond chance")
+    assert reading(0.30) == "rho = +0.30, some agreement (p > .05)"
+    assert reading(-0.30) == "rho = -0.30, leaning toward opposite priorities (p > .05)"
+    assert reading(-0.70).endswith("(p <= .05)") and reading(0.70).endswith("(p <= .05)")
+    assert reading(0.9) == "rho = +0.90, strong agreement (p <= .05)"
+    assert reading(-0.9) == "rho = -0.90, opposite priorities (p <= .05)"
+    assert reading(-0.0001) == "rho = +0.00, little agreement on priorities (p > .05)"
 
 
 def test_one_bad_cell_in_a_by_family_file_excludes_one_response(tmp_path: Path) -> None:

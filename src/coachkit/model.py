@@ -187,7 +187,7 @@ class Block:
     comparisons: tuple[Comparison, ...]
     concordance: Mapping[str, Concordance]
     tilt: Mapping[str, Tilt] | None
-    rho_critical: float = 0.0  # |rho| two groups need for p < .05 with this block's size
+    rho_critical: float = 0.0  # |rho| two groups need for p <= .05 with this block's size
     mean_rank_ci: Mapping[str, Mapping[str, tuple[float, float]]] = field(default_factory=dict)
     # where self stands among each reported anonymous group's raters: per group and dimension,
     # how many rank it higher, the same and lower than self (counts only)
@@ -199,7 +199,7 @@ class ReferenceView:
     """The reference role's (the manager's) view of a focus item: one person's, as context."""
 
     group: str
-    rank: float  # their consensus rank of the dimension
+    rank: float  # their mean rank of the dimension (one manager: their own rank)
     gap: float  # self's mean rank minus theirs: > 0 when they rank it higher than self
 
 
@@ -213,7 +213,7 @@ class Focus:
     group: str  # the evidence group: the pooled others, else the largest reported group
     gap: float  # self's mean rank minus the group's: > 0 when the group ranks it higher
     level: str  # "notable" | "major": a size, not evidence
-    self_rank: float  # consensus ranks of self and the group
+    self_rank: float  # mean ranks of self and the group: gap = self_rank - group_rank
     group_rank: float
     p_value: float  # chance the largest gap of all, either way, reaches this one's share
     beyond_chance: bool  # p_value <= ALPHA

@@ -342,7 +342,6 @@ def _focus_items(
     me = groups.index(instrument.self_group)
     listed = summaries.listed.tolist()
     gap, p = summaries.gap.tolist(), summaries.p.tolist()
-    own, consensus = tables.consensus[:, me].tolist(), tables.consensus.tolist()
     means = tables.means.tolist()
     shown = tables.reported.tolist()
     evidence = summaries.evidence.tolist()
@@ -360,7 +359,7 @@ def _focus_items(
                 assert reference is not None
                 view = ReferenceView(
                     groups[reference],
-                    consensus[s][reference][d],
+                    means[s][reference][d],
                     means[s][me][d] - means[s][reference][d],
                 )
             items.append(
@@ -370,8 +369,8 @@ def _focus_items(
                     group=groups[e],
                     gap=gap[s][d],
                     level="major" if size >= settings.major_gap - chance.TOLERANCE else "notable",
-                    self_rank=own[s][d],
-                    group_rank=consensus[s][e][d],
+                    self_rank=means[s][me][d],
+                    group_rank=means[s][e][d],
                     p_value=p[s][d],
                     beyond_chance=p[s][d] <= ALPHA,
                     reference=view,

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from coachkit.policy import ALPHA
+
 # Exact two-sided 5% critical values of Spearman's rho for small k, as the largest sum of squared
 # rank differences D with P(|rho| >= 1 - 6D / (k^3 - k)) <= .05 under random ranking (k <= 10 by
 # enumeration; 11 and 12 from the published tables, 0.618 and 0.587).
@@ -14,7 +16,7 @@ _CRITICAL_D = {5: 0, 6: 4, 7: 12, 8: 22, 9: 36, 10: 58, 11: 84, 12: 118}
 
 
 def rho_critical(k: int) -> float:
-    """|rho| needed for p < .05 two-sided with k items (exact for k <= 12, t approximation above)."""
+    """|rho| needed for p <= .05 two-sided with k items (exact for k <= 12, t approximation above)."""
     if k in _CRITICAL_D:
         return 1 - 6 * _CRITICAL_D[k] / (k**3 - k)
     if k < 5:
@@ -97,7 +99,7 @@ def _rho_null(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mean_rho_critical(sizes: tuple[int, ...]) -> float:
-    """|mean rho| needed for p < .05 two-sided, for the mean of independent Spearman rhos of
+    """|mean rho| needed for p <= ALPHA two-sided, for the mean of independent Spearman rhos of
     blocks of these sizes (the by-family scheme's agreement): exact for blocks of up to 8 items,
     the normal approximation beyond."""
     if len(sizes) == 1:
@@ -112,7 +114,7 @@ def mean_rho_critical(sizes: tuple[int, ...]) -> float:
     size = np.round(np.abs(values / len(sizes)), 9)
     levels, where = np.unique(size, return_inverse=True)
     at_least = np.cumsum(np.bincount(where, probabilities)[::-1])[::-1]  # P(|mean| >= level)
-    ok = levels[at_least <= 0.05 + 1e-12]
+    ok = levels[at_least <= ALPHA + 1e-12]
     return float(ok.min()) if len(ok) else math.inf
 
 

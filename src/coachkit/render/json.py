@@ -43,6 +43,11 @@ def r4(value: float) -> float:
     return found
 
 
+def p4(p: float) -> float:
+    """A p-value to 4 decimals that never reads 0: a positive p below .00005 is written .0001."""
+    return max(r4(p), 0.0001) if p > 0 else 0.0
+
+
 def clean(value: Any) -> Any:
     """Round floats to 4 decimals (no -0.0), recurse into containers and dataclasses."""
     if isinstance(value, float):
@@ -129,7 +134,7 @@ def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
         "tilt_contrast": _contrast(subject.tilt_contrast, info),
         "tilt_contrasts": [_contrast(c, info) for c in subject.tilt_contrasts],
         "strengths": [
-            {"dimension": s.dimension, "p_value": r4(s.p_value)} for s in subject.strengths
+            {"dimension": s.dimension, "p_value": p4(s.p_value)} for s in subject.strengths
         ],
         "notable_by_chance": r4(subject.notable_by_chance),
         # with --comments only: the comments of each group the report shows
@@ -164,7 +169,7 @@ def _focus(focus: Focus, subject: SubjectResult, info: InstrumentInfo) -> dict[s
         "level": focus.level,
         "self_rank": r4(focus.self_rank),
         "group_rank": r4(focus.group_rank),
-        "p_value": r4(focus.p_value),
+        "p_value": p4(focus.p_value),
         "beyond_chance": focus.beyond_chance,
         "reason": wording.focus_reason(info, focus, n),
     }
@@ -184,12 +189,12 @@ def _contrast(contrast: TiltContrast | None, info: InstrumentInfo) -> dict[str, 
         "a": contrast.a,
         "b": contrast.b,
         "a_tilt": r4(contrast.a_tilt),
-        "a_p_value": r4(contrast.a_p),
+        "a_p_value": p4(contrast.a_p),
         "b_tilt": r4(contrast.b_tilt),
-        "b_p_value": r4(contrast.b_p),
+        "b_p_value": p4(contrast.b_p),
         "b_n": contrast.b_n,
         "difference": r4(contrast.difference),
-        "p_value": r4(contrast.p_value),
+        "p_value": p4(contrast.p_value),
         "beyond_chance": beyond_chance(contrast.p_value),
         "text": wording.tilt_contrast(info, contrast),
     }
@@ -214,8 +219,8 @@ def _comparison(c: Comparison) -> dict[str, Any]:
                 "dimension": n.dimension,
                 "gap": r4(n.gap),
                 "level": n.level,
-                "p_value": r4(n.p_value),
-                "p_adjusted": r4(n.p_adjusted),
+                "p_value": p4(n.p_value),
+                "p_adjusted": p4(n.p_adjusted),
             }
             for n in c.notable
         ],
@@ -234,7 +239,7 @@ def _block(block: Block) -> dict[str, Any]:
             g: {
                 "kendall_w": r4(c.kendall_w),
                 "chi2": r4(c.chi2),
-                "p_value": r4(c.p_value),
+                "p_value": p4(c.p_value),
                 "m": c.m,
             }
             for g, c in block.concordance.items()
@@ -253,7 +258,7 @@ def _block(block: Block) -> dict[str, Any]:
         document["tilt"] = {
             g: {
                 "value": r4(t.value),
-                "p_value": r4(t.p_value),
+                "p_value": p4(t.p_value),
                 "m": t.m,
                 **({"ci": _pair(t.ci)} if t.ci else {}),
             }

@@ -114,9 +114,7 @@ def _subject(view: SubjectView, width: int) -> RenderableType:
     if view.without_self:
         parts.append(Text(printable(view.without_self), style="yellow"))
     for block in view.blocks:
-        parts += _block(block, width)
-    if any(block.pairs for block in view.blocks):
-        parts.append(_indented(printable(view.chance)))
+        parts += _block(block, width, view.chance if block is view.blocks[-1] else "")
     if view.coaching:
         parts.append(Text("\nCoaching focus", style="bold"))
         if view.no_findings:
@@ -140,7 +138,9 @@ def _subject(view: SubjectView, width: int) -> RenderableType:
     return Group(*parts)
 
 
-def _block(block: BlockView, width: int) -> list[RenderableType]:
+def _block(block: BlockView, width: int, chance: str = "") -> list[RenderableType]:
+    """A block's tables and sentences; `chance` (how many notable gaps random rankings show)
+    under its gap table."""
     parts: list[RenderableType] = []
     rows: list[tuple[str, ...]] = []
     for row in block.priorities:
@@ -154,6 +154,8 @@ def _block(block: BlockView, width: int) -> list[RenderableType]:
         gap_rows = [(printable(g.label), *g.cells) for g in block.gaps]
         parts += _fitted(title, "Dimension", block.pairs, gap_rows, width)
         parts.append(_indented(printable(block.adjusted)))
+        if chance:
+            parts.append(_indented(printable(chance)))
         parts.append(Text(""))
     spacer = ""  # the tables end with a blank line of their own
     for title, lines in (

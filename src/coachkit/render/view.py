@@ -146,7 +146,9 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         ),
         comments=tuple((names[c.group], c.texts) for c in subject.comments),
         no_findings=no_findings,
-        differences=tuple(wording.focus_difference(info, labels[f.dimension], f) for f in within),
+        differences=tuple(
+            wording.focus_difference(info, labels[f.dimension], f, n) for f in within
+        ),
         in_short=in_short,
     )
 
@@ -188,12 +190,13 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
             if beyond_chance(n.p_adjusted)
         ],
         tested,
+        any(f.beyond_chance for f in subject.coaching_focus),
     )
     gaps = tuple(
         GapRow(
             dims[d].label,
             tuple(
-                f"{c.gaps[d]:+.1f}{m.get(d, '')}"
+                f"{wording.signed(c.gaps[d])}{m.get(d, '')}"
                 for c, m in zip(block.comparisons, marks, strict=True)
             ),
         )
@@ -227,8 +230,9 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
 
 
 def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
-    """For each focus dimension, where self stands among the pooled group's raters (or, without
-    it, the first reported anonymous group's): counts only."""
+    """For each finding, where self stands among the evidence group's raters (or, without it,
+    the first reported anonymous group's): counts only, and only where they say something (self
+    ranking it first or last leaves every other rater below or above)."""
     info = report.instrument
     labels = {d.id: d.label for d in info.dimensions}
     lines = []
@@ -237,46 +241,42 @@ def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
             continue
         block = next(b for b in subject.blocks if focus.dimension in b.dimensions)
         among = block.self_among
-        group = info.pooled if info.pooled in among else next(iter(among), None)
-        if group is None:
-            continue
+        group = subject.evidence if subject.evidence in among else next(iter(among), None)
         own = block.mean_rank[info.self_group][focus.dimension]
+        if group is None or own in (1, len(block.dimensions)):
+            continue
         counts = among[group][focus.dimension]
         lines.append(wording.self_standing(info, labels[focus.dimension], own, group, counts))
     return tuple(lines)
 
 
 def agreement_reading(comparison: Comparison, critical: float) -> str:
-    """Spearman's rho in words, against the |rho| needed to be beyond chance (`critical`)."""
+    """Spearman's rho in words, by its size, with whether it reaches the |rho| that p <= .05
+    needs (`critical`); "beyond chance" is kept for the coaching findings."""
     rho = comparison.spearman
     if rho is None:
         return "rho undefined (one side ranks every dimension alike)"
-    if rho >= critical:
-        words = "strong agreement" if rho >= 0.8 else "agreement beyond chance"
+    if rho >= 0.8:
+        words = "strong agreement"
     elif rho >= 0.3:
-        words = "some agreement, within what chance produces"
+        words = "some agreement"
     elif rho > -0.3:
         words = "little agreement on priorities"
-    elif rho > -critical:
-        words = "leaning toward opposite priorities, within what chance produces"
+    elif rho > -0.8:
+        words = "leaning toward opposite priorities"
     else:
-        words = "opposite priorities, beyond chance"
-    return f"rho = {rho:+.2f}, {words}"
+        words = "opposite priorities"
+    reached = f"p <= {wording.alpha_text()}" if abs(rho) >= critical else "p > .05"
+    return f"rho = {wording.signed(rho, 2)}, {words} ({reached})"
 
 
 def concordance_reading(w: float, p: float) -> str:
-    """Kendall's W in words: a weak W beyond chance (a large group) is weak but real agreement,
-    never "no agreement ... beyond chance"."""
+    """Kendall's W in words: its size, and whether random rankings often agree as much. A small
+    W with a small p (a large group) is weak agreement, never "no agreement"."""
     strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
     if not beyond_chance(p):
-        return f"{strength} agreement within the group, not distinguishable from chance"
-    if strength == "no":
-        strength = "weak"
-    return (
-        f"{strength} but real agreement within the group, beyond chance"
-        if strength == "weak"
-        else f"{strength} agreement within the group, beyond chance"
-    )
+        return f"{strength} agreement within the group, as random rankings often show"
+    return f"{'weak' if strength == 'no' else strength} agreement within the group"
 
 
 def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
@@ -284,12 +284,7 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
     first, second = instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
     direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
-    chance = (
-        "unlikely under random ranking"
-        if beyond_chance(tilt.p_value)
-        else "within what random ranking produces"
-    )
-    return f"{tilt.value:+.2f} ({direction}; {format_p(tilt.p_value)}, {chance})"
+    return f"{wording.signed(tilt.value, 2)} ({direction}; {format_p(tilt.p_value)})"
 
 
 def tilt_scale(info: InstrumentInfo) -> float:

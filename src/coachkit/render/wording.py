@@ -25,13 +25,26 @@ def _group(info: InstrumentInfo, group: str) -> str:
 
 
 def who(info: InstrumentInfo, group: str) -> str:
-    """A group as a sentence names it: `the other raters` for the pooled group, `self`, `the
+    """A group as a sentence names it: `all other raters` for the pooled group, `self`, `the
     manager`, `the peers`."""
     if group == info.pooled:
-        return "the other raters"
+        return "all other raters"
     if group == info.self_group:
         return _group(info, group)
     return f"the {_group(info, group)}"
+
+
+def _rank(value: float, n: int = 1) -> str:
+    """A rank as a sentence gives it: `11th` for one rater's whole rank, else `7.5 on
+    average`."""
+    if n <= 1 and value == int(value):
+        return ordinal(value)
+    return f"{value:.1f} on average"
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """A signed number that never reads -0.0."""
+    return f"{round(value, digits) + 0.0:+.{digits}f}"
 
 
 def no_focus(info: InstrumentInfo) -> str:
@@ -110,40 +123,56 @@ def focus_reason(info: InstrumentInfo, focus: Focus, n: int = 1) -> str:
     finding only when beyond chance (the words "major" and "to grow" are for findings). `n` is
     the evidence group's raters."""
     own, them = _group(info, info.self_group), who(info, focus.group)
+    verb = "rank" if n > 1 or focus.group == info.pooled else "ranks"
+    mine, theirs = _rank(focus.self_rank), _rank(focus.group_rank, n)
     if focus.direction == "others_higher":
-        where = (
-            f"{them} rank it {ordinal(focus.group_rank)}, {own} {ordinal(focus.self_rank)}: "
-            f"{_places(focus.gap)} higher than {own}"
-        )
+        where = f"{them} {verb} it {theirs}, {own} {mine}: {_places(focus.gap)} higher than {own}"
     else:
-        where = (
-            f"{own} ranks it {ordinal(focus.self_rank)}, {them} {ordinal(focus.group_rank)}: "
-            f"{_places(-focus.gap)} higher than {them}"
-        )
-    if focus.group != info.pooled:
-        where = where.replace(f"{them} rank it", f"{them} ranks it")
+        where = f"{own} ranks it {mine}, {them} {theirs}: {_places(-focus.gap)} higher than {them}"
     size = f" (a {focus.level} gap)" if focus.beyond_chance else ""
     text = f"{where}{size}; {_chance(focus.p_value, n <= 1)}"
     if focus.reference is not None:
         view = focus.reference
-        text += (
-            f". {who(info, view.group)[:1].upper()}{who(info, view.group)[1:]} ranks it "
-            f"{ordinal(view.rank)}: one person's view"
-        )
+        boss = who(info, view.group)
+        text += f". {boss[:1].upper()}{boss[1:]} ranks it {_rank(view.rank)}: one person's view"
     return text
 
 
-def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int) -> str:
-    """The gaps beyond chance once every gap the report tests is paid for (Holm), each with its
-    adjusted p; or the one line that says there are none. `found`: pair, label, gap, p."""
+def focus_difference(info: InstrumentInfo, label: str, focus: Focus, n: int = 1) -> str:
+    """A focus item within chance, shortly, under a heading that says so: who ranks it where,
+    the size and its p, and the manager's rank."""
     from coachkit.text import format_p
 
-    if not found:
-        return f"{ADJUSTED_NOTE}: none of the {tested} gaps tested (adjusted p > {alpha_text()} for all)."
-    listed = "; ".join(
-        f"{pair}: {label} {gap:+.1f} (adjusted {format_p(p)})" for pair, label, gap, p in found
+    own, them = _group(info, info.self_group), who(info, focus.group)
+    text = (
+        f"{label}: {own} {_rank(focus.self_rank)}, {them} {_rank(focus.group_rank, n)} "
+        f"({_places(abs(focus.gap))} apart, {format_p(focus.p_value)})"
     )
-    return f"{ADJUSTED_NOTE} (†, of {tested} tested): {listed}."
+    if focus.reference is not None:
+        text += f"; {who(info, focus.reference.group)} {_rank(focus.reference.rank)}"
+    return text
+
+
+def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int, focus: bool) -> str:
+    """The gaps beyond chance once every gap the report tests is paid for (Holm), each with its
+    adjusted p; or the one line that says there are none. `found`: pair, label, gap, p; `focus`:
+    whether the report has coaching-focus findings, which pay for fewer gaps."""
+    from coachkit.text import format_p
+
+    if found:
+        listed = "; ".join(
+            f"{pair}: {label} {signed(gap)} (adjusted {format_p(p)})"
+            for pair, label, gap, p in found
+        )
+        text = f"† {ADJUSTED_NOTE} (of {tested} tested): {listed}."
+    else:
+        text = f"{ADJUSTED_NOTE}: none of the {tested} gaps tested."
+    if focus:
+        text += (
+            " The coaching focus below tests self against all other raters alone, paying for "
+            "that comparison's gaps only."
+        )
+    return text
 
 
 ADJUSTED_NOTE = "Beyond chance after paying for every gap tested (Holm)"
@@ -163,21 +192,6 @@ def growth_topic(info: InstrumentInfo, contrast: TiltContrast) -> str:
     return f"{wants} (to grow: {who(info, contrast.b)} may be looking for it)"
 
 
-def focus_difference(info: InstrumentInfo, label: str, focus: Focus) -> str:
-    """A focus item within chance, shortly, under a heading that says so: who ranks it where,
-    the size and its p, and the manager's rank."""
-    from coachkit.text import format_p
-
-    own, them = _group(info, info.self_group), who(info, focus.group)
-    text = (
-        f"{label}: {own} {ordinal(focus.self_rank)}, {them} {ordinal(focus.group_rank)} "
-        f"({_places(abs(focus.gap))} apart, {format_p(focus.p_value)})"
-    )
-    if focus.reference is not None:
-        text += f"; {who(info, focus.reference.group)} {ordinal(focus.reference.rank)}"
-    return text
-
-
 def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, k: int) -> str:
     """The one line a summary says when no difference between self and the others is beyond
     chance: what a gap would need, for these group sizes."""
@@ -193,6 +207,14 @@ def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, 
     return f"{text} (with {n} rater{'s' * (n != 1)}, a gap needs about {needed:.1f} of {k} places)."
 
 
+def _leaning(info: InstrumentInfo, tilt: float) -> str:
+    """`competencies first`, `characteristics first` or `about balanced`, for a tilt."""
+    first, second = (label.lower() for label in info.tilt or ("", ""))
+    if abs(tilt) < 0.5:
+        return "about balanced"
+    return f"{first if tilt > 0 else second} first"
+
+
 def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast, with_self: bool = True) -> str:
     """Self's tilt against another group's in one or two sentences, naming whose view it is;
     "may be looking for growth" only when the difference is beyond chance (p <= ALPHA). Without
@@ -201,17 +223,20 @@ def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast, with_self: bool 
 
     first, second = (label.lower() for label in info.tilt or ("", ""))
     own, other = info.groups[contrast.a], who(info, contrast.b)
-    raters = f" ({contrast.b_n} raters)" if contrast.b_n > 1 else ""
+    raters = f"; {contrast.b_n} raters" if contrast.b_n > 1 else ""
     places = abs(contrast.difference)
-    theirs = f"{contrast.b_tilt:+.1f} ({format_p(contrast.b_p)})"
+    theirs = (
+        f"{signed(contrast.b_tilt)} ({_leaning(info, contrast.b_tilt)}; "
+        f"{format_p(contrast.b_p)}{raters})"
+    )
     if with_self:
+        owner = f"{other}'" if other.endswith("s") else f"{other}'s"
         opening = (
-            f"{own} puts {first} ahead of {second} by {contrast.a_tilt:+.1f} places "
-            f"({format_p(contrast.a_p)}), {other}{raters} by {theirs}"
+            f"{own}'s tilt is {signed(contrast.a_tilt)} ({_leaning(info, contrast.a_tilt)}; "
+            f"{format_p(contrast.a_p)}); {owner} is {theirs}"
         )
     else:
-        verb = "put" if contrast.b_n > 1 else "puts"
-        opening = f"{other[:1].upper()}{other[1:]}{raters} {verb} {first} ahead by {theirs}"
+        opening = f"Against {other}, tilt {theirs}"
     if beyond_chance(contrast.p_value):
         leaning = first if contrast.difference > 0 else second
         wants = second if contrast.difference > 0 else first
@@ -228,9 +253,9 @@ def tilt_contrast(info: InstrumentInfo, contrast: TiltContrast, with_self: bool 
 def gap_legend(notable: float, major: float) -> str:
     """What the notable and major marks are: sizes, not evidence."""
     return (
-        f"* notable (>= {notable:g} places), ** major (>= {major:g}): sizes, not evidence. "
-        f"Adjusted p: how often random rankings differ this much, paying for every gap the "
-        f"report tests (Holm); beyond chance at p <= {alpha_text()}"
+        f"* notable (>= {notable:g} places), ** major (>= {major:g}): sizes, not evidence; "
+        f"† beyond chance (adjusted p <= {alpha_text()}) after paying for every gap the report "
+        "tests (Holm): the line below the table lists them"
     )
 
 
@@ -303,13 +328,13 @@ def withheld_change(info: InstrumentInfo, groups: tuple[str, ...], min_raters: i
 
 
 def focus_change(change: SubjectChange, labels: dict[str, str]) -> str:
-    """Last time's coaching focus, this time: closed, still open, new."""
+    """Last time's coaching-focus findings (beyond chance), this time: closed, still open, new."""
 
     def listed(dims: tuple[str, ...]) -> str:
         return ", ".join(labels[d] for d in dims) or "none"
 
     return (
-        f"Last time's focus: closed: {listed(change.focus_closed)}; still open: "
+        f"Last time's findings: closed: {listed(change.focus_closed)}; still open: "
         f"{listed(change.focus_open)}; new: {listed(change.focus_new)}"
     )
 
