@@ -11,7 +11,6 @@ import pytest
 from scipy import stats as sp
 
 from coachkit.analysis import chance, stats
-from coachkit.analysis.raters import t975, widening
 from conftest import ROOT, dataset_for
 
 SRC = ROOT / "src" / "coachkit"
@@ -204,13 +203,6 @@ def test_mean_rho_critical_of_two_blocks_of_six() -> None:
     assert stats.mean_rho_critical((6, 6)) == pytest.approx(22 / 35)
 
 
-def test_t_quantiles_and_widening() -> None:
-    for df in (1, 2, 5, 10, 30, 60):
-        assert t975(df) == pytest.approx(sp.t.ppf(0.975, df), abs=0.01)
-    expected = sp.t.ppf(0.975, 2) / sp.norm.ppf(0.975) * math.sqrt(1.5)
-    assert widening(3) == pytest.approx(expected, rel=1e-3)
-
-
 def _leaders(rows_of: list[list[tuple[str, list[float]]]]) -> list[object]:
     from coachkit.analysis import analyze
 
@@ -270,6 +262,8 @@ def test_focus_on_opposite_views_is_mostly_beyond_chance_in_each_direction(
 
 @pytest.mark.parametrize("m", [3, 5, 10])
 def test_mean_rank_intervals_cover_the_population(m: int) -> None:
+    """Through the whole analysis: a report's mean-rank intervals hold the population's mean
+    ranks (tests/test_intervals.py checks them dimension by dimension, under many models)."""
     from coachkit.analysis import analyze
 
     # a population with clear preferences (Plackett-Luce around a taste)
@@ -279,55 +273,14 @@ def test_mean_rank_intervals_cover_the_population(m: int) -> None:
         utility = taste + RNG.gumbel(size=(n, K))
         return np.argsort(np.argsort(-utility, axis=1), axis=1) + 1.0
 
-    population = draw(200_000).mean(axis=0)
+    population = 1 + (1 / (1 + np.exp(taste[:, None] - taste[None, :]))).sum(axis=1) - 0.5
     leaders = 150
     rows = [(f"L{n}", "peer", list(r)) for n in range(leaders) for r in draw(m)]
-    report = analyze(dataset_for(rows), bootstrap=400)
+    report = analyze(dataset_for(rows))
     covered = []
     for subject in report.subjects:
-        intervals = subject.blocks[0].mean_rank_ci["peer"]
-        for d, (lo, hi) in zip(subject.blocks[0].dimensions, intervals.values(), strict=True):
-            covered.append(
-                lo - 1e-9 <= population[list(subject.blocks[0].dimensions).index(d)] <= hi + 1e-9
-            )
-    assert np.mean(covered) >= 0.85
-
-
-def test_w_and_tilt_intervals_of_all_cells_at_once_are_each_cells_own() -> None:
-    """Each cell bootstrapped on its own with numpy's quantile and a plain formula for W: the
-    same numbers, to the last bit, as the intervals computed for all cells at once."""
-    from coachkit.analysis.arrays import tie_terms
-    from coachkit.analysis.raters import _weights, cells, tilt_intervals, w_intervals
-
-    rng = np.random.default_rng(11)
-    rows = [
-        (f"L{s}", group, list(rng.permutation(12) + 1.0))
-        for s in range(6)
-        for group, n in (("self", 1), ("manager", 1), ("peer", 3 + s % 3), ("direct_report", 4))
-        for _ in range(n)
-    ]
-    all_cells = cells(dataset_for(rows))
-    head, tail, resamples = list(range(6)), list(range(6, 12)), 300
-    tilt = tilt_intervals(all_cells, resamples, head, tail)
-    w = w_intervals(all_cells, resamples, list(range(12)))
-    checked = 0
-    for s, g in itertools.product(*map(range, all_cells.counts.shape)):
-        cell = all_cells.rows(s, g)
-        m = len(cell)
-        if m < 3:
-            assert np.isnan(tilt[s, g]).all() and np.isnan(w[s, g]).all()
-            continue
-        factor = widening(m)
-        values = cell[:, tail].mean(axis=1) - cell[:, head].mean(axis=1)
-        boot = _weights(m, resamples, 1) @ values / m
-        lo, hi = np.quantile(boot, [0.025, 0.975])
-        mid = values.mean()
-        expected = np.clip([mid - (mid - lo) * factor, mid + (hi - mid) * factor], -6.0, 6.0)
-        assert np.array_equal(tilt[s, g], expected)
-        weights = _weights(m, resamples, 4)
-        sums, ties = weights @ cell, weights @ tie_terms(cell)
-        spread = ((sums - sums.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
-        kendall = np.clip(12.0 * spread / (m * m * (12**3 - 12) - m * ties), 0.0, 1.0)
-        assert np.array_equal(w[s, g], np.quantile(kendall, [0.025, 0.975]))
-        checked += 1
-    assert checked == 6 * 3  # peers, direct reports and the pooled group of each leader
+        block = subject.blocks[0]
+        for d, (lo, hi) in block.mean_rank_ci["peer"].items():
+            covered.append(lo - 1e-9 <= population[list(block.dimensions).index(d)] <= hi + 1e-9)
+    assert len(covered) == leaders * K
+    assert np.mean(covered) >= 0.92

@@ -53,7 +53,9 @@ def test_help_groups_options_by_what_they_decide() -> None:
     _, out, _ = run("analyze", "-h")
     sections = out.split("\n\n")
     analysis = next(s for s in sections if s.startswith("Analysis options:"))
-    assert "--min-raters" in analysis and "--bootstrap" in analysis and "--format" not in analysis
+    assert (
+        "--min-raters" in analysis and "--no-intervals" in analysis and "--format" not in analysis
+    )
     output = next(s for s in sections if s.startswith("Output options:"))
     assert "--format" in output and "--paper" in output and "--instrument" not in output
 

@@ -199,57 +199,6 @@ def test_normal_rank_sum_p_beyond_the_exact_range() -> None:
     )
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_percentiles_are_numpys_quantiles_to_the_last_bit(seed: int) -> None:
-    from coachkit.analysis.raters import percentiles
-
-    rng = np.random.default_rng(seed)
-    b = int(rng.integers(1, 3000))
-    shape = (int(rng.integers(1, 6)), int(rng.integers(1, 13)), b)
-    values = rng.normal(size=shape) if seed % 2 else rng.integers(0, 40, shape) / 4.0
-    expected = np.quantile(values, [0.025, 0.975], axis=-1)
-    assert np.array_equal(percentiles(values), expected)
-    # sums of m raters' whole or half ranks, quantiles of their means
-    m = int(rng.integers(3, 9))
-    sums = rng.integers(m, 24 * m, shape) / 2.0
-    assert np.array_equal(
-        percentiles(sums, halves=m), np.quantile(sums / m, [0.025, 0.975], axis=-1)
-    )
-    few = sums[..., : max(1, b // 40)]  # a range wider than the values: partitioned, not counted
-    assert np.array_equal(percentiles(few, halves=m), np.quantile(few / m, [0.025, 0.975], axis=-1))
-    # values that stand for several equal ones: the quantiles of the repeated values
-    drawn = rng.integers(1, 30, shape[-1])
-    repeated = np.repeat(values, drawn, axis=-1)
-    expected = np.quantile(repeated, [0.025, 0.975], axis=-1)
-    assert np.array_equal(percentiles(values, drawn=drawn), expected)
-    expected = np.quantile(np.repeat(sums, drawn, axis=-1) / m, [0.025, 0.975], axis=-1)
-    assert np.array_equal(percentiles(sums, halves=m, drawn=drawn), expected)
-
-
-def test_intervals_from_distinct_resamples_are_those_of_every_resample(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Small groups' resamples repeat: each distinct one computed once and counted as often as
-    drawn gives the same intervals, to the last bit, as computing all of them."""
-    from coachkit.analysis import raters
-
-    rng = np.random.default_rng(5)
-    rows = [
-        (f"L{s}", group, list(rng.permutation(12) + 1.0))
-        for s in range(8)
-        for group, n in (("self", 1), ("peer", 3 + s % 3), ("direct_report", 4), ("other", 3))
-        for _ in range(n)
-    ]
-    all_cells = raters.cells(dataset_for(rows))
-    bounds = np.full(12, 12.0)
-    assert raters._few_draws(3, 2000) and raters._few_draws(4, 2000)
-    counted = raters.mean_rank_intervals(all_cells, 2000, bounds)
-    counted_w = raters.w_intervals(all_cells, 2000, list(range(12)))
-    monkeypatch.setattr(raters, "_few_draws", lambda *_: False)
-    assert np.array_equal(counted, raters.mean_rank_intervals(all_cells, 2000, bounds), True)
-    assert np.array_equal(counted_w, raters.w_intervals(all_cells, 2000, list(range(12))), True)
-
-
 def test_where_self_stands_is_counted_for_every_cell_at_once() -> None:
     """Each cell's raters compared with the leader's one self-assessment, one by one."""
     from coachkit.analysis import raters

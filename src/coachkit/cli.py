@@ -37,7 +37,7 @@ app = typer.Typer(
 
 # Help lists options in the order a user decides them: what to read, how to judge, what to write.
 _SECTIONS = {
-    "Analysis options": {"min_raters", "notable_gap", "major_gap", "bootstrap"},
+    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals"},
     "Output options": {
         "format",
         "output",
@@ -249,12 +249,11 @@ NotableOpt = Annotated[
         show_default=False,
     ),
 ]
-BootstrapOpt = Annotated[
-    int,
+IntervalsOpt = Annotated[
+    bool,
     typer.Option(
-        "--bootstrap",
-        min=0,
-        help="Resamples of raters behind the 95% intervals of groups of 3+ (0: no intervals).",
+        "--intervals/--no-intervals",
+        help="95% intervals over raters for groups of 3+ (closed form: Student's t).",
     ),
 ]
 MajorOpt = Annotated[
@@ -448,7 +447,7 @@ def analyze(
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
-    bootstrap: BootstrapOpt = 2000,
+    intervals: IntervalsOpt = True,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -481,7 +480,7 @@ def analyze(
 
         fmt = _format(format, output)
         check_output(output, files)
-        analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
+        analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
         result = report(_load(files, reading, quiet), analysis, [str(f) for f in files])
         write_output(
@@ -646,7 +645,7 @@ def batch(
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
-    bootstrap: BootstrapOpt = 2000,
+    intervals: IntervalsOpt = True,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -691,7 +690,7 @@ def batch(
         from coachkit.pipeline import Analysis, check_thresholds, report
         from coachkit.text import printable
 
-        analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
+        analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         check_thresholds(analysis)
         _anonymity_warnings(reading, analysis, quiet)
         files, unreadable = discover(paths, output_dir)
@@ -809,7 +808,7 @@ def compare(
     min_raters: MinRatersOpt = 3,
     notable_gap: NotableOpt = None,
     major_gap: MajorOpt = None,
-    bootstrap: BootstrapOpt = 2000,
+    intervals: IntervalsOpt = True,
     instrument: InstrumentOpt = None,
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
@@ -845,7 +844,7 @@ def compare(
 
         fmt = _format(format, output)
         check_output(output, [before, after])
-        analysis = Analysis(min_raters, notable_gap, major_gap, bootstrap)
+        analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
         earlier = report(_load([before], reading, quiet), analysis, [str(before)])
         later = report(_load([after], reading, quiet), analysis, [str(after)])

@@ -98,7 +98,7 @@ class Settings:
     scheme: str
     values: str
     allow_partial: bool
-    bootstrap: int = 2000  # resamples behind the intervals over raters (0: none)
+    intervals: bool = True  # 95% intervals over raters for groups of 3+
 
 
 @dataclass(frozen=True)

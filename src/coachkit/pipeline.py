@@ -81,7 +81,7 @@ class Analysis:
     min_raters: int = 3
     notable_gap: float | None = None
     major_gap: float | None = None
-    bootstrap: int = 2000  # resamples of raters behind the intervals (0: no intervals)
+    intervals: bool = True  # 95% intervals over raters for groups of 3+
 
 
 @dataclass(frozen=True)
@@ -222,8 +222,6 @@ def check_thresholds(analysis: Analysis) -> None:
 
     if analysis.min_raters < 1:
         raise UsageError("--min-raters: at least 1")
-    if analysis.bootstrap < 0:
-        raise UsageError("--bootstrap: a number of resamples, 0 or more")
     for name, value in (
         ("--notable-gap", analysis.notable_gap),
         ("--major-gap", analysis.major_gap),
@@ -239,7 +237,7 @@ def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str]
     check_thresholds(analysis)
     dataset = usable(loaded, names or [i.path for i in loaded.dataset.inputs])
     return analyze_dataset(
-        dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap, analysis.bootstrap
+        dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap, analysis.intervals
     )
 
 

@@ -60,14 +60,14 @@ def analyze(
     min_raters: int = 3,
     notable_gap: float | None = None,
     major_gap: float | None = None,
-    bootstrap: int = 2000,
+    intervals: bool = True,
 ) -> Report:
-    """Analyze every subject in the dataset into a `Report`; `bootstrap` resamples give the
-    intervals over raters (0: none)."""
+    """Analyze every subject in the dataset into a `Report`, with 95% intervals over raters for
+    groups of 3+ unless `intervals` is False."""
     instrument = dataset.instrument
-    settings = settings_for(dataset, min_raters, notable_gap, major_gap, bootstrap)
+    settings = settings_for(dataset, min_raters, notable_gap, major_gap, intervals)
     tables = compute(dataset, min_raters)
-    detail = _Detail.of(dataset, tables, bootstrap)
+    detail = _Detail.of(dataset, tables, intervals)
     summaries = summarize(tables, instrument, dataset.blocks, settings)
     with collection_paused():
         subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail, summaries))
@@ -88,7 +88,7 @@ def settings_for(
     min_raters: int,
     notable_gap: float | None,
     major_gap: float | None,
-    bootstrap: int = 2000,
+    intervals: bool = True,
 ) -> Settings:
     """The thresholds in force: gaps default to a quarter and half of the block size."""
     k = len(dataset.blocks[0][1])
@@ -99,7 +99,7 @@ def settings_for(
         dataset.scheme.value,
         dataset.values.value,
         dataset.allow_partial,
-        bootstrap,
+        intervals,
     )
 
 
@@ -133,14 +133,14 @@ class _Detail:
     intervals of mean ranks, and whether rankings tie."""
 
     cells: Cells
-    mean_ci: np.ndarray  # (S, G, K, 2), NaN below 3 raters
-    resamples: int
+    mean_ci: np.ndarray  # (S, G, K, 2), NaN below 3 raters or without intervals
+    intervals: bool  # whether the report has intervals over raters
     tied: bool
-    tilt_ci: np.ndarray | None  # (S, G, 2), NaN below 3 raters; None without a tilt
+    tilt_ci: np.ndarray | None  # (S, G, 2), NaN below 3 raters; None without a tilt or intervals
     self_counts: np.ndarray  # (S, G, K, 3): raters ranking a dimension above, with, below self
 
     @staticmethod
-    def of(dataset: Dataset, tables: Tables, resamples: int) -> _Detail:
+    def of(dataset: Dataset, tables: Tables, intervals: bool) -> _Detail:
         instrument = dataset.instrument
         dims = list(instrument.dimension_ids)
         bounds = np.empty(len(dims))
@@ -150,12 +150,13 @@ class _Detail:
         families = [
             [dims.index(d) for d in instrument.family_members(f)] for f in instrument.tilt or ()
         ]
+        shape = (*all_cells.counts.shape, len(dims), 2)
         return _Detail(
             all_cells,
-            mean_rank_intervals(all_cells, resamples, bounds),
-            resamples,
+            mean_rank_intervals(all_cells, bounds) if intervals else np.full(shape, np.nan),
+            intervals,
             dataset.tied,
-            tilt_intervals(all_cells, resamples, *families) if len(families) == 2 else None,
+            tilt_intervals(all_cells, *families) if len(families) == 2 and intervals else None,
             self_among(all_cells, instrument.group_ids.index(instrument.self_group)),
         )
 
@@ -307,7 +308,7 @@ def _subjects(
                             for d, c in zip(b.dims, b.cols, strict=True)
                         }
                         for g, i in shown
-                        if counts[s][i] >= MIN_INTERVAL_RATERS and detail.resamples > 0
+                        if counts[s][i] >= MIN_INTERVAL_RATERS and detail.intervals
                     },
                     self_among=_self_among(
                         instrument, rows, b, detail.self_counts[s], me in dict(shown).values()
@@ -431,7 +432,7 @@ def _interval(table: list[list[list[float]]] | None, s: int, g: int) -> tuple[fl
 def _gap_ci(
     a: np.ndarray, b: np.ndarray, dims: tuple[str, ...], detail: _Detail, k: int
 ) -> dict[str, tuple[float, float]] | None:
-    interval = gap_interval(a, b, detail.resamples, k - 1)
+    interval = gap_interval(a, b, k - 1) if detail.intervals else None
     if interval is None:
         return None
     return {d: (float(lo), float(hi)) for d, (lo, hi) in zip(dims, interval.tolist(), strict=True)}
