@@ -214,7 +214,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
             f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, block.rho_critical)}"
             for c in block.comparisons
         ),
-        agreement_note=f"Spearman's rho of the mean ranks; beyond chance (p <= {wording.alpha_text()}) needs |rho| >= {block.rho_critical:.3f} with {k} dimensions",
+        agreement_note=f"Spearman's rho of the mean ranks; p <= {wording.alpha_text()} needs |rho| >= {block.rho_critical:.3f} with {k} dimensions",
         concordance=tuple(
             f"{names[g]} ({c.m} raters): W = {c.kendall_w:.2f}, {format_p(c.p_value)}: {concordance_reading(c.kendall_w, c.p_value)}"
             for g, c in ((g, block.concordance[g]) for g in names if g in block.concordance)

@@ -164,18 +164,15 @@ def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int, focus
             f"{pair}: {label} {signed(gap)} (adjusted {format_p(p)})"
             for pair, label, gap, p in found
         )
-        text = f"† {ADJUSTED_NOTE} (of {tested} tested): {listed}."
+        text = f"† Beyond chance after paying for all {tested} gaps tested (Holm): {listed}."
     else:
-        text = f"{ADJUSTED_NOTE}: none of the {tested} gaps tested."
+        text = f"No gap is beyond chance after paying for all {tested} gaps tested (Holm)."
     if focus:
         text += (
             " The coaching focus below tests self against all other raters alone, paying for "
             "that comparison's gaps only."
         )
     return text
-
-
-ADJUSTED_NOTE = "Beyond chance after paying for every gap tested (Holm)"
 
 
 def plan_topic(info: InstrumentInfo, label: str, focus: Focus) -> str:
