@@ -283,7 +283,8 @@ def test_org_summaries_follow_each_leaders_report(
 ) -> None:
     from collections import Counter
 
-    from coachkit.analysis.org import pair_spearman, rho_summary
+    from coachkit.analysis.compare import pair_spearman
+    from coachkit.analysis.org import rho_summary
     from coachkit.model import SubjectResult
 
     def technical_pattern(subject: SubjectResult) -> bool:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from coachkit.analysis.org import pair_spearman
 from coachkit.errors import CoachkitError
 from coachkit.io.files import SURVEY_SUFFIXES
 from coachkit.model import Report, SubjectResult
@@ -275,6 +274,6 @@ def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> Ind
         subject=subject.subject,
         path=path,
         groups={g.group: g.n for g in subject.groups if g.n and g.group != roles.pooled},
-        self_manager_spearman=pair_spearman(subject, me, manager),
+        self_manager_spearman=subject.counterpart_spearman,
         tilt={g: (tilt[g].value if g in tilt else None) for g in (me, manager)},
     )

@@ -269,6 +269,8 @@ class SubjectResult:
     # beyond chance for these group sizes (None without one)
     evidence: str | None = None
     critical_share: float | None = None
+    # Spearman's rho of self and the reference role (the manager), the mean over blocks
+    counterpart_spearman: float | None = None
     comments: tuple[GroupComments, ...] = ()  # only with --comments, only of reported groups
 
     def reported(self) -> tuple[str, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from coachkit.analysis.chance import TOLERANCE
-from coachkit.analysis.org import pair_spearman
 from coachkit.model import (
     CompareReport,
     GapChange,
@@ -88,8 +87,7 @@ def _change(
     was_focus = [f.dimension for f in before.coaching_focus if f.beyond_chance]
     now_focus = [f.dimension for f in after.coaching_focus if f.beyond_chance]
     me, pooled = roles.self_group, roles.pooled
-    manager = roles.counterpart
-    self_manager = (pair_spearman(before, me, manager), pair_spearman(after, me, manager))
+    self_manager = (before.counterpart_spearman, after.counterpart_spearman)
     self_others = (pair_spearman(before, me, pooled), pair_spearman(after, me, pooled))
     if pooled in withheld:
         self_others = (None, None)
@@ -106,3 +104,14 @@ def _change(
         focus_open=tuple(d for d in was_focus if d in now_focus),
         focus_new=tuple(d for d in now_focus if d not in was_focus),
     )
+
+
+def pair_spearman(subject: SubjectResult, a: str, b: str) -> float | None:
+    """Spearman's rho between two groups of one leader; the mean over blocks when there are two."""
+    values = [
+        c.spearman
+        for block in subject.blocks
+        for c in block.comparisons
+        if (c.a, c.b) == (a, b) and c.spearman is not None
+    ]
+    return sum(values) / len(values) if values else None

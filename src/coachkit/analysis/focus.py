@@ -56,6 +56,7 @@ class Summaries:
     )  # the reference role's group index (the manager), if the instrument has one
     contrasts: tuple[Contrast, ...]  # self against the reference, then against the evidence group
     pattern: np.ndarray  # (S,) the technical-leader pattern
+    rho: np.ndarray  # (S,) Spearman's rho of self and the reference role (NaN unless both shown)
 
     def focus_counts(self) -> np.ndarray:
         """How many leaders have each dimension as a beyond-chance focus item the others rank
@@ -159,6 +160,7 @@ def summarize(
         reference=ref,
         contrasts=contrasts,
         pattern=_pattern(tables, me, ref),
+        rho=_reference_rho(tables, blocks, instrument, me, ref),
     )
 
 
@@ -228,3 +230,30 @@ def _pattern(tables: Tables, me: int, ref: int | None) -> np.ndarray:
     return np.asarray(
         both & (own >= PATTERN_SELF_TILT - near) & (own - boss >= PATTERN_CONTRAST - near)
     )
+
+
+def _reference_rho(
+    tables: Tables,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    instrument: Instrument,
+    me: int,
+    ref: int | None,
+) -> np.ndarray:
+    """Per leader, Spearman's rho between the consensus ranks of self and the reference role,
+    the mean over blocks; NaN unless both are reported (or where either ranks all alike)."""
+    import warnings
+
+    from coachkit.analysis.arrays import consensus_ranks, spearman_rows
+
+    if ref is None:
+        return np.full(len(tables.subjects), np.nan)
+    dims = list(instrument.dimension_ids)
+    both = tables.reported[:, me] & tables.reported[:, ref]
+    ranked = consensus_ranks(tables.means[:, [me, ref]], instrument, blocks)
+    rhos = []
+    for _, block_dims in blocks:
+        cols = [dims.index(d) for d in block_dims]
+        rhos.append(spearman_rows(ranked[:, 0][:, cols], ranked[:, 1][:, cols]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
+        return np.asarray(np.where(both, np.nanmean(np.stack(rhos), axis=0), np.nan))

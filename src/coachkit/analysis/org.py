@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,6 @@ from coachkit.analysis import chance, stats
 from coachkit.analysis.arrays import (
     Tables,
     add_up,
-    consensus_ranks,
     pool,
     rank_rows,
     reported_only,
@@ -28,7 +26,6 @@ from coachkit.model import (
     OrgGroup,
     OrgReport,
     RhoSummary,
-    SubjectResult,
     Tilt,
 )
 
@@ -96,7 +93,7 @@ def analyze_org(
         for a, b in combinations(reported, 2)
     )
     summaries = summarize(leaders, instrument, dataset.blocks, settings)
-    rho = _reference_rho(leaders, instrument, dataset.blocks, summaries)
+    rho = summaries.rho
     pattern, focus = summaries.pattern, summaries.focus_counts()
     assessed, expected, pattern_p = _pattern_chance(leaders, instrument, summaries)
     return OrgReport(
@@ -145,42 +142,6 @@ def _pattern_chance(
         return 0, None, None
     count = int(summaries.pattern.sum())
     return len(chances), float(np.mean(chances)), chance.at_least_p(count, chances)
-
-
-def _reference_rho(
-    tables: Tables,
-    instrument: Instrument,
-    blocks: tuple[tuple[str, tuple[str, ...]], ...],
-    summaries: Summaries,
-) -> np.ndarray:
-    """Per leader, Spearman's rho between self and the reference role (the mean over blocks;
-    NaN unless both are reported)."""
-    dims = list(instrument.dimension_ids)
-    boss = summaries.reference
-    if boss is None:
-        return np.full(len(tables.subjects), np.nan)
-    me = tables.groups.index(instrument.self_group)
-    both = tables.reported[:, me] & tables.reported[:, boss]
-    # Consensus ranks of self and the manager only: the summary needs no other group's.
-    ranked = consensus_ranks(tables.means[:, [me, boss]], instrument, blocks)
-    rhos = []
-    for _, block_dims in blocks:
-        cols = [dims.index(d) for d in block_dims]
-        rhos.append(spearman_rows(ranked[:, 0][:, cols], ranked[:, 1][:, cols]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
-        return np.asarray(np.where(both, np.nanmean(np.stack(rhos), axis=0), np.nan))
-
-
-def pair_spearman(subject: SubjectResult, a: str, b: str) -> float | None:
-    """Spearman's rho between two groups of one leader; the mean over blocks when there are two."""
-    values = [
-        c.spearman
-        for block in subject.blocks
-        for c in block.comparisons
-        if (c.a, c.b) == (a, b) and c.spearman is not None
-    ]
-    return float(np.mean(values)) if values else None
 
 
 def rho_summary(values: list[float | None], critical: float) -> RhoSummary:

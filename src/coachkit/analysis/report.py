@@ -246,6 +246,7 @@ def _subjects(
     reference = counterpart_group(instrument)
     evidence = summaries.evidence.tolist()
     critical = summaries.critical.tolist()
+    rho = summaries.rho.tolist()
     mean_ci = detail.mean_ci.tolist()  # nested lists index faster than arrays, cell by cell
     tilt_ci = None if detail.tilt_ci is None else detail.tilt_ci.tolist()
 
@@ -329,6 +330,7 @@ def _subjects(
             tilt_contrasts=contrasts[s],
             evidence=None if evidence[s] < 0 else groups[evidence[s]],
             critical_share=None if evidence[s] < 0 else critical[s],
+            counterpart_spearman=None if rho[s] != rho[s] else rho[s],
         )
 
 
