@@ -139,10 +139,13 @@ def gap_chart(report: Report, subject: SubjectResult) -> GapChart | None:
         )
     needed = (subject.critical_share or float("inf")) * k_max
     guides: tuple[tuple[float, str], ...] = ()
-    note = "No gap can be beyond chance for these group sizes."
+    note = "With these group sizes, random rankings can produce any gap here."
     if needed <= k_max - 1:
         guides = tuple((middle + sign * needed * scale, f"{needed:.1f}") for sign in (-1, 1))
-        note = f"Dashed lines: beyond chance from {needed:.1f} places, for these group sizes."
+        note = (
+            f"Dashed lines: {needed:.1f} places, the gap random rankings of these group sizes "
+            "reach less than 5% of the time."
+        )
     return GapChart(
         info.groups[other],
         info.groups[me],

@@ -166,7 +166,10 @@ def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int, focus
         )
         text = f"† Beyond chance after paying for all {tested} gaps tested (Holm): {listed}."
     else:
-        text = f"No gap is beyond chance after paying for all {tested} gaps tested (Holm)."
+        text = (
+            f"After paying for all {tested} gaps tested (Holm), every adjusted p is above "
+            f"{alpha_text()}."
+        )
     if focus:
         text += (
             " The coaching focus below tests self against all other raters alone, paying for "
@@ -193,15 +196,21 @@ def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, 
     """The one line a summary says when no difference between self and the others is beyond
     chance: what a gap would need, for these group sizes."""
     own = _group(info, info.self_group)
-    text = f"No difference between {own} and {who(info, group)} is beyond chance"
+    text = (
+        f"Every difference between {own} and {who(info, group)} is within what random "
+        "rankings of these group sizes often produce"
+    )
     if needed is None or needed != needed or needed > k - 1:
         reason = (
-            "one person's ranking against another's cannot carry a single gap beyond chance"
+            "one person's ranking against another's never stands out from chance"
             if n <= 1
-            else "no gap can reach beyond chance with these group sizes"
+            else "with these group sizes no gap can stand out"
         )
         return f"{text}: {reason}."
-    return f"{text} (with {n} rater{'s' * (n != 1)}, a gap needs about {needed:.1f} of {k} places)."
+    return (
+        f"{text} (with {n} rater{'s' * (n != 1)}, a gap would need about {needed:.1f} of {k} "
+        "places to stand out)."
+    )
 
 
 def _leaning(info: InstrumentInfo, tilt: float) -> str:
@@ -251,8 +260,8 @@ def gap_legend(notable: float, major: float) -> str:
     """What the notable and major marks are: sizes, not evidence."""
     return (
         f"* notable (>= {notable:g} places), ** major (>= {major:g}): sizes, not evidence; "
-        f"† beyond chance (adjusted p <= {alpha_text()}) after paying for every gap the report "
-        "tests (Holm): the line below the table lists them"
+        f"† adjusted p <= {alpha_text()} after paying for every gap the report tests (Holm), "
+        "listed below the table"
     )
 
 
@@ -269,11 +278,11 @@ def chance_line(expected: float, shown: int) -> str:
     )
 
 
-DIFFERENCES_HEADING = "Largest differences, within chance (sizes to ask about, not findings):"
+DIFFERENCES_HEADING = "Largest differences, within chance: sizes to ask about"
 
 FOCUS_NOTE = (
-    "Gaps and tilts are hypotheses to explore in the session, not verdicts: the gaps of one "
-    "ranking are not independent findings."
+    "Gaps and tilts are hypotheses to explore in the session, not verdicts: raising one "
+    "dimension in a ranking lowers another, so its gaps are not independent of each other."
 )
 
 
