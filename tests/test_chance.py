@@ -188,6 +188,22 @@ def test_stored_w_nulls_are_the_simulations_draws() -> None:
     assert chance.write_w_nulls() == (SRC / "analysis" / "w_nulls.py").read_text("utf-8")
 
 
+@pytest.mark.parametrize("n", [1, 4, 11, chance.STORED_RATERS])
+@pytest.mark.parametrize("blocks", chance.STORED_BLOCKS)
+def test_stored_focus_nulls_are_the_simulations_draws(n: int, blocks: tuple[int, ...]) -> None:
+    k = max(blocks)
+    largest, _ = chance.largest_gap_null(1, n, blocks)
+    assert np.array_equal(largest, np.sort(chance.simulated_largest_gaps(1, n, blocks)))
+    lowest, _ = chance.top_consensus_null(n, blocks)
+    sums = np.sort(chance.simulated_lowest_sums(n, k, len(blocks)))
+    assert np.array_equal(lowest, (sums - n * (k + 1) / 2) / (n * k))  # to the last bit
+
+
+@pytest.mark.slow
+def test_the_stored_focus_nulls_are_what_the_writer_writes() -> None:
+    assert chance.write_focus_nulls() == (SRC / "analysis" / "focus_nulls.py").read_text("utf-8")
+
+
 def test_random_ranks_are_the_ranks_of_uniform_draws() -> None:
     draws = chance.random_ranks(chance.rng_for(4, 7), 500, 4, 7)
     again = chance.rng_for(4, 7).random((500, 4, 7)).argsort(axis=-1).argsort(axis=-1) + 1.0

@@ -134,14 +134,6 @@ def stream_sums(k: int, stream: int, sizes: tuple[int, ...]) -> list[np.ndarray]
     return [_STREAM_SUMS[(k, stream, n)] for n in sizes]
 
 
-def _null_means(k: int, stream: int, raters: int) -> np.ndarray:
-    """Mean ranks of a group of random raters, per draw (DRAWS, k): from the stream's exact rank
-    sums up to `EXACT_RATERS` raters, else the normal with a permutation's exact covariance."""
-    if raters <= EXACT_RATERS:
-        return stream_sums(k, stream, (raters,))[0] / raters
-    return _group_means(rng_for(k, stream, raters), DRAWS, raters, k)
-
-
 def _correction(*sizes: int) -> float:
     """Half a step of the lattice a mean-rank difference lives on (1 / (m n)), where a normal
     draw stands in for a group's sums: the continuity correction that keeps the p conservative."""
@@ -150,29 +142,111 @@ def _correction(*sizes: int) -> float:
     return 0.5 / math.prod(sizes)
 
 
+STORED_RATERS = 40  # the nulls of one self against up to this many others are stored
+STORED_BLOCKS = ((12,), (6, 6), (6,))  # for the block layouts of the built-in instruments
+
+
+def simulated_largest_gaps(m: int, n: int, blocks: tuple[int, ...]) -> np.ndarray:
+    """Per draw, the largest gap either way between a group of m and one of n random raters, as
+    a share of its block's size, over every dimension of every block: |n S_a - m S_b| / (m n k)
+    from exact rank sums (a normal with a permutation's covariance above `EXACT_RATERS`)."""
+    largest = np.zeros(DRAWS)
+    for b, k in enumerate(blocks):
+        if max(m, n) <= EXACT_RATERS:
+            (own,) = stream_sums(k, SELF_STREAM + 2 * b, (m,))
+            (theirs,) = stream_sums(k, OTHERS_STREAM + 2 * b, (n,))
+            lattice = np.abs(n * own.astype(np.int64) - m * theirs.astype(np.int64))
+            share = lattice.max(axis=1) / (m * n * k)
+        else:
+            own = _group_means(rng_for(k, SELF_STREAM + 2 * b, m), DRAWS, m, k)
+            theirs = _group_means(rng_for(k, OTHERS_STREAM + 2 * b, n), DRAWS, n, k)
+            share = np.abs(own - theirs).max(axis=1) / k
+        largest = np.maximum(largest, share)
+    return largest
+
+
+def simulated_lowest_sums(n: int, k: int, blocks: int) -> np.ndarray:
+    """Per draw, the smallest rank sum n random raters give any item of `blocks` blocks of k."""
+    lowest = np.full(DRAWS, np.iinfo(np.int64).max)
+    for b in range(blocks):
+        (sums,) = stream_sums(k, OTHERS_STREAM + 2 * b, (n,))
+        lowest = np.minimum(lowest, sums.min(axis=1))
+    return lowest
+
+
 @lru_cache(maxsize=512)
 def largest_gap_null(m: int, n: int, blocks: tuple[int, ...]) -> tuple[np.ndarray, float]:
     """The largest gap in either direction between a group of m and one of n random raters, as a
-    share of its block's size, over every dimension of every block: sorted simulated values, and
-    the continuity correction to take off an observed share (0 when every draw is exact)."""
-    largest = np.zeros(DRAWS)
-    for b, k in enumerate(blocks):
-        own = _null_means(k, SELF_STREAM + 2 * b, m)
-        theirs = _null_means(k, OTHERS_STREAM + 2 * b, n)
-        largest = np.maximum(largest, np.abs(own - theirs).max(axis=1) / k)
-    return np.sort(largest), _correction(m, n) / max(blocks)
+    share of its block's size, over every dimension of every block: the sorted simulated values
+    (one self against up to `STORED_RATERS` others from `focus_nulls`, the same draws stored; a
+    test checks), and the continuity correction to take off an observed share (0 when every
+    draw is exact)."""
+    from coachkit.analysis.focus_nulls import LARGEST
+
+    stored = LARGEST.get((n, blocks)) if m == 1 else None
+    if stored is not None:
+        lattice, counts = stored
+        null = np.repeat(np.array(lattice, dtype=np.int64), counts) / (m * n * max(blocks))
+    else:
+        null = np.sort(simulated_largest_gaps(m, n, blocks))
+    return null, _correction(m, n) / max(blocks)
 
 
 @lru_cache(maxsize=512)
 def top_consensus_null(n: int, blocks: tuple[int, ...]) -> tuple[np.ndarray, float]:
     """How far toward the top n random raters put their highest item on average: per draw the
-    smallest (mean rank - middle) / block size over every dimension of every block, sorted; and
-    the continuity correction to add to an observed value."""
-    lowest = np.full(DRAWS, np.inf)
-    for b, k in enumerate(blocks):
-        means = _null_means(k, OTHERS_STREAM + 2 * b, n)
-        lowest = np.minimum(lowest, (means.min(axis=1) - (k + 1) / 2) / k)
-    return np.sort(lowest), _correction(n) / max(blocks)
+    smallest (mean rank - middle) / block size over every dimension of every block, sorted
+    (stored in `focus_nulls` like `largest_gap_null`); and the continuity correction to add to
+    an observed value."""
+    from coachkit.analysis.focus_nulls import LOWEST
+
+    k = max(blocks)
+    stored = LOWEST.get((n, blocks))
+    if stored is not None:
+        sums, counts = stored
+        lowest = np.repeat(np.array(sums, dtype=np.int64), counts)
+        return (lowest - n * (k + 1) / 2) / (n * k), 0.0
+    if len(set(blocks)) == 1 and n <= EXACT_RATERS:
+        lowest = np.sort(simulated_lowest_sums(n, k, len(blocks)))
+        return (lowest - n * (k + 1) / 2) / (n * k), 0.0
+    smallest = np.full(DRAWS, np.inf)
+    for b, size in enumerate(blocks):
+        if n <= EXACT_RATERS:
+            means = stream_sums(size, OTHERS_STREAM + 2 * b, (n,))[0] / n
+        else:
+            means = _group_means(rng_for(size, OTHERS_STREAM + 2 * b, n), DRAWS, n, size)
+        smallest = np.minimum(smallest, (means.min(axis=1) - (size + 1) / 2) / size)
+    return np.sort(smallest), _correction(n) / k
+
+
+def write_focus_nulls() -> str:
+    """The source of `focus_nulls.py`: the largest-gap and lowest-sum nulls of one self against
+    1 to `STORED_RATERS` others, for the built-in instruments' block layouts."""
+
+    def counted(values: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        found, counts = np.unique(values, return_counts=True)
+        return tuple(int(v) for v in found), tuple(int(c) for c in counts)
+
+    largest, lowest = [], []
+    for blocks in STORED_BLOCKS:
+        k = max(blocks)
+        for n in range(1, STORED_RATERS + 1):
+            lattice = np.rint(simulated_largest_gaps(1, n, blocks) * n * k).astype(np.int64)
+            largest.append(f"    ({n}, {blocks}): {counted(lattice)},\n")
+            lowest.append(
+                f"    ({n}, {blocks}): {counted(simulated_lowest_sums(n, k, len(blocks)))},\n"
+            )
+    return (
+        '"""The coaching focus\'s nulls for one self against 1 to 40 others, as '
+        "`chance.simulated_largest_gaps`\nand `chance.simulated_lowest_sums` draw them, stored "
+        "for the built-in instruments' block\nlayouts: per (others, blocks), each distinct value "
+        "(the largest gap times n k; the lowest rank\nsum) and how many draws gave it. Written by "
+        '`chance.write_focus_nulls()`; a test checks it\nagainst the simulation."""\n\n'
+        "LARGEST: dict[tuple[int, tuple[int, ...]], tuple[tuple[int, ...], tuple[int, ...]]] = {\n"
+        f"{''.join(largest)}}}  # fmt: skip\n\n"
+        "LOWEST: dict[tuple[int, tuple[int, ...]], tuple[tuple[int, ...], tuple[int, ...]]] = {\n"
+        f"{''.join(lowest)}}}  # fmt: skip\n"
+    )
 
 
 def at_least(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
