@@ -397,7 +397,44 @@ def test_a_runaway_quote_names_the_row_it_opened_on(tmp_path: Path) -> None:
     path = tmp_path / "quote.csv"
     path.write_text("\n".join(lines) + "\n", "utf-8")
     code, _, err = run("analyze", str(path))
+    assert code == 1 and "row 4: a quote opened here runs to the end of the file" in err
+    # closed at last, 60 lines on: still a runaway
+    path.write_text("\n".join([*lines, 'x",r,Peer']) + "\n", "utf-8")
+    code, _, err = run("analyze", str(path))
     assert code == 1 and "row 4: a quote opened here runs over 61 lines" in err
+
+
+@pytest.mark.parametrize("command", ["analyze", "validate", "inspect"])
+def test_a_stray_quote_near_the_end_is_an_error_not_a_leak(tmp_path: Path, command: str) -> None:
+    rows = [("Ann", "ann@example.com", "Self", IDENTITY)]
+    rows += [("Ann", f"peer{n}@example.com", "Peer", REVERSED) for n in range(4)]
+    path = write_wide(tmp_path / "stray.csv", rows)
+    lines = path.read_text("utf-8").splitlines()
+    lines[-3] = '"' + lines[-3]  # a quote opens the leader cell three rows from the end
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out, err = run(command, str(path))
+    assert code == 1 and "a quote opened here runs to the end of the file" in err
+    assert f"row {len(lines) - 2}" in err
+    assert "@example.com" not in out + err
+
+
+def test_a_leader_cell_that_is_not_a_name_is_described_never_printed(tmp_path: Path) -> None:
+    secret = ["boss@example.com", "Ann\nr9,Peer,1,2,3", "x" * 300]
+    rows = [
+        (name, f"r{i}{g}", group, IDENTITY)
+        for i, name in enumerate(secret)
+        for g, group in enumerate(["Self", "Manager"])
+    ]
+    path = write_wide(tmp_path / "leaders.csv", rows)
+    for fmt in ("table", "json", "csv", "markdown", "html"):
+        code, out, err = run("analyze", str(path), "-f", fmt)
+        assert code == 0, err
+        for text in [*secret, "r9,Peer", "x" * 201]:
+            assert text not in out and text not in err
+        assert "leader 1 (an e-mail address)" in out.replace("&#39;", "'")
+    assert "a leader cell holds an e-mail address" in err
+    assert "a leader cell holds text over 2 lines" in err
+    assert "a leader cell holds text of 300 characters" in err
 
 
 def _ods(path: Path, rows: Sequence[Sequence[object]]) -> Path:

@@ -100,6 +100,7 @@ def validate(
     reason = joined("notes").astype(object)  # a copy: reasons are added below
     subject_codes, subject_names = _subjects(sources)
     notes: list[str] = []
+    subject_names = _described_leaders(subject_names, notes)
     if merge_names:
         subject_codes, subject_names = _merge_spellings(
             subject_codes, subject_names, row_numbers, notes
@@ -375,6 +376,36 @@ def _identical(
         else:
             seen[key] = row
     return pairs
+
+
+MAX_LEADER_CHARS = 200  # a leader cell longer than this is text swallowed from elsewhere
+
+
+def _described_leaders(names: np.ndarray, notes: list[str]) -> np.ndarray:
+    """The leaders' names, each one that holds a line break, an e-mail address or more than
+    `MAX_LEADER_CHARS` characters replaced by a description (`leader 1 (an e-mail address)`):
+    such a cell is more likely other rows or a person's address than a name, and is never
+    printed. A note says so for each."""
+    found = names
+    for i, name in enumerate(names.tolist()):
+        text = str(name)
+        lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+        if "@" in text:
+            what = "an e-mail address"
+        elif lines > 1:
+            what = f"text over {lines} lines"
+        elif len(text) > MAX_LEADER_CHARS:
+            what = f"text of {len(text):,} characters"
+        else:
+            continue
+        if found is names:
+            found = names.copy()
+        found[i] = f"leader {i + 1} ({what})"
+        notes.append(
+            f"a leader cell holds {what}: reported as {found[i]!r}; put the leader's name in "
+            "that column"
+        )
+    return found
 
 
 def _subjects(sources: list[Source]) -> tuple[np.ndarray, np.ndarray]:

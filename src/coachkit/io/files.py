@@ -293,18 +293,21 @@ MAX_QUOTED_LINES = 50
 
 
 def _check_quotes(file: Path, text: str, sep: str, leading: int) -> None:
-    """Stop at a quoted cell that runs away (an unclosed quote), naming the row it opened on."""
+    """Stop at a quoted cell that runs away (an unclosed quote), naming the row it opened on: one
+    still open at the end of the file, however short, or one that runs over `MAX_QUOTED_LINES`
+    lines or `MAX_QUOTED_CHARS` characters (it would swallow the rows after it into one cell)."""
     if '"' not in text:
         return
-    opening = re.compile(rf'(?:^|(?<={re.escape(sep)}))"(?:[^"]|"")*(?:"|\Z)', re.MULTILINE)
+    opening = re.compile(rf'(?:^|(?<={re.escape(sep)}))"(?:[^"]|"")*(?P<close>"|\Z)', re.MULTILINE)
     for match in opening.finditer(text):
         cell = match.group(0)
-        if len(cell) > MAX_QUOTED_CHARS or cell.count("\n") > MAX_QUOTED_LINES:
+        unclosed = not match.group("close")
+        if unclosed or len(cell) > MAX_QUOTED_CHARS or cell.count("\n") > MAX_QUOTED_LINES:
             row = leading + text.count("\n", 0, match.start()) + 1
+            where = "to the end of the file" if unclosed else f"over {cell.count(chr(10))} lines"
             raise InputError(
-                f"{file}, row {row}: a quote opened here runs over "
-                f"{cell.count(chr(10))} lines ({len(cell):,} characters) without closing; "
-                "close or remove it and export again"
+                f"{file}, row {row}: a quote opened here runs {where} ({len(cell):,} "
+                "characters) without closing; close or remove it and export again"
             )
 
 
