@@ -115,7 +115,7 @@ def test_hand_worked_subject() -> None:
         "all other raters rank it 9.0 on average, self 12th: 3.0 places higher"
     )
     assert "major" not in reason and "common among random rankings of these group sizes" in reason
-    assert reason.endswith("The manager ranks it 1st: one person's view")
+    assert reason.endswith("The manager ranks it 1st: one person's view.")
     contrast = subject.tilt_contrast
     assert contrast is not None and contrast.b == "manager"
     assert contrast.difference == pytest.approx(12.0)

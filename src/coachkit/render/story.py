@@ -25,10 +25,10 @@ GAP = 7.0
 LEADER = 10.0
 # The quadrants' names in their corners: text, baseline x and y, anchor.
 CORNERS = (
-    ("shared priorities", 40.0, 30.0, "start"),
-    ("blind spots", 400.0, 30.0, "end"),
-    ("hidden priorities", 40.0, 378.0, "start"),
-    ("shared low priority", 400.0, 378.0, "end"),
+    ("both rank it high", 40.0, 30.0, "start"),
+    ("others rank it higher", 400.0, 30.0, "end"),
+    ("self ranks it higher", 40.0, 378.0, "start"),
+    ("both rank it low", 400.0, 378.0, "end"),
 )
 _NUDGES = (0.0, *(d for n in range(7, 50, 7) for d in (-float(n), float(n))))
 

@@ -120,10 +120,10 @@ def _subject(view: SubjectView, width: int) -> RenderableType:
         if view.no_findings:
             parts.append(_indented(printable(view.no_findings)))
         parts += [_indented(printable(line), bullet="- ") for line in view.focus]
+        parts += [_indented(printable(line + ".")) for line in view.standing]
         if view.differences:
             parts.append(_indented(printable(wording.DIFFERENCES_HEADING)))
             parts += [_indented(printable(line), bullet="- ") for line in view.differences]
-        parts += [_indented(printable(line)) for line in view.standing]
         parts += [_indented(printable(line)) for line in view.contrasts]
         if view.strengths:
             parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))

@@ -106,11 +106,13 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         no_findings = wording.no_findings(info, subject.evidence, n, needed, k)
     grows = [c for c in subject.tilt_contrasts if beyond_chance(c.p_value)]
     in_short = (
-        *(focus[:3] or (no_findings,) * bool(no_findings)),
+        *(focus or (no_findings,) * bool(no_findings)),
         *(
             [
                 "Largest differences to ask about: "
-                + "; ".join(f"{labels[f.dimension]} ({f.gap:+.1f})" for f in within[:4])
+                + "; ".join(
+                    f"{labels[f.dimension]} ({wording.difference_size(info, f)})" for f in within
+                )
             ]
             if within and not findings
             else []
@@ -135,8 +137,11 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
             dict.fromkeys(
                 [
                     *(wording.plan_topic(info, labels[f.dimension], f) for f in findings),
-                    *(wording.growth_topic(info, c) for c in grows),
-                    *(f"{labels[s.dimension]} (a strength to build on)" for s in subject.strengths),
+                    *wording.growth_topics(info, grows),
+                    *(
+                        f"{labels[s.dimension]} (a strength to build on, {format_p(s.p_value)})"
+                        for s in subject.strengths
+                    ),
                 ]
             )
         ),

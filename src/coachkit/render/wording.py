@@ -135,7 +135,7 @@ def focus_reason(info: InstrumentInfo, focus: Focus, n: int = 1) -> str:
         view = focus.reference
         boss = who(info, view.group)
         text += f". {boss[:1].upper()}{boss[1:]} ranks it {_rank(view.rank)}: one person's view"
-    return text
+    return text + "."
 
 
 def focus_difference(info: InstrumentInfo, label: str, focus: Focus, n: int = 1) -> str:
@@ -179,17 +179,38 @@ def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int, focus
 
 
 def plan_topic(info: InstrumentInfo, label: str, focus: Focus) -> str:
-    """A finding as a development-plan heading: to grow, or to rethink."""
+    """A finding as a development-plan heading: to grow, or to rethink, with its p."""
+    from coachkit.text import format_p
+
     if focus.direction == "others_higher":
-        return f"{label} (to grow: {who(info, focus.group)} rank it higher)"
-    return f"{label} (to rethink or hand over: {_group(info, info.self_group)} ranks it higher)"
+        return (
+            f"{label} (to grow: {who(info, focus.group)} rank it higher, {format_p(focus.p_value)})"
+        )
+    own = _group(info, info.self_group)
+    return f"{label} (to rethink or hand over: {own} ranks it higher, {format_p(focus.p_value)})"
 
 
-def growth_topic(info: InstrumentInfo, contrast: TiltContrast) -> str:
-    """A tilt contrast beyond chance as a development-plan heading."""
+def growth_topics(info: InstrumentInfo, contrasts: list[TiltContrast]) -> list[str]:
+    """Tilt contrasts beyond chance as development-plan headings: one per family wanted, naming
+    everyone who may be looking for it, each with the p of their difference."""
+    from coachkit.text import format_p
+
     first, second = (label for label in info.tilt or ("", ""))
-    wants = second if contrast.difference > 0 else first
-    return f"{wants} (to grow: {who(info, contrast.b)} may be looking for it)"
+    wanted: dict[str, list[str]] = {}
+    for c in contrasts:
+        wants = second if c.difference > 0 else first
+        wanted.setdefault(wants, []).append(f"{who(info, c.b)} ({format_p(c.p_value)})")
+    return [
+        f"{family} (to grow: {' and '.join(whom)} may be looking for it)"
+        for family, whom in wanted.items()
+    ]
+
+
+def difference_size(info: InstrumentInfo, focus: Focus) -> str:
+    """A focus item's size in words that carry its direction, never a sign: `self 6.1 places
+    higher`, `all other raters 4.2 places higher`."""
+    higher = info.self_group if focus.direction == "self_higher" else focus.group
+    return f"{who(info, higher)} {_places(abs(focus.gap))} higher"
 
 
 def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, k: int) -> str:
@@ -202,14 +223,14 @@ def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, 
     )
     if needed is None or needed != needed or needed > k - 1:
         reason = (
-            "one person's ranking against another's never stands out from chance"
+            "one person's ranking against another's is always within what chance produces"
             if n <= 1
-            else "with these group sizes no gap can stand out"
+            else "with these group sizes any gap is within what chance produces"
         )
         return f"{text}: {reason}."
     return (
-        f"{text} (with {n} rater{'s' * (n != 1)}, a gap would need about {needed:.1f} of {k} "
-        "places to stand out)."
+        f"{text} (with {n} rater{'s' * (n != 1)}, random rankings reach gaps of about "
+        f"{needed:.1f} of {k} places one time in twenty)."
     )
 
 
