@@ -132,6 +132,20 @@ def test_user_instrument_file(tmp_path: Path) -> None:
         ),
         (('aliases = ["second"]', 'aliases = ["alpha"]'), "alias 'alpha' of 'b' already names 'a'"),
         (('focus = ["boss"]', "focus = []"), "roles.focus needs at least one group"),
+        # anonymity is a boolean: 0 or "false" must not switch it off (or on) by accident
+        (
+            ('id = "team"\nmin_raters = 2', 'id = "team"\nanonymous = 0'),
+            "must be true or false, not 0",
+        ),
+        (('id = "boss"\nanonymous = false', 'id = "boss"\nanonymous = "false"'), "not 'false'"),
+        # an alias naming another group would move that group's raters into this one
+        (
+            (
+                'id = "boss"\nanonymous = false',
+                'id = "boss"\nanonymous = false\naliases = ["team"]',
+            ),
+            "alias 'team' of group '(team|boss)' already names",
+        ),
         (('self = "me"', 'self = "nobody"'), "roles.self names unknown group 'nobody'"),
         (
             (
@@ -147,6 +161,20 @@ def test_invalid_instruments(tmp_path: Path, change: tuple[str, str], message: s
     assert text != MINIMAL
     with pytest.raises(InstrumentError, match=message):
         load_instrument(_write(tmp_path / "bad.toml", text))
+
+
+def test_an_instrument_that_reports_an_extra_group_by_the_rater_says_so(tmp_path: Path) -> None:
+    text = MINIMAL.replace('id = "team"\nmin_raters = 2', 'id = "team"\nanonymous = false')
+    path = _write(tmp_path / "open.toml", text)
+    survey = tmp_path / "s.csv"
+    survey.write_text(
+        "Leader,Rater,Relationship,Alpha,Beta,Gamma\nAnn,r1,me,1,2,3\nAnn,r2,team,3,2,1\n"
+    )
+    code, _, err = run("analyze", str(survey), "--instrument", path)
+    assert code == 0
+    assert "reports team from a single rater (anonymous = false)" in err
+    # self and the reference role are named roles: no warning for them
+    assert "reports me " not in err and "reports boss " not in err
 
 
 def test_unreadable_instruments(tmp_path: Path) -> None:

@@ -206,6 +206,13 @@ def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
                 f"instrument {instrument.id} asks for {group.min_raters} {group.label.lower()}; "
                 f"the stricter --min-raters {analysis.min_raters} applies"
             )
+    named = {instrument.self_group, *instrument.focus_groups[:1]}  # self, the reference role
+    found += [
+        f"instrument {instrument.id} reports {group.label} from a single rater (anonymous = "
+        "false): their rankings may be shown one by one"
+        for group in instrument.groups
+        if not group.anonymous and group.id not in named
+    ]
     anonymous = {g.id for g in instrument.groups if g.anonymous}
     for label, target in group_map(reading.group_map, instrument).items():
         if instrument.match_group(label) in anonymous and target not in anonymous:

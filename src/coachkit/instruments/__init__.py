@@ -273,11 +273,20 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     )
     if not families:
         families = (Family("all", "All dimensions"),)
+    def anonymous(table: dict[str, Any]) -> bool:
+        value = table.get("anonymous", True)
+        if not isinstance(value, bool):  # 0, "false", "no" would read as true or false by chance
+            raise InstrumentError(
+                f"{source}: anonymous of group {table.get('id')!r} must be true or false, "
+                f"not {value!r}"
+            )
+        return value
+
     groups = tuple(
         Group(
             str(need(g, "id", "[[groups]]")),
             str(g.get("label", g["id"])),
-            bool(g.get("anonymous", True)),
+            anonymous(g),
             aliases(g),
             int(g["min_raters"]) if "min_raters" in g else None,
         )
@@ -357,6 +366,13 @@ def _check(instrument: Instrument, source: str) -> None:
             owner = instrument.match_dimension(alias)
             if owner != dim.id:
                 problems.append(f"alias {alias!r} of {dim.id!r} already names {owner!r}")
+    # a group's label or alias that names another group would move its raters there unseen
+    # (staff answers read as the CIO's, say)
+    for group in instrument.groups:
+        for alias in (group.label, *group.aliases):
+            owner = instrument.match_group(alias)
+            if owner != group.id:
+                problems.append(f"alias {alias!r} of group {group.id!r} already names {owner!r}")
     if problems:
         raise InstrumentError(f"{source}: {problems[0]}")
 
