@@ -132,6 +132,29 @@ def test_a_column_of_addresses_is_never_a_comment(tmp_path: Path) -> None:
     assert "@" not in out
 
 
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Feedback giver (name)", "Jane Doe"),  # the header names a person
+        ("Feedback", "Jane Doe"),  # the values read as names
+        ("Comments by", "J. van der Berg"),
+    ],
+)
+def test_a_column_of_names_is_never_a_comment(tmp_path: Path, header: str, value: str) -> None:
+    path, _ = _export(tmp_path / "s.csv")
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+    rows[0].append(header)
+    for n, row in enumerate(rows[1:]):
+        row.append(f"{value} {chr(65 + n % 26)}" if n % 2 else value)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    for fmt in ("json", "table", "markdown", "html"):
+        code, out, err = run("analyze", str(path), "-f", fmt, "--comments")
+        assert code == 0, err
+        assert value.split()[0] not in out  # no rater's name
+        assert "TOKEN" in out  # the real comment column is still read
+
+
 def test_a_tidy_file_says_it_holds_no_comments() -> None:
     code, out, err = run("analyze", "examples/acme-tidy.csv", "-f", "json", "--comments")
     assert code == 0 and "holds no comments" in err and '"comments"' not in out

@@ -370,11 +370,18 @@ COMMENT_WORDS = frozenset(
     {"comment", "comments", "feedback", "suggestion", "suggestions", "remark", "remarks"}
 )
 COMMENT_PHRASES = ("anything else", "in your own words", "what else", "open text")
+# Header words that name a person rather than their words ("Feedback giver (name)").
+PERSON_WORDS = frozenset(
+    {"name", "names", "giver", "from", "by", "rater", "respondent", "email", "mail", "author"}
+)
+# A cell that reads as a person's name: one to four capitalized words and nothing else.
+_NAME_LIKE = re.compile(r"(?:[A-Z][\w'\u2019.-]*)(?:\s+[A-Z][\w'\u2019.-]*){0,3}")
 
 
 def comment_columns(body: Table, headers: list[list[str]], taken: set[int]) -> list[int]:
-    """The free-text comment columns: a header naming a comment, not a key or ranking column,
-    and cells of text rather than e-mail addresses or numbers."""
+    """The free-text comment columns: a header naming a comment and not a person (no "name",
+    "giver", "by"...), not a key or ranking column, and cells of sentences rather than e-mail
+    addresses, names or numbers."""
     from coachkit.io.questions import CODE_PREFIX
 
     found = []
@@ -384,10 +391,12 @@ def comment_columns(body: Table, headers: list[list[str]], taken: set[int]) -> l
         folded = [normalize(CODE_PREFIX.sub("", row[col])) for row in headers if col < len(row)]
         if not any(
             COMMENT_WORDS & set(h.split()) or any(p in h for p in COMMENT_PHRASES) for h in folded
-        ):
+        ) or any(PERSON_WORDS & set(h.split()) for h in folded):
             continue
         cells = _sample(body[col])
         if sum(bool(_EMAIL.match(c)) for c in cells) * 2 > len(cells):
+            continue
+        if sum(bool(_NAME_LIKE.fullmatch(c.strip())) for c in cells) * 2 > len(cells):
             continue
         found.append(col)
     return found
