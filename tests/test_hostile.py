@@ -575,3 +575,31 @@ def test_special_files_and_long_cells_end_quickly(tmp_path: Path) -> None:
     code, out, _ = run("validate", str(long))
     assert code == 1 and "text (60003 characters) in Vision and strategy" in out  # a count
     assert "xxxxxxxx" not in out and time.monotonic() - started < 5
+
+
+def test_a_planted_link_at_the_output_is_refused_never_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", "utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(victim)
+    code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "json", "-o", str(link))
+    assert code == 1 and "is a symbolic link" in err
+    assert victim.read_text("utf-8") == "precious" and link.is_symlink()
+
+
+def test_a_batch_never_writes_through_a_planted_link(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "acme-wide").symlink_to(
+        elsewhere
+    )  # the folder the batch would write a file's reports in
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", "utf-8")
+    (out / "index.json").symlink_to(victim)
+    code, _, err = run(
+        "batch", str(EXAMPLES / "acme-wide.xlsx"), "--output-dir", str(out), "-f", "json"
+    )
+    assert code != 0 and "is a symbolic link" in err
+    assert not any(elsewhere.iterdir()) and victim.read_text("utf-8") == "precious"

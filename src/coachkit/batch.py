@@ -228,6 +228,11 @@ def run_batch(
             try:
                 if isinstance(content, CoachkitError):
                     raise content
+                if target.parent.is_symlink():  # a planted link would carry the reports away
+                    raise CoachkitError(
+                        f"{target.parent}: is a symbolic link; coachkit never writes through "
+                        "one: remove it or choose another --output-dir"
+                    )
                 target.parent.mkdir(exist_ok=True)
                 _check_not_input(target, protected)
                 write_output(content, target)

@@ -64,7 +64,12 @@ def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] 
             ) from exc
         return
     check_output(output, inputs)
-    target = output.resolve()
+    if output.is_symlink():  # writing through it would replace whatever it points at
+        raise OutputError(
+            f"{output}: is a symbolic link; coachkit never writes through one: remove it or "
+            "choose another name"
+        )
+    target = output.parent.resolve() / output.name
     if target.exists() and not target.is_file():
         raise OutputError(
             f"{output}: is not a regular file (a device or a pipe); choose a file name for -o"
