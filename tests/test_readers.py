@@ -522,3 +522,24 @@ def test_semicolon_csv_with_decimal_commas(tmp_path: Path) -> None:
     means = document["subjects"][0]["blocks"][0]["mean_rank"]["peer"]
     expected = np.mean([rankdata([-v for v in row]) for row in ratings], axis=0)
     assert [means[d] for d in INSTRUMENT.dimension_ids] == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_rater_id_is_never_taken_from_a_questions_words(tmp_path: Path) -> None:
+    photo = (
+        "Please upload a photo of yourself that we may use in emails, on social media and on "
+        "our website"
+    )
+    lines = [",".join(["Respondent ID", "Leader", "Relationship", f'"{photo}"', *LABELS])]
+    groups = ["Self", "Manager", "Peer", "Peer", "Peer", "Direct report", "Direct report"]
+    for n, group in enumerate(groups):
+        ranks = IDENTITY if n % 2 else REVERSED
+        lines.append(",".join([f"9{n:03d}", "Ann", group, "headshot.jpg", *map(str, ranks)]))
+    path = tmp_path / "monkey.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out, err = run("analyze", str(path), "-f", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["excluded"] == []  # no respondent "superseded" by another's upload
+    assert document["inputs"][0]["responses_used"] == len(groups)
+    code, out, _ = run("inspect", str(path))
+    assert code == 0 and "rater id:    column A ('Respondent ID')" in out

@@ -332,6 +332,7 @@ RATER_PHRASES = (
 ANONYMOUS = frozenset({"", "anonymous", "anonyme", "anonym", "anonimo", "anónimo"})
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
 SAMPLE = 500  # rows looked at to tell a column by its values
+MAX_KEY_WORDS = 10  # a header longer than this is a question, not the name of a key column
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,9 @@ def key_column(
     for phrase in phrases:
         for row in folded:
             for i, h in enumerate(row):
-                if phrase in h and i not in taken:
+                # a phrase inside a long question ("... in emails, on social media") is not a
+                # header that names a key column
+                if phrase in h and i not in taken and len(h.split()) <= MAX_KEY_WORDS:
                     return KeyColumn(i, "header wording")
     return None
 
@@ -540,9 +543,12 @@ def find_rater(
     for synonyms, phrases in (((), ("email", "e mail")), (RATER, ()), ((), RATER_PHRASES)):
         free = set(taken)
         while (found := key_column(headers, synonyms, free, phrases)) is not None:
-            if _has_ids(body[_column(found)]):
+            column = body[_column(found)]
+            # an e-mail column left blank (an anonymous link), or one whose values are not
+            # addresses (a file name uploaded under a question that mentions e-mails), is passed
+            if _has_ids(column) and (phrases != ("email", "e mail") or _mostly_emails(column)):
                 return found
-            free.add(_column(found))  # an e-mail column left blank (an anonymous link)
+            free.add(_column(found))
     for col in body.labels:
         if col in taken or not body.is_text(col):
             continue
@@ -550,6 +556,12 @@ def find_rater(
         if cells and sum(bool(_EMAIL.match(c)) for c in cells) >= 0.8 * len(cells):
             return KeyColumn(col, "values")
     return None
+
+
+def _mostly_emails(cells: np.ndarray) -> bool:
+    """Whether most of a column's filled cells (anonymous ones aside) are e-mail addresses."""
+    filled = [c for c in _sample(cells) if c.lower() not in ANONYMOUS | BLANKS]
+    return sum(bool(_EMAIL.match(c)) for c in filled) * 2 >= len(filled)
 
 
 def _has_ids(cells: np.ndarray) -> bool:
