@@ -273,6 +273,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     )
     if not families:
         families = (Family("all", "All dimensions"),)
+
     def anonymous(table: dict[str, Any]) -> bool:
         value = table.get("anonymous", True)
         if not isinstance(value, bool):  # 0, "false", "no" would read as true or false by chance
