@@ -603,3 +603,25 @@ def test_a_batch_never_writes_through_a_planted_link(tmp_path: Path) -> None:
     )
     assert code != 0 and "is a symbolic link" in err
     assert not any(elsewhere.iterdir()) and victim.read_text("utf-8") == "precious"
+
+
+@pytest.mark.parametrize(
+    ("partial_peers", "warned"), [(0, False), (1, True), (2, True), (3, False)]
+)
+def test_allow_partial_that_adds_fewer_than_the_minimum_says_so(
+    tmp_path: Path, partial_peers: int, warned: bool
+) -> None:
+    # a report with and one without --allow-partial differ by the completed raters alone: fewer
+    # than --min-raters of them come close to their own rankings
+    partial: list[object] = list(REVERSED)
+    partial[5] = ""
+    rows: list[tuple[str, str, str, Sequence[object]]] = [
+        ("Ann", "s", "Self", IDENTITY),
+        ("Ann", "m", "Manager", REVERSED),
+    ]
+    rows += [("Ann", f"p{n}", "Peer", IDENTITY) for n in range(3)]
+    rows += [("Ann", f"q{n}", "Peer", partial) for n in range(partial_peers)]
+    path = write_wide(tmp_path / "partial.csv", rows)
+    code, _, err = run("analyze", str(path), "--allow-partial", "-f", "json")
+    assert code == 0
+    assert ("--allow-partial adds" in err and "of 'Ann'" in err) is warned

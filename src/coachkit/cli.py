@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from coachkit.model import Report
     from coachkit.pipeline import Analysis, Loaded, Reading
     from coachkit.render import RenderOptions
+    from coachkit.validate import Dataset
 
 app = typer.Typer(
     name="coachkit",
@@ -403,6 +404,15 @@ def _anonymity_warnings(reading: "Reading", analysis: "Analysis", quiet: bool) -
         typer.echo(printable(f"warning: {message}"), err=True)
 
 
+def _moved_warnings(dataset: "Dataset", analysis: "Analysis", quiet: bool) -> None:
+    """Where an option moves fewer than --min-raters raters into an anonymous group, on stderr."""
+    from coachkit.pipeline import moved_raters_warnings
+    from coachkit.text import printable
+
+    for message in [] if quiet else moved_raters_warnings(dataset, analysis):
+        typer.echo(printable(f"warning: {message}"), err=True)
+
+
 # The command's parameters that are reading settings, by the setting's name.
 _READING = {
     "instrument": "instrument",
@@ -482,7 +492,9 @@ def analyze(
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
-        result = report(_load(files, reading, quiet), analysis, [str(f) for f in files])
+        loaded = _load(files, reading, quiet)
+        _moved_warnings(loaded.dataset, analysis, quiet)
+        result = report(loaded, analysis, [str(f) for f in files])
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
         )

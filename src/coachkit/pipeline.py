@@ -223,6 +223,36 @@ def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
     return found
 
 
+def moved_raters_warnings(dataset: Dataset, analysis: Analysis) -> list[str]:
+    """Where an option moves 1 to min-raters - 1 raters into an anonymous group (raters whose
+    partial rankings --allow-partial completed): set against a report made without it, the
+    difference would come close to those raters' own rankings. One warning per group and leader."""
+    import numpy as np
+
+    from coachkit.analysis.arrays import minimum
+
+    if dataset.completed is None or not dataset.completed.any():
+        return []
+    instrument = dataset.instrument
+    found = []
+    for g, group in enumerate(instrument.groups):
+        if not group.anonymous:
+            continue
+        rows = dataset.completed & (dataset.group_codes == g)
+        counts = np.bincount(dataset.subject_codes[rows], minlength=len(dataset.subjects))
+        least = minimum(group, analysis.min_raters)
+        for s in np.flatnonzero((counts > 0) & (counts < least)).tolist():
+            n = int(counts[s])
+            found.append(
+                f"--allow-partial adds {n} completed ranking{'s' * (n != 1)} to the "
+                f"{group.label.lower()} of {dataset.subjects[s]!r}: set against a report made "
+                "without it, the difference comes close to "
+                f"{'that rater' + chr(39) + 's' if n == 1 else 'those raters' + chr(39)} own "
+                "ranking; hand out one of the two, never both"
+            )
+    return found
+
+
 def check_thresholds(analysis: Analysis) -> None:
     """Anonymity minimum and gap thresholds as a person can mean them (a usage error if not)."""
     import math

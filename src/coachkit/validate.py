@@ -54,6 +54,8 @@ class Dataset:
     warnings: tuple[str, ...]
     # per usable response, its free-text comments (a tuple of texts); None unless asked for
     comments: np.ndarray | None = None
+    # per usable response, whether --allow-partial completed it (None without the option)
+    completed: np.ndarray | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -264,6 +266,7 @@ def validate(
         comments=_rows(_comments(sources), used)
         if any(s.comments is not None for s in sources)
         else None,
+        completed=_rows(completed, used) if allow_partial else None,
     )
 
 
@@ -328,7 +331,9 @@ def _merge_spellings(
         )
         notes.append(
             f"leader names that differ only in accents, case or spacing are taken as one, "
-            f"{str(names[main])!r}: {listed}; --no-merge-names keeps them apart"
+            f"{str(names[main])!r}: {listed}; if they are different people, --no-merge-names "
+            "keeps them apart (hand out the report of one run only: set side by side, two runs "
+            "can give a rater away)"
         )
     return np.asarray(target)[codes], names
 
