@@ -113,22 +113,8 @@ def validate(
         name = sources[origin[i]].path.replace("\\", "/").rsplit("/", 1)[-1]
         return f"{name}, row {row_numbers[i]}"
 
-    # Duplicates: the same rater about the same leader; the last one read wins.
     raters = rater_codes(joined("raters"))
-    keyed = np.flatnonzero(
-        (raters >= 0) & ~np.isin(subject_codes, np.flatnonzero(subject_names == ""))
-    )
-    if len(keyed):
-        keys = subject_codes[keyed].astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
-        superseded = earlier_repeats(keys)
-        if superseded.any():
-            repeated = set(keys[superseded].tolist())
-            last = {
-                k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated
-            }
-            for key, i in zip(keys[superseded].tolist(), keyed[superseded].tolist(), strict=True):
-                kept = last[key]  # the last row of that rater and leader
-                reason[i] = f"superseded by a later response of the same rater ({where(kept)})"
+    _supersede(raters, subject_codes, subject_names, reason, where)
 
     groups = joined("group_codes")
     self_index = [g.id for g in instrument.groups].index(instrument.self_group)
@@ -277,6 +263,31 @@ def _comments(sources: list[Source]) -> np.ndarray:
     return np.concatenate(
         [objects([()] * len(s.notes)) if s.comments is None else s.comments for s in sources]
     )
+
+
+def _supersede(
+    raters: np.ndarray,
+    subject_codes: np.ndarray,
+    subject_names: np.ndarray,
+    reason: np.ndarray,
+    where: Callable[[int], str],
+) -> None:
+    """Duplicates, the same rater about the same leader: the last one read wins, each earlier
+    one gets its reason (naming the row that counts)."""
+    import numpy as np
+
+    keyed = np.flatnonzero(
+        (raters >= 0) & ~np.isin(subject_codes, np.flatnonzero(subject_names == ""))
+    )
+    if not len(keyed):
+        return
+    keys = subject_codes[keyed].astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
+    superseded = earlier_repeats(keys)
+    repeated = set(keys[superseded].tolist())
+    last = {k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated}
+    for key, i in zip(keys[superseded].tolist(), keyed[superseded].tolist(), strict=True):
+        kept = last[key]  # the last row of that rater and leader
+        reason[i] = f"superseded by a later response of the same rater ({where(kept)})"
 
 
 def _keep_last(

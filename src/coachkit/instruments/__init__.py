@@ -353,7 +353,16 @@ def _check(instrument: Instrument, source: str) -> None:
     ]
     if instrument.tilt and not set(instrument.tilt) <= family_ids:
         problems.append("tilt names an unknown family")
-    problems += [
+    problems += _label_problems(instrument)
+    if problems:
+        raise InstrumentError(f"{source}: {problems[0]}")
+
+
+def _label_problems(instrument: Instrument) -> list[str]:
+    """Labels and aliases that match nothing, or that match another dimension or group (a
+    group's alias naming another group would move its raters there unseen: staff answers read
+    as the CIO's, say)."""
+    problems = [
         f"{kind} label {name!r} has no letter, digit or symbol to match it by"
         for kind, names in (
             *(("dimension", (d.label, *d.aliases)) for d in instrument.dimensions),
@@ -362,20 +371,19 @@ def _check(instrument: Instrument, source: str) -> None:
         for name in names
         if not compact(name)
     ]
-    for dim in instrument.dimensions:
-        for alias in (dim.label, *dim.aliases):
-            owner = instrument.match_dimension(alias)
-            if owner != dim.id:
-                problems.append(f"alias {alias!r} of {dim.id!r} already names {owner!r}")
-    # a group's label or alias that names another group would move its raters there unseen
-    # (staff answers read as the CIO's, say)
-    for group in instrument.groups:
-        for alias in (group.label, *group.aliases):
-            owner = instrument.match_group(alias)
-            if owner != group.id:
-                problems.append(f"alias {alias!r} of group {group.id!r} already names {owner!r}")
-    if problems:
-        raise InstrumentError(f"{source}: {problems[0]}")
+    problems += [
+        f"alias {alias!r} of {dim.id!r} already names {owner!r}"
+        for dim in instrument.dimensions
+        for alias in (dim.label, *dim.aliases)
+        if (owner := instrument.match_dimension(alias)) != dim.id
+    ]
+    problems += [
+        f"alias {alias!r} of group {group.id!r} already names {owner!r}"
+        for group in instrument.groups
+        for alias in (group.label, *group.aliases)
+        if (owner := instrument.match_group(alias)) != group.id
+    ]
+    return problems
 
 
 __all__ = ["Dimension", "Family", "Group", "Instrument", "load_instrument", "normalize"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from coachkit.errors import InputError
 
@@ -36,54 +36,72 @@ def isolated(work: Callable[[], T], name: str, seconds: float = SECONDS) -> T:
     and a crash, a memory overrun or a timeout becomes an `InputError` naming `name`."""
     if not hasattr(os, "fork"):  # not on this platform: read in process
         return work()
-    import select
     import signal
     import time
 
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
-        status = 0
-        try:
-            os.close(read_end)
-            quiet = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(quiet, 2)  # a reader's own crash report is not for the user's terminal
-            _cap_memory()
-            try:
-                outcome: tuple[str, object] = ("ok", work())
-            except InputError as exc:
-                outcome = ("error", str(exc))
-            except MemoryError:
-                outcome = ("memory", "")
-            except Exception as exc:  # a reader's own exception, told as one line
-                outcome = ("failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
-            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
+        os.close(read_end)
+        _child(work, write_end)
     os.close(write_end)
-    chunks = []
-    deadline = time.monotonic() + seconds
-    timed_out = False
+    chunks, timed_out = _received(read_end, time.monotonic() + seconds)
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    return cast(T, _outcome(chunks, timed_out, status, name, seconds))
+
+
+def _child(work: Callable[[], object], write_end: int) -> None:
+    """In the forked child: run `work` with stderr silenced and memory capped, send its outcome
+    (a result, an `InputError`'s message, a memory overrun, another exception in one line) up
+    the pipe, and exit without returning."""
+    status = 0
+    try:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)  # a reader's own crash report is not for the user's terminal
+        _cap_memory()
+        try:
+            outcome: tuple[str, object] = ("ok", work())
+        except InputError as exc:
+            outcome = ("error", str(exc))
+        except MemoryError:
+            outcome = ("memory", "")
+        except Exception as exc:  # a reader's own exception, told as one line
+            outcome = ("failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _received(read_end: int, deadline: float) -> tuple[list[bytes], bool]:
+    """What the child sent until it closed the pipe, and whether the deadline came first."""
+    import select
+    import time
+
+    chunks: list[bytes] = []
     with os.fdopen(read_end, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                timed_out = True
-                break
+                return chunks, True
             ready, _, _ = select.select([pipe], [], [], left)
             if not ready:
                 continue
             chunk = pipe.read(1 << 20)
             if not chunk:
-                break
+                return chunks, False
             chunks.append(chunk)
-    if timed_out:
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
+
+
+def _outcome(
+    chunks: list[bytes], timed_out: bool, status: int, name: str, seconds: float
+) -> object:
+    """The child's result, or the one-line error its end deserves."""
     if timed_out:
         raise InputError(
             f"{name}: reading took over {seconds:.0f} seconds and was stopped; export CSV, "
@@ -96,7 +114,7 @@ def isolated(work: Callable[[], T], name: str, seconds: float = SECONDS) -> T:
         )
     kind, value = pickle.loads(b"".join(chunks))
     if kind == "ok":
-        return value  # type: ignore[no-any-return]
+        return value
     if kind == "memory":
         raise InputError(
             f"{name}: reading needs more than {MEMORY_BYTES >> 20} MiB; export CSV, or drop "

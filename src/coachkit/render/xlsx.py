@@ -15,7 +15,7 @@ from coachkit.render import wording
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from coachkit.model import Report, SubjectResult
+    from coachkit.model import Block, InstrumentInfo, Report, SubjectResult
     from coachkit.render.view import Page
 
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
@@ -116,13 +116,9 @@ def render_xlsx(report: Report) -> bytes:
 
 
 def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import PatternFill
-    from openpyxl.utils import get_column_letter
-
+    """A leader's sheet: the raters, then per block its priorities, gaps and agreement, then
+    the coaching focus."""
     info = report.instrument
-    labels = {d.id: d.label for d in info.dimensions}
-    families = {d.id: info.families.get(d.family, d.family) for d in info.dimensions}
     row = 1
     _header(sheet, row, [subject.subject])
     row += 1
@@ -142,117 +138,141 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
         _put(sheet, row, ["Not reported: " + "; ".join(hidden)])
     sheet.freeze_panes = "A4"
     for block in subject.blocks:
-        groups = [g for g in info.groups if g in block.mean_rank]
-        with_ci = [g for g in groups if g in block.mean_rank_ci]
-        row += 2
-        _header(
+        row = _priorities(sheet, row, info, block)
+        if block.comparisons:
+            row = _gaps(sheet, row, report, block)
+        row = _within_groups(sheet, row, info, block)
+    if subject.coaching_focus:
+        row = _focus(sheet, row, info, subject)
+    _widths(sheet, [30, 18, *[14] * 12])
+
+
+def _priorities(sheet: Worksheet, row: int, info: InstrumentInfo, block: Block) -> int:
+    """A block's consensus and mean ranks, with the intervals of groups of 3+; the last row."""
+    labels = {d.id: d.label for d in info.dimensions}
+    families = {d.id: info.families.get(d.family, d.family) for d in info.dimensions}
+    groups = [g for g in info.groups if g in block.mean_rank]
+    with_ci = [g for g in groups if g in block.mean_rank_ci]
+    row += 2
+    _header(
+        sheet,
+        row,
+        [
+            "Dimension",
+            "Family",
+            *(f"{info.groups[g]} consensus" for g in groups),
+            *(f"{info.groups[g]} mean" for g in groups),
+            *(f"{info.groups[g]} mean 95% {end}" for g in with_ci for end in ("low", "high")),
+        ],
+    )
+    for dim in block.dimensions:
+        row += 1
+        _put(
             sheet,
             row,
             [
-                "Dimension",
-                "Family",
-                *(f"{info.groups[g]} consensus" for g in groups),
-                *(f"{info.groups[g]} mean" for g in groups),
-                *(f"{info.groups[g]} mean 95% {end}" for g in with_ci for end in ("low", "high")),
+                labels[dim],
+                families[dim],
+                *(block.consensus_rank[g][dim] for g in groups),
+                *(round(block.mean_rank[g][dim], 4) for g in groups),
+                *(round(v, 4) for g in with_ci for v in block.mean_rank_ci[g][dim]),
             ],
         )
-        for dim in block.dimensions:
-            row += 1
-            _put(
-                sheet,
-                row,
-                [
-                    labels[dim],
-                    families[dim],
-                    *(block.consensus_rank[g][dim] for g in groups),
-                    *(round(block.mean_rank[g][dim], 4) for g in groups),
-                    *(round(v, 4) for g in with_ci for v in block.mean_rank_ci[g][dim]),
-                ],
-            )
-        if block.comparisons:
-            row += 2
-            _header(
-                sheet,
-                row,
-                [
-                    "Gap (places)",
-                    *(f"{info.groups[c.a]} vs {info.groups[c.b]}" for c in block.comparisons),
-                ],
-            )
-            start = row + 1
-            for dim in block.dimensions:
-                row += 1
-                _put(sheet, row, [labels[dim], *(round(c.gaps[dim], 4) for c in block.comparisons)])
-            last = get_column_letter(1 + len(block.comparisons))
-            cells = f"B{start}:{last}{row}"
-            _gap_chart(sheet, start, row, len(block.comparisons))
-            major, notable = report.settings.major_gap, report.settings.notable_gap
-            sheet.conditional_formatting.add(
-                cells,
-                FormulaRule(
-                    formula=[f"ABS(B{start})>={major}"],
-                    fill=PatternFill("solid", fgColor=MAJOR_FILL),
-                    stopIfTrue=True,
-                ),
-            )
-            sheet.conditional_formatting.add(
-                cells,
-                FormulaRule(
-                    formula=[f"ABS(B{start})>={notable}"],
-                    fill=PatternFill("solid", fgColor=NOTABLE_FILL),
-                ),
-            )
-            marked = [(c, n) for c in block.comparisons for n in c.notable]
-            if marked:
-                row += 2
-                _header(sheet, row, ["Notable gap", "groups", "gap", "size", "p", "adjusted p"])
-                for c, n in marked:
-                    row += 1
-                    pair = f"{info.groups[c.a]} vs {info.groups[c.b]}"
-                    values = [
-                        labels[n.dimension],
-                        pair,
-                        round(n.gap, 4),
-                        n.level,
-                        round(n.p_value, 4),
-                        round(n.p_adjusted, 4),
-                    ]
-                    _put(sheet, row, values)
-            row += 2
-            _header(sheet, row, ["Agreement", "Spearman rho"])
-            for c in block.comparisons:
-                row += 1
-                _put(sheet, row, [f"{info.groups[c.a]} vs {info.groups[c.b]}", c.spearman])
-        if block.concordance:
-            row += 2
-            _header(sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters"])
-            for g, w in block.concordance.items():
-                row += 1
-                _put(sheet, row, [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m])
-        if block.tilt:
-            row += 2
-            _header(sheet, row, ["Tilt", "value", "p", "raters", "95% low", "high"])
-            for g, t in block.tilt.items():
-                row += 1
-                _put(sheet, row, [info.groups[g], t.value, t.p_value, t.m, *(t.ci or ())])
-    if subject.coaching_focus:
+    return row
+
+
+def _gaps(sheet: Worksheet, row: int, report: Report, block: Block) -> int:
+    """A block's gaps (shaded by size, with a chart), its notable gaps with their p and
+    adjusted p, and the agreement between groups; the last row."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
+
+    info = report.instrument
+    labels = {d.id: d.label for d in info.dimensions}
+    row += 2
+    _header(
+        sheet,
+        row,
+        ["Gap (places)", *(f"{info.groups[c.a]} vs {info.groups[c.b]}" for c in block.comparisons)],
+    )
+    start = row + 1
+    for dim in block.dimensions:
+        row += 1
+        _put(sheet, row, [labels[dim], *(round(c.gaps[dim], 4) for c in block.comparisons)])
+    cells = f"B{start}:{get_column_letter(1 + len(block.comparisons))}{row}"
+    _gap_chart(sheet, start, row, len(block.comparisons))
+    for size, fill, stop in (
+        (report.settings.major_gap, MAJOR_FILL, True),
+        (report.settings.notable_gap, NOTABLE_FILL, None),
+    ):
+        rule = FormulaRule(
+            formula=[f"ABS(B{start})>={size}"],
+            fill=PatternFill("solid", fgColor=fill),
+            stopIfTrue=stop,
+        )
+        sheet.conditional_formatting.add(cells, rule)
+    marked = [(c, n) for c in block.comparisons for n in c.notable]
+    if marked:
         row += 2
-        _header(sheet, row, ["Coaching focus", "gap", "p", "beyond chance", "reason"])
-        raters = next((g.n for g in subject.groups if g.group == subject.evidence), 1)
-        for f in subject.coaching_focus:
+        _header(sheet, row, ["Notable gap", "groups", "gap", "size", "p", "adjusted p"])
+        for c, n in marked:
             row += 1
-            _put(
-                sheet,
-                row,
-                [
-                    labels[f.dimension],
-                    round(f.gap, 4),
-                    round(f.p_value, 4),
-                    "yes" if f.beyond_chance else "no",
-                    wording.focus_reason(info, f, raters),
-                ],
-            )
-    _widths(sheet, [30, 18, *[14] * 12])
+            pair = f"{info.groups[c.a]} vs {info.groups[c.b]}"
+            values = [
+                labels[n.dimension],
+                pair,
+                round(n.gap, 4),
+                n.level,
+                round(n.p_value, 4),
+                round(n.p_adjusted, 4),
+            ]
+            _put(sheet, row, values)
+    row += 2
+    _header(sheet, row, ["Agreement", "Spearman rho"])
+    for c in block.comparisons:
+        row += 1
+        _put(sheet, row, [f"{info.groups[c.a]} vs {info.groups[c.b]}", c.spearman])
+    return row
+
+
+def _within_groups(sheet: Worksheet, row: int, info: InstrumentInfo, block: Block) -> int:
+    """A block's concordance and tilt per group; the last row."""
+    if block.concordance:
+        row += 2
+        _header(sheet, row, ["Concordance", "Kendall W", "chi2", "p", "raters"])
+        for g, w in block.concordance.items():
+            row += 1
+            _put(sheet, row, [info.groups[g], w.kendall_w, w.chi2, w.p_value, w.m])
+    if block.tilt:
+        row += 2
+        _header(sheet, row, ["Tilt", "value", "p", "raters", "95% low", "high"])
+        for g, t in block.tilt.items():
+            row += 1
+            _put(sheet, row, [info.groups[g], t.value, t.p_value, t.m, *(t.ci or ())])
+    return row
+
+
+def _focus(sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectResult) -> int:
+    """The coaching focus, both directions, with p and whether beyond chance; the last row."""
+    labels = {d.id: d.label for d in info.dimensions}
+    row += 2
+    _header(sheet, row, ["Coaching focus", "gap", "p", "beyond chance", "reason"])
+    raters = next((g.n for g in subject.groups if g.group == subject.evidence), 1)
+    for f in subject.coaching_focus:
+        row += 1
+        _put(
+            sheet,
+            row,
+            [
+                labels[f.dimension],
+                round(f.gap, 4),
+                round(f.p_value, 4),
+                "yes" if f.beyond_chance else "no",
+                wording.focus_reason(info, f, raters),
+            ],
+        )
+    return row
 
 
 def render_pages_xlsx(pages: list[Page]) -> bytes:
