@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from coachkit.errors import InputError
@@ -625,3 +627,59 @@ def test_allow_partial_that_adds_fewer_than_the_minimum_says_so(
     code, _, err = run("analyze", str(path), "--allow-partial", "-f", "json")
     assert code == 0
     assert ("--allow-partial adds" in err and "of 'Ann'" in err) is warned
+
+
+_SIZES = st.fixed_dictionaries(
+    {
+        "manager": st.integers(0, 2),
+        "peer": st.integers(0, 7),
+        "direct_report": st.integers(0, 7),
+        "other": st.integers(0, 5),
+    }
+)
+
+
+def _rows(name: str, sizes: dict[str, int], seed: int) -> list[tuple[str, str, list[int]]]:
+    import random
+
+    rng = random.Random(seed)
+    rows = [(name, "self", rng.sample(IDENTITY, len(IDENTITY)))]
+    for group, n in sizes.items():
+        rows += [(name, group, rng.sample(IDENTITY, len(IDENTITY))) for _ in range(n)]
+    return rows
+
+
+@given(before=_SIZES, after=_SIZES, min_raters=st.integers(2, 4), seed=st.integers(0, 99))
+def test_no_report_or_comparison_leaves_a_few_raters_to_subtraction(
+    before: dict[str, int], after: dict[str, int], min_raters: int, seed: int
+) -> None:
+    """For any group sizes and minimum: in one report, the reported pool less the reported
+    groups in it leaves none or at least min-raters raters; and between two assessments, in
+    either direction, no group whose rater count moved by 1 to min-raters - 1 shows a change."""
+    from coachkit.analysis import analyze
+    from coachkit.analysis.compare import compare_reports
+    from conftest import dataset_for
+
+    first = analyze(dataset_for(_rows("Ann", before, seed)), min_raters=min_raters)
+    second = analyze(dataset_for(_rows("Ann", after, seed + 1)), min_raters=min_raters)
+    anonymous = set(first.instrument.anonymous)
+    for report in (first, second):
+        (subject,) = report.subjects
+        n = {g.group: g.n for g in subject.groups if g.reported}
+        if "all_others" in n:
+            rest = n["all_others"] - sum(v for g, v in n.items() if g not in ("self", "all_others"))
+            assert rest == 0 or rest >= min_raters
+        # a suppressed group's numbers appear nowhere
+        hidden = {g.group for g in subject.groups if not g.reported}
+        for block in subject.blocks:
+            assert not hidden & set(block.mean_rank)
+    for old, new in ((first, second), (second, first)):  # raters gained, and raters lost
+        (change,) = compare_reports(old, new).subjects
+        was = {g.group: g.n for g in old.subjects[0].groups if g.reported}
+        now = {g.group: g.n for g in new.subjects[0].groups if g.reported}
+        for group in anonymous & set(was) & set(now):
+            if 0 < abs(now[group] - was[group]) < min_raters:
+                assert group in change.withheld
+                assert group not in change.tilt
+                moved = (*change.closed, *change.opened, *change.reversed)
+                assert not any(group in c.pair.split("-") for c in moved)
