@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -340,6 +341,7 @@ def test_pdf_without_an_engine_says_what_to_install(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(pdf, "BROWSERS", ())
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if the pdf extra were not there
     with pytest.raises(Exception, match="pip install 'coachkit\\[pdf\\]'"):
         pdf.html_to_pdf("<p>x</p>")
 
