@@ -256,6 +256,12 @@ def at_least(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
     return np.asarray((count + 1) / (len(null) + 1))
 
 
+def at_most(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """The share of a sorted simulated null at or below each observed value (the +1 again)."""
+    count = np.searchsorted(null, np.asarray(observed) + TOLERANCE, side="right")
+    return np.asarray((count + 1) / (len(null) + 1))
+
+
 def simulated_spreads(m: int, k: int) -> np.ndarray:
     """Per draw of m random rankings of k items, the spread of the rank sums (the numerator of
     Kendall's W): sum((S_i - mean S)^2), a multiple of 1/4."""

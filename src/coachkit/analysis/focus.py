@@ -135,9 +135,7 @@ def summarize(
         p[rows] = chance.at_least(null, np.abs(share[rows]) - correction)
         critical[rows] = _critical(null) + correction
         low, add = chance.top_consensus_null(ni, sizes)
-        centred = (theirs[rows] - (size + 1) / 2) / size
-        top_p[rows] = np.searchsorted(low, centred + add + chance.TOLERANCE, side="right") + 1
-        top_p[rows] /= len(low) + 1
+        top_p[rows] = chance.at_most(low, (theirs[rows] - (size + 1) / 2) / size + add)
     notable = np.abs(gap) >= settings.notable_gap - chance.TOLERANCE
     listed = _largest_each_way(share, notable, order)
     own_rank, their_rank = (
