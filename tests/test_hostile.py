@@ -683,3 +683,24 @@ def test_no_report_or_comparison_leaves_a_few_raters_to_subtraction(
                 assert group not in change.tilt
                 moved = (*change.closed, *change.opened, *change.reversed)
                 assert not any(group in c.pair.split("-") for c in moved)
+
+
+def test_a_batch_over_an_export_and_its_reexport_writes_one_report_of_the_leader(
+    tmp_path: Path,
+) -> None:
+    """Monday's export and Friday's with one more peer, in one folder: both reports side by side
+    would give the late peer's ranking away (4 x after - 3 x before), so the second is refused."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    base = [("Ann", "s", "Self", IDENTITY), ("Ann", "m", "Manager", REVERSED)]
+    peers = [("Ann", f"p{n}", "Peer", IDENTITY) for n in range(3)]
+    late = ("Ann", "p9", "Peer", [12, 11, 10, 9, 8, 7, 1, 2, 3, 4, 5, 6])
+    others = [("Bo", "s", "Self", IDENTITY), ("Bo", "m", "Manager", REVERSED)]
+    write_wide(folder / "a-monday.csv", [*base, *peers, *others])
+    write_wide(folder / "b-friday.csv", [*base, *peers, late, *others])
+    out = tmp_path / "out"
+    code, _, err = run("batch", str(folder), "--output-dir", str(out), "-f", "json", "-q")
+    assert code == 1 and "is in a-monday.csv too" in err and "Peers, All others" in err
+    assert (out / "a-monday" / "ann.json").is_file()
+    assert not (out / "b-friday" / "ann.json").exists()
+    assert (out / "b-friday" / "bo.json").is_file()  # unchanged groups: both written

@@ -209,6 +209,7 @@ def run_batch(
         return report, rendered
 
     protected = {file.resolve() for file in files}
+    seen: dict[str, tuple[Path, SubjectResult]] = {}  # leader -> the first file that showed them
     folders: set[str] = set()
     last: Report | None = None
     entries: list[IndexEntry] = []
@@ -228,6 +229,7 @@ def run_batch(
             try:
                 if isinstance(content, CoachkitError):
                     raise content
+                _check_not_a_rerun(file, subject, seen, report)
                 if target.parent.is_symlink():  # a planted link would carry the reports away
                     raise CoachkitError(
                         f"{target.parent}: is a symbolic link; coachkit never writes through "
@@ -256,6 +258,38 @@ def _alone(report: Report, subject: SubjectResult) -> Report:
         subjects=(subject,),
         excluded=tuple(e for e in report.excluded if e.subject == subject.subject),
     )
+
+
+def _check_not_a_rerun(
+    file: Path, subject: SubjectResult, seen: dict[str, tuple[Path, SubjectResult]], report: Report
+) -> None:
+    """Refuse a leader's second report in one batch (an export and its later re-export, say)
+    when an anonymous group of theirs moved by 1 to min-raters - 1 raters between the two: set
+    side by side, the reports would give those raters away, as `compare` knows and withholds."""
+    from coachkit.analysis.compare import match_key
+
+    key = match_key(subject.subject)
+    if key not in seen:
+        seen[key] = (file, subject)
+        return
+    earlier, first = seen[key]
+    before = {g.group: g.n for g in first.groups if g.reported}
+    moved = [
+        g.group
+        for g in subject.groups
+        if g.reported
+        and g.group in report.instrument.anonymous
+        and 0 < abs(g.n - before.get(g.group, 0)) < report.settings.min_raters
+        and g.group in before
+    ]
+    if moved:
+        names = ", ".join(report.instrument.groups[g] for g in moved)
+        raise CoachkitError(
+            f"{subject.subject!r} is in {earlier.name} too, and their {names} differ by fewer "
+            f"than {report.settings.min_raters} raters: side by side the two reports would give "
+            f"them away; this one is not written (run `coachkit compare {earlier.name} "
+            f"{file.name}` to see what changed)"
+        )
 
 
 def _check_not_input(target: Path, inputs: set[Path]) -> None:
