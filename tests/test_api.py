@@ -68,3 +68,13 @@ def test_errors_and_warnings_of_the_library(tmp_path: Path) -> None:
     assert [s.subject for s in report.subjects] == ["Ann Lee"]
     with pytest.raises(coachkit.CoachkitError, match="format 'docx' is not one of"):
         report.render("docx")
+
+
+def test_the_api_is_listed_and_a_dataset_refuses_reading_options() -> None:
+    assert {"read", "analyze", "org", "compare", "Report", "CoachkitError"} <= set(dir(coachkit))
+    data = coachkit.read(EXAMPLES / "acme-wide.xlsx")
+    assert coachkit.analyze(data, min_raters=4).settings.min_raters == 4
+    with pytest.raises(coachkit.CoachkitError, match="instrument: a reading option"):
+        coachkit.analyze(data, instrument="it-archetypes")  # would have been dropped unseen
+    with pytest.raises(coachkit.CoachkitError, match="allow_partial: a reading option"):
+        coachkit.org(data, allow_partial=True)

@@ -48,6 +48,11 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    """The API, for `dir(coachkit)` and completion: the lazily imported names included."""
+    return sorted({*globals(), *__all__})
+
+
 def __getattr__(name: str) -> Any:
     """The API's functions and types, imported on first use (PEP 562)."""
     if name in _LAZY:

@@ -402,6 +402,16 @@ def _warned(loaded: Loaded) -> Loaded:
     return loaded
 
 
+def _no_reading_options(options: Mapping[str, Any]) -> None:
+    """A dataset was read already: a reading option given with it would be dropped unseen."""
+    given = sorted(set(options) & set(Reading.__dataclass_fields__))
+    if given:
+        raise UsageError(
+            f"{given[0]}: a reading option, and this dataset was read already; pass it to "
+            "coachkit.read, or give analyze the files themselves"
+        )
+
+
 def read(inputs: Inputs, **options: Any) -> Dataset:
     """Read and validate survey files or DataFrames as one dataset; data-quality warnings are
     issued as `coachkit.CoachkitWarning`.
@@ -419,6 +429,7 @@ def analyze(data: Dataset | Inputs, **options: Any) -> Report:
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
+        _no_reading_options(options)
         return report(Loaded(data, (), data.warnings), analysis)
     return report(_warned(load(data, reading)), analysis)
 
@@ -429,6 +440,7 @@ def org(data: Dataset | Inputs, **options: Any) -> OrgReport:
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
+        _no_reading_options(options)
         return organization(Loaded(data, (), data.warnings), analysis)
     return organization(_warned(load(data, reading)), analysis)
 
