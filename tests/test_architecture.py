@@ -34,7 +34,18 @@ LAYERS: dict[str, set[str]] = {
 def _layer(module: str) -> str:
     parts = module.split(".")
     name = parts[1] if len(parts) > 1 else ""
-    if name in ("", "errors", "options", "policy", "text", "memory", "output", "keys", "__main__"):
+    if name in (
+        "",
+        "errors",
+        "options",
+        "policy",
+        "text",
+        "memory",
+        "output",
+        "keys",
+        "version",
+        "__main__",
+    ):
         return "cli" if name == "__main__" else "base"
     return name
 

@@ -15,8 +15,7 @@ coachkit is cheap: pandas, numpy and the renderers load on first use.
 from typing import TYPE_CHECKING, Any
 
 from coachkit.errors import CoachkitError, CoachkitWarning
-
-__version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here
+from coachkit.version import __version__
 
 if TYPE_CHECKING:
     from coachkit.model import CompareReport, OrgReport, Report

@@ -9,12 +9,11 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from coachkit.errors import CoachkitError
 from coachkit.io.files import SURVEY_SUFFIXES
-from coachkit.model import Report, SubjectResult
+from coachkit.model import BatchResult, IndexEntry, Report, SubjectResult
 from coachkit.output import write_output
 from coachkit.render import Format, RenderOptions, render
 
@@ -38,28 +37,6 @@ _RESERVED = {
 }
 _UNSAFE = re.compile(r"[\W_]+")  # anything but letters and digits (of any script)
 MAX_SLUG = 80
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One report a batch wrote: its leader, input, path and headline numbers."""
-
-    input: str
-    subject: str
-    path: str  # relative to the output folder
-    groups: dict[str, int]
-    self_manager_spearman: float | None
-    tilt: dict[str, float | None]
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What a batch did: the reports written, the files that failed, the index."""
-
-    reports: tuple[IndexEntry, ...]
-    failed: tuple[tuple[str, str], ...]  # (input, error)
-    index: Path
-    roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
 
 
 def slug(name: str) -> str:

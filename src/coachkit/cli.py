@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperCommand
 
-from coachkit import __version__
 from coachkit.errors import CoachkitError
 from coachkit.options import Format, Layout, Paper, Scheme, TextFormat, ValueKind
 from coachkit.output import check_output, write_output
+from coachkit.version import __version__
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument

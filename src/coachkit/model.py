@@ -392,3 +392,25 @@ class CompareReport(Rendered):
     subjects: tuple[SubjectChange, ...]
     unmatched_before: tuple[str, ...]
     unmatched_after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One report a batch wrote: its leader, input, path and headline numbers."""
+
+    input: str
+    subject: str
+    path: str  # relative to the output folder
+    groups: dict[str, int]
+    self_manager_spearman: float | None
+    tilt: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did: the reports written, the files that failed, the index."""
+
+    reports: tuple[IndexEntry, ...]
+    failed: tuple[tuple[str, str], ...]  # (input, error)
+    index: Path
+    roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coachkit import __version__
 from coachkit.analysis import chance, stats
 from coachkit.analysis.arrays import (
     Tables,
@@ -28,6 +27,7 @@ from coachkit.model import (
     RhoSummary,
     Tilt,
 )
+from coachkit.version import __version__
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument

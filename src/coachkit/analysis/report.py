@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coachkit import __version__
 from coachkit.analysis import chance, stats
 from coachkit.analysis.arrays import Tables, compute, spearman_rows, tie_terms
 from coachkit.analysis.comments import with_comments
@@ -49,6 +48,7 @@ from coachkit.model import (
     TiltContrast,
 )
 from coachkit.policy import ALPHA
+from coachkit.version import __version__
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument

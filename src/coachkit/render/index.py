@@ -11,7 +11,7 @@ from coachkit.render.markdown import md
 from coachkit.text import in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.batch import BatchResult
+    from coachkit.model import BatchResult
     from coachkit.render import Renderer, RenderOptions
 
 
