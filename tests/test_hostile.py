@@ -704,3 +704,24 @@ def test_a_batch_over_an_export_and_its_reexport_writes_one_report_of_the_leader
     assert (out / "a-monday" / "ann.json").is_file()
     assert not (out / "b-friday" / "ann.json").exists()
     assert (out / "b-friday" / "bo.json").is_file()  # unchanged groups: both written
+
+
+@pytest.mark.parametrize(("lone", "warned"), [(1, True), (2, True), (3, False)])
+def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
+    tmp_path: Path, lone: int, warned: bool
+) -> None:
+    """--group-map "Peer=other" moving a lone peer into a group of 3 others: a run with and one
+    without the map differ by that peer's ranking alone."""
+    rows: list[tuple[str, str, str, Sequence[object]]] = [
+        ("Ann", "s", "Self", IDENTITY),
+        ("Ann", "m", "Manager", REVERSED),
+    ]
+    rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
+    rows += [("Ann", f"p{n}", "Peer", REVERSED) for n in range(lone)]
+    path = write_wide(tmp_path / "mapped.csv", rows)
+    code, _, err = run("analyze", str(path), "--group-map", "Peer=other", "-f", "json")
+    assert code == 0
+    assert ("--group-map moves" in err and "into the others of 'Ann'" in err) is warned
+    assert ("--group-map takes" in err and "out of the peers of 'Ann'" in err) is warned
+    code, _, err = run("analyze", str(path), "-f", "json")  # no map, nothing moved
+    assert code == 0 and "--group-map" not in err

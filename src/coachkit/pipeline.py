@@ -224,32 +224,41 @@ def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
 
 
 def moved_raters_warnings(dataset: Dataset, analysis: Analysis) -> list[str]:
-    """Where an option moves 1 to min-raters - 1 raters into an anonymous group (raters whose
-    partial rankings --allow-partial completed): set against a report made without it, the
-    difference would come close to those raters' own rankings. One warning per group and leader."""
+    """Where an option moves 1 to min-raters - 1 raters into or out of an anonymous group (raters
+    --allow-partial completed, raters --group-map moved from one group to another): set against
+    a report made without it, the difference would come close to those raters' own rankings.
+    One warning per leader and move."""
     import numpy as np
 
     from coachkit.analysis.arrays import minimum
 
-    if dataset.completed is None or not dataset.completed.any():
-        return []
-    instrument = dataset.instrument
+    groups = dataset.instrument.groups
+    moves: list[tuple[str, np.ndarray, np.ndarray]] = []  # what, which responses, their group
+    if dataset.completed is not None:
+        moves.append(("--allow-partial adds", dataset.completed, dataset.group_codes))
+    if dataset.moved_from is not None:
+        moved = dataset.moved_from >= 0
+        moves.append(("--group-map moves", moved, dataset.group_codes))
+        moves.append(("--group-map takes", moved, np.maximum(dataset.moved_from, 0)))
     found = []
-    for g, group in enumerate(instrument.groups):
-        if not group.anonymous:
-            continue
-        rows = dataset.completed & (dataset.group_codes == g)
-        counts = np.bincount(dataset.subject_codes[rows], minlength=len(dataset.subjects))
-        least = minimum(group, analysis.min_raters)
-        for s in np.flatnonzero((counts > 0) & (counts < least)).tolist():
-            n = int(counts[s])
-            found.append(
-                f"--allow-partial adds {n} completed ranking{'s' * (n != 1)} to the "
-                f"{group.label.lower()} of {dataset.subjects[s]!r}: set against a report made "
-                "without it, the difference comes close to "
-                f"{'that rater' + chr(39) + 's' if n == 1 else 'those raters' + chr(39)} own "
-                "ranking; hand out one of the two, never both"
+    for what, rows, group_of in moves:
+        for g, group in enumerate(groups):
+            if not group.anonymous:
+                continue
+            counts = np.bincount(
+                dataset.subject_codes[rows & (group_of == g)], minlength=len(dataset.subjects)
             )
+            least = minimum(group, analysis.min_raters)
+            for s in np.flatnonzero((counts > 0) & (counts < least)).tolist():
+                n = int(counts[s])
+                whose = "that rater's" if n == 1 else "those raters'"
+                where = "out of" if what.endswith("takes") else "into"
+                found.append(
+                    f"{what} {n} rater{'s' * (n != 1)} {where} the {group.label.lower()} of "
+                    f"{dataset.subjects[s]!r}: set against a report made without it, the "
+                    f"difference comes close to {whose} own ranking; hand out one of the two, "
+                    "never both"
+                )
     return found
 
 

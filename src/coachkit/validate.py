@@ -56,6 +56,8 @@ class Dataset:
     comments: np.ndarray | None = None
     # per usable response, whether --allow-partial completed it (None without the option)
     completed: np.ndarray | None = None
+    # per usable response, the group --group-map moved it from (-1: not moved); None: no move
+    moved_from: np.ndarray | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -253,6 +255,21 @@ def validate(
         if any(s.comments is not None for s in sources)
         else None,
         completed=_rows(completed, used) if allow_partial else None,
+        moved_from=_rows(_moved(sources), used)
+        if any(s.moved_from is not None for s in sources)
+        else None,
+    )
+
+
+def _moved(sources: list[Source]) -> np.ndarray:
+    """Every response's group before --group-map moved it (-1 where it did not), in order."""
+    import numpy as np
+
+    return np.concatenate(
+        [
+            np.full(len(s.notes), -1, dtype=np.int64) if s.moved_from is None else s.moved_from
+            for s in sources
+        ]
     )
 
 

@@ -515,6 +515,27 @@ def _group_by_values(
     return None if best is None else KeyColumn(best, "values")
 
 
+def moved_from(
+    body: Table, found: KeyColumn, instrument: Instrument, options: ReadOptions
+) -> np.ndarray:
+    """Per row, the group its label names by itself where --group-map moved it to another, as an
+    index into the instrument's groups; -1 where nothing was moved."""
+    import numpy as np
+
+    from coachkit.keys import factorize
+
+    if found.column is None or not options.group_map:
+        return np.full(len(body), -1, dtype=np.int64)
+    ids = [g.id for g in instrument.groups]
+    codes, uniques = factorize(body[found.column])
+    natural = []
+    for raw in uniques.tolist():
+        label = str(raw).strip()
+        mapped, own = options.group_map.get(normalize(label)), instrument.match_group(label)
+        natural.append(ids.index(own) if mapped and own in ids and own != mapped else -1)
+    return np.asarray(np.asarray(natural, dtype=np.int64)[codes])
+
+
 def group_codes(
     body: Table,
     found: KeyColumn,

@@ -60,6 +60,9 @@ class Source:
     understood: str = ""  # what the reader took from where ("question Q5; leader: 'Name'")
     # per response, its free-text comments (a tuple of texts); None unless comments were asked for
     comments: np.ndarray | None = None
+    # per response, the group its label names where --group-map moved it elsewhere (-1: not
+    # moved); None when no --group-map applies
+    moved_from: np.ndarray | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:

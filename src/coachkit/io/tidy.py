@@ -16,6 +16,7 @@ from coachkit.io.columns import (
     find_subject,
     group_codes,
     key_column,
+    moved_from,
     named_column,
     notes_for,
     numbered,
@@ -70,6 +71,7 @@ def read(
         )
     rater_col = rater.column
     groups = group_codes(body, group_column, rows, instrument, options, where)
+    moved = moved_from(body, group_column, instrument, options)
     codes, labels = numbered(body[dim_col])
     matched = [instrument.match_dimension(label) for label in labels]
     if None in matched:
@@ -111,6 +113,7 @@ def read(
         subject_codes=subjects[first],
         raters=raters[first],
         group_codes=group,
+        moved_from=moved[first] if (moved >= 0).any() else None,
         notes=note,
         values=matrix,
         subject_names=names,

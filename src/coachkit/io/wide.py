@@ -23,6 +23,7 @@ from coachkit.io.columns import (
     find_rater,
     find_subject,
     group_codes,
+    moved_from,
     notes_for,
     numbered,
     parse_values,
@@ -121,6 +122,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     ranking = _ranking(body, chosen, sheet.header, instrument, options, where)
     subjects, names = subject_values(body, found.subject, options)
     groups = group_codes(body, found.group, rows, instrument, options, where)
+    moved = moved_from(body, found.group, instrument, options)
     note = notes_for((names == "")[subjects], groups < 0, ranking.bad)
     if sheet.exclude is not None:
         platform = sheet.exclude(body)
@@ -145,6 +147,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         group_codes=groups,
         notes=note,
         values=ranking.values,
+        moved_from=moved if (moved >= 0).any() else None,
         subject_names=names,
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
