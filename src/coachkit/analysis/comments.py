@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import unicodedata
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -16,18 +17,50 @@ from coachkit.model import GroupComments, SubjectResult
 if TYPE_CHECKING:
     from coachkit.validate import Dataset
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# 8+ digits, spaces and separators: phone numbers (and dates and ids, which go too)
-PHONE = re.compile(r"(?<![\w@])(?:\+|\()?\d[\d ()./-]{6,}\d(?!\w)")
+# each starts only where a run of name characters starts: tried from every character of a long
+# run, a pattern would take time growing with the square of its length
+_START = r"(?<![\w.+-])"
+EMAIL = re.compile(rf"{_START}[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# an address spelled out: "jo (at) corp (dot) com", "jo [at] corp.com", "jo at corp dot com"
+_OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
+BRACKETED = re.compile(
+    rf"{_START}[\w.+-]+\s*{_OPEN}\s*at\s*{_CLOSE}\s*[\w-]+"
+    rf"(?:\s*(?:{_OPEN}\s*dot\s*{_CLOSE}|\.)\s*[\w-]+)+",
+    re.IGNORECASE,
+)
+SPELLED = re.compile(rf"{_START}[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+", re.IGNORECASE)
+# 7+ digits among spaces and separators (dashes of every kind, underscores, dots, slashes,
+# brackets), with an extension: phone numbers (dates and ids go too); digits glued to letters
+# are not spared ("tel0301234567")
+PHONE = re.compile(
+    r"(?:\+|\()?\d[\d ()./_\-\u2010-\u2015]{5,}\d"
+    r"(?:\s*(?:ext\.?|extension|x)\s*\d{1,6})?",
+    re.IGNORECASE,
+)
+# invisible characters that split an address or a number without showing (zero-width spaces,
+# joiners, direction marks, soft hyphens)
+INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 MAX_CHARS = 1000
+LOOKED_AT = 4 * MAX_CHARS  # no pattern runs on more of a comment than this
+
+
+def _phone(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return "[phone]" if sum(c.isdigit() for c in found) >= 7 else found
 
 
 def masked(text: str) -> str:
-    """A comment cut at `MAX_CHARS`, with e-mail addresses and phone numbers masked."""
+    """A comment with e-mail addresses (spelled out too) and phone numbers masked, after
+    folding look-alike characters (a fullwidth @) and removing invisible ones; then cut at
+    `MAX_CHARS` on a word boundary, so a cut never leaves part of an address."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text[:LOOKED_AT]))
     text = " ".join(text.split())
-    if len(text) > MAX_CHARS:  # cut first: no pattern runs on more than MAX_CHARS
-        text = text[: MAX_CHARS - 3].rstrip() + "..."
-    return PHONE.sub("[phone]", EMAIL.sub("[e-mail]", text))
+    for pattern in (EMAIL, BRACKETED, SPELLED):
+        text = pattern.sub("[e-mail]", text)
+    text = PHONE.sub(_phone, text)
+    if len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS - 3].rsplit(" ", 1)[0].rstrip() + "..."
+    return text
 
 
 def shuffled(texts: list[str]) -> tuple[str, ...]:
