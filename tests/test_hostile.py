@@ -725,3 +725,59 @@ def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
     assert ("--group-map takes" in err and "out of the peers of 'Ann'" in err) is warned
     code, _, err = run("analyze", str(path), "-f", "json")  # no map, nothing moved
     assert code == 0 and "--group-map" not in err
+
+
+@pytest.mark.parametrize("option", ["--template", "--codes", "--instrument"])
+def test_an_option_file_that_is_a_device_or_a_pipe_is_refused(tmp_path: Path, option: str) -> None:
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # reading it would wait for a writer forever
+    for path in ("/dev/zero", str(fifo)):
+        code, _, err = run(
+            "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", option, path
+        )
+        assert code == 1 and "error: " in err and "unexpected" not in err
+        assert "not a regular file" in err or "neither a built-in" in err
+
+
+def test_an_option_file_over_its_size_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "codes.csv"
+    big.write_text("1,Execution\n" * 200_000, "utf-8")  # 2.4 MB of codes
+    code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"), "--codes", str(big))
+    assert code == 1 and "is over 1,048,576 bytes" in err
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ("{% for i in range(10**9) %}x{% endfor %}", "the template stopped (OverflowError"),
+        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "RecursionError"),
+        ('{% include "other.j2" %}', "includes or imports 'other.j2'"),
+        ("{{ 1 / 0 }}", "ZeroDivisionError"),
+    ],
+)
+def test_a_hostile_template_ends_in_one_line(tmp_path: Path, source: str, said: str) -> None:
+    template = tmp_path / "t.j2"
+    template.write_text(source, "utf-8")
+    code, out, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert code == 1 and f"error: {template}" in err and said in err
+    assert "unexpected" not in err and out == ""
+
+
+def test_a_template_that_writes_without_end_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachkit.render import markdown
+
+    monkeypatch.setattr(markdown, "MAX_TEMPLATE_OUTPUT", 1 << 20)
+    template = tmp_path / "t.j2"
+    template.write_text(
+        "{% for a in range(99999) %}{% for b in range(99999) %}xxxxxxxxxx{% endfor %}{% endfor %}"
+    )
+    code, _, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert code == 1 and "the template writes over 1 MB" in err

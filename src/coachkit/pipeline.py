@@ -366,11 +366,10 @@ def codes(value: str | PathLike[str] | Mapping[str, str] | None) -> dict[str, st
         return {}
     if isinstance(value, Mapping):
         return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    from coachkit.text import read_option_file
+
     path = Path(value)
-    try:
-        text = path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the codes file ({exc})") from exc
+    text = read_option_file(path, "codes file")
     found = {}
     for number, row in enumerate(csv.reader(text.splitlines()), start=1):
         if len(row) < 2 or not row[0].strip():

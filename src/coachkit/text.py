@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 _SPELLING = {
     "judgement": "judgment",
@@ -70,3 +71,30 @@ def printable(text: str) -> str:
 def in_sentence(label: str) -> str:
     """A group label inside a sentence: `Manager` -> `manager`, but `CIO` and `IT staff` kept."""
     return label if any(c.isupper() for c in label[1:]) else label.lower()
+
+
+def read_option_file(path: Path, what: str, limit: int = 1 << 20) -> str:
+    """The text of a small file an option names (a template, a codes file, an instrument), read
+    by the input files' rules: a regular file only (a device or a pipe would never end), at
+    most `limit` bytes, UTF-8; every refusal one line that names the file."""
+    import stat
+
+    from coachkit.errors import InputError
+
+    try:
+        found = Path(path).stat()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
+    if not stat.S_ISREG(found.st_mode):
+        raise InputError(f"{path}: the {what} is not a regular file (a device, pipe or folder)")
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
+    if len(data) > limit:
+        raise InputError(f"{path}: the {what} is over {limit:,} bytes; is it the right file?")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: the {what} is not UTF-8 text; save it as UTF-8") from exc

@@ -9,8 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from coachkit.errors import InstrumentError
-from coachkit.text import compact, normalize
+from coachkit.errors import CoachkitError, InstrumentError
+from coachkit.text import compact, normalize, read_option_file
 
 DEFAULT_INSTRUMENT = "leadership-12"
 BUILTIN = Path(__file__).parent  # the built-in instruments are TOML files beside this module
@@ -219,9 +219,9 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
                 f"instrument {name!r} is neither a built-in ({known}) nor a readable TOML file"
             )
         try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InstrumentError(f"{path}: cannot read the instrument file ({exc})") from exc
+            text = read_option_file(path, "instrument file")
+        except CoachkitError as exc:
+            raise InstrumentError(str(exc)) from None
         source = str(path)
     try:
         data = tomllib.loads(text)

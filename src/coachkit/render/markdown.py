@@ -79,9 +79,11 @@ def _environment() -> jinja2.Environment:
 def _sandbox() -> jinja2.Environment:
     """The environment for a user's template: Jinja2's sandbox, so that a template can read the
     report but run no Python (no attribute walks to `os`, no calls of unsafe methods)."""
+    import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(**_settings())
+    # no loader of files: `{% include %}` and `{% import %}` find nothing, and say so
+    env = ImmutableSandboxedEnvironment(loader=jinja2.DictLoader({}), **_settings())
     env.filters["md"] = md
     return env
 
@@ -94,15 +96,30 @@ def _compiled(name: str, source: str | None) -> jinja2.Template:
     return _sandbox().from_string(source)
 
 
+MAX_TEMPLATE_OUTPUT = 64 << 20  # characters a user's template may write
+MAX_TEMPLATE_SECONDS = 60.0  # CPU seconds it may take
+
+
 def render_template(name: str, template: Path | None, **context: object) -> str:
-    """Render a shipped template, or the user's `template` file in its place, with the `md` filter."""
+    """Render a shipped template, or the user's `template` file in its place, with the `md`
+    filter. A user's template is read by the option files' rules and runs sandboxed, within
+    `MAX_TEMPLATE_OUTPUT` characters and `MAX_TEMPLATE_SECONDS` of CPU time; whatever stops it
+    is one line naming the file."""
     import jinja2
 
+    from coachkit.text import read_option_file
+
+    source = None if template is None else read_option_file(template, "template")
     try:
-        source = None if template is None else template.read_text("utf-8")
-        return _compiled(name, source).render(**context)
-    except OSError as exc:
-        raise CoachkitError(f"{template}: cannot read the template ({exc.strerror})") from exc
+        compiled = _compiled(name, source)
+        if template is None:
+            return compiled.render(**context)
+        return _bounded(compiled, context, template)
+    except jinja2.TemplateNotFound as exc:
+        raise CoachkitError(
+            f"{template}: the template includes or imports {exc.name!r}; a report template is "
+            "one file"
+        ) from exc
     except jinja2.exceptions.SecurityError as exc:
         raise CoachkitError(
             f"{template}: the template tried something a report template may not ({exc})"
@@ -110,3 +127,24 @@ def render_template(name: str, template: Path | None, **context: object) -> str:
     except jinja2.TemplateError as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise CoachkitError(f"{template or name}: template error: {where}{exc}") from exc
+    except (RecursionError, OverflowError, MemoryError, ArithmeticError) as exc:
+        raise CoachkitError(
+            f"{template}: the template stopped ({type(exc).__name__}: {exc}); simplify it"
+        ) from None
+
+
+def _bounded(compiled: jinja2.Template, context: dict[str, object], template: Path) -> str:
+    """A user's template rendered piece by piece, stopped past the output or time limit."""
+    import time
+
+    parts, size = [], 0
+    deadline = time.process_time() + MAX_TEMPLATE_SECONDS
+    for part in compiled.generate(**context):
+        parts.append(part)
+        size += len(part)
+        if size > MAX_TEMPLATE_OUTPUT or time.process_time() > deadline:
+            raise CoachkitError(
+                f"{template}: the template writes over {MAX_TEMPLATE_OUTPUT >> 20} MB or runs over "
+                f"{MAX_TEMPLATE_SECONDS:.0f} CPU seconds; simplify it"
+            )
+    return "".join(parts)
