@@ -781,3 +781,24 @@ def test_a_template_that_writes_without_end_is_stopped(
         "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
     )
     assert code == 1 and "the template writes over 1 MB" in err
+
+
+def test_a_damaged_workbook_ends_in_one_line_naming_it(tmp_path: Path) -> None:
+    """Bytes flipped or cut anywhere in a workbook (its zip directory, a part's header, a
+    compressed stream): an error naming the file, or a report; never "unexpected"."""
+    import random
+
+    good = (EXAMPLES / "acme-wide.xlsx").read_bytes()
+    rng = random.Random(11)
+    damaged = [good[: len(good) // 2], good[:-30], good[: len(good) - 200]]
+    for _ in range(12):
+        data = bytearray(good)
+        at = rng.randrange(30, len(data) - 30)
+        data[at : at + 8] = bytes(rng.randrange(256) for _ in range(8))
+        damaged.append(bytes(data))
+    for n, data in enumerate(damaged):
+        path = tmp_path / f"damaged{n}.xlsx"
+        path.write_bytes(data)
+        code, _, err = run("analyze", str(path), "-q")
+        assert "unexpected" not in err and "Traceback" not in err, (n, err)
+        assert code == 0 or (code == 1 and f"error: {path}" in err), (n, err)

@@ -342,11 +342,33 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
 
     _check_workbook_bytes(file, head)
     if head.startswith(_ZIP):
+        _check_archive(file)
+    for name, rows in isolated(lambda: _read_workbook(file, sheet), str(file)):
+        yield Grid(str(file), name, _cells_from_rows(rows))
+
+
+def _check_archive(file: Path) -> None:
+    """The zip checks of a workbook; a damaged archive, wherever in it the damage shows (a bad
+    header, a truncated part, a corrupt stream), is one line naming the file."""
+    import zipfile
+    import zlib
+
+    try:
         limits.check_workbook_zip(file)
         if file.suffix.lower() in (".xlsx", ".xlsm"):
             limits.check_sheet_extents(file)
-    for name, rows in isolated(lambda: _read_workbook(file, sheet), str(file)):
-        yield Grid(str(file), name, _cells_from_rows(rows))
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(
+            f"{file}: a damaged workbook ({type(exc).__name__}); open and re-save it in Excel, "
+            "or export CSV"
+        ) from exc
+    except (RuntimeError, NotImplementedError, ValueError, KeyError) as exc:  # encrypted, odd
+        raise InputError(
+            f"{file}: a workbook that cannot be read ({type(exc).__name__}); open and re-save "
+            "it in Excel, or export CSV"
+        ) from exc
 
 
 def _read_workbook(file: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]]]:
