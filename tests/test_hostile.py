@@ -792,10 +792,10 @@ def test_a_damaged_workbook_ends_in_one_line_naming_it(tmp_path: Path) -> None:
     rng = random.Random(11)
     damaged = [good[: len(good) // 2], good[:-30], good[: len(good) - 200]]
     for _ in range(12):
-        data = bytearray(good)
-        at = rng.randrange(30, len(data) - 30)
-        data[at : at + 8] = bytes(rng.randrange(256) for _ in range(8))
-        damaged.append(bytes(data))
+        flipped = bytearray(good)
+        at = rng.randrange(30, len(flipped) - 30)
+        flipped[at : at + 8] = bytes(rng.randrange(256) for _ in range(8))
+        damaged.append(bytes(flipped))
     for n, data in enumerate(damaged):
         path = tmp_path / f"damaged{n}.xlsx"
         path.write_bytes(data)
