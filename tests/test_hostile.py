@@ -802,3 +802,33 @@ def test_a_damaged_workbook_ends_in_one_line_naming_it(tmp_path: Path) -> None:
         code, _, err = run("analyze", str(path), "-q")
         assert "unexpected" not in err and "Traceback" not in err, (n, err)
         assert code == 0 or (code == 1 and f"error: {path}" in err), (n, err)
+
+
+def test_output_that_cannot_be_written_in_full_is_an_error_not_a_short_file(tmp_path: Path) -> None:
+    """`ulimit -f` lets a write stop short without an error; `> /dev/full` fails it: either way,
+    one line and exit 1, never a truncated report with exit 0 or a traceback."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (20480, 20480)); "
+        "from coachkit.cli import main; sys.argv = sys.argv[1:]; main()"
+    )
+    out = tmp_path / "report.json"
+    for target in (["-o", str(out)], []):
+        with (tmp_path / "stdout.json").open("wb") as stdout:
+            done = subprocess.run(
+                [sys.executable, "-c", script, "coachkit", "analyze", str(EXAMPLES / "acme-wide.xlsx"),
+                 "-f", "json", "-q", *target],
+                stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+            )  # fmt: skip
+        assert done.returncode == 1 and "error: " in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+    for args in (["--version"], ["--help"], ["analyze", "--help"]):
+        with Path("/dev/full").open("wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "coachkit", *args],
+                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+            )  # fmt: skip
+        assert done.returncode == 1 and "error: cannot write to standard output" in done.stderr
+        assert "Traceback" not in done.stderr

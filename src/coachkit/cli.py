@@ -5,7 +5,7 @@
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -889,5 +889,12 @@ def dimensions(
 
 
 def main() -> None:
-    """The console script's entry point."""
-    app()
+    """The console script's entry point. Help or a version that cannot be written (a full disk,
+    `> /dev/full`) is one line on stderr and exit 1, not a traceback."""
+    try:
+        app()
+    except OSError as exc:
+        with suppress(OSError, ValueError):  # stdout is broken: nothing more goes to it at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        typer.echo(f"error: cannot write to standard output ({exc.strerror or exc})", err=True)
+        raise SystemExit(1) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from coachkit.errors import OutputError
 
@@ -36,6 +37,18 @@ def _is_stdin(target: Path) -> bool:
     return (given.st_dev, given.st_ino) == (there.st_dev, there.st_ino)
 
 
+def write_all(stream: BinaryIO, data: bytes) -> None:
+    """Write every byte, or raise: a write can stop short without an error (a file-size limit,
+    `ulimit -f`, lets a write fill the file to it and says so only on the next one), so the rest
+    is written until the system refuses it."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(28, "the output could not be written in full")
+        view = view[written:]
+
+
 def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -> None:
     """Print to stdout, or write atomically to a file that is not one of the inputs: a temporary
     file of its own (mkstemp, in the target's folder) renamed over the target. A target that is
@@ -55,7 +68,7 @@ def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] 
                 sys.stdout.flush()
             else:
                 sys.stdout.flush()
-                stream.write(data)
+                write_all(stream, data)
                 stream.flush()
         except OSError as exc:  # a full disk, a closed pipe: the report did not arrive
             raise OutputError(
@@ -81,7 +94,7 @@ def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] 
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            write_all(stream, data)
         temporary.chmod(0o644)
         temporary.replace(target)
     except OSError as exc:
