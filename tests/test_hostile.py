@@ -832,3 +832,16 @@ def test_output_that_cannot_be_written_in_full_is_an_error_not_a_short_file(tmp_
             )  # fmt: skip
         assert done.returncode == 1 and "error: cannot write to standard output" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_no_escape_bidi_or_tag_character_reaches_any_output(tmp_path: Path) -> None:
+    hostile = ["Ann\u202eeeL", "Bo\U000e0041b", "\x1b]0;title\x07Cy", "Di\u2066x\u2069"]
+    rows = [(name, f"r{n}{g}", group, IDENTITY) for n, name in enumerate(hostile)
+            for g, group in enumerate(["Self", "Manager"])]  # fmt: skip
+    path = write_wide(tmp_path / "hostile.csv", rows)
+    bad = ("\u202e", "\U000e0041", "\x1b", "\x07", "\u2066", "\u2069")
+    for fmt in ("table", "markdown", "html", "json", "csv"):
+        code, out, err = run("analyze", str(path), "-f", fmt)
+        assert code == 0, err
+        assert not any(c in out for c in bad), fmt
+    assert "a leader name held control or invisible characters" in err

@@ -419,10 +419,19 @@ def _described_leaders(names: np.ndarray, notes: list[str]) -> np.ndarray:
     `MAX_LEADER_CHARS` characters replaced by a description (`leader 1 (an e-mail address)`):
     such a cell is more likely other rows or a person's address than a name, and is never
     printed. A note says so for each."""
+    from coachkit.text import printable
+
     found = names
     for i, name in enumerate(names.tolist()):
         text = str(name)
         lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+        shown = printable(text)
+        if lines == 1 and shown != text.strip() and shown:  # escapes, bidi or tag characters
+            if found is names:
+                found = names.copy()
+            found[i] = shown
+            notes.append(f"a leader name held control or invisible characters; shown as {shown!r}")
+            continue
         if "@" in text:
             what = "an e-mail address"
         elif lines > 1:

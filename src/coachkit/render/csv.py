@@ -6,6 +6,7 @@ import csv
 import io
 
 from coachkit.model import Report
+from coachkit.text import printable
 
 COLUMNS = (
     "subject",
@@ -24,9 +25,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> object:
-    """Neutralize text that a spreadsheet would run as a formula (numbers pass unchanged)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """Neutralize text that a spreadsheet would run as a formula or a terminal as an escape
+    sequence (numbers pass unchanged)."""
+    if isinstance(value, str):
+        value = printable(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 
