@@ -845,3 +845,13 @@ def test_no_escape_bidi_or_tag_character_reaches_any_output(tmp_path: Path) -> N
         assert code == 0, err
         assert not any(c in out for c in bad), fmt
     assert "a leader name held control or invisible characters" in err
+
+
+def test_a_phone_number_typed_as_a_group_is_described_never_quoted(tmp_path: Path) -> None:
+    rows = [("Ann", "r1", "Self", IDENTITY), ("Ann", "r2", "John Smith 555-1234", REVERSED)]
+    path = write_wide(tmp_path / "typed.csv", rows)
+    for command in ("analyze", "validate", "inspect"):
+        code, out, err = run(command, str(path))
+        assert code == 1, command
+        assert "555" not in out + err and "John" not in out + err, command
+        assert "the rater-group column holds text (19 characters)" in out + err, command

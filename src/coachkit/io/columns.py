@@ -186,7 +186,8 @@ def map_groups(
         if group is None:
             row = int(rows[np.flatnonzero(codes == u)[0]])
             known = ", ".join(g.id for g in instrument.groups)
-            if _EMAIL.match(label) or len(label) > 40:  # typed into the wrong column
+            # personal data typed into the wrong column: an address, a phone number, a long text
+            if "@" in label or sum(c.isdigit() for c in label) >= 7 or len(label) > 40:
                 raise InputError(
                     f"{where}, row {row}: the rater-group column holds {token(label)}, not a "
                     f"group ({known}); check the column, or name it with --group-column"

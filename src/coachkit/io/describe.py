@@ -207,11 +207,15 @@ def _columns_found(
 
 
 def _labels(cells: np.ndarray) -> tuple[str, ...]:
-    """Group labels as a rater would pick them; typed-in text (an address, a sentence) is left out."""
+    """Group labels as a rater would pick them; typed-in text (an address, a phone number, a
+    sentence) or control characters are left out."""
+    from coachkit.text import printable
+
     seen: dict[str, None] = {}
     for cell in cells.tolist():
         label = str(cell).strip()
-        if label and "@" not in label and len(label) <= 40:
+        personal = "@" in label or sum(c.isdigit() for c in label) >= 7 or len(label) > 40
+        if label and not personal and printable(label) == label:
             seen.setdefault(label)
     return tuple(seen)[:12]
 
