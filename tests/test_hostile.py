@@ -855,3 +855,18 @@ def test_a_phone_number_typed_as_a_group_is_described_never_quoted(tmp_path: Pat
         assert code == 1, command
         assert "555" not in out + err and "John" not in out + err, command
         assert "the rater-group column holds text (19 characters)" in out + err, command
+
+
+def test_a_batch_whose_index_cannot_be_written_still_names_every_failure(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_wide(
+        folder / "good.csv", [("Ann", "s", "Self", IDENTITY), ("Ann", "m", "Boss", REVERSED)]
+    )
+    (folder / "broken.csv").write_text("nothing,to,see\n1,2,3\n", "utf-8")
+    out = tmp_path / "out"
+    (out / "index.json").mkdir(parents=True)  # the index cannot be written where a folder is
+    code, stdout, err = run("batch", str(folder), "--output-dir", str(out), "-f", "json", "-q")
+    assert code == 1
+    assert "broken.csv" in err and "index.json" in err  # neither failure hides the other
+    assert "good" in stdout and "index.json" not in stdout

@@ -223,8 +223,12 @@ def run_batch(
     index = output_dir / f"index.{ {Format.json: 'json', Format.html: 'html'}.get(fmt, 'md') }"
     roles = _roles(last)
     result = BatchResult(tuple(entries), tuple(failed), index, roles)
-    _check_not_input(index, protected)
-    write_output(render(result, index_format, options), index)
+    try:
+        _check_not_input(index, protected)
+        write_output(render(result, index_format, options), index)
+    except CoachkitError as exc:  # the reports' own failures must not be lost with the index
+        failed.append((str(index), " ".join(str(exc).split())))
+        return BatchResult(tuple(entries), tuple(failed), index, roles, index_written=False)
     return result
 
 

@@ -727,7 +727,8 @@ def batch(
             )
         for entry in result.reports:
             typer.echo(printable(str(output_dir / entry.path)))
-        typer.echo(printable(str(result.index)))
+        if result.index_written:
+            typer.echo(printable(str(result.index)))
         for file, message in result.failed:
             line = message if message.startswith(file) else f"{file}: {message}"
             typer.echo(printable(f"error: {line}"), err=True)

@@ -414,3 +414,4 @@ class BatchResult:
     failed: tuple[tuple[str, str], ...]  # (input, error)
     index: Path
     roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
+    index_written: bool = True  # False when the index itself could not be written
