@@ -256,3 +256,20 @@ def test_a_label_of_punctuation_only_is_an_instrument_error(tmp_path: Path) -> N
     path = _instrument_file(tmp_path, ["Alpha", "Beta", "---", "Delta"])
     with pytest.raises(InstrumentError, match="'---' has no letter"):
         load_instrument(str(path))
+
+
+def test_an_instrument_shaped_to_break_the_reader_is_one_line(tmp_path: Path) -> None:
+    deep = _write(tmp_path / "deep.toml", "x = " + "[" * 50_000 + "]" * 50_000)
+    with pytest.raises(InstrumentError, match="nested too deeply"):
+        load_instrument(deep)
+    # a lone string where a list belongs is one id, never split into its letters
+    lone = MINIMAL.replace("[roles]", '[pooled]\nexcludes = "me"\n[roles]')
+    assert load_instrument(_write(tmp_path / "lone.toml", lone)).pooled_excludes == ("me",)
+    odd = MINIMAL.replace("[roles]", "[pooled]\nexcludes = 3\n[roles]")
+    with pytest.raises(InstrumentError, match=r"\[pooled\] excludes must be a list"):
+        load_instrument(_write(tmp_path / "odd.toml", odd))
+
+
+def test_o_naming_a_folder_says_so(tmp_path: Path) -> None:
+    code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"), "-q", "-o", str(tmp_path))
+    assert code == 1 and "is a folder; give -o a file name inside it" in err

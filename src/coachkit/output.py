@@ -83,6 +83,8 @@ def write_output(text: str | bytes, output: Path | None, inputs: Iterable[Path] 
             "choose another name"
         )
     target = output.parent.resolve() / output.name
+    if target.is_dir():
+        raise OutputError(f"{output}: is a folder; give -o a file name inside it")
     if target.exists() and not target.is_file():
         raise OutputError(
             f"{output}: is not a regular file (a device or a pipe); choose a file name for -o"

@@ -227,6 +227,8 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InstrumentError(f"{source}: not valid TOML ({exc})") from exc
+    except RecursionError:  # arrays nested thousands deep: no instrument is shaped so
+        raise InstrumentError(f"{source}: nested too deeply to be an instrument") from None
     try:
         instrument = parse_instrument(data, source)
     except InstrumentError:
@@ -238,6 +240,15 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
             "built-in one (src/coachkit/instruments/*.toml)"
         ) from exc
     return instrument if name in builtin_names() else replace(instrument, path=name)
+
+
+def _listed(value: Any, name: str) -> list[str]:
+    """A list of names from TOML; a lone string is one name, never split into its letters."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise InstrumentError(f"{name} must be a list of group ids, not {value!r}")
+    return [str(v) for v in value]
 
 
 def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
@@ -311,7 +322,9 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         dimensions=dimensions,
         groups=groups,
         pooled=pooled,
-        pooled_excludes=tuple(pooled_table.get("excludes", [self_group])),
+        pooled_excludes=tuple(
+            _listed(pooled_table.get("excludes", [self_group]), f"{source}: [pooled] excludes")
+        ),
         self_group=self_group,
         focus_groups=tuple(roles.get("focus", [])),
         pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", [])),
