@@ -78,3 +78,13 @@ def test_the_api_is_listed_and_a_dataset_refuses_reading_options() -> None:
         coachkit.analyze(data, instrument="it-archetypes")  # would have been dropped unseen
     with pytest.raises(coachkit.CoachkitError, match="allow_partial: a reading option"):
         coachkit.org(data, allow_partial=True)
+
+
+def test_to_frame_holds_numbers_as_numbers() -> None:
+    frame = coachkit.analyze(EXAMPLES / "acme-wide.xlsx").to_frame()
+    for column in ("n", "mean_rank", "consensus_rank", "mean_rank_ci_low", "mean_rank_ci_high"):
+        assert pd.api.types.is_numeric_dtype(frame[column]), column
+    single = frame[frame["n"] < 3]  # self and the manager: one rater, no interval
+    assert len(single) and single["mean_rank_ci_low"].isna().all()
+    assert frame.loc[frame["n"] >= 3, "mean_rank_ci_low"].notna().all()
+    assert (frame["mean_rank_ci_low"] <= frame["mean_rank"]).where(frame["n"] >= 3, True).all()

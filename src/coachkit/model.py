@@ -1,13 +1,14 @@
 """The computed result every renderer draws from: frozen dataclasses, no pandas, no rich.
 
 A result (`Report`, `OrgReport`, `CompareReport`) also renders itself for notebooks:
-`to_dict()` is the JSON document of `--format json`, `to_frame()` the table of `--format csv`,
-`render(format)` any format; the renderers are imported only when asked for.
+`to_dict()` is the JSON document of `--format json`, `to_frame()` the table of `--format csv`
+(a report's built from its own rows, numbers as numbers), `render(format)` any format; the
+renderers are imported only when asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -278,6 +279,21 @@ class SubjectResult:
         return tuple(g.group for g in self.groups if g.reported)
 
 
+TIDY_COLUMNS = (
+    "subject",
+    "block",
+    "group",
+    "n",
+    "dimension",
+    "label",
+    "family",
+    "mean_rank",
+    "consensus_rank",
+    "mean_rank_ci_low",  # the 95% interval over raters, for groups of 3 or more
+    "mean_rank_ci_high",
+)
+
+
 @dataclass(frozen=True)
 class Report(Rendered):
     """The report of `coachkit analyze`: every leader of the dataset."""
@@ -289,6 +305,46 @@ class Report(Rendered):
     excluded: tuple[Exclusion, ...]
     subjects: tuple[SubjectResult, ...]
     warnings: tuple[str, ...] = ()
+
+    def tidy_rows(self) -> Iterator[tuple[str | int | float, ...]]:
+        """One row per leader, block, reported group and dimension (`TIDY_COLUMNS`): numbers to
+        4 decimals, NaN where a group has no interval (fewer than 3 raters). The CSV writes
+        these rows; `to_frame` holds them."""
+        nan = float("nan")
+        dims = {d.id: d for d in self.instrument.dimensions}
+        for subject in self.subjects:
+            counts = {g.group: g.n for g in subject.groups}
+            for block in subject.blocks:
+                for group in self.instrument.groups:
+                    if group not in block.mean_rank:
+                        continue
+                    intervals = block.mean_rank_ci.get(group, {})
+                    for d in block.dimensions:
+                        low, high = (
+                            (round(intervals[d][0], 4), round(intervals[d][1], 4))
+                            if d in intervals
+                            else (nan, nan)
+                        )
+                        yield (
+                            subject.subject,
+                            block.block,
+                            group,
+                            counts[group],
+                            d,
+                            dims[d].label,
+                            dims[d].family,
+                            round(block.mean_rank[group][d], 4),
+                            block.consensus_rank[group][d],
+                            low,
+                            high,
+                        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table of `--format csv` as a DataFrame, from the result itself: numbers as
+        numbers, NaN where a group has no interval."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.tidy_rows()), columns=list(TIDY_COLUMNS))
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from coachkit.model import Report
+from coachkit.model import TIDY_COLUMNS, Report
 from coachkit.text import printable
 
-COLUMNS = (
-    "subject",
-    "block",
-    "group",
-    "n",
-    "dimension",
-    "label",
-    "family",
-    "mean_rank",
-    "consensus_rank",
-    "mean_rank_ci_low",  # the 95% interval over raters, for groups of 3 or more
-    "mean_rank_ci_high",
-)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,32 +22,11 @@ def safe_cell(value: object) -> object:
 
 
 def render_csv(report: Report) -> str:
-    """The tidy CSV: one row per leader, block, reported group and dimension."""
+    """The tidy CSV: one row per leader, block, reported group and dimension, as
+    `Report.tidy_rows` gives them (an empty cell where a group has no interval)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    dims = {d.id: d for d in report.instrument.dimensions}
-    for subject in report.subjects:
-        counts = {g.group: g.n for g in subject.groups}
-        for block in subject.blocks:
-            for group in report.instrument.groups:
-                if group not in block.mean_rank:
-                    continue
-                intervals = block.mean_rank_ci.get(group, {})
-                for d in block.dimensions:
-                    low, high = (round(v, 4) for v in intervals[d]) if d in intervals else ("", "")
-                    row = (
-                        subject.subject,
-                        block.block,
-                        group,
-                        counts[group],
-                        d,
-                        dims[d].label,
-                        dims[d].family,
-                        round(block.mean_rank[group][d], 4),
-                        block.consensus_rank[group][d],
-                        low,
-                        high,
-                    )
-                    writer.writerow([safe_cell(v) for v in row])
+    writer.writerow(TIDY_COLUMNS)
+    for row in report.tidy_rows():
+        writer.writerow([safe_cell("" if v != v else v) for v in row])  # NaN: ""
     return out.getvalue()
