@@ -346,3 +346,16 @@ def test_the_tilt_scale_is_the_largest_tilt_an_instrument_allows() -> None:
         largest = statistics.mean(ranks[len(head) :]) - statistics.mean(ranks[: len(head)])
         assert tilt_scale(smaller) == largest
     assert tilt_scale(info) == 6.0
+
+
+def test_a_report_lists_a_few_exclusions_and_counts_the_rest(tmp_path: Path) -> None:
+    rows = [("Ann", "s", "Self", IDENTITY), ("Ann", "m", "Manager", REVERSED)]
+    rows += [("Ann", f"t{n}", "Peer", [1] * 12) for n in range(60)]  # 60 test responses
+    path = write_wide(tmp_path / "tests.csv", rows)
+    for fmt in ("table", "markdown", "html"):
+        code, out, err = run("analyze", str(path), "-f", fmt, "-q", "--values", "ranks")
+        assert code == 0, err
+        assert "and 35 more excluded responses" in out, fmt
+        assert out.count("row 62") + out.count("<td>62</td>") + out.count("| 62 |") == 0, fmt
+    document = json.loads(run("analyze", str(path), "-f", "json", "-q", "--values", "ranks")[1])
+    assert len(document["excluded"]) == 60  # every one, for scripts

@@ -180,13 +180,16 @@ def _footer(report: Report) -> RenderableType:
             )
         )
     if report.excluded:
+        shown = report.excluded[: wording.MAX_EXCLUDED_SHOWN]
         lines.append(Text("Excluded responses", style="bold"))
         lines += [
             _indented(
                 f"{printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {printable(e.reason)}"
             )
-            for e in report.excluded
+            for e in shown
         ]
+        if len(report.excluded) > len(shown):
+            lines.append(_indented(wording.excluded_more(len(report.excluded) - len(shown))))
     return Group(*lines)
 
 

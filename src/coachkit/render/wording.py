@@ -366,6 +366,17 @@ def focus_change(change: SubjectChange, labels: dict[str, str]) -> str:
     )
 
 
+MAX_EXCLUDED_SHOWN = 25  # excluded responses a report lists one by one
+
+
+def excluded_more(count: int) -> str:
+    """The line that stands for the excluded responses a report does not list one by one."""
+    return (
+        f"... and {count:,} more excluded response{'s' * (count != 1)}: every one is listed, "
+        "with its file, row and reason, in --format json and --format xlsx"
+    )
+
+
 PLAN_PROMPTS = (
     "What will you start doing?",
     "What will you stop doing?",
