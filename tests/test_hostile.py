@@ -617,10 +617,7 @@ def test_allow_partial_that_adds_fewer_than_the_minimum_says_so(
     # than --min-raters of them come close to their own rankings
     partial: list[object] = list(REVERSED)
     partial[5] = ""
-    rows: list[tuple[str, str, str, Sequence[object]]] = [
-        ("Ann", "s", "Self", IDENTITY),
-        ("Ann", "m", "Manager", REVERSED),
-    ]
+    rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
     rows += [("Ann", f"p{n}", "Peer", IDENTITY) for n in range(3)]
     rows += [("Ann", f"q{n}", "Peer", partial) for n in range(partial_peers)]
     path = write_wide(tmp_path / "partial.csv", rows)
@@ -712,10 +709,7 @@ def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
 ) -> None:
     """--group-map "Peer=other" moving a lone peer into a group of 3 others: a run with and one
     without the map differ by that peer's ranking alone."""
-    rows: list[tuple[str, str, str, Sequence[object]]] = [
-        ("Ann", "s", "Self", IDENTITY),
-        ("Ann", "m", "Manager", REVERSED),
-    ]
+    rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
     rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
     rows += [("Ann", f"p{n}", "Peer", REVERSED) for n in range(lone)]
     path = write_wide(tmp_path / "mapped.csv", rows)
