@@ -607,6 +607,13 @@ def test_a_batch_never_writes_through_a_planted_link(tmp_path: Path) -> None:
     assert not any(elsewhere.iterdir()) and victim.read_text("utf-8") == "precious"
 
 
+# a leader's self-assessment and manager, the start of several files below
+_ANN: list[tuple[str, str, str, Sequence[object]]] = [
+    ("Ann", "s", "Self", IDENTITY),
+    ("Ann", "m", "Manager", REVERSED),
+]
+
+
 @pytest.mark.parametrize(
     ("partial_peers", "warned"), [(0, False), (1, True), (2, True), (3, False)]
 )
