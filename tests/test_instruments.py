@@ -273,3 +273,12 @@ def test_an_instrument_shaped_to_break_the_reader_is_one_line(tmp_path: Path) ->
 def test_o_naming_a_folder_says_so(tmp_path: Path) -> None:
     code, _, err = run("analyze", str(EXAMPLES / "acme-wide.xlsx"), "-q", "-o", str(tmp_path))
     assert code == 1 and "is a folder; give -o a file name inside it" in err
+
+
+def test_a_drafted_label_with_control_characters_stays_valid_toml() -> None:
+    import tomllib
+
+    from coachkit.instruments.draft import _quoted
+
+    for text in ("a\x7fb", "tab\there", 'quote " and \\ slash', "bell\x07"):
+        assert tomllib.loads(f"x = {_quoted(text)}")["x"] == text

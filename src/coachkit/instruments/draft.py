@@ -26,7 +26,8 @@ def slug(label: str, taken: set[str], fallback: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+    """A TOML basic string: JSON's, with DEL escaped too (JSON leaves it, TOML forbids it)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def draft_instrument(
