@@ -435,3 +435,18 @@ def test_batch_in_workers_writes_what_one_process_writes(tmp_path: Path) -> None
     # the notes come in the order of the files, as one process writes them
     notes = [line.split(":")[1].strip() for line in stderr.splitlines() if line.startswith("note")]
     assert notes == sorted(notes)
+
+
+def test_leaders_named_like_numbers_stay_names_in_compare_and_org_workbooks(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    names = ["Nan", "Infinity", "1e5", "0012"]
+    rows = [(n, f"r{i}{g}", group, IDENTITY if g else REVERSED)
+            for i, n in enumerate(names) for g, group in enumerate(["Self", "Manager"])]  # fmt: skip
+    before = write_wide(tmp_path / "before.csv", rows)
+    after = write_wide(tmp_path / "after.csv", rows)
+    out = tmp_path / "change.xlsx"
+    code, _, err = run("compare", str(before), str(after), "-q", "-o", str(out))
+    assert code == 0, err
+    cells = [row[0] for row in load_workbook(out).worksheets[0].iter_rows(values_only=True)]
+    assert set(names) <= set(cells)

@@ -286,7 +286,7 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
         sheet = book.create_sheet(sheet_name(page.title, taken))
         _header(sheet, 1, list(page.header))
         for row, values in enumerate(page.rows, start=2):
-            _put(sheet, row, [_number(v) for v in values])
+            _put(sheet, row, [values[0], *(_number(v) for v in values[1:])])  # a name stays text
         row = len(page.rows) + 2
         for section in page.sections:
             row += 1
@@ -299,12 +299,13 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
     return _saved(book)
 
 
+_DECIMAL = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
 def _number(text: str) -> object:
-    """Table cells of the views are text; numbers go back to being numbers."""
-    try:
-        return float(text)
-    except ValueError:
-        return text
+    """Table cells of the views are text; numbers as the views write them (`+0.13`, `12`, `2.5`)
+    go back to being numbers, anything else (`Nan`, `1e5`, `0012`) stays text."""
+    return float(text) if _DECIMAL.fullmatch(text) else text
 
 
 _STAMP = re.compile(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>")
