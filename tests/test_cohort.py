@@ -440,6 +440,17 @@ def test_batch_in_workers_writes_what_one_process_writes(tmp_path: Path) -> None
 def test_leaders_named_like_numbers_stay_names_in_compare_and_org_workbooks(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
+    from coachkit.render.xlsx import _number
+
+    # a view's cells are text: its numbers go back to numbers, nothing else does
+    assert [_number(t) for t in ("+0.13", "12", "2.5", "-1.00")] == [0.13, 12.0, 2.5, -1.0]
+    assert [_number(t) for t in ("Nan", "Infinity", "1e5", "0012", "-")] == [
+        "Nan",
+        "Infinity",
+        "1e5",
+        "0012",
+        "-",
+    ]
     names = ["Nan", "Infinity", "1e5", "0012"]
     rows = [(n, f"r{i}{g}", group, IDENTITY if g else REVERSED)
             for i, n in enumerate(names) for g, group in enumerate(["Self", "Manager"])]  # fmt: skip
