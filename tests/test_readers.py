@@ -543,3 +543,10 @@ def test_a_rater_id_is_never_taken_from_a_questions_words(tmp_path: Path) -> Non
     assert document["inputs"][0]["responses_used"] == len(groups)
     code, out, _ = run("inspect", str(path))
     assert code == 0 and "rater id:    column A ('Respondent ID')" in out
+
+
+def test_an_empty_file_name_is_named_as_such() -> None:
+    import coachkit
+
+    with pytest.raises(coachkit.CoachkitError, match="an empty file name was given"):
+        coachkit.read("")  # not "the current folder is a folder"

@@ -90,6 +90,8 @@ def read_grids(
             )
         yield _text_grid(path, Path("<stdin>"), data, "", warn)
         return
+    if not str(path).strip():  # Path("") is the current folder: say what was given instead
+        raise InputError("an empty file name was given; name the survey file")
     file = Path(path)
     try:
         resolved = file.resolve()
