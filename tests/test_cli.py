@@ -294,3 +294,10 @@ def test_readme_python_blocks_run() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+
+
+def test_option_errors_name_the_flag_on_the_command_line() -> None:
+    code, _, err = run("analyze", "examples/acme-wide.xlsx", "--notable-gap", "nan", "-q")
+    assert code == 2 and "error: --notable-gap: a number of places above 0" in err
+    code, _, err = run("analyze", "examples/acme-wide.xlsx", "--group-map", "Peer=nobody", "-q")
+    assert code == 2 and "error: --group-map: 'nobody' is not a group" in err

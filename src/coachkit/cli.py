@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperCommand
 
-from coachkit.errors import CoachkitError
+from coachkit.errors import CoachkitError, UsageError
 from coachkit.options import Format, Layout, Paper, Scheme, TextFormat, ValueKind
 from coachkit.output import check_output, write_output
 from coachkit.version import __version__
@@ -297,6 +297,10 @@ def _guard(debug: bool, action: Callable[[], int]) -> None:
     """Run a command; user errors become one `error:` line, never a traceback (unless --debug)."""
     try:
         code = action()
+    except UsageError as exc:  # an option named as the command line spells it
+        if debug:
+            raise
+        _fail(" ".join(exc.as_flag().split()), exc.exit_code)
     except CoachkitError as exc:
         if debug:
             raise

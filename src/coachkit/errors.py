@@ -21,9 +21,21 @@ class OutputError(CoachkitError):
 
 class UsageError(CoachkitError):
     """An option or argument that cannot be meant as given (exit 2, as for the command line's own
-    usage errors)."""
+    usage errors). With `option` (a keyword, `min_raters`), the message names it in the
+    caller's terms: the keyword for the library, the flag (`--min-raters`) on the command line."""
 
     exit_code = 2
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        self.option = option
+        self.text = message
+        super().__init__(f"{option}: {message}" if option else message)
+
+    def as_flag(self) -> str:
+        """The message as the command line says it: the option as its flag."""
+        if not self.option:
+            return str(self)
+        return f"--{self.option.replace('_', '-')}: {self.text}"
 
 
 class CoachkitWarning(UserWarning):

@@ -59,7 +59,7 @@ class Reading:
             layout = Layout(self.source)
         except ValueError:
             known = ", ".join(layout.value for layout in Layout)
-            raise UsageError(f"--source: {self.source!r} is not one of {known}") from None
+            raise UsageError(f"{self.source!r} is not one of {known}", "source") from None
         return ReadOptions(
             layout=layout,
             sheet=self.sheet,
@@ -267,13 +267,13 @@ def check_thresholds(analysis: Analysis) -> None:
     import math
 
     if analysis.min_raters < 1:
-        raise UsageError("--min-raters: at least 1")
+        raise UsageError("at least 1", "min_raters")
     for name, value in (
-        ("--notable-gap", analysis.notable_gap),
-        ("--major-gap", analysis.major_gap),
+        ("notable_gap", analysis.notable_gap),
+        ("major_gap", analysis.major_gap),
     ):
         if value is not None and not (math.isfinite(value) and value > 0):
-            raise UsageError(f"{name}: a number of places above 0, not {value!r}")
+            raise UsageError(f"a number of places above 0, not {value!r}", name)
 
 
 def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str] = ()) -> Report:
@@ -316,10 +316,10 @@ def group_map(pairs: Mapping[str, str] | Sequence[str], instrument: Instrument) 
     for label, group in items:
         group = group.strip()
         if not label.strip():
-            raise UsageError(f"--group-map: {label}={group!r} is not LABEL=group")
+            raise UsageError(f"{label}={group!r} is not LABEL=group", "group_map")
         if group not in (g.id for g in instrument.groups):
             known = ", ".join(g.id for g in instrument.groups)
-            raise UsageError(f"--group-map: {group!r} is not a group ({known})")
+            raise UsageError(f"{group!r} is not a group ({known})", "group_map")
         mapping[normalize(label)] = group
     return mapping
 
@@ -345,13 +345,13 @@ def file_groups(
         group = instrument.match_group(label.strip())
         if group is None or group == instrument.pooled.id:
             known = ", ".join(g.id for g in instrument.groups)
-            raise UsageError(f"--group: {label!r} is not a group ({known})")
+            raise UsageError(f"{label!r} is not a group ({known})", "group")
         if not name:
             everywhere = group
             continue
         named = [f for f in files if f == name or Path(f).name == name]
         if not named:
-            raise UsageError(f"--group: {name!r} is not one of the files given; use FILE=GROUP")
+            raise UsageError(f"{name!r} is not one of the files given; use FILE=GROUP", "group")
         chosen.update(dict.fromkeys(named, group))
     if everywhere is not None:
         chosen = {f: chosen.get(f, everywhere) for f in files}

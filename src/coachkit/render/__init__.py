@@ -72,7 +72,7 @@ def render(result: object, fmt: Format, options: RenderOptions | None = None) ->
     renderer = table.get(fmt)
     if renderer is None:
         known = ", ".join(f.value for f in table)
-        raise UsageError(f"--format: {fmt.value} is not written for this command; use {known}")
+        raise UsageError(f"{fmt.value} is not written for this command; use {known}", "format")
     with collection_paused():  # renderers build many small objects, none of them cyclic
         return renderer(result, options or RenderOptions())
 
