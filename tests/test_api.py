@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import coachkit
+from coachkit.pipeline import Analysis, Options, Reading, ReadingOptions
 from conftest import EXAMPLES, IDENTITY, REVERSED, run, write_wide
 
 
@@ -21,7 +22,7 @@ from conftest import EXAMPLES, IDENTITY, REVERSED, run, write_wide
         ("it-archetypes.csv", {"instrument": "it-archetypes"}),
     ],
 )
-def test_to_dict_is_the_command_lines_json(name: str, options: dict[str, object]) -> None:
+def test_to_dict_is_the_command_lines_json(name: str, options: Options) -> None:
     args = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
     code, out, err = run("analyze", str(EXAMPLES / name), "-f", "json", "-q", *args)
     assert code == 0, err
@@ -59,7 +60,7 @@ def test_errors_and_warnings_of_the_library(tmp_path: Path) -> None:
     with pytest.raises(coachkit.CoachkitError, match="no survey columns"):
         coachkit.analyze(pd.DataFrame({"notes": ["nothing to see"]}))
     with pytest.raises(coachkit.CoachkitError, match="unknown option 'min_rater'"):
-        coachkit.analyze(EXAMPLES / "acme-wide.xlsx", min_rater=3)
+        coachkit.analyze(EXAMPLES / "acme-wide.xlsx", min_rater=3)  # type: ignore[call-arg]
     # the library names a keyword, the command line the flag (test_cli checks that side)
     with pytest.raises(coachkit.CoachkitError, match=r"^notable_gap: a number of places above 0"):
         coachkit.analyze(EXAMPLES / "acme-wide.xlsx", notable_gap=float("nan"))
@@ -91,3 +92,30 @@ def test_to_frame_holds_numbers_as_numbers() -> None:
     assert len(single) and single["mean_rank_ci_low"].isna().all()
     assert frame.loc[frame["n"] >= 3, "mean_rank_ci_low"].notna().all()
     assert (frame["mean_rank_ci_low"] <= frame["mean_rank"]).where(frame["n"] >= 3, True).all()
+
+
+def test_the_api_lists_its_keywords_with_the_command_lines_defaults() -> None:
+    """`inspect.signature`, `help()` and type checkers see every option as a keyword; the
+    typed keywords and their defaults are the settings dataclasses' own."""
+    import dataclasses
+    import inspect
+
+    reading = [f.name for f in dataclasses.fields(Reading)]
+    analysis = [f.name for f in dataclasses.fields(Analysis)]
+    assert list(ReadingOptions.__annotations__) == reading
+    assert list(Options.__annotations__) == reading + analysis
+    for function, names in (
+        (coachkit.read, reading),
+        (coachkit.analyze, reading + analysis),
+        (coachkit.org, reading + analysis),
+        (coachkit.compare, reading + analysis),
+    ):
+        keywords = {
+            p.name: p.default
+            for p in inspect.signature(function).parameters.values()
+            if p.kind is p.KEYWORD_ONLY
+        }
+        assert list(keywords) == names, function.__name__
+        assert keywords["merge_names"] is True and keywords["group_map"] == {}
+        if "min_raters" in keywords:
+            assert (keywords["min_raters"], keywords["intervals"]) == (3, True)

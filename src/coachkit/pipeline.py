@@ -7,11 +7,11 @@ notebooks are its two callers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, Unpack
 
 from coachkit.errors import InputError, UsageError
 from coachkit.options import Layout, Scheme, ValueKind
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from coachkit.io import ReadOptions, Source
     from coachkit.model import CompareReport, OrgReport, Report
     from coachkit.validate import Dataset
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # What `read` and `analyze` take: a path, a DataFrame, or a list of them (one dataset).
 Input: TypeAlias = "str | PathLike[str] | pd.DataFrame"
@@ -420,9 +422,74 @@ def _no_reading_options(options: Mapping[str, Any]) -> None:
         )
 
 
-def read(inputs: Inputs, **options: Any) -> Dataset:
+class ReadingOptions(TypedDict, total=False):
+    """The reading keywords of `read`, `analyze`, `org` and `compare`: `Reading`'s fields (a
+    test holds the two to the same names; the defaults are `Reading`'s)."""
+
+    instrument: str | None
+    source: Layout | str
+    sheet: str | None
+    subject: str | None
+    group: str | Mapping[str, str] | Sequence[str] | None
+    group_map: Mapping[str, str] | Sequence[str]
+    values: ValueKind | str | None
+    scheme: Scheme | str | None
+    allow_partial: bool
+    subject_column: str | None
+    group_column: str | None
+    rater_column: str | None
+    question: str | None
+    codes: str | PathLike[str] | Mapping[str, str] | None
+    merge_names: bool
+    keep_identical: bool
+    comments: bool
+
+
+class Options(ReadingOptions, total=False):
+    """Every keyword of `analyze`, `org` and `compare`: the reading ones and `Analysis`'s."""
+
+    min_raters: int
+    notable_gap: float | None
+    major_gap: float | None
+    intervals: bool
+
+
+def _keywords(*kinds: type) -> Callable[[F], F]:
+    """Give a function whose options come as `**options` a signature that lists them as
+    keyword-only parameters with their defaults (from the settings dataclasses `kinds`), so
+    that `inspect.signature`, `help()` and notebooks show them."""
+    import dataclasses
+    import inspect
+
+    def sign(function: F) -> F:
+        signature = inspect.signature(function)
+        fixed = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        named = [
+            inspect.Parameter(
+                f.name, inspect.Parameter.KEYWORD_ONLY, default=_default(f), annotation=f.type
+            )
+            for kind in kinds
+            for f in dataclasses.fields(kind)
+        ]
+        function.__signature__ = signature.replace(parameters=[*fixed, *named])  # type: ignore[attr-defined]
+        return function
+
+    return sign
+
+
+def _default(found: Any) -> Any:
+    """A dataclass field's default, made by its factory where it has one."""
+    import dataclasses
+
+    if found.default is not dataclasses.MISSING:
+        return found.default
+    return found.default_factory()
+
+
+@_keywords(Reading)
+def read(inputs: Inputs, **options: Unpack[ReadingOptions]) -> Dataset:
     """Read and validate survey files or DataFrames as one dataset; data-quality warnings are
-    issued as `coachkit.CoachkitWarning`.
+    issued as `coachkit.CoachkitWarning`. The keywords are the command line's reading options.
 
     >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
     """
@@ -430,7 +497,8 @@ def read(inputs: Inputs, **options: Any) -> Dataset:
     return _warned(load(inputs, reading)).dataset
 
 
-def analyze(data: Dataset | Inputs, **options: Any) -> Report:
+@_keywords(Reading, Analysis)
+def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report:
     """The report for every leader: from a dataset `read` returned, or straight from files or
     DataFrames with the same keyword options as `coachkit analyze`."""
     from coachkit.validate import Dataset
@@ -442,7 +510,8 @@ def analyze(data: Dataset | Inputs, **options: Any) -> Report:
     return report(_warned(load(data, reading)), analysis)
 
 
-def org(data: Dataset | Inputs, **options: Any) -> OrgReport:
+@_keywords(Reading, Analysis)
+def org(data: Dataset | Inputs, **options: Unpack[Options]) -> OrgReport:
     """The organization view: each rater group pooled over every leader."""
     from coachkit.validate import Dataset
 
@@ -453,6 +522,9 @@ def org(data: Dataset | Inputs, **options: Any) -> OrgReport:
     return organization(_warned(load(data, reading)), analysis)
 
 
-def compare(before: Dataset | Inputs, after: Dataset | Inputs, **options: Any) -> CompareReport:
+@_keywords(Reading, Analysis)
+def compare(
+    before: Dataset | Inputs, after: Dataset | Inputs, **options: Unpack[Options]
+) -> CompareReport:
     """What changed between two assessments of the same leaders."""
     return comparison(analyze(before, **options), analyze(after, **options))
