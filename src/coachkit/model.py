@@ -79,14 +79,9 @@ class InstrumentInfo:
     reference: str | None = None  # the one person set beside the evidence (the manager)
     tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
     anonymous: tuple[str, ...] = ()  # the groups reported only from --min-raters raters
-
-    @property
-    def counterpart(self) -> str:
-        """The group a summary sets against self: the reference role (the manager), else the
-        first focus group that is not self."""
-        if self.reference is not None:
-            return self.reference
-        return next((g for g in self.focus_groups if g != self.self_group), self.pooled)
+    # the group a summary sets against self: the reference role, else the first focus group
+    # that is not self (resolved once, by `analysis.focus.counterpart_group`)
+    counterpart: str = "manager"
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         focus_groups=instrument.focus_groups,
         pooled=instrument.pooled.id,
         reference=reference_group(instrument),
+        counterpart=counterpart_group(instrument) or instrument.pooled.id,
         anonymous=(*(g.id for g in instrument.groups if g.anonymous), instrument.pooled.id),
     )
 
