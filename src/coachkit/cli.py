@@ -38,7 +38,7 @@ app = typer.Typer(
 
 # Help lists options in the order a user decides them: what to read, how to judge, what to write.
 _SECTIONS = {
-    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals"},
+    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals", "by"},
     "Output options": {
         "format",
         "output",
@@ -113,6 +113,15 @@ CodesOpt = Annotated[
     typer.Option(
         "--codes",
         help="A CSV of answer codes and item labels (code,label) for exports that hold codes.",
+        show_default=False,
+    ),
+]
+LeadersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--leaders",
+        help="An HR roster (CSV or workbook, a row per leader: name or id, then attributes such "
+        "as function, level, technical role) joined to the survey's leaders by name or id.",
         show_default=False,
     ),
 ]
@@ -435,6 +444,7 @@ _READING = {
     "codes": "codes",
     "keep_identical": "keep_identical",
     "comments": "comments",
+    "leaders": "leaders",
 }
 
 
@@ -479,6 +489,7 @@ def analyze(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -678,6 +689,7 @@ def batch(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -703,7 +715,8 @@ def batch(
 
     def run() -> int:
         from coachkit.batch import default_jobs, discover, run_batch
-        from coachkit.pipeline import Analysis, check_thresholds, report
+        from coachkit.io.roster import Roster
+        from coachkit.pipeline import Analysis, check_thresholds, report, unsurveyed_warning
         from coachkit.text import printable
 
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
@@ -720,15 +733,23 @@ def batch(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
         options = _render_options(None, template, color=False, paper=paper)
+        shared = _shared_roster(reading, quiet)
 
         def analyze_file(file: Path) -> "Report":
-            return report(_load([file], reading, quiet), analysis, [str(file)])
+            return report(_load([file], shared, quiet), analysis, [str(file)])
 
         workers = default_jobs() if jobs is None else jobs
         with _progress(len(files), quiet) as advance:
             result = run_batch(
                 files, analyze_file, format, output_dir, options, advance, unreadable, workers
             )
+        if isinstance(shared.leaders, Roster) and not quiet:
+            unsurveyed = shared.leaders.unsurveyed([e.subject for e in result.reports])
+            if unsurveyed:
+                typer.echo(
+                    printable(f"warning: {unsurveyed_warning(shared.leaders, unsurveyed)}"),
+                    err=True,
+                )
         for entry in result.reports:
             typer.echo(printable(str(output_dir / entry.path)))
         if result.index_written:
@@ -739,6 +760,29 @@ def batch(
         return 1 if result.failed else 0
 
     _guard(debug, run)
+
+
+def _shared_roster(reading: "Reading", quiet: bool) -> "Reading":
+    """A batch reads its HR roster once, for every file: the reading settings with the roster
+    read (and a note of it), or as they were without one."""
+    import dataclasses
+
+    from coachkit.io.roster import read_roster
+    from coachkit.text import printable
+
+    if reading.leaders is None:
+        return reading
+    roster = read_roster(reading.leaders)  # type: ignore[arg-type]
+    if not quiet:
+        joined = " or ".join(map(repr, roster.key_columns))
+        typer.echo(
+            printable(
+                f"note: {roster.path}: {len(roster.names)} leaders, matched by {joined}; "
+                f"attributes {', '.join(map(repr, roster.columns))}"
+            ),
+            err=True,
+        )
+    return dataclasses.replace(reading, leaders=roster)
 
 
 @contextmanager
@@ -784,6 +828,16 @@ def org(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Split the organization by a column of the --leaders roster (function, level, "
+            "technical role): per segment the pooled groups, and whether segments differ.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -805,7 +859,7 @@ def org(
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
-        result = organization(_load(files, reading, quiet), analysis)
+        result = organization(_load(files, reading, quiet), analysis, by)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
         )

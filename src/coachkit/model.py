@@ -268,10 +268,16 @@ class SubjectResult:
     # Spearman's rho of self and the reference role (the manager), the mean over blocks
     counterpart_spearman: float | None = None
     comments: tuple[GroupComments, ...] = ()  # only with --comments, only of reported groups
+    # with an HR roster only: the leader's attributes (None: the roster has no row for them)
+    attributes: Mapping[str, str | None] | None = None
 
     def reported(self) -> tuple[str, ...]:
         """The groups reported for this leader."""
         return tuple(g.group for g in self.groups if g.reported)
+
+
+def _or_nan(value: str | None) -> str | float:
+    return float("nan") if value is None else value
 
 
 TIDY_COLUMNS = (
@@ -300,15 +306,24 @@ class Report(Rendered):
     excluded: tuple[Exclusion, ...]
     subjects: tuple[SubjectResult, ...]
     warnings: tuple[str, ...] = ()
+    attribute_columns: tuple[str, ...] = ()  # the HR roster's columns (empty: no roster)
+
+    def tidy_columns(self) -> tuple[str, ...]:
+        """`TIDY_COLUMNS`, then the HR roster's columns (`leader_` before a name they share)."""
+        return TIDY_COLUMNS + tuple(
+            f"leader_{c}" if c in TIDY_COLUMNS else c for c in self.attribute_columns
+        )
 
     def tidy_rows(self) -> Iterator[tuple[str | int | float, ...]]:
-        """One row per leader, block, reported group and dimension (`TIDY_COLUMNS`): numbers to
-        4 decimals, NaN where a group has no interval (fewer than 3 raters). The CSV writes
-        these rows; `to_frame` holds them."""
+        """One row per leader, block, reported group and dimension (`tidy_columns()`): numbers
+        to 4 decimals, NaN where a group has no interval (fewer than 3 raters) or a leader has
+        no roster attribute. The CSV writes these rows; `to_frame` holds them."""
         nan = float("nan")
         dims = {d.id: d for d in self.instrument.dimensions}
         for subject in self.subjects:
             counts = {g.group: g.n for g in subject.groups}
+            found = subject.attributes or {}
+            attributes = tuple(_or_nan(found.get(c)) for c in self.attribute_columns)
             for block in subject.blocks:
                 for group in self.instrument.groups:
                     if group not in block.mean_rank:
@@ -332,6 +347,7 @@ class Report(Rendered):
                             block.consensus_rank[group][d],
                             low,
                             high,
+                            *attributes,
                         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -339,7 +355,7 @@ class Report(Rendered):
         numbers, NaN where a group has no interval."""
         import pandas as pd
 
-        return pd.DataFrame(list(self.tidy_rows()), columns=list(TIDY_COLUMNS))
+        return pd.DataFrame(list(self.tidy_rows()), columns=list(self.tidy_columns()))
 
 
 @dataclass(frozen=True)
@@ -379,6 +395,47 @@ class RhoSummary:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """The leaders who share one value of a roster attribute, pooled like the organization."""
+
+    value: str
+    n_leaders: int
+    reported: bool  # False below MIN_SEGMENT_LEADERS leaders: then nothing else is filled in
+    reason: str | None
+    groups: tuple[OrgGroup, ...] = ()
+    # the mean over the segment's leaders of self's tilt minus the reference role's, and how
+    # many leaders have both (None: no leader has)
+    tilt_difference: float | None = None
+    tilt_leaders: int = 0
+    pattern_count: int = 0  # leaders showing the technical-leader pattern
+    pattern_assessed: int = 0  # leaders who could (self and the reference role both shown)
+    pattern_expected_share: float | None = None  # the share random rankings would show
+
+
+@dataclass(frozen=True)
+class SegmentContrast:
+    """Whether the segments differ in the self-minus-reference tilt: a permutation test over
+    leaders, from every way to split them into segments of their sizes (`exact`) or from
+    `splits` seeded random ones."""
+
+    p_value: float
+    leaders: int
+    splits: int
+    exact: bool
+    beyond_chance: bool
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The organization split by one roster attribute (`org --by`)."""
+
+    by: str
+    segments: tuple[Segment, ...]
+    contrast: SegmentContrast | None
+    unassigned: tuple[str, ...]  # leaders with no value of the attribute (or no roster row)
+
+
+@dataclass(frozen=True)
 class OrgReport(Rendered):
     """The organization view of `coachkit org`."""
 
@@ -398,6 +455,7 @@ class OrgReport(Rendered):
     pattern_assessed: int = 0
     pattern_expected_share: float | None = None
     pattern_p_value: float | None = None
+    segments: Segments | None = None  # with `--by` only
 
 
 @dataclass(frozen=True)
@@ -455,6 +513,7 @@ class IndexEntry:
     groups: dict[str, int]
     self_manager_spearman: float | None
     tilt: dict[str, float | None]
+    attributes: Mapping[str, str | None] | None = None  # with an HR roster: the leader's
 
 
 @dataclass(frozen=True)
@@ -466,3 +525,4 @@ class BatchResult:
     index: Path
     roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
     index_written: bool = True  # False when the index itself could not be written
+    attribute_columns: tuple[str, ...] = ()  # the HR roster's columns (empty: no roster)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from coachkit.instruments import Instrument
     from coachkit.io import ReadOptions, Source
+    from coachkit.io.roster import Roster
     from coachkit.model import CompareReport, OrgReport, Report
     from coachkit.validate import Dataset
 
@@ -52,6 +53,8 @@ class Reading:
     merge_names: bool = True
     keep_identical: bool = False  # identical rankings without rater ids all count
     comments: bool = False  # read free-text comment columns; shown only for reported groups
+    # an HR roster (a file, a DataFrame, or one read already) joined to the leaders by name or id
+    leaders: str | PathLike[str] | pd.DataFrame | Roster | None = None
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
         """The reader's options for an instrument (group labels and codes resolved)."""
@@ -143,7 +146,59 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         reading.merge_names,
         reading.keep_identical,
     )
+    if reading.leaders is not None:
+        dataset, joined = with_roster(dataset, reading.leaders)
+        notes += joined
     return Loaded(dataset, tuple(notes), dataset.warnings)
+
+
+def with_roster(
+    dataset: Dataset, leaders: str | PathLike[str] | pd.DataFrame | Roster
+) -> tuple[Dataset, list[str]]:
+    """The dataset with each leader's roster attributes, and a note of the join. Leaders with
+    no roster row are named in a warning; so are roster rows with no survey, unless the roster
+    came read already (a batch shares one roster over its files: it notes the join and names
+    those rows once)."""
+    from coachkit.io.roster import Roster, read_roster
+
+    roster = leaders if isinstance(leaders, Roster) else read_roster(leaders)
+    attributes = tuple(roster.attributes(s) for s in dataset.subjects)
+    warnings = list(dataset.warnings)
+    missing = [s for s, a in zip(dataset.subjects, attributes, strict=True) if a is None]
+    if missing:
+        warnings.append(
+            f"{roster.path}: no row for {len(missing)} leader{'s' * (len(missing) != 1)} of the "
+            f"survey ({listed(missing)}); their attributes are blank"
+        )
+    if not isinstance(leaders, Roster):
+        unsurveyed = roster.unsurveyed(dataset.subjects)
+        if unsurveyed:
+            warnings.append(unsurveyed_warning(roster, unsurveyed))
+    note = [
+        f"{roster.path}: {len(attributes) - len(missing)} of {len(attributes)} leaders joined by "
+        f"{' or '.join(map(repr, roster.key_columns))}; attributes "
+        + ", ".join(map(repr, roster.columns))
+    ]
+    if isinstance(leaders, Roster):
+        note = []
+    joined = replace(
+        dataset, attributes=attributes, attribute_columns=roster.columns, warnings=tuple(warnings)
+    )
+    return joined, note
+
+
+def unsurveyed_warning(roster: Roster, names: Sequence[str]) -> str:
+    """The roster's leaders no survey names, in one line."""
+    return (
+        f"{roster.path}: {len(names)} leader{'s' * (len(names) != 1)} of the roster have no "
+        f"survey ({listed(names)})"
+    )
+
+
+def listed(names: Sequence[str], most: int = 20) -> str:
+    """Names quoted in a line, the first `most` of them."""
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(map(repr, names[:most])) + more
 
 
 def _same_data_twice(names: Sequence[str]) -> None:
@@ -289,13 +344,31 @@ def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str]
     )
 
 
-def organization(loaded: Loaded, analysis: Analysis = Analysis()) -> OrgReport:
-    """The organization view of a loaded dataset."""
+def organization(
+    loaded: Loaded, analysis: Analysis = Analysis(), by: str | None = None
+) -> OrgReport:
+    """The organization view of a loaded dataset; with `by`, split by that roster column."""
     from coachkit.analysis.org import analyze_org
 
     check_thresholds(analysis)
     dataset = usable(loaded, [i.path for i in loaded.dataset.inputs])
-    return analyze_org(dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap)
+    column = None if by is None else roster_column(dataset, by)
+    return analyze_org(
+        dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap, column
+    )
+
+
+def roster_column(dataset: Dataset, by: str) -> str:
+    """The roster column `by` names (case, accents and spacing aside)."""
+    from coachkit.text import normalize
+
+    if not dataset.attribute_columns:
+        raise UsageError(f"{by!r} is a roster column, and no roster was given (leaders)", "by")
+    found = [c for c in dataset.attribute_columns if normalize(c) == normalize(by)]
+    if not found:
+        known = ", ".join(map(repr, dataset.attribute_columns))
+        raise UsageError(f"{by!r} is not a column of the roster ({known})", "by")
+    return found[0]
 
 
 def comparison(before: Report, after: Report) -> CompareReport:
@@ -443,6 +516,7 @@ class ReadingOptions(TypedDict, total=False):
     merge_names: bool
     keep_identical: bool
     comments: bool
+    leaders: str | PathLike[str] | pd.DataFrame | Roster | None
 
 
 class Options(ReadingOptions, total=False):
@@ -511,15 +585,19 @@ def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report:
 
 
 @_keywords(Reading, Analysis)
-def org(data: Dataset | Inputs, **options: Unpack[Options]) -> OrgReport:
-    """The organization view: each rater group pooled over every leader."""
+def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Options]) -> OrgReport:
+    """The organization view: each rater group pooled over every leader; with `by` (a column
+    of the HR roster given as `leaders`), the same per segment and whether segments differ.
+
+    >>> coachkit.org("cohort.csv", leaders="roster.csv", by="function")  # doctest: +SKIP
+    """
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return organization(Loaded(data, (), data.warnings), analysis)
-    return organization(_warned(load(data, reading)), analysis)
+        return organization(Loaded(data, (), data.warnings), analysis, by)
+    return organization(_warned(load(data, reading)), analysis, by)
 
 
 @_keywords(Reading, Analysis)

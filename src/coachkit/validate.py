@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -58,6 +58,10 @@ class Dataset:
     completed: np.ndarray | None = None
     # per usable response, the group --group-map moved it from (-1: not moved); None: no move
     moved_from: np.ndarray | None = None
+    # per subject, its HR roster attributes (None: no roster row), and the roster's columns;
+    # empty without a roster
+    attributes: tuple[Mapping[str, str | None] | None, ...] = ()
+    attribute_columns: tuple[str, ...] = ()
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -331,12 +335,9 @@ def _merge_spellings(
     spelling), with a note that lists the spellings."""
     import numpy as np
 
-    from coachkit.text import fold_accents
+    from coachkit.text import leader_key
 
-    keys = [  # ASCII has no accents to fold
-        " ".join((n if n.isascii() else fold_accents(n)).casefold().split())
-        for n in map(str, names.tolist())
-    ]
+    keys = [leader_key(n) for n in map(str, names.tolist())]
     if len(set(keys)) == len(keys):
         return codes, names
     counts = np.bincount(codes, minlength=len(names))

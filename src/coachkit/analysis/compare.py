@@ -12,17 +12,14 @@ from coachkit.model import (
     SubjectChange,
     SubjectResult,
 )
-
-
-def match_key(name: str) -> str:
-    """Leaders match across assessments regardless of case and spacing."""
-    return " ".join(name.casefold().split())
+from coachkit.text import leader_key
 
 
 def compare_reports(before: Report, after: Report) -> CompareReport:
-    """What changed per leader between two reports (leaders matched by name, case and spacing aside)."""
-    earlier = {match_key(s.subject): s for s in before.subjects}
-    later = {match_key(s.subject): s for s in after.subjects}
+    """What changed per leader between two reports (leaders matched by name, case, accents
+    and spacing aside)."""
+    earlier = {leader_key(s.subject): s for s in before.subjects}
+    later = {leader_key(s.subject): s for s in after.subjects}
     roles = after.instrument
     changes = tuple(
         _change(earlier[key], later[key], after.settings, roles) for key in later if key in earlier

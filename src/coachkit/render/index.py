@@ -11,17 +11,30 @@ from coachkit.render.markdown import md
 from coachkit.text import in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.model import BatchResult
+    from coachkit.model import BatchResult, IndexEntry
     from coachkit.render import Renderer, RenderOptions
 
 
 def _json(result: BatchResult, options: RenderOptions) -> str:
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "reports": [dataclasses.asdict(e) for e in result.reports],
+        "reports": [_entry(e, result.attribute_columns) for e in result.reports],
         "failed": [{"input": i, "error": e} for i, e in result.failed],
     }
     return dumps(document)
+
+
+def _entry(entry: IndexEntry, roster: tuple[str, ...]) -> dict[str, Any]:
+    """An index line as JSON: the entry, its roster attributes only when a roster was given."""
+    found = dataclasses.asdict(entry)
+    if not roster:
+        del found["attributes"]
+    return found
+
+
+def _attributes(entry: IndexEntry, roster: tuple[str, ...]) -> list[str]:
+    found = entry.attributes or {}
+    return [found.get(c) or "-" for c in roster]
 
 
 def _markdown(result: BatchResult, options: RenderOptions) -> str:
@@ -30,18 +43,23 @@ def _markdown(result: BatchResult, options: RenderOptions) -> str:
         return "-" if value is None else f"{value:{sign}.2f}"
 
     me, manager = result.roles
+    roster = result.attribute_columns
     lines = ["# coachkit batch reports", ""]
     if result.reports:
         lines += [
-            f"| Leader | Input | Raters | {me}-{in_sentence(manager)} rho | {me} tilt | {manager} tilt | Report |",
-            "|---|---|---|---:|---:|---:|---|",
+            f"| Leader | Input | Raters | {me}-{in_sentence(manager)} rho | {me} tilt | {manager} tilt | "
+            + "".join(f"{md(c)} | " for c in roster)
+            + "Report |",
+            "|---|---|---|---:|---:|---:|" + "---|" * len(roster) + "---|",
         ]
         for e in result.reports:
             raters = ", ".join(f"{g} {n}" for g, n in e.groups.items())
             tilts = list(e.tilt.values())
             lines.append(
                 f"| {md(e.subject)} | {md(e.input)} | {md(raters)} | {number(e.self_manager_spearman)} "
-                f"| {number(tilts[0])} | {number(tilts[1])} | [{md(e.path)}](<{e.path}>) |"
+                f"| {number(tilts[0])} | {number(tilts[1])} | "
+                + "".join(f"{md(v)} | " for v in _attributes(e, roster))
+                + f"[{md(e.path)}](<{e.path}>) |"
             )
     if result.failed:
         lines += ["", "## Files that failed", ""]
@@ -63,6 +81,7 @@ def _html(result: BatchResult, options: RenderOptions) -> str:
         f"<td>{escape(', '.join(f'{g} {n}' for g, n in e.groups.items()))}</td>"
         f"<td>{number(e.self_manager_spearman)}</td>"
         + "".join(f"<td>{number(t)}</td>" for t in list(e.tilt.values())[:2])
+        + "".join(f"<td>{escape(v)}</td>" for v in _attributes(e, result.attribute_columns))
         + "</tr>"
         for e in result.reports
     )
@@ -78,7 +97,9 @@ def _html(result: BatchResult, options: RenderOptions) -> str:
         "th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left}</style></head>"
         f"<body><h1>coachkit batch reports</h1><table><thead><tr><th>Leader</th><th>Input</th>"
         f"<th>Raters</th><th>{escape(me)}-{escape(in_sentence(manager))} rho</th>"
-        f"<th>{escape(me)} tilt</th><th>{escape(manager)} tilt</th></tr></thead>"
+        f"<th>{escape(me)} tilt</th><th>{escape(manager)} tilt</th>"
+        + "".join(f"<th>{escape(c)}</th>" for c in result.attribute_columns)
+        + "</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         + (f"<h2>Files that failed</h2><ul>{failed}</ul>" if failed else "")
         + "</body></html>\n"
