@@ -190,8 +190,8 @@ def with_roster(
 def unsurveyed_warning(roster: Roster, names: Sequence[str]) -> str:
     """The roster's leaders no survey names, in one line."""
     return (
-        f"{roster.path}: {len(names)} leader{'s' * (len(names) != 1)} of the roster have no "
-        f"survey ({listed(names)})"
+        f"{roster.path}: {len(names)} leader{'s' * (len(names) != 1)} of the roster "
+        f"{'has' if len(names) == 1 else 'have'} no survey ({listed(names)})"
     )
 
 
@@ -363,7 +363,7 @@ def roster_column(dataset: Dataset, by: str) -> str:
     from coachkit.text import normalize
 
     if not dataset.attribute_columns:
-        raise UsageError(f"{by!r} is a roster column, and no roster was given (leaders)", "by")
+        raise UsageError(f"needed to split by {by!r}, a column of the HR roster; give it", "leaders")
     found = [c for c in dataset.attribute_columns if normalize(c) == normalize(by)]
     if not found:
         known = ", ".join(map(repr, dataset.attribute_columns))

@@ -198,6 +198,7 @@ def segment_pages(org: OrgReport) -> list[Page]:
         return f"{s.pattern_count} of {s.pattern_assessed} (chance {s.pattern_expected_share:.0%})"
 
     rows = [
+        ("Leaders", *(str(s.n_leaders) for s in shown)),
         (
             f"{me} tilt minus {boss}'s",
             *(f"{s.tilt_difference:+.2f}" if s.tilt_difference is not None else "-" for s in shown),
@@ -225,7 +226,7 @@ def segment_pages(org: OrgReport) -> list[Page]:
     summary = Page(
         title=f"Segments by {split.by}: {sum(s.n_leaders for s in shown)} leaders in "
         f"{len(shown)} segments",
-        header=("", *(f"{s.value} ({s.n_leaders} leaders)" for s in shown)),
+        header=(split.by, *(s.value for s in shown)),
         rows=tuple(rows),
         sections=tuple(Section(t, tuple(lines)) for t, lines in sections.items() if lines),
     )
