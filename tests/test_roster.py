@@ -47,7 +47,11 @@ def _survey(tmp_path: Path, seed: int = 7) -> tuple[Path, pd.DataFrame]:
         for group, count in (("Self", 1), ("Manager", 1), ("Peer", peers), ("Direct report", 3)):
             for i in range(count):
                 ranks = rng.permutation(12) + 1
-                if function and function.strip().lower() == "engineering" and group in ("Self", "Manager"):
+                if (
+                    function
+                    and function.strip().lower() == "engineering"
+                    and group in ("Self", "Manager")
+                ):
                     ordered = np.sort(ranks)
                     first, second = ordered[:6], ordered[6:]
                     if group == "Manager":
@@ -55,9 +59,7 @@ def _survey(tmp_path: Path, seed: int = 7) -> tuple[Path, pd.DataFrame]:
                     ranks = np.concatenate([rng.permutation(first), rng.permutation(second)])
                 rows.append((leader, f"{leader[:2]}-{group[:2]}{i}", group, ranks.tolist()))
     path = write_wide(tmp_path / "survey.csv", rows)
-    frame = pd.DataFrame(
-        [(s, g, *v) for s, _, g, v in rows], columns=["leader", "group", *LABELS]
-    )
+    frame = pd.DataFrame([(s, g, *v) for s, _, g, v in rows], columns=["leader", "group", *LABELS])
     return path, frame
 
 

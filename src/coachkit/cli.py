@@ -20,7 +20,7 @@ from coachkit.version import __version__
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.io.describe import FileView
-    from coachkit.model import Report
+    from coachkit.model import JourneyReport, Report
     from coachkit.pipeline import Analysis, Loaded, Reading
     from coachkit.render import RenderOptions
     from coachkit.validate import Dataset
@@ -113,6 +113,22 @@ CodesOpt = Annotated[
     typer.Option(
         "--codes",
         help="A CSV of answer codes and item labels (code,label) for exports that hold codes.",
+        show_default=False,
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="The journey: the question of where things stand today (id or words); with --future.",
+        show_default=False,
+    ),
+]
+FutureOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--future",
+        help="The journey: the question of where things should go (id or words); with --now.",
         show_default=False,
     ),
 ]
@@ -347,6 +363,40 @@ def _load(files: list[Path], reading: "Reading", quiet: bool) -> "Loaded":
     return loaded
 
 
+def _analyzed(
+    files: list[Path], reading: "Reading", analysis: "Analysis", quiet: bool
+) -> "Report | JourneyReport":
+    """The report of the files; a journey when --now and --future name two questions, or when
+    exactly two questions fit and their words say which is now and which the future."""
+    import dataclasses
+
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, journey, journey_pair, load_journey, report
+
+    names = [str(f) for f in files]
+    pair = journey_pair(reading)
+    if pair is None:
+        try:
+            loaded = _load(files, reading, quiet)
+        except AmbiguousQuestions as exc:
+            pair = detected_pair(exc, reading)
+            if pair is None:
+                raise
+            if not quiet:
+                typer.echo(
+                    f"note: two questions rank the same items: {pair[0]!r} (now) and "
+                    f"{pair[1]!r} (future); read as a journey (--question chooses one)",
+                    err=True,
+                )
+        else:
+            _moved_warnings(loaded.dataset, analysis, quiet)
+            return report(loaded, analysis, names)
+    now, future = load_journey(names, reading, pair)
+    warnings = tuple(dict.fromkeys(now.warnings + future.warnings))
+    _say(dataclasses.replace(future, warnings=warnings), quiet)
+    return journey(now, future, pair, analysis)
+
+
 def _color(output: Path | None) -> bool:
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -445,6 +495,8 @@ _READING = {
     "keep_identical": "keep_identical",
     "comments": "comments",
     "leaders": "leaders",
+    "now": "now",
+    "future": "future",
 }
 
 
@@ -488,6 +540,8 @@ def analyze(
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
+    now: NowOpt = None,
+    future: FutureOpt = None,
     codes: CodesOpt = None,
     leaders: LeadersOpt = None,
     quiet: QuietOpt = False,
@@ -500,16 +554,14 @@ def analyze(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, report
+        from coachkit.pipeline import Analysis
         from coachkit.render import render
 
         fmt = _format(format, output)
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
-        loaded = _load(files, reading, quiet)
-        _moved_warnings(loaded.dataset, analysis, quiet)
-        result = report(loaded, analysis, [str(f) for f in files])
+        result = _analyzed(files, reading, analysis, quiet)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
         )
@@ -895,6 +947,8 @@ def compare(
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
+    now: NowOpt = None,
+    future: FutureOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -910,15 +964,15 @@ def compare(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, comparison, report
+        from coachkit.pipeline import Analysis, comparison
         from coachkit.render import render
 
         fmt = _format(format, output)
         check_output(output, [before, after])
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
-        earlier = report(_load([before], reading, quiet), analysis, [str(before)])
-        later = report(_load([after], reading, quiet), analysis, [str(after)])
+        earlier = _analyzed([before], reading, analysis, quiet)
+        later = _analyzed([after], reading, analysis, quiet)
         options = _render_options(output, template, paper=paper)
         write_output(render(comparison(earlier, later), fmt, options), output, [before, after])
         return 0

@@ -459,6 +459,88 @@ class OrgReport(Rendered):
 
 
 @dataclass(frozen=True)
+class JourneyGroup:
+    """One rater group's journey: where it ranks the items now and in the future."""
+
+    group: str
+    n_now: int
+    n_future: int
+    reported: bool  # shown for both questions; else `reason` says which one withholds it
+    reason: str | None
+    now: Mapping[str, float] = field(default_factory=dict)  # mean ranks, now
+    future: Mapping[str, float] = field(default_factory=dict)  # and in the future
+    shift: Mapping[str, float] = field(default_factory=dict)  # future - now: < 0 should rise
+    shift_p: Mapping[str, float] = field(default_factory=dict)  # under random ranking
+    moves: tuple[str, ...] = ()  # items whose shift is beyond chance (Holm over the items)
+    stage: str | None = None  # the item the group ranks first now: where it places us today
+    alignment: float | None = None  # Spearman's rho of its future mean ranks with the vision's
+    raters_aligned: int | None = None  # its raters whose future is within rho >= .5 of it
+
+
+@dataclass(frozen=True)
+class SubjectJourney:
+    """The journey of one leader's (or organization's) raters, group by group."""
+
+    subject: str
+    groups: tuple[JourneyGroup, ...]
+
+
+@dataclass(frozen=True)
+class JourneyReport(Rendered):
+    """The result of `coachkit analyze --now Q --future Q`: from now to the future, and who
+    shares the vision."""
+
+    coachkit_version: str
+    instrument: InstrumentInfo
+    settings: Settings
+    inputs: tuple[InputSummary, ...]
+    excluded: tuple[Exclusion, ...]
+    now_question: str
+    future_question: str
+    vision: str  # the group whose future is the vision (the CIO)
+    aligned_rho: float  # the rho at which a rater counts as sharing the vision
+    subjects: tuple[SubjectJourney, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupJourneyChange:
+    """How one group's view of the journey moved between two surveys: before, after."""
+
+    group: str
+    raters: tuple[int, int]  # the future question's raters
+    alignment: tuple[float | None, float | None]
+    raters_aligned: tuple[int | None, int | None]
+    stage: tuple[str | None, str | None]
+
+
+@dataclass(frozen=True)
+class SubjectJourneyChange:
+    """Whether a leader's (or organization's) raters moved toward the vision."""
+
+    subject: str
+    groups: tuple[GroupJourneyChange, ...]
+    # anonymous groups whose raters changed by fewer than --min-raters: withheld, since the
+    # change in who shares the vision would tell how those few raters answered
+    withheld: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JourneyCompareReport(Rendered):
+    """`coachkit compare` of two journeys: did the team move toward the vision?"""
+
+    coachkit_version: str
+    instrument: InstrumentInfo
+    settings: Settings
+    before: tuple[InputSummary, ...]
+    after: tuple[InputSummary, ...]
+    vision: str
+    subjects: tuple[SubjectJourneyChange, ...]
+    unmatched_before: tuple[str, ...]
+    unmatched_after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GapChange:
     """A gap that closed or opened between two assessments."""
 

@@ -19,10 +19,17 @@ from coachkit.options import Layout, Scheme, ValueKind
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.errors import AmbiguousQuestions
     from coachkit.instruments import Instrument
     from coachkit.io import ReadOptions, Source
     from coachkit.io.roster import Roster
-    from coachkit.model import CompareReport, OrgReport, Report
+    from coachkit.model import (
+        CompareReport,
+        JourneyCompareReport,
+        JourneyReport,
+        OrgReport,
+        Report,
+    )
     from coachkit.validate import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,6 +62,9 @@ class Reading:
     comments: bool = False  # read free-text comment columns; shown only for reported groups
     # an HR roster (a file, a DataFrame, or one read already) joined to the leaders by name or id
     leaders: str | PathLike[str] | pd.DataFrame | Roster | None = None
+    # the journey: the question of where things stand now, and of where they should go
+    now: str | None = None
+    future: str | None = None
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
         """The reader's options for an instrument (group labels and codes resolved)."""
@@ -344,6 +354,60 @@ def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str]
     )
 
 
+def journey_pair(reading: Reading) -> tuple[str, str] | None:
+    """The now and future questions the options name (None: no journey asked for)."""
+    if reading.now is None and reading.future is None:
+        return None
+    if reading.now is None or reading.future is None:
+        missing = "now" if reading.now is None else "future"
+        raise UsageError(f"a journey needs both questions; name the {missing} one too", missing)
+    if reading.question is not None:
+        raise UsageError("a journey reads the now and the future question; drop it", "question")
+    return reading.now, reading.future
+
+
+def detected_pair(error: AmbiguousQuestions, reading: Reading) -> tuple[str, str] | None:
+    """When exactly two questions fit the instrument and one speaks of now (today, current) and
+    the other of the future (should, vision): the pair, by their keys."""
+    from coachkit.instruments import load_instrument
+    from coachkit.text import normalize
+
+    if len(error.questions) != 2:
+        return None
+    words = load_instrument(reading.instrument).journey
+
+    def says(text: str, phrases: tuple[str, ...]) -> bool:
+        padded = f" {normalize(text)} "
+        return any(f" {normalize(p)} " in padded for p in phrases)
+
+    (a_key, a_text), (b_key, b_text) = error.questions
+    a_now, b_now = says(a_text or a_key, words.now), says(b_text or b_key, words.now)
+    a_future, b_future = says(a_text or a_key, words.future), says(b_text or b_key, words.future)
+    if a_now and b_future and not a_future and not b_now:
+        return a_key or a_text, b_key or b_text
+    if b_now and a_future and not b_future and not a_now:
+        return b_key or b_text, a_key or a_text
+    return None
+
+
+def load_journey(inputs: Inputs, reading: Reading, pair: tuple[str, str]) -> tuple[Loaded, Loaded]:
+    """The two questions of a journey, each read as its own dataset."""
+    now = load(inputs, replace(reading, question=pair[0], now=None, future=None))
+    future = load(inputs, replace(reading, question=pair[1], now=None, future=None))
+    return now, future
+
+
+def journey(
+    now: Loaded, future: Loaded, pair: tuple[str, str], analysis: Analysis = Analysis()
+) -> JourneyReport:
+    """The journey from now to the future, per leader (or organization) and group."""
+    from coachkit.analysis.journey import analyze_journey
+
+    check_thresholds(analysis)
+    names = [i.path for i in future.dataset.inputs]
+    return analyze_journey(usable(now, names), usable(future, names), pair, analysis.min_raters)
+
+
 def organization(
     loaded: Loaded, analysis: Analysis = Analysis(), by: str | None = None
 ) -> OrgReport:
@@ -363,7 +427,9 @@ def roster_column(dataset: Dataset, by: str) -> str:
     from coachkit.text import normalize
 
     if not dataset.attribute_columns:
-        raise UsageError(f"needed to split by {by!r}, a column of the HR roster; give it", "leaders")
+        raise UsageError(
+            f"needed to split by {by!r}, a column of the HR roster; give it", "leaders"
+        )
     found = [c for c in dataset.attribute_columns if normalize(c) == normalize(by)]
     if not found:
         known = ", ".join(map(repr, dataset.attribute_columns))
@@ -371,11 +437,22 @@ def roster_column(dataset: Dataset, by: str) -> str:
     return found[0]
 
 
-def comparison(before: Report, after: Report) -> CompareReport:
-    """What changed between two reports of the same leaders."""
-    from coachkit.analysis.compare import compare_reports
+def comparison(
+    before: Report | JourneyReport, after: Report | JourneyReport
+) -> CompareReport | JourneyCompareReport:
+    """What changed between two reports of the same leaders, or between two journeys."""
+    from coachkit.analysis.compare import compare_journeys, compare_reports
+    from coachkit.model import JourneyReport
 
-    return compare_reports(before, after)
+    journeys = isinstance(before, JourneyReport), isinstance(after, JourneyReport)
+    if journeys == (True, True):
+        return compare_journeys(before, after)  # type: ignore[arg-type]
+    if any(journeys):
+        raise UsageError(
+            "one survey reads as a journey (now and future) and the other not; compare two "
+            "journeys, or choose one question of each with --question"
+        )
+    return compare_reports(before, after)  # type: ignore[arg-type]
 
 
 def group_map(pairs: Mapping[str, str] | Sequence[str], instrument: Instrument) -> dict[str, str]:
@@ -517,6 +594,8 @@ class ReadingOptions(TypedDict, total=False):
     keep_identical: bool
     comments: bool
     leaders: str | PathLike[str] | pd.DataFrame | Roster | None
+    now: str | None
+    future: str | None
 
 
 class Options(ReadingOptions, total=False):
@@ -568,20 +647,37 @@ def read(inputs: Inputs, **options: Unpack[ReadingOptions]) -> Dataset:
     >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
     """
     reading, _ = split(options)
+    if journey_pair(reading) is not None:
+        raise UsageError("read takes one question; analyze reads a journey's two", "now")
     return _warned(load(inputs, reading)).dataset
 
 
 @_keywords(Reading, Analysis)
-def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report:
+def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report | JourneyReport:
     """The report for every leader: from a dataset `read` returned, or straight from files or
-    DataFrames with the same keyword options as `coachkit analyze`."""
+    DataFrames with the same keyword options as `coachkit analyze`. With `now` and `future`
+    (two questions of one survey, or found by their words when exactly two fit), the journey
+    from one to the other instead.
+
+    >>> coachkit.analyze("it.csv", instrument="it-archetypes", now="today", future="should")  # doctest: +SKIP
+    """
+    from coachkit.errors import AmbiguousQuestions
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
         return report(Loaded(data, (), data.warnings), analysis)
-    return report(_warned(load(data, reading)), analysis)
+    pair = journey_pair(reading)
+    if pair is None:
+        try:
+            return report(_warned(load(data, reading)), analysis)
+        except AmbiguousQuestions as exc:
+            pair = detected_pair(exc, reading)
+            if pair is None:
+                raise
+    now, future = load_journey(data, reading, pair)
+    return journey(_warned(now), _warned(future), pair, analysis)
 
 
 @_keywords(Reading, Analysis)
@@ -603,6 +699,7 @@ def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Opti
 @_keywords(Reading, Analysis)
 def compare(
     before: Dataset | Inputs, after: Dataset | Inputs, **options: Unpack[Options]
-) -> CompareReport:
-    """What changed between two assessments of the same leaders."""
+) -> CompareReport | JourneyCompareReport:
+    """What changed between two assessments of the same leaders (or, for two journeys, whether
+    the team moved toward the vision)."""
     return comparison(analyze(before, **options), analyze(after, **options))
