@@ -272,6 +272,30 @@ def write_cohort(path: Path, year: int) -> None:
                 )
 
 
+def write_cohort_roster(path: Path) -> None:
+    """What the HR system knows of the programme's leaders: the technical roles are the ones
+    the cohort was drawn with. Spelled as HR spells them (an accent the survey lacks); the
+    newest leader is not in it yet, and a leader who left the programme still is."""
+    functions = ["Engineering", "Data", "Sales", "Engineering", "Data", "People"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Employee ID", "Name", "Function", "Level", "Technical role", "Tenure"])
+        for index, leader in enumerate(COHORT[:-1]):
+            technical = index % 3 != 2
+            function = functions[index % 6] if technical else ["Sales", "People"][index % 2]
+            writer.writerow(
+                [
+                    f"E{1040 + index}",
+                    "Diego Álvarez" if leader == "Diego Alvarez" else leader,
+                    function,
+                    "Director" if index % 4 else "VP",
+                    "yes" if technical else "no",
+                    ["0-2 years", "3-5 years", "6+ years"][index % 3],
+                ]
+            )
+        writer.writerow(["E1090", "Mona Reyes", "Sales", "Director", "no", "6+ years"])
+
+
 ARCHETYPES = [
     "Tactical",
     "Order taking",
@@ -381,6 +405,7 @@ if __name__ == "__main__":
     write_ratings_csv(HERE / "ratings.csv")
     write_cohort(HERE / "cohort-2025.csv", 2025)
     write_cohort(HERE / "cohort-2026.csv", 2026)
+    write_cohort_roster(HERE / "cohort-roster.csv")
     write_it_archetypes(HERE / "it-archetypes.csv")
     write_it_journey(HERE / "it-journey.csv")
     from exports import write_exports

@@ -238,8 +238,6 @@ def test_compare_of_two_journeys_says_who_moved_toward_the_vision(tmp_path: Path
     def alignment(report: JourneyReport) -> float | None:
         return next(g.alignment for g in report.subjects[0].groups if g.group == "business_partner")
 
-    assert partners["alignment"] == pytest.approx(
-        [alignment(earlier), alignment(later)], abs=1e-4
-    )
+    assert partners["alignment"] == pytest.approx([alignment(earlier), alignment(later)], abs=1e-4)
     code, text, _ = run("compare", str(before), str(after), "--instrument", "it-archetypes")
     assert "Business partners: moved" in text or "Business partners: held" in text

@@ -438,7 +438,16 @@ def segment_contrast(info: InstrumentInfo, segments: Segments) -> str:
             f"({p}): most in {high.value} ({a:+.2f} places), least in {low.value} ({b:+.2f})."
         )
     lean = f"further toward {first}" if a > 0 else f"less far toward {second}"
-    return (
-        f"{high.value} leaders lean {lean} than their {boss}s: {a:+.2f} places against "
-        f"{b:+.2f} in {low.value} ({p})."
+    if _named(high.value) and _named(low.value):
+        who, other = f"{high.value} leaders", f"in {low.value}"
+    else:  # yes/no, numbers: say which attribute they are values of
+        attribute = in_sentence(segments.by)
+        who, other = f"Leaders whose {attribute} is {high.value}", f"where it is {low.value}"
+    return f"{who} lean {lean} than their {boss}s: {a:+.2f} places against {b:+.2f} {other} ({p})."
+
+
+def _named(value: str) -> bool:
+    """Whether a segment's value reads as a name before "leaders" (Engineering, not yes or 3)."""
+    return value.casefold() not in {"yes", "no", "true", "false", "y", "n"} and any(
+        c.isalpha() for c in value
     )
