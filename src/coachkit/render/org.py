@@ -12,7 +12,15 @@ from coachkit.render import wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.pages import page_renderers
-from coachkit.render.view import Page, Section, concordance_reading, tilt_reading
+from coachkit.render.view import (
+    Page,
+    Section,
+    Slope,
+    SlopeChart,
+    concordance_reading,
+    tilt_reading,
+    tilt_scale,
+)
 from coachkit.text import format_p, in_sentence
 
 
@@ -170,6 +178,12 @@ def org_page(org: OrgReport) -> Page:
     )
 
 
+def tilt_of(segment: Segment, group: str) -> float | None:
+    """A segment's pooled tilt of one group (None where it is not shown)."""
+    found = next((g for g in segment.groups if g.group == group), None)
+    return found.tilt.value if found is not None and found.reported and found.tilt else None
+
+
 def org_pages(org: OrgReport) -> list[Page]:
     """The organization view, then (with `--by`) its segments side by side."""
     return [org_page(org), *segment_pages(org)]
@@ -223,12 +237,30 @@ def segment_pages(org: OrgReport) -> list[Page]:
         "Not reported (anonymity)": withheld,
         f"In no segment (no {split.by})": [", ".join(unassigned)] if unassigned else [],
     }
+    charts: tuple[SlopeChart, ...] = ()
+    pairs = [(s.value, tilt_of(s, info.self_group), tilt_of(s, info.counterpart)) for s in shown]
+    lines = [Slope(v, a, b) for v, a, b in pairs if a is not None and b is not None]
+    if lines:
+        scale = tilt_scale(info)
+        charts = (
+            SlopeChart(
+                f"{me} tilt and {boss} tilt, per segment",
+                -scale,
+                scale,
+                tuple(lines),
+                ends=(me.lower(), boss),
+            ),
+        )
     summary = Page(
         title=f"Segments by {split.by}: {sum(s.n_leaders for s in shown)} leaders in "
         f"{len(shown)} segments",
         header=(split.by, *(s.value for s in shown)),
         rows=tuple(rows),
-        sections=tuple(Section(t, tuple(lines)) for t, lines in sections.items() if lines),
+        sections=tuple(
+            Section(t, tuple(found), charts if t.startswith("Do the") else ())
+            for t, found in sections.items()
+            if found
+        ),
     )
     others = [next((g for g in s.groups if g.group == info.pooled), None) for s in shown]
     if not shown or not all(g is not None and g.reported for g in others):
