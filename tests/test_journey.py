@@ -241,3 +241,22 @@ def test_compare_of_two_journeys_says_who_moved_toward_the_vision(tmp_path: Path
     assert partners["alignment"] == pytest.approx([alignment(earlier), alignment(later)], abs=1e-4)
     code, text, _ = run("compare", str(before), str(after), "--instrument", "it-archetypes")
     assert "Business partners: moved" in text or "Business partners: held" in text
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "found"),
+    [
+        ("Current state of IT", "Desired future state", ("Q1", "Q2")),
+        ("Where should we be three years from now?", "Where are we today?", ("Q2", "Q1")),
+        ("Rank now", "Rank now, again", None),
+        ("Where should we go?", "What should we stop?", None),
+    ],
+)
+def test_a_now_and_future_pair_is_told_by_its_words(
+    first: str, second: str, found: tuple[str, str] | None
+) -> None:
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import Reading, detected_pair
+
+    error = AmbiguousQuestions("two fit", [("Q1", first), ("Q2", second)])
+    assert detected_pair(error, Reading(instrument="it-archetypes")) == found

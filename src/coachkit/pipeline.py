@@ -381,11 +381,13 @@ def detected_pair(error: AmbiguousQuestions, reading: Reading) -> tuple[str, str
         return any(f" {normalize(p)} " in padded for p in phrases)
 
     (a_key, a_text), (b_key, b_text) = error.questions
-    a_now, b_now = says(a_text or a_key, words.now), says(b_text or b_key, words.now)
+    # a question of the future may say "now" ("three years from now"): the future words win
     a_future, b_future = says(a_text or a_key, words.future), says(b_text or b_key, words.future)
-    if a_now and b_future and not a_future and not b_now:
+    a_now = says(a_text or a_key, words.now) and not a_future
+    b_now = says(b_text or b_key, words.now) and not b_future
+    if a_now and b_future:
         return a_key or a_text, b_key or b_text
-    if b_now and a_future and not b_future and not a_now:
+    if b_now and a_future:
         return b_key or b_text, a_key or a_text
     return None
 

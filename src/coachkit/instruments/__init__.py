@@ -56,7 +56,19 @@ class Group:
 
 # Words of a question about where things stand now, and about where they should go.
 NOW_WORDS = ("now", "today", "current", "currently", "present", "as is", "at the moment")
-FUTURE_WORDS = ("future", "should", "vision", "to be", "ideal", "in three years", "target")
+FUTURE_WORDS = (
+    "future",
+    "should",
+    "vision",
+    "to be",
+    "ideal",
+    "desired",
+    "target",
+    "aspiration",
+    "years from now",
+    "in three years",
+    "in 3 years",
+)
 
 
 @dataclass(frozen=True)
