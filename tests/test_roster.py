@@ -283,3 +283,24 @@ def test_the_segment_contrast_is_calibrated_and_has_power() -> None:
     ]
     assert 0.01 <= np.mean(null) <= 0.10
     assert np.mean(shifted) >= 0.6
+
+
+def test_contact_details_in_the_roster_never_reach_a_report(tmp_path: Path) -> None:
+    """The leader is the self rater too: their e-mail or phone is never printed."""
+    survey, _ = _survey(tmp_path)
+    roster = tmp_path / "contacts.csv"
+    rows = ["Name,Email,Phone,Function,Note"]
+    for i, (leader, _, _) in enumerate(LEADERS):
+        rows.append(
+            f"{leader},l{i}@corp.example,+1 555 010 {i:04d},Sales,ask l{i}@corp.example first"
+        )
+    roster.write_text("\n".join(rows) + "\n", "utf-8")
+    for fmt in ("json", "csv", "md", "html"):
+        code, out, err = run("analyze", str(survey), "--leaders", str(roster), "-f", fmt)
+        assert code == 0, err
+        assert "corp.example" not in out and "555 010" not in out
+    assert "'Email', 'Phone' hold e-mail addresses or phone numbers; left out" in err
+    assert read_roster(roster).attributes("Ana Lima") == {
+        "Function": "Sales",
+        "Note": "ask [e-mail] first",
+    }

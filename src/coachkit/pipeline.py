@@ -191,6 +191,11 @@ def with_roster(
     ]
     if isinstance(leaders, Roster):
         note = []
+    if roster.contact:
+        warnings.append(
+            f"{roster.path}: {listed(roster.contact)} hold{'s' * (len(roster.contact) == 1)} "
+            "e-mail addresses or phone numbers; left out of every report"
+        )
     joined = replace(
         dataset, attributes=attributes, attribute_columns=roster.columns, warnings=tuple(warnings)
     )

@@ -30,6 +30,9 @@ _KEY_WORDS = re.compile(
 )
 # Header words of a column about someone else (a leader's own manager, say): never the key.
 _OTHER_PERSON = re.compile(r"\b(manager|boss|supervisor|reports to|mentor|coach|hr partner)\b")
+# Contact details of a leader (who is also the self rater): never carried into a report.
+_EMAIL = re.compile(r"[^\s@]+\s*(?:@|\(at\)|\[at\])\s*[^\s@]+\.[^\s@]{2,}", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[\d\s().\-_/]{7,}$")
 MAX_ATTRIBUTES = 50  # columns; a roster wider than this is an export of everything
 MAX_VALUE_CHARS = 200
 
@@ -44,6 +47,7 @@ class Roster:
     rows: Mapping[str, tuple[str | None, ...]]  # folded name or id -> attribute values
     names: tuple[str, ...]  # each row's leader, as the roster spells it (its first key column)
     row_keys: tuple[frozenset[str], ...]  # each row's folded keys, in the file's order
+    contact: tuple[str, ...] = ()  # columns of e-mail addresses or phone numbers, left out
 
     def attributes(self, leader: str) -> dict[str, str | None] | None:
         """A leader's attributes (None where the roster has no row for them)."""
@@ -94,7 +98,8 @@ def _keyed(where: str, header: list[str], grid: np.ndarray, body: Table) -> Rost
             f"{where}: column {blank[0] + 1} of the roster has values and no header; name it"
         )
     keys = _key_columns(where, header, grid, used, body)
-    columns = [c for c in used if c not in keys]
+    contact = [c for c in used if c not in keys and _contact_column(grid[:, c])]
+    columns = [c for c in used if c not in keys and c not in contact]
     titles = [header[c] for c in columns]
     if len(columns) > MAX_ATTRIBUTES:
         raise InputError(
@@ -123,12 +128,24 @@ def _keyed(where: str, header: list[str], grid: np.ndarray, body: Table) -> Rost
         rows=rows,
         names=tuple(names),
         row_keys=tuple(row_keys),
+        contact=tuple(header[c] for c in contact),
     )
 
 
 def _value(cell: object) -> str | None:
+    """An attribute as a report shows it: printable, one line, an e-mail address or phone
+    number in it described instead of quoted."""
     text = " ".join(printable(str(cell)).split())
-    return text[:MAX_VALUE_CHARS] or None
+    if _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7:
+        return "[phone]"
+    return _EMAIL.sub("[e-mail]", text)[:MAX_VALUE_CHARS] or None
+
+
+def _contact_column(values: np.ndarray) -> bool:
+    """Whether a column holds contact details (most of its values e-mails or phone numbers)."""
+    found = [str(v).strip() for v in values.tolist() if str(v).strip()]
+    masked = sum(_value(v) in ("[phone]", "[e-mail]") for v in found)
+    return bool(found) and masked * 2 > len(found)
 
 
 def _key_columns(
