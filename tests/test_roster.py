@@ -295,7 +295,7 @@ def test_contact_details_in_the_roster_never_reach_a_report(tmp_path: Path) -> N
             f"{leader},l{i}@corp.example,+1 555 010 {i:04d},Sales,ask l{i}@corp.example first"
         )
     roster.write_text("\n".join(rows) + "\n", "utf-8")
-    for fmt in ("json", "csv", "md", "html"):
+    for fmt in ("json", "csv", "markdown", "html"):
         code, out, err = run("analyze", str(survey), "--leaders", str(roster), "-f", fmt)
         assert code == 0, err
         assert "corp.example" not in out and "555 010" not in out
