@@ -394,6 +394,7 @@ def _analyzed(
     now, future = load_journey(names, reading, pair)
     warnings = tuple(dict.fromkeys(now.warnings + future.warnings))
     _say(dataclasses.replace(future, warnings=warnings), quiet)
+    _moved_warnings(future.dataset, analysis, quiet)  # the same raters answer both questions
     return journey(now, future, pair, analysis)
 
 
