@@ -768,6 +768,7 @@ def batch(
 
     def run() -> int:
         from coachkit.batch import default_jobs, discover, run_batch
+        from coachkit.io.isolate import reader_pool
         from coachkit.io.roster import Roster
         from coachkit.pipeline import Analysis, check_thresholds, report, unsurveyed_warning
         from coachkit.text import printable
@@ -792,7 +793,7 @@ def batch(
             return report(_load([file], shared, quiet), analysis, [str(file)])
 
         workers = default_jobs() if jobs is None else jobs
-        with _progress(len(files), quiet) as advance:
+        with _progress(len(files), quiet) as advance, reader_pool():
             result = run_batch(
                 files, analyze_file, format, output_dir, options, advance, unreadable, workers
             )
