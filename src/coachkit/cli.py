@@ -47,6 +47,7 @@ _SECTIONS = {
         "paper",
         "draft_instrument",
         "comments",
+        "brief",
     },
     "Other options": {"jobs", "quiet", "debug", "help"},
 }
@@ -203,6 +204,13 @@ CommentsOpt = Annotated[
         "them yourself before handing the report on.",
     ),
 ]
+BriefOpt = Annotated[
+    bool,
+    typer.Option(
+        "--brief",
+        help="Terminal table only: print each leader's summary (In short), not the tables.",
+    ),
+]
 PartialOpt = Annotated[
     bool,
     typer.Option(
@@ -347,6 +355,7 @@ def _render_options(
     template: Path | None,
     color: bool | None = None,
     paper: Paper | None = None,
+    brief: bool = False,
 ) -> "RenderOptions":
     from coachkit.render import RenderOptions
 
@@ -355,7 +364,16 @@ def _render_options(
         width=_width(),
         template=template,
         paper="Letter" if (paper or _locale_paper()) is Paper.letter else "A4",
+        brief=brief,
     )
+
+
+def _check_brief(brief: bool, fmt: Format) -> None:
+    """`--brief` shortens the terminal table; any other format refuses it (exit 2)."""
+    if brief and fmt is not Format.table:
+        raise UsageError(
+            f"summaries only are written as the terminal table, not {fmt.value}", "brief"
+        )
 
 
 def _locale_paper() -> Paper:
@@ -473,6 +491,7 @@ def analyze(
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
     comments: CommentsOpt = False,
+    brief: BriefOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -484,7 +503,8 @@ def analyze(
 ) -> None:
     """Analyze survey files into a report per leader. `-` reads CSV from standard input.
 
-    Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
+        Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md;
+    the summaries only: coachkit analyze examples/acme-wide.xlsx --brief
     """
     reading = _reading(locals())
 
@@ -493,15 +513,15 @@ def analyze(
         from coachkit.render import render
 
         fmt = _format(format, output)
+        _check_brief(brief, fmt)
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
         loaded = _load(files, reading, quiet)
         _moved_warnings(loaded.dataset, analysis, quiet)
         result = report(loaded, analysis, [str(f) for f in files])
-        write_output(
-            render(result, fmt, _render_options(output, template, paper=paper)), output, files
-        )
+        options = _render_options(output, template, paper=paper, brief=brief)
+        write_output(render(result, fmt, options), output, files)
         return 0
 
     _guard(debug, run)
@@ -672,6 +692,7 @@ def batch(
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
     comments: CommentsOpt = False,
+    brief: BriefOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -706,6 +727,7 @@ def batch(
         from coachkit.pipeline import Analysis, check_thresholds, report
         from coachkit.text import printable
 
+        _check_brief(brief, format)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         check_thresholds(analysis)
         _anonymity_warnings(reading, analysis, quiet)
@@ -719,7 +741,7 @@ def batch(
             raise CoachkitError(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
-        options = _render_options(None, template, color=False, paper=paper)
+        options = _render_options(None, template, color=False, paper=paper, brief=brief)
 
         def analyze_file(file: Path) -> "Report":
             return report(_load([file], reading, quiet), analysis, [str(file)])
