@@ -95,6 +95,14 @@ class Settings:
     values: str
     allow_partial: bool
     intervals: bool = True  # 95% intervals over raters for groups of 3+
+    # with values "scores": the lowest and highest rating the raters gave (each rater's ratings
+    # became ranks, the highest first, ties sharing the average rank); None for rankings
+    scale: tuple[float, float] | None = None
+
+    @property
+    def rated(self) -> bool:
+        """Whether the raters gave ratings (turned into ranks) rather than rankings."""
+        return self.values == "scores"
 
 
 @dataclass(frozen=True)

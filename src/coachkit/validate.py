@@ -58,6 +58,8 @@ class Dataset:
     completed: np.ndarray | None = None
     # per usable response, the group --group-map moved it from (-1: not moved); None: no move
     moved_from: np.ndarray | None = None
+    # with scores: the lowest and highest score the usable responses gave (None: ranks)
+    scale: tuple[float, float] | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -258,6 +260,7 @@ def validate(
         moved_from=_rows(_moved(sources), used)
         if any(s.moved_from is not None for s in sources)
         else None,
+        scale=_scale(_rows(raw, used)) if kind is ValueKind.scores else None,
     )
 
 
@@ -586,6 +589,14 @@ def _detect_values(
     raise InputError(
         f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores"
     )
+
+
+def _scale(scores: np.ndarray) -> tuple[float, float] | None:
+    """The lowest and highest score given (None when none is)."""
+    import numpy as np
+
+    seen = scores[~np.isnan(scores)]
+    return (float(seen.min()), float(seen.max())) if len(seen) else None
 
 
 def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:

@@ -100,6 +100,7 @@ def settings_for(
         dataset.values.value,
         dataset.allow_partial,
         intervals,
+        dataset.scale,
     )
 
 

@@ -21,7 +21,12 @@ def render_table(report: Report, color: bool = False, width: int = 100, brief: b
     ("In short"), then the tables and the coaching focus; long labels wrap at a space, `/` or
     `-`, and a table too wide for the terminal is split so that every group's numbers are
     shown. `brief`: the summaries only, one short screen per leader."""
-    parts = [_subject(subject_view(report, s), width, brief) for s in report.subjects]
+    parts: list[RenderableType] = [
+        _subject(subject_view(report, s), width, brief) for s in report.subjects
+    ]
+    note = wording.values_note(report.settings)
+    if note:  # said once, before the first leader
+        parts.insert(0, Text(note + "\n", style="italic"))
     return _print(parts if brief else [*parts, _footer(report)], color, width)
 
 
@@ -216,7 +221,7 @@ def _block(block: BlockView, width: int, chance: str = "") -> list[RenderableTyp
     title = f"{block.title}: consensus rank by group (1 = top priority)"
     parts += _fitted(title, "Dimension", block.groups, rows, width)
     if block.pairs:
-        title = f"Gaps in places (+: the first group ranks it higher; {block.gap_legend})"
+        title = f"Gaps in places (+: {block.gap_sign}; {block.gap_legend})"
         gap_rows = [(printable(g.label), *g.cells) for g in block.gaps]
         parts += _fitted(title, "Dimension", block.pairs, gap_rows, width)
         parts.append(_indented(printable(block.adjusted)))

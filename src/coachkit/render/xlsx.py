@@ -104,6 +104,9 @@ def render_xlsx(report: Report) -> bytes:
             ],
         )
         _leader_sheet(book.create_sheet(sheet_name(subject.subject, taken)), report, subject)
+    note = wording.values_note(report.settings)
+    if note:  # said once, under the leaders
+        _put(summary, len(report.subjects) + 3, [note])
     summary.freeze_panes = "B2"
     _widths(summary, [28, *[12] * len(groups), 16, 12, 12, 28])
     excluded = book.create_sheet("Excluded")
@@ -143,7 +146,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
             row = _gaps(sheet, row, report, block)
         row = _within_groups(sheet, row, info, block)
     if subject.coaching_focus:
-        row = _focus(sheet, row, info, subject)
+        row = _focus(sheet, row, info, subject, report.settings.rated)
     _widths(sheet, [30, 18, *[14] * 12])
 
 
@@ -253,7 +256,9 @@ def _within_groups(sheet: Worksheet, row: int, info: InstrumentInfo, block: Bloc
     return row
 
 
-def _focus(sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectResult) -> int:
+def _focus(
+    sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectResult, rated: bool = False
+) -> int:
     """The coaching focus, both directions, with p and whether beyond chance; the last row."""
     labels = {d.id: d.label for d in info.dimensions}
     row += 2
@@ -269,7 +274,7 @@ def _focus(sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectRes
                 round(f.gap, 4),
                 round(f.p_value, 4),
                 "yes" if f.beyond_chance else "no",
-                wording.focus_reason(info, f, raters),
+                wording.focus_reason(info, f, raters, rated),
             ],
         )
     return row
