@@ -251,6 +251,18 @@ def test_batch_markdown_index(tmp_path: Path) -> None:
     assert code == 0
     index = (out / "index.md").read_text()
     assert "| Dana Whitfield |" in index and "(<acme-wide/dana-whitfield.md>)" in index
+    # a column of rater counts per group, under the group's label, numbers aligned right
+    table = [line.split("|")[1:-1] for line in index.splitlines() if line.startswith("|")]
+    head = [c.strip() for c in table[0]]
+    assert head[2:7] == ["Self", "Manager", "Peers", "Direct reports", "Others"]
+    assert "direct_report" not in index
+    assert [c.strip() for c in table[1]][2:-1] == ["---:"] * 8
+    document = json.loads(run("analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "json")[1])
+    for row in table[2:5]:
+        subject = next(s for s in document["subjects"] if s["subject"] == row[0].strip())
+        counts = {g["group"]: g["n"] for g in subject["groups"]}
+        ids = ["self", "manager", "peer", "direct_report", "other"]
+        assert [c.strip() for c in row[2:7]] == [str(counts[g] or "-") for g in ids]
     assert (out / "acme-wide" / "marcus-oyelaran.md").read_text().count("## ") >= 1
     assert "R1PE01" not in "".join(p.read_text() for p in out.rglob("*.md"))
 
@@ -350,6 +362,8 @@ def test_batch_html_writes_an_index_page(tmp_path: Path) -> None:
     code, _, _ = run("batch", "examples/acme-wide.xlsx", "--output-dir", str(out), "-f", "html")
     assert code == 0 and (out / "index.html").is_file()
     page = (out / "index.html").read_text("utf-8")
+    assert '<th class="n">Direct reports</th>' in page and "direct_report" not in page
+    assert '<td class="n">4</td>' in page and ".n{text-align:right" in page
     for report in out.rglob("*.html"):
         if report.name != "index.html":
             assert f'href="{report.relative_to(out).as_posix()}"' in page

@@ -222,13 +222,14 @@ def run_batch(
     index_format = fmt if fmt in (Format.json, Format.html) else Format.markdown
     index = output_dir / f"index.{ {Format.json: 'json', Format.html: 'html'}.get(fmt, 'md') }"
     roles = _roles(last)
-    result = BatchResult(tuple(entries), tuple(failed), index, roles)
+    labels = dict(last.instrument.groups) if last is not None else {}
+    result = BatchResult(tuple(entries), tuple(failed), index, roles, group_labels=labels)
     try:
         _check_not_input(index, protected)
         write_output(render(result, index_format, options), index)
     except CoachkitError as exc:  # the reports' own failures must not be lost with the index
         failed.append((str(index), " ".join(str(exc).split())))
-        return BatchResult(tuple(entries), tuple(failed), index, roles, index_written=False)
+        return dataclasses.replace(result, failed=tuple(failed), index_written=False)
     return result
 
 

@@ -219,12 +219,30 @@ PartialOpt = Annotated[
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+
+
+def _choice(kind: "type[Format] | type[TextFormat]") -> Callable[[Any], Any]:
+    """A format option's parser: any case, and `md` for markdown (exit 2 for anything else)."""
+
+    def parse(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            names = ", ".join(f.value for f in kind)
+            raise typer.BadParameter(f"{value!r} is not one of {names}") from None
+
+    return parse
+
+
+_FORMATS = "[" + "|".join(f.value for f in Format) + "]"
 FormatOpt = Annotated[
     Format | None,
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: table, or from the -o suffix).",
+        parser=_choice(Format),
+        metavar=_FORMATS,
+        help="Output format (default: table, or from the -o suffix); any case, md for markdown.",
         show_default=False,
     ),
 ]
@@ -426,6 +444,21 @@ def _anonymity_warnings(reading: "Reading", analysis: "Analysis", quiet: bool) -
         typer.echo(printable(f"warning: {message}"), err=True)
 
 
+def _warn(messages: list[str], quiet: bool) -> None:
+    """Warnings on stderr (unless --quiet)."""
+    from coachkit.text import printable
+
+    for message in [] if quiet else messages:
+        typer.echo(printable(f"warning: {message}"), err=True)
+
+
+def _threshold_warnings(notable: float, major: float, quiet: bool) -> None:
+    """A notable gap size at or above the major one, on stderr."""
+    from coachkit.pipeline import threshold_warnings
+
+    _warn(threshold_warnings(notable, major), quiet)
+
+
 def _moved_warnings(dataset: "Dataset", analysis: "Analysis", quiet: bool) -> None:
     """Where an option moves fewer than --min-raters raters into an anonymous group, on stderr."""
     from coachkit.pipeline import moved_raters_warnings
@@ -520,6 +553,7 @@ def analyze(
         loaded = _load(files, reading, quiet)
         _moved_warnings(loaded.dataset, analysis, quiet)
         result = report(loaded, analysis, [str(f) for f in files])
+        _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         options = _render_options(output, template, paper=paper, brief=brief)
         write_output(render(result, fmt, options), output, files)
         return 0
@@ -527,7 +561,16 @@ def analyze(
     _guard(debug, run)
 
 
-TextFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="table (text) or json.")]
+TextFormatOpt = Annotated[
+    TextFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=_choice(TextFormat),
+        metavar="[table|json]",
+        help="table (text) or json.",
+    ),
+]
 
 
 @app.command(cls=_Sectioned)
@@ -674,7 +717,14 @@ def batch(
         ),
     ],
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="Format of each report.")
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            parser=_choice(Format),
+            metavar=_FORMATS,
+            help="Format of each report; any case, md for markdown.",
+        ),
     ] = Format.markdown,
     template: TemplateOpt = None,
     paper: PaperOpt = None,
@@ -731,6 +781,8 @@ def batch(
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         check_thresholds(analysis)
         _anonymity_warnings(reading, analysis, quiet)
+        if notable_gap is not None and major_gap is not None:
+            _threshold_warnings(notable_gap, major_gap, quiet)
         files, unreadable = discover(paths, output_dir)
         if not files and not unreadable:
             raise CoachkitError(
@@ -828,6 +880,7 @@ def org(
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
         result = organization(_load(files, reading, quiet), analysis)
+        _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
         )
@@ -878,17 +931,20 @@ def compare(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, comparison, report
+        from coachkit.pipeline import Analysis, comparison, report, same_input_warnings
         from coachkit.render import render
 
         fmt = _format(format, output)
         check_output(output, [before, after])
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
+        _warn(same_input_warnings(before, after), quiet)
         earlier = report(_load([before], reading, quiet), analysis, [str(before)])
         later = report(_load([after], reading, quiet), analysis, [str(after)])
+        change = comparison(earlier, later)
+        _threshold_warnings(change.settings.notable_gap, change.settings.major_gap, quiet)
         options = _render_options(output, template, paper=paper)
-        write_output(render(comparison(earlier, later), fmt, options), output, [before, after])
+        write_output(render(change, fmt, options), output, [before, after])
         return 0
 
     _guard(debug, run)

@@ -474,3 +474,4 @@ class BatchResult:
     index: Path
     roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
     index_written: bool = True  # False when the index itself could not be written
+    group_labels: Mapping[str, str] = field(default_factory=dict)  # id -> label, report order

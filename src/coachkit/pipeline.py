@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from coachkit.validate import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R", "Report", "OrgReport", "CompareReport")  # a result with its settings
 
 # What `read` and `analyze` take: a path, a DataFrame, or a list of them (one dataset).
 Input: TypeAlias = "str | PathLike[str] | pd.DataFrame"
@@ -186,6 +187,39 @@ def usable(loaded: Loaded, names: Sequence[str]) -> Dataset:
     raise InputError(
         f"{', '.join(names)}: no usable responses ({len(dataset.excluded)} excluded); {hint}"
     )
+
+
+def threshold_warnings(notable: float, major: float, flags: bool = True) -> list[str]:
+    """A notable size at or above the major one: every notable gap would be major too, a
+    likely slip (`--notable-gap 7 --major-gap 3`). `flags`: name the command line's options,
+    else the library's keywords."""
+    if notable < major:
+        return []
+    names = ("--notable-gap", "--major-gap") if flags else ("notable_gap", "major_gap")
+    return [
+        f"{names[0]} {notable:g} is not below {names[1]} {major:g}: every notable gap is major "
+        "too; the notable size is meant to be the smaller"
+    ]
+
+
+def same_input_warnings(before: object, after: object) -> list[str]:
+    """An assessment compared with itself (the same file twice, or the same data): nothing can
+    have changed, which is more likely a slip than a question."""
+    import filecmp
+    from os import fspath
+
+    def path(given: object) -> Path | None:
+        return Path(fspath(given)) if isinstance(given, str | PathLike) else None
+
+    first, second = path(before), path(after)
+    if first is None or second is None:
+        same = before is after
+        return ["the two assessments are the same data: nothing can have changed"] * same
+    try:
+        same = first.resolve() == second.resolve() or filecmp.cmp(first, second, shallow=False)
+    except OSError:  # not a file (stdin, a missing file): the reader says so
+        return []
+    return [f"{first} and {second} hold the same data: nothing can have changed"] * same
 
 
 def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
@@ -412,6 +446,23 @@ def _warned(loaded: Loaded) -> Loaded:
     return loaded
 
 
+def _warn(messages: list[str]) -> None:
+    """Warnings about the options, as `coachkit.CoachkitWarning`."""
+    import warnings
+
+    from coachkit.errors import CoachkitWarning
+
+    for message in messages:
+        warnings.warn(message, CoachkitWarning, stacklevel=3)
+
+
+def _checked(result: R) -> R:
+    """A result, once its thresholds in force are said to be in order."""
+    settings = result.settings
+    _warn(threshold_warnings(settings.notable_gap, settings.major_gap, flags=False))
+    return result
+
+
 def _no_reading_options(options: Mapping[str, Any]) -> None:
     """A dataset was read already: a reading option given with it would be dropped unseen."""
     given = sorted(set(options) & set(Reading.__dataclass_fields__))
@@ -506,8 +557,8 @@ def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report:
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return report(Loaded(data, (), data.warnings), analysis)
-    return report(_warned(load(data, reading)), analysis)
+        return _checked(report(Loaded(data, (), data.warnings), analysis))
+    return _checked(report(_warned(load(data, reading)), analysis))
 
 
 @_keywords(Reading, Analysis)
@@ -518,8 +569,8 @@ def org(data: Dataset | Inputs, **options: Unpack[Options]) -> OrgReport:
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return organization(Loaded(data, (), data.warnings), analysis)
-    return organization(_warned(load(data, reading)), analysis)
+        return _checked(organization(Loaded(data, (), data.warnings), analysis))
+    return _checked(organization(_warned(load(data, reading)), analysis))
 
 
 @_keywords(Reading, Analysis)
@@ -527,4 +578,10 @@ def compare(
     before: Dataset | Inputs, after: Dataset | Inputs, **options: Unpack[Options]
 ) -> CompareReport:
     """What changed between two assessments of the same leaders."""
-    return comparison(analyze(before, **options), analyze(after, **options))
+    import warnings
+
+    _warn(same_input_warnings(before, after))
+    with warnings.catch_warnings():  # the thresholds are said once, not for each assessment
+        warnings.filterwarnings("ignore", message=".*is not below major_gap")
+        earlier, later = analyze(before, **options), analyze(after, **options)
+    return _checked(comparison(earlier, later))
