@@ -475,3 +475,32 @@ def test_leaders_named_like_numbers_stay_names_in_compare_and_org_workbooks(tmp_
     assert code == 0, err
     cells = [row[0] for row in load_workbook(out).worksheets[0].iter_rows(values_only=True)]
     assert set(names) <= set(cells)
+
+
+def test_compare_collapses_the_gaps_that_moved_into_an_appendix() -> None:
+    args = ("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv")
+    document = json.loads(run(*args, "-f", "json")[1])
+    moved = {
+        s["subject"]: len(s["closed"]) + len(s["opened"]) + len(s["reversed"])
+        for s in document["subjects"]
+    }
+    assert max(moved.values()) >= 15  # the lists that buried the charts
+    kinds = ("closed: ", "opened: ", "reversed: ")
+    for fmt, heading in (("table", ""), ("markdown", "## ")):
+        out = run(*args, "-f", fmt, "-q")[1]
+        body, appendix = out.split(f"{heading}Appendix: the gaps that moved, leader by leader\n")
+        assert not any(line.lstrip("- ").startswith(kinds) for line in body.splitlines())
+        for count in moved.values():
+            assert f"The {count} gaps that moved by the notable size or more: listed" in body
+        listed: dict[str, int] = {}
+        leader = ""
+        for line in appendix.splitlines():
+            if line.removeprefix("### ") in moved:
+                leader = line.removeprefix("### ")
+            elif line.strip().lstrip("- ").startswith(kinds):
+                listed[leader] = listed.get(leader, 0) + 1
+        assert listed == {name: count for name, count in moved.items() if count}, fmt
+    page = run(*args, "-f", "html", "-q")[1]
+    assert page.count('<details class="more">') == sum(1 for c in moved.values() if c)
+    for count in moved.values():
+        assert f"<summary>The {count} gaps that moved by the notable size or more</summary>" in page

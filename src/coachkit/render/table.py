@@ -41,6 +41,14 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
         for section in page.sections:
             parts.append(Text(printable(section.title), style="bold"))
             parts += [_indented(printable(line), bullet="- ") for line in section.lines]
+            if section.details_note:
+                parts.append(_indented(printable(section.details_note), bullet="- "))
+            parts.append(Text(""))
+        if page.appendix:
+            parts.append(Text(printable(page.details_title), style="bold underline"))
+            for section in page.appendix:
+                parts.append(Text(printable(section.title), style="bold"))
+                parts += [_indented(printable(line), bullet="- ") for line in section.lines]
             parts.append(Text(""))
     return _print(parts, options.color, options.width)
 

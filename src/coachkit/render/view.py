@@ -338,6 +338,11 @@ class Section:
     title: str
     lines: tuple[str, ...]
     charts: tuple[SlopeChart, ...] = ()
+    # lines a reader opens on request: a count stands for them among `lines`; the HTML folds them
+    # under the section, the printed and text formats list them in an appendix at the end
+    details: tuple[str, ...] = ()
+    details_label: str = ""  # what opens the details (HTML)
+    details_note: str = ""  # the line that sends a reader to the appendix (text, print)
 
 
 @dataclass(frozen=True)
@@ -349,3 +354,9 @@ class Page:
     rows: tuple[tuple[str, ...], ...]
     sections: tuple[Section, ...]
     heat: int = 0  # the table's numbers are ranks from 1 to this: drawn as a heatmap (0: not)
+    details_title: str = ""  # the appendix that lists the sections' details
+
+    @property
+    def appendix(self) -> tuple[Section, ...]:
+        """The sections that have details, as the appendix lists them."""
+        return tuple(Section(s.title, s.details) for s in self.sections if s.details)

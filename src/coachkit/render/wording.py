@@ -391,6 +391,16 @@ def change_summary(info: InstrumentInfo, change: SubjectChange) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+MOVED_GAPS_TITLE = "Appendix: the gaps that moved, leader by leader"
+
+
+def moved_gaps(count: int) -> tuple[str, str]:
+    """What stands for a leader's gaps that moved, listed on request: the label that opens them
+    (HTML), and the line that sends a reader to the appendix (the printed and text formats)."""
+    label = f"The {count} gap{'s' * (count != 1)} that moved by the notable size or more"
+    return label, f"{label}: listed in the appendix"
+
+
 def withheld_change(info: InstrumentInfo, groups: tuple[str, ...], min_raters: int) -> list[str]:
     """Why a comparison shows no change for some groups."""
     if not groups:

@@ -296,7 +296,7 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
         for section in page.sections:
             row += 1
             _header(sheet, row, [section.title])
-            for line in section.lines:
+            for line in (*section.lines, *section.details):  # a workbook lists them all
                 row += 1
                 _put(sheet, row, [line])
         sheet.freeze_panes = "B2"
