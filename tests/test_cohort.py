@@ -504,3 +504,25 @@ def test_compare_collapses_the_gaps_that_moved_into_an_appendix() -> None:
     assert page.count('<details class="more">') == sum(1 for c in moved.values() if c)
     for count in moved.values():
         assert f"<summary>The {count} gaps that moved by the notable size or more</summary>" in page
+
+
+def test_the_org_heatmap_has_a_row_per_family_above_its_dimensions() -> None:
+    dims = json.loads(run("dimensions", "-f", "json")[1])["dimensions"]
+    families = {"competency": "Competencies", "characteristic": "Characteristics"}
+    expected: list[str] = []
+    for d in dims:  # the family's label before its first dimension, then its dimensions
+        if not expected or families[d["family"]] not in expected:
+            expected.append(families[d["family"]])
+        expected.append(d["label"])
+    args = ("org", "examples/cohort-2026.csv", "-q")
+    table = run(*args)[1].split("───\n", 1)[1].split("\n\n", 1)[0]
+    assert [line[:30].strip() for line in table.splitlines()] == expected
+    for line in table.splitlines():  # a family at the edge, its dimensions indented under it
+        indent = len(line) - len(line.lstrip())
+        assert indent == (1 if line[:30].strip() in families.values() else 3), line
+    markdown = run(*args, "-f", "markdown")[1]
+    rows = [line.split("|")[1].strip() for line in markdown.splitlines() if line.startswith("| ")]
+    assert rows[1:] == [f"**{x}**" if x in families.values() else x for x in expected]
+    page = run(*args, "-f", "html")[1]
+    assert page.count('<tr class="family">') == 2
+    assert page.index(">Competencies</th>") < page.index(">Vision and strategy<")

@@ -37,6 +37,10 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
         parts.append(Text(printable(page.title), style="bold underline"))
         if page.rows:
             rows = [tuple(printable(c) for c in row) for row in page.rows]
+            if page.headings:  # a family's rows indented under its label
+                rows = [
+                    r if i in page.headings else (f"  {r[0]}", *r[1:]) for i, r in enumerate(rows)
+                ]
             parts += _fitted(None, page.header[0], page.header[1:], rows, options.width)
         for section in page.sections:
             parts.append(Text(printable(section.title), style="bold"))

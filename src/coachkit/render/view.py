@@ -355,6 +355,7 @@ class Page:
     sections: tuple[Section, ...]
     heat: int = 0  # the table's numbers are ranks from 1 to this: drawn as a heatmap (0: not)
     details_title: str = ""  # the appendix that lists the sections' details
+    headings: tuple[int, ...] = ()  # rows that head a family (a label, no numbers)
 
     @property
     def appendix(self) -> tuple[Section, ...]:

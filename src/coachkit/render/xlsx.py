@@ -290,9 +290,11 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
     for page in pages:
         sheet = book.create_sheet(sheet_name(page.title, taken))
         _header(sheet, 1, list(page.header))
-        for row, values in enumerate(page.rows, start=2):
+        # a row of numbers per line, ready to sort and filter: the family headings stay out
+        data = [r for i, r in enumerate(page.rows) if i not in page.headings]
+        for row, values in enumerate(data, start=2):
             _put(sheet, row, [values[0], *(_number(v) for v in values[1:])])  # a name stays text
-        row = len(page.rows) + 2
+        row = len(data) + 2
         for section in page.sections:
             row += 1
             _header(sheet, row, [section.title])
