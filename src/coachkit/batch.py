@@ -223,7 +223,15 @@ def run_batch(
     index = output_dir / f"index.{ {Format.json: 'json', Format.html: 'html'}.get(fmt, 'md') }"
     roles = _roles(last)
     roster = last.attribute_columns if last is not None else ()
-    result = BatchResult(tuple(entries), tuple(failed), index, roles, attribute_columns=roster)
+    labels = dict(last.instrument.groups) if last is not None else {}
+    result = BatchResult(
+        tuple(entries),
+        tuple(failed),
+        index,
+        roles,
+        group_labels=labels,
+        attribute_columns=roster,
+    )
     try:
         _check_not_input(index, protected)
         write_output(render(result, index_format, options), index)

@@ -47,6 +47,7 @@ _SECTIONS = {
         "paper",
         "draft_instrument",
         "comments",
+        "brief",
     },
     "Other options": {"jobs", "quiet", "debug", "help"},
 }
@@ -228,6 +229,13 @@ CommentsOpt = Annotated[
         "them yourself before handing the report on.",
     ),
 ]
+BriefOpt = Annotated[
+    bool,
+    typer.Option(
+        "--brief",
+        help="Terminal table only: print each leader's summary (In short), not the tables.",
+    ),
+]
 PartialOpt = Annotated[
     bool,
     typer.Option(
@@ -236,12 +244,30 @@ PartialOpt = Annotated[
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+
+
+def _choice(kind: "type[Format] | type[TextFormat]") -> Callable[[Any], Any]:
+    """A format option's parser: any case, and `md` for markdown (exit 2 for anything else)."""
+
+    def parse(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            names = ", ".join(f.value for f in kind)
+            raise typer.BadParameter(f"{value!r} is not one of {names}") from None
+
+    return parse
+
+
+_FORMATS = "[" + "|".join(f.value for f in Format) + "]"
 FormatOpt = Annotated[
     Format | None,
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: table, or from the -o suffix).",
+        parser=_choice(Format),
+        metavar=_FORMATS,
+        help="Output format (default: table, or from the -o suffix); any case, md for markdown.",
         show_default=False,
     ),
 ]
@@ -407,6 +433,7 @@ def _render_options(
     template: Path | None,
     color: bool | None = None,
     paper: Paper | None = None,
+    brief: bool = False,
 ) -> "RenderOptions":
     from coachkit.render import RenderOptions
 
@@ -415,7 +442,16 @@ def _render_options(
         width=_width(),
         template=template,
         paper="Letter" if (paper or _locale_paper()) is Paper.letter else "A4",
+        brief=brief,
     )
+
+
+def _check_brief(brief: bool, fmt: Format) -> None:
+    """`--brief` shortens the terminal table; any other format refuses it (exit 2)."""
+    if brief and fmt is not Format.table:
+        raise UsageError(
+            f"summaries only are written as the terminal table, not {fmt.value}", "brief"
+        )
 
 
 def _locale_paper() -> Paper:
@@ -466,6 +502,21 @@ def _anonymity_warnings(reading: "Reading", analysis: "Analysis", quiet: bool) -
 
     for message in [] if quiet else anonymity_warnings(reading, analysis):
         typer.echo(printable(f"warning: {message}"), err=True)
+
+
+def _warn(messages: list[str], quiet: bool) -> None:
+    """Warnings on stderr (unless --quiet)."""
+    from coachkit.text import printable
+
+    for message in [] if quiet else messages:
+        typer.echo(printable(f"warning: {message}"), err=True)
+
+
+def _threshold_warnings(notable: float, major: float, quiet: bool) -> None:
+    """A notable gap size at or above the major one, on stderr."""
+    from coachkit.pipeline import threshold_warnings
+
+    _warn(threshold_warnings(notable, major), quiet)
 
 
 def _moved_warnings(dataset: "Dataset", analysis: "Analysis", quiet: bool) -> None:
@@ -536,6 +587,7 @@ def analyze(
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
     comments: CommentsOpt = False,
+    brief: BriefOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -550,7 +602,8 @@ def analyze(
 ) -> None:
     """Analyze survey files into a report per leader. `-` reads CSV from standard input.
 
-    Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
+        Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md;
+    the summaries only: coachkit analyze examples/acme-wide.xlsx --brief
     """
     reading = _reading(locals())
 
@@ -559,19 +612,29 @@ def analyze(
         from coachkit.render import render
 
         fmt = _format(format, output)
+        _check_brief(brief, fmt)
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
         result = _analyzed(files, reading, analysis, quiet)
-        write_output(
-            render(result, fmt, _render_options(output, template, paper=paper)), output, files
-        )
+        _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
+        options = _render_options(output, template, paper=paper, brief=brief)
+        write_output(render(result, fmt, options), output, files)
         return 0
 
     _guard(debug, run)
 
 
-TextFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="table (text) or json.")]
+TextFormatOpt = Annotated[
+    TextFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=_choice(TextFormat),
+        metavar="[table|json]",
+        help="table (text) or json.",
+    ),
+]
 
 
 @app.command(cls=_Sectioned)
@@ -718,7 +781,14 @@ def batch(
         ),
     ],
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="Format of each report.")
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            parser=_choice(Format),
+            metavar=_FORMATS,
+            help="Format of each report; any case, md for markdown.",
+        ),
     ] = Format.markdown,
     template: TemplateOpt = None,
     paper: PaperOpt = None,
@@ -736,6 +806,7 @@ def batch(
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
     comments: CommentsOpt = False,
+    brief: BriefOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -773,9 +844,12 @@ def batch(
         from coachkit.pipeline import Analysis, check_thresholds, report, unsurveyed_warning
         from coachkit.text import printable
 
+        _check_brief(brief, format)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         check_thresholds(analysis)
         _anonymity_warnings(reading, analysis, quiet)
+        if notable_gap is not None and major_gap is not None:
+            _threshold_warnings(notable_gap, major_gap, quiet)
         files, unreadable = discover(paths, output_dir)
         if not files and not unreadable:
             raise CoachkitError(
@@ -786,7 +860,7 @@ def batch(
             raise CoachkitError(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
-        options = _render_options(None, template, color=False, paper=paper)
+        options = _render_options(None, template, color=False, paper=paper, brief=brief)
         shared = _shared_roster(reading, quiet)
 
         def analyze_file(file: Path) -> "Report":
@@ -914,6 +988,7 @@ def org(
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
         result = organization(_load(files, reading, quiet), analysis, by)
+        _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
         )
@@ -966,17 +1041,20 @@ def compare(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, comparison
+        from coachkit.pipeline import Analysis, comparison, same_input_warnings
         from coachkit.render import render
 
         fmt = _format(format, output)
         check_output(output, [before, after])
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
+        _warn(same_input_warnings(before, after), quiet)
         earlier = _analyzed([before], reading, analysis, quiet)
         later = _analyzed([after], reading, analysis, quiet)
+        change = comparison(earlier, later)
+        _threshold_warnings(change.settings.notable_gap, change.settings.major_gap, quiet)
         options = _render_options(output, template, paper=paper)
-        write_output(render(comparison(earlier, later), fmt, options), output, [before, after])
+        write_output(render(change, fmt, options), output, [before, after])
         return 0
 
     _guard(debug, run)

@@ -95,6 +95,14 @@ class Settings:
     values: str
     allow_partial: bool
     intervals: bool = True  # 95% intervals over raters for groups of 3+
+    # with values "scores": the lowest and highest rating the raters gave (each rater's ratings
+    # became ranks, the highest first, ties sharing the average rank); None for rankings
+    scale: tuple[float, float] | None = None
+
+    @property
+    def rated(self) -> bool:
+        """Whether the raters gave ratings (turned into ranks) rather than rankings."""
+        return self.values == "scores"
 
 
 @dataclass(frozen=True)
@@ -608,3 +616,4 @@ class BatchResult:
     roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
     index_written: bool = True  # False when the index itself could not be written
     attribute_columns: tuple[str, ...] = ()  # the HR roster's columns (empty: no roster)
+    group_labels: Mapping[str, str] = field(default_factory=dict)  # id -> label, report order

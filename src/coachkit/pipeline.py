@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypedDict, TypeVar, Unpack
 
 from coachkit.errors import InputError, UsageError
 from coachkit.options import Layout, Scheme, ValueKind
@@ -29,10 +29,21 @@ if TYPE_CHECKING:
         JourneyReport,
         OrgReport,
         Report,
+        Settings,
     )
     from coachkit.validate import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _WithSettings(Protocol):
+    """A result that carries the settings in force (every kind of result does)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+R = TypeVar("R", bound=_WithSettings)
 
 # What `read` and `analyze` take: a path, a DataFrame, or a list of them (one dataset).
 Input: TypeAlias = "str | PathLike[str] | pd.DataFrame"
@@ -256,6 +267,39 @@ def usable(loaded: Loaded, names: Sequence[str]) -> Dataset:
     raise InputError(
         f"{', '.join(names)}: no usable responses ({len(dataset.excluded)} excluded); {hint}"
     )
+
+
+def threshold_warnings(notable: float, major: float, flags: bool = True) -> list[str]:
+    """A notable size at or above the major one: every notable gap would be major too, a
+    likely slip (`--notable-gap 7 --major-gap 3`). `flags`: name the command line's options,
+    else the library's keywords."""
+    if notable < major:
+        return []
+    names = ("--notable-gap", "--major-gap") if flags else ("notable_gap", "major_gap")
+    return [
+        f"{names[0]} {notable:g} is not below {names[1]} {major:g}: every notable gap is major "
+        "too; the notable size is meant to be the smaller"
+    ]
+
+
+def same_input_warnings(before: object, after: object) -> list[str]:
+    """An assessment compared with itself (the same file twice, or the same data): nothing can
+    have changed, which is more likely a slip than a question."""
+    import filecmp
+    from os import fspath
+
+    def path(given: object) -> Path | None:
+        return Path(fspath(given)) if isinstance(given, str | PathLike) else None
+
+    first, second = path(before), path(after)
+    if first is None or second is None:
+        same = before is after
+        return ["the two assessments are the same data: nothing can have changed"] * same
+    try:
+        same = first.resolve() == second.resolve() or filecmp.cmp(first, second, shallow=False)
+    except OSError:  # not a file (stdin, a missing file): the reader says so
+        return []
+    return [f"{first} and {second} hold the same data: nothing can have changed"] * same
 
 
 def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
@@ -569,6 +613,23 @@ def _warned(loaded: Loaded) -> Loaded:
     return loaded
 
 
+def _warn(messages: list[str]) -> None:
+    """Warnings about the options, as `coachkit.CoachkitWarning`."""
+    import warnings
+
+    from coachkit.errors import CoachkitWarning
+
+    for message in messages:
+        warnings.warn(message, CoachkitWarning, stacklevel=3)
+
+
+def _checked(result: R) -> R:
+    """A result, once its thresholds in force are said to be in order."""
+    settings = result.settings
+    _warn(threshold_warnings(settings.notable_gap, settings.major_gap, flags=False))
+    return result
+
+
 def _no_reading_options(options: Mapping[str, Any]) -> None:
     """A dataset was read already: a reading option given with it would be dropped unseen."""
     given = sorted(set(options) & set(Reading.__dataclass_fields__))
@@ -674,17 +735,17 @@ def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report | Jour
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return report(Loaded(data, (), data.warnings), analysis)
+        return _checked(report(Loaded(data, (), data.warnings), analysis))
     pair = journey_pair(reading)
     if pair is None:
         try:
-            return report(_warned(load(data, reading)), analysis)
+            return _checked(report(_warned(load(data, reading)), analysis))
         except AmbiguousQuestions as exc:
             pair = detected_pair(exc, reading)
             if pair is None:
                 raise
     now, future = load_journey(data, reading, pair)
-    return journey(_warned(now), _warned(future), pair, analysis)
+    return _checked(journey(_warned(now), _warned(future), pair, analysis))
 
 
 @_keywords(Reading, Analysis)
@@ -699,8 +760,8 @@ def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Opti
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return organization(Loaded(data, (), data.warnings), analysis, by)
-    return organization(_warned(load(data, reading)), analysis, by)
+        return _checked(organization(Loaded(data, (), data.warnings), analysis, by))
+    return _checked(organization(_warned(load(data, reading)), analysis, by))
 
 
 @_keywords(Reading, Analysis)
@@ -709,4 +770,10 @@ def compare(
 ) -> CompareReport | JourneyCompareReport:
     """What changed between two assessments of the same leaders (or, for two journeys, whether
     the team moved toward the vision)."""
-    return comparison(analyze(before, **options), analyze(after, **options))
+    import warnings
+
+    _warn(same_input_warnings(before, after))
+    with warnings.catch_warnings():  # the thresholds are said once, not for each assessment
+        warnings.filterwarnings("ignore", message=".*is not below major_gap")
+        earlier, later = analyze(before, **options), analyze(after, **options)
+    return _checked(comparison(earlier, later))

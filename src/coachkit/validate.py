@@ -62,6 +62,8 @@ class Dataset:
     # empty without a roster
     attributes: tuple[Mapping[str, str | None] | None, ...] = ()
     attribute_columns: tuple[str, ...] = ()
+    # with scores: the lowest and highest score the usable responses gave (None: ranks)
+    scale: tuple[float, float] | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -262,6 +264,7 @@ def validate(
         moved_from=_rows(_moved(sources), used)
         if any(s.moved_from is not None for s in sources)
         else None,
+        scale=_scale(_rows(raw, used)) if kind is ValueKind.scores else None,
     )
 
 
@@ -587,6 +590,14 @@ def _detect_values(
     raise InputError(
         f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores"
     )
+
+
+def _scale(scores: np.ndarray) -> tuple[float, float] | None:
+    """The lowest and highest score given (None when none is)."""
+    import numpy as np
+
+    seen = scores[~np.isnan(scores)]
+    return (float(seen.min()), float(seen.max())) if len(seen) else None
 
 
 def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:

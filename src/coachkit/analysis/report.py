@@ -105,6 +105,7 @@ def settings_for(
         dataset.values.value,
         dataset.allow_partial,
         intervals,
+        dataset.scale,
     )
 
 

@@ -42,12 +42,14 @@ REGISTRIES = {
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: colour, width, a user's Markdown template, the PDF's paper."""
+    """How to render: colour, width, a user's Markdown template, the PDF's paper, and whether a
+    terminal report shows the summaries only."""
 
     color: bool = False
     width: int = 100
     template: Path | None = None
     paper: str = "A4"  # A4 or Letter
+    brief: bool = False  # the terminal report: each leader's "In short" only
 
 
 Renderer = Callable[[Any, RenderOptions], str | bytes]

@@ -114,12 +114,18 @@ def report_document(report: Report) -> dict[str, Any]:
             {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
             for e in report.excluded
         ],
-        "subjects": [_subject(s, instrument, report.attribute_columns) for s in report.subjects],
+        "subjects": [
+            _subject(s, instrument, report.settings.rated, report.attribute_columns)
+            for s in report.subjects
+        ],
     }
 
 
 def _subject(
-    subject: SubjectResult, info: InstrumentInfo, roster: tuple[str, ...] = ()
+    subject: SubjectResult,
+    info: InstrumentInfo,
+    rated: bool = False,
+    roster: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     groups = []
     for g in subject.groups:
@@ -134,7 +140,7 @@ def _subject(
         "groups": groups,
         "blocks": [_block(b) for b in subject.blocks],
         "evidence": _evidence(subject),
-        "coaching_focus": [_focus(f, subject, info) for f in subject.coaching_focus],
+        "coaching_focus": [_focus(f, subject, info, rated) for f in subject.coaching_focus],
         "tilt_contrast": _contrast(subject.tilt_contrast, info),
         "tilt_contrasts": [_contrast(c, info) for c in subject.tilt_contrasts],
         "strengths": [
@@ -163,7 +169,9 @@ def _evidence(subject: SubjectResult) -> dict[str, Any] | None:
     }
 
 
-def _focus(focus: Focus, subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
+def _focus(
+    focus: Focus, subject: SubjectResult, info: InstrumentInfo, rated: bool = False
+) -> dict[str, Any]:
     n = next(g.n for g in subject.groups if g.group == focus.group)
     document: dict[str, Any] = {
         "dimension": focus.dimension,
@@ -175,7 +183,7 @@ def _focus(focus: Focus, subject: SubjectResult, info: InstrumentInfo) -> dict[s
         "group_rank": r4(focus.group_rank),
         "p_value": p4(focus.p_value),
         "beyond_chance": focus.beyond_chance,
-        "reason": wording.focus_reason(info, focus, n),
+        "reason": wording.focus_reason(info, focus, n, rated),
     }
     if focus.reference is not None:
         document["manager"] = {

@@ -166,15 +166,21 @@ def org_page(org: OrgReport) -> Page:
             for d, n in sorted(org.coaching_focus_frequency.items(), key=lambda item: -item[1])
         ],
     }
+    families = org.instrument.families
+    rows: list[tuple[str, ...]] = []
+    headings: list[int] = []
+    for i, d in enumerate(org.instrument.dimensions):
+        if len(families) > 1 and (i == 0 or org.instrument.dimensions[i - 1].family != d.family):
+            headings.append(len(rows))  # a family's label above its first dimension
+            rows.append((families.get(d.family, d.family), *[""] * len(reported)))
+        rows.append((d.label, *(f"{g.consensus_rank[d.id]:g}" for g in reported)))
     return Page(
         heat=len(org.instrument.dimensions),
         title=f"Organization view: {org.n_subjects} leaders",
         header=("Dimension", *(f"{names[g.group]} ({g.n})" for g in reported)),
-        rows=tuple(
-            (d.label, *(f"{g.consensus_rank[d.id]:g}" for g in reported))
-            for d in org.instrument.dimensions
-        ),
+        rows=tuple(rows),
         sections=tuple(Section(t, tuple(lines)) for t, lines in sections.items() if lines),
+        headings=tuple(headings),
     )
 
 

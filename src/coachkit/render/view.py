@@ -49,6 +49,7 @@ class BlockView:
     tilt_legend: str
     gap_legend: str
     adjusted: str = ""  # the gaps beyond chance after paying for every gap tested, with their p
+    gap_sign: str = wording.gap_sign(rated=False)  # what a positive gap means
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
     within = sorted(
         (f for f in subject.coaching_focus if not f.beyond_chance), key=lambda f: f.p_value
     )[:MAX_DIFFERENCES]
-    focus = tuple(f"{labels[f.dimension]}: {wording.focus_reason(info, f, n)}" for f in findings)
+    rated = report.settings.rated
+    focus = tuple(
+        f"{labels[f.dimension]}: {wording.focus_reason(info, f, n, rated)}" for f in findings
+    )
     contrasts = tuple(
         wording.tilt_contrast(info, c, with_self=i == 0)
         for i, c in enumerate(subject.tilt_contrasts)
@@ -136,7 +140,7 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         plan=tuple(
             dict.fromkeys(
                 [
-                    *(wording.plan_topic(info, labels[f.dimension], f) for f in findings),
+                    *(wording.plan_topic(info, labels[f.dimension], f, rated) for f in findings),
                     *wording.growth_topics(info, grows),
                     *(
                         f"{labels[s.dimension]} (a strength to build on, {format_p(s.p_value)})"
@@ -230,6 +234,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         ),
         tilt_legend=wording.tilt_legend(instrument),
         gap_legend=wording.gap_legend(report.settings.notable_gap, report.settings.major_gap),
+        gap_sign=wording.gap_sign(report.settings.rated),
         adjusted=adjusted,
     )
 
@@ -251,7 +256,11 @@ def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
         if group is None or own in (1, len(block.dimensions)):
             continue
         counts = among[group][focus.dimension]
-        lines.append(wording.self_standing(info, labels[focus.dimension], own, group, counts))
+        lines.append(
+            wording.self_standing(
+                info, labels[focus.dimension], own, group, counts, report.settings.rated
+            )
+        )
     return tuple(lines)
 
 
@@ -352,6 +361,11 @@ class Section:
     title: str
     lines: tuple[str, ...]
     charts: tuple[SlopeChart | ShareChart, ...] = ()
+    # lines a reader opens on request: a count stands for them among `lines`; the HTML folds them
+    # under the section, the printed and text formats list them in an appendix at the end
+    details: tuple[str, ...] = ()
+    details_label: str = ""  # what opens the details (HTML)
+    details_note: str = ""  # the line that sends a reader to the appendix (text, print)
 
 
 @dataclass(frozen=True)
@@ -363,3 +377,10 @@ class Page:
     rows: tuple[tuple[str, ...], ...]
     sections: tuple[Section, ...]
     heat: int = 0  # the table's numbers are ranks from 1 to this: drawn as a heatmap (0: not)
+    details_title: str = ""  # the appendix that lists the sections' details
+    headings: tuple[int, ...] = ()  # rows that head a family (a label, no numbers)
+
+    @property
+    def appendix(self) -> tuple[Section, ...]:
+        """The sections that have details, as the appendix lists them."""
+        return tuple(Section(s.title, s.details) for s in self.sections if s.details)
