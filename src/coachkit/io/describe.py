@@ -64,6 +64,7 @@ class FileView:
     instrument: str  # the instrument the command uses
     problem: str  # what `analyze` would stop on ("" when nothing)
     command: str
+    notes: tuple[str, ...] = ()  # what was decided about the columns, as `analyze` notes it
 
 
 def describe(
@@ -150,6 +151,20 @@ def _wide_view(
     taken = set(chosen.item_columns) if chosen is not None else set()
     taken |= {c for f in fits if f.matched >= 2 or f.question.stem for c in f.item_columns}
     columns, group_column = _columns_found(grid, sheet, body, taken, use, options)
+    notes: tuple[str, ...] = ()
+    if chosen is not None and chosen.complete and not problem:
+        try:  # the key columns as `analyze` decides them, its values checked
+            found = wide.plan(grid, sheet, use, options)
+        except InputError:
+            pass
+        else:
+            keys = (("leader", found.subject), ("rater group", found.group))
+            columns = tuple(
+                _column_view(role, key, sheet, options)
+                for role, key in (*keys, ("rater id", found.rater))
+            )
+            group_column = found.group.column
+            notes = found.notes
     labels = _labels(body[group_column]) if group_column is not None else ()
     if chosen is not None and chosen.complete and not problem:
         try:  # everything `analyze` would check while reading (group labels too)
@@ -170,6 +185,7 @@ def _wide_view(
         instrument=use.id,
         problem=problem,
         command=_command(grid, options, use, instrument, chosen, fits, columns, questions),
+        notes=notes,
     )
 
 
@@ -193,7 +209,7 @@ def _columns_found(
         found: KeyColumn | None
         try:
             if role == "leader":
-                found = find_subject(headers, taken, options, where)
+                found = find_subject(headers, taken, options, where, body, instrument)
             elif role == "rater group":
                 found = find_group(body, headers, taken, options, instrument, where)
                 group_column = found.column

@@ -57,7 +57,9 @@ def read(
     body = grid.rows_from(header_at + 1, [value_col])
     body = body.take(body.filled())
     rows = body.rows + 1
-    subjects, names = subject_values(body, find_subject([header], taken, options, where), options)
+    subjects, names = subject_values(
+        body, find_subject([header], taken, options, where, body, instrument), options
+    )
     group_column = find_group(body, [header], taken, options, instrument, where)
     rater = (
         named_column([header], options.rater_column, "--rater-column", where)

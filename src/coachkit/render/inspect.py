@@ -43,6 +43,7 @@ def _text(view: FileView) -> str:
     if view.questions:
         lines.append("  questions (* = the one analyzed):")
         lines += [_question(q) for q in view.questions]
+    lines += [f"  note:        {printable(note)}" for note in view.notes]
     if view.problem:
         lines.append(f"  problem:     {printable(view.problem)}")
     lines.append(f"  run:         {printable(view.command)}")
