@@ -171,7 +171,10 @@ class Instrument:
 
     def _header_dimensions(self, header: str) -> tuple[tuple[str, bool], ...]:
         label = self.header_label(header)
-        for text in (header, label, _NOTES.sub(" ", label).split(":")[0]):
+        # `1. Courage - Skilled: description`, `Courage: description - more`: the label first
+        head = _QUESTION_PREFIX.sub("", header.strip()).split(" - ")[0]
+        texts = (header, label, _NOTES.sub(" ", label).split(":")[0], head)
+        for text in (*texts, _NOTES.sub(" ", head).split(":")[0]):
             dim = self.match_dimension(text)
             if dim is not None:
                 return ((dim, True),)
