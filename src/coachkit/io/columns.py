@@ -73,7 +73,12 @@ BLANKS = frozenset(
     {"", "na", "n/a", "n.a.", "-99", "-", "--", "none", "null", "nan", "not ranked", "skipped"}
 )
 _DECIMAL_COMMA = re.compile(r"-?\d{1,6},\d{1,6}")
-_ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
+# `3rd`, `3.`, `Rank 3`, `#3`, `No. 3`, `Platz 3`: a rank typed with its words
+_ORDINAL = re.compile(
+    r"^\s*(?:(?:rank(?:ed)?|ranking|position|place|platz|rang|no\.?|nr\.?|n[º°]|#)\s*)?"
+    r"(\d+)\s*(?:st|nd|rd|th|\.)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def stripped(cells: np.ndarray) -> np.ndarray:
@@ -141,7 +146,7 @@ def _number(cell: object) -> float:
 
 def _odd_cell(cell: object) -> tuple[float, float]:
     """A cell that is no plain number, read: (its value, 1.0 when unreadable). Blank-like cells
-    are NaN, ordinals (`1st`, `2.`) and decimal commas (`2,5`) are numbers."""
+    are NaN, ordinals (`1st`, `2.`, `Rank 2`, `#2`) and decimal commas (`2,5`) are numbers."""
     text = str(cell).strip()[:40]  # bounded for the regexes
     if (ordinal := _ORDINAL.search(text)) is not None:
         return float(ordinal.group(1)), 0.0
@@ -175,6 +180,7 @@ def map_groups(
     ids = [g.id for g in instrument.groups]
     codes, uniques = factorize(labels)
     groups = []
+    unknown: list[tuple[int, str]] = []  # (first row, label) of every label no group knows
     for u, raw in enumerate(uniques.tolist()):
         label = str(raw).strip()
         group = (group_map.get(normalize(label)) or instrument.match_group(label)) if label else ""
@@ -193,15 +199,44 @@ def map_groups(
                     f"{where}, row {row}: the rater-group column holds {token(label)}, not a "
                     f"group ({known}); check the column, or name it with --group-column"
                 )
-            hint = instrument.suggest_group(label)
-            guess = f" (closest: {hint})" if hint else ""
-            raise InputError(
-                f"{where}, row {row}: unknown rater group {label!r}{guess}; "
-                f'map it with --group-map "{label}=GROUP" (groups: {known})'
-            )
+            unknown.append((row, label))
+            groups.append(-1)
+            continue
         groups.append(ids.index(group) if group else -1)
+    if unknown:
+        raise _unknown_groups(sorted(unknown), instrument, where)
     mapped: np.ndarray = np.array(groups, dtype=np.int64)[codes]
     return mapped
+
+
+def _unknown_groups(
+    unknown: list[tuple[int, str]], instrument: Instrument, where: str
+) -> InputError:
+    """One error for every unknown group label (in the order of their first rows), each with
+    its closest group and the --group-map that maps it there."""
+    known = ", ".join(g.id for g in instrument.groups)
+    if len(unknown) == 1:
+        row, label = unknown[0]
+        hint = instrument.suggest_group(label)
+        guess = f" (closest: {hint})" if hint else ""
+        return InputError(
+            f"{where}, row {row}: unknown rater group {label!r}{guess}; "
+            f'map it with --group-map "{label}=GROUP" (groups: {known})'
+        )
+    listed = ", ".join(
+        f"{label!r} (row {row}"
+        + (f", closest: {hint})" if (hint := instrument.suggest_group(label)) else ")")
+        for row, label in unknown[:12]
+    )
+    more = f" and {len(unknown) - 12} more" if len(unknown) > 12 else ""
+    maps = " ".join(
+        f'--group-map "{label}={instrument.suggest_group(label) or "GROUP"}"'
+        for _, label in unknown[:12]
+    )
+    return InputError(
+        f"{where}: {len(unknown)} unknown rater groups: {listed}{more}; map them with {maps} "
+        f"(groups: {known})"
+    )
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
@@ -604,7 +639,7 @@ def _fits_groups(
         and not any(_NUMBER_LIKE.fullmatch(c) for c in distinct)
         and all(len(c) <= 40 for c in filled)
         and len(distinct) <= 12
-        and (len(filled) < 4 or len(distinct) * 2 <= len(filled))
+        and (len(filled) < 2 * 12 or len(distinct) * 2 <= len(filled))
     )
 
 

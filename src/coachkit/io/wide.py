@@ -8,6 +8,8 @@ A ranking arrives in one of three encodings, and all three are read:
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -102,12 +104,14 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     body, fits = questions(grid, sheet, instrument, options)
     chosen = choose(fits, body, instrument, options.question, where)
     if chosen is None:
+        other = [f.question for f in fits if f.question.stem and len(f.question.columns) >= 3]
         raise InputError(
             f"{where}: no ranking found: expected a column per dimension, a column per rank "
-            "position, or cells listing the dimensions in order; see `coachkit inspect`"
+            "position, or cells listing the dimensions in order; "
+            + (draft_hint(grid.path, other[0]) if other else "see `coachkit inspect`")
         )
     if not chosen.complete:
-        raise _incomplete(chosen, body, sheet.header, instrument, options, where)
+        raise _incomplete(chosen, body, sheet.header, instrument, options, where, grid.path)
     # Items of other questions over the same dimensions are never leader, group or rater columns.
     taken = set(sheet.skip) | set(chosen.item_columns)
     taken |= {c for f in fits if f.matched >= 2 for c in f.item_columns}
@@ -285,6 +289,28 @@ def unnamed(
     return unknown[0] if texts and len(unknown) * 2 > len(texts) else None
 
 
+_CODE = re.compile(r"[A-Za-z]{0,4}[_\-.]?\d{1,4}")
+
+
+def _look_like_codes(body: Table, question: Question) -> bool:
+    """Whether a position question's cells look like answer codes (`A1`, `3`, `opt_2`) rather
+    than item names."""
+    texts = {str(t).strip() for c in question.columns for t in body[c][:200].tolist()} - {""}
+    return bool(texts) and sum(bool(_CODE.fullmatch(t)) for t in texts) * 2 > len(texts)
+
+
+def draft_hint(path: str, question: Question) -> str:
+    """What to do with a ranking of items no instrument holds: draft one from the question."""
+    words = ["coachkit", "inspect", path]
+    if question.key:
+        words += ["--question", question.key]
+    command = " ".join(shlex.quote(w) for w in words)
+    return (
+        f"for a ranking of other items, draft an instrument with `{command} "
+        "--draft-instrument > my.toml` and run with --instrument my.toml"
+    )
+
+
 def _incomplete(
     chosen: Fit,
     body: Table,
@@ -292,15 +318,28 @@ def _incomplete(
     instrument: Instrument,
     options: ReadOptions,
     where: str,
+    path: str,
 ) -> InputError:
     """The error for a question that names some dimensions but not all (or one twice)."""
     file = where
     where = f"{where}, question {chosen.question.short}" if chosen.question.stem else where
     if chosen.question.kind == "positions":
         label = unnamed(body, chosen.question, instrument, options) or ""
+        codes = _look_like_codes(body, chosen.question)
         return InputError(
-            f"{where}: unknown dimension {label[:40]!r} in the ranked positions; if the cells "
-            "hold answer codes, map them with --codes FILE (a CSV of code,label)"
+            f"{where}: unknown dimension {label[:40]!r} in the ranked positions; "
+            + (
+                "if the cells hold answer codes, map them with --codes FILE (a CSV of code,label)"
+                if codes
+                else draft_hint(path, chosen.question)
+            )
+        )
+    if len(chosen.unknown) * 2 > len(chosen.question.columns):  # a ranking of other items
+        col = chosen.unknown[0]
+        return InputError(
+            f"{file}, {column_name(col, header)}: {len(chosen.unknown)} of the "
+            f"{len(chosen.question.columns)} items of question {chosen.question.short} name no "
+            f"dimension of {instrument.id}; {draft_hint(path, chosen.question)}"
         )
     for col in chosen.unknown:  # the column's header shows the question already
         return unknown_dimension(
