@@ -530,13 +530,15 @@ def validate(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    min_raters: MinRatersOpt = 3,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Read and check survey files without analyzing them.
 
-    Lists responses per leader and rater group and every excluded response with its row and
-    reason. Exits 1 when any response is excluded or a file is unusable.
+    Lists responses per leader and rater group (an anonymous group under --min-raters is marked
+    "not reported") and every excluded response with its row and reason. Exits 1 when any
+    response is excluded or a file is unusable.
 
     Example: coachkit validate examples/acme-tidy.csv
     """
@@ -546,7 +548,7 @@ def validate(
         from coachkit.render.validation import render_validation
 
         dataset = _load(files, reading, quiet).dataset
-        write_output(render_validation(dataset, Format(format.value)), None, files)
+        write_output(render_validation(dataset, Format(format.value), min_raters), None, files)
         return 1 if dataset.excluded else 0
 
     _guard(debug, run)

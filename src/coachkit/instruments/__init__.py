@@ -53,6 +53,13 @@ class Group:
     aliases: tuple[str, ...] = ()
     min_raters: int | None = None  # this group's own minimum, instead of --min-raters
 
+    def least(self, min_raters: int) -> int:
+        """The raters this group needs to be reported: 1 for a named group; for an anonymous
+        one `--min-raters` or the instrument's own minimum for it, whichever is stricter."""
+        if not self.anonymous:
+            return 1
+        return max(min_raters, self.min_raters or 0, 1)
+
 
 @dataclass(frozen=True)
 class Instrument:

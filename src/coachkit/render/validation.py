@@ -13,10 +13,12 @@ if TYPE_CHECKING:
     from coachkit.validate import Dataset
 
 
-def validation_document(dataset: Dataset) -> dict[str, Any]:
-    """What `validate` found, as JSON-ready data."""
+def validation_document(dataset: Dataset, min_raters: int = 3) -> dict[str, Any]:
+    """What `validate` found, as JSON-ready data: per leader the responses of each group and the
+    anonymous groups too small to be reported (`not_reported`: group -> raters)."""
     subjects: dict[str, dict[str, int]] = {}
-    groups = [g.id for g in dataset.instrument.groups]
+    instrument = dataset.instrument
+    groups = [g.id for g in instrument.groups]
     for s, g in zip(dataset.subject_codes.tolist(), dataset.group_codes.tolist(), strict=True):
         counts = subjects.setdefault(dataset.subjects[s], {})
         counts[groups[g]] = counts.get(groups[g], 0) + 1
@@ -24,15 +26,27 @@ def validation_document(dataset: Dataset) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "scheme": dataset.scheme.value,
         "values": dataset.values.value,
+        "min_raters": min_raters,
         "inputs": [asdict(i) for i in dataset.inputs],
-        "subjects": [{"subject": s, "responses": g} for s, g in subjects.items()],
+        "subjects": [
+            {
+                "subject": s,
+                "responses": g,
+                "not_reported": {
+                    group: n
+                    for group, n in g.items()
+                    if n < instrument.group(group).least(min_raters)
+                },
+            }
+            for s, g in subjects.items()
+        ],
         "excluded": [asdict(e) for e in dataset.excluded],
     }
 
 
-def render_validation(dataset: Dataset, fmt: Format) -> str:
+def render_validation(dataset: Dataset, fmt: Format, min_raters: int = 3) -> str:
     """What `validate` found, as text or JSON."""
-    document = validation_document(dataset)
+    document = validation_document(dataset, min_raters)
     if fmt is Format.json:
         return dumps(document)
     instrument = dataset.instrument
@@ -44,8 +58,13 @@ def render_validation(dataset: Dataset, fmt: Format) -> str:
         )
     lines.append("")
     for entry in document["subjects"]:
+        small = entry["not_reported"]
         groups = ", ".join(
             f"{instrument.group(g).label} {n}"
+            + (
+                f": not reported (fewer than {instrument.group(g).least(min_raters)})"
+                * (g in small)
+            )
             for g, n in sorted(
                 entry["responses"].items(), key=lambda item: instrument.group_ids.index(item[0])
             )
