@@ -130,7 +130,18 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         if _is_frame(item):
             source = read_frame(item, instrument, file_options, name)  # type: ignore[arg-type]
         else:
-            source = read_source(name, instrument, file_options)
+            try:
+                source = read_source(name, instrument, file_options)
+            except InputError:
+                shipped = None if reading.instrument else _shipped_fit(name, file_options)
+                if shipped is None:
+                    raise
+                loaded = load(inputs, replace(reading, instrument=shipped))
+                note = (
+                    f"{name}: no question holds the items of {instrument.id}; read with the "
+                    f"shipped instrument {shipped}, whose items it ranks (--instrument {shipped})"
+                )
+                return replace(loaded, notes=(note, *loaded.notes))
         understood = f"; {source.understood}" if source.understood else ""
         notes.append(f"{name}: read as {source.source_format}, {source.rows} rows{understood}")
         sources.append(source)
@@ -144,6 +155,22 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         reading.keep_identical,
     )
     return Loaded(dataset, tuple(notes), dataset.warnings)
+
+
+def _shipped_fit(path: str, options: ReadOptions) -> str | None:
+    """The shipped instrument (other than the default) whose items a file's ranking question
+    holds, as `inspect` finds it; None when none does."""
+    from coachkit.instruments import builtin_names, load_instrument
+    from coachkit.io.describe import describe
+
+    default = load_instrument(None)
+    known = [default, *(load_instrument(n) for n in builtin_names() if n != default.id)]
+    try:
+        views = describe(path, default, options, known)
+    except InputError:
+        return None
+    found = {v.instrument for v in views if v.instrument != default.id and v.questions}
+    return found.pop() if len(found) == 1 else None
 
 
 def _same_data_twice(names: Sequence[str]) -> None:

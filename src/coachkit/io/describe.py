@@ -64,6 +64,7 @@ class FileView:
     instrument: str  # the instrument the command uses
     problem: str  # what `analyze` would stop on ("" when nothing)
     command: str
+    runnable: bool = True  # False: the command holds a placeholder (LEADER NAME) to fill in
     notes: tuple[str, ...] = ()  # what was decided about the columns, as `analyze` notes it
 
 
@@ -146,7 +147,7 @@ def _wide_view(
         for f in fits
         if f.question.kind != "items"
         or f.matched >= 2
-        or (f.question.stem and len(f.question.columns) >= 3)
+        or ((f.question.stem or f.question.key) and len(f.question.columns) >= 3)
     )
     taken = set(chosen.item_columns) if chosen is not None else set()
     taken |= {c for f in fits if f.matched >= 2 or f.question.stem for c in f.item_columns}
@@ -166,11 +167,14 @@ def _wide_view(
             group_column = found.group.column
             notes = found.notes
     labels = _labels(body[group_column]) if group_column is not None else ()
-    if chosen is not None and chosen.complete and not problem:
+    if chosen is not None and not problem:
         try:  # everything `analyze` would check while reading (group labels too)
             wide.read_rows(grid, sheet, use, options)
         except InputError as exc:
             problem = str(exc)
+    command, runnable = _command(
+        grid, options, use, instrument, chosen, fits, body, columns, questions
+    )
     return FileView(
         path=grid.path,
         sheet=grid.sheet,
@@ -184,7 +188,8 @@ def _wide_view(
         group_labels=labels,
         instrument=use.id,
         problem=problem,
-        command=_command(grid, options, use, instrument, chosen, fits, columns, questions),
+        command=command,
+        runnable=runnable,
         notes=notes,
     )
 
@@ -275,7 +280,7 @@ def _question_view(
     from coachkit.io.questions import responses
 
     question = f.question
-    if not question.stem and question.kind == "items":  # the unnamed question: its items only
+    if not question.key and question.kind == "items":  # the unnamed question: its items only
         keep = set(f.item_columns)
         question = replace(
             question,
@@ -294,7 +299,11 @@ def _question_view(
     values = "item names"
     if question.kind == "items":
         values = _values(body, f, instrument)
-    is_chosen = chosen is not None and set(f.item_columns) <= set(chosen.item_columns)
+    is_chosen = (
+        chosen is not None
+        and bool(f.item_columns)
+        and set(f.item_columns) <= set(chosen.item_columns)
+    )
     return QuestionView(
         key=question.key,
         stem=question.stem,
@@ -343,37 +352,50 @@ def _command(
     given: Instrument,
     chosen: Fit | None,
     fits: list[Fit],
+    body: Table,
     columns: tuple[ColumnView, ...],
     questions: tuple[QuestionView, ...],
-) -> str:
-    """The `coachkit analyze` command that reads this file as understood here; for a ranking
-    that no instrument fits, the `inspect` command that drafts one."""
+) -> tuple[str, bool]:
+    """The `coachkit analyze` command that reads this file as understood here (for a ranking
+    that no instrument fits, the `inspect` command that drafts one), and whether it runs as it
+    stands: a leader no column names stays a placeholder to fill in."""
+    from coachkit.io.questions import responses
+
     unknown = [q for q in questions if q.values in ("ranks", "item names") and not q.instruments]
     if (chosen is None or not chosen.complete) and unknown:
-        words = ["coachkit", "inspect", grid.path, "--question", unknown[0].key]
+        named = [q for q in unknown if options.question is not None and q.key == options.question]
+        words = ["coachkit", "inspect", grid.path, "--question", (named or unknown)[0].key]
         words += [
             w
             for c in columns
             if c.how.startswith("--group-column")
             for w in ("--group-column", options.group_column or "")
         ]
-        return " ".join(shlex.quote(w) for w in words) + " --draft-instrument > my.toml"
+        return " ".join(shlex.quote(w) for w in words) + " --draft-instrument > my.toml", True
     words = ["coachkit", "analyze", grid.path]
+    runnable = True
     if grid.sheet is not None and options.sheet is not None:
         words += ["--sheet", grid.sheet]
     if use.path:
         words += ["--instrument", use.path]
     elif use.id != given.id:
         words += ["--instrument", use.id]
+    complete = [f for f in fits if f.complete]
     if options.question is not None:
         words += ["--question", options.question]
-    elif chosen is None and len([f for f in fits if f.complete]) > 1:
-        words += ["--question", "ID-OR-TEXT"]
+    elif (
+        chosen is None and len(complete) > 1
+    ):  # the one most raters answered; the problem lists all
+        first = max(complete, key=lambda f: responses(body, f.question))
+        words += ["--question", first.question.key or first.question.stem]
     how = {c.role: c.how for c in columns}
     if options.subject is not None or how.get("leader") == "not found":
         words += ["--subject", options.subject or "LEADER NAME"]
+        runnable = options.subject is not None
     if options.group is not None or how.get("rater group") == "not found":
-        words += ["--group", options.group or "GROUP"]
+        guess = options.group or group_in_name(grid.path, use)
+        words += ["--group", guess or "GROUP"]
+        runnable = runnable and guess is not None
     for flag, value in (
         ("--subject-column", options.subject_column),
         ("--group-column", options.group_column),
@@ -381,7 +403,25 @@ def _command(
     ):
         if value is not None:
             words += [flag, value]
-    return " ".join(shlex.quote(w) for w in words)
+    return " ".join(shlex.quote(w) for w in words), runnable
+
+
+def group_in_name(path: str, instrument: Instrument) -> str | None:
+    """The rater group a file's name says it holds (`survey-peers.csv`: peer), if one does."""
+    import re
+    from pathlib import PurePath
+
+    words = [w for w in re.split(r"[^\w]+|_", PurePath(path).stem.lower()) if w]
+    for size in (3, 2, 1):  # the longest name first: `direct-reports` before `reports`
+        for i in range(len(words) - size + 1):
+            text = " ".join(words[i : i + size])
+            group = instrument.match_group(text)
+            if group is None or group == instrument.pooled.id:
+                continue
+            # self's aliases (`participant`, `subject`, `me`) name other things in file names
+            if group != instrument.self_group or text in (group, "self"):
+                return group
+    return None
 
 
 def _tidy_view(grid: Grid, at: int, instrument: Instrument, options: ReadOptions) -> FileView:
