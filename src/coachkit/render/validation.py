@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from coachkit.model import exclusion_reasons
 from coachkit.render import Format
 from coachkit.render.json import SCHEMA_VERSION, dumps
 from coachkit.text import printable
@@ -41,6 +42,10 @@ def validation_document(dataset: Dataset, min_raters: int = 3) -> dict[str, Any]
             for s, g in subjects.items()
         ],
         "excluded": [asdict(e) for e in dataset.excluded],
+        "excluded_by_reason": [
+            {"reason": r.reason, "count": r.count, "first": [asdict(e) for e in r.first]}
+            for r in exclusion_reasons(dataset.excluded)
+        ],
     }
 
 
@@ -71,7 +76,17 @@ def render_validation(dataset: Dataset, fmt: Format, min_raters: int = 3) -> str
         )
         lines.append(f"{printable(entry['subject'])}: {groups}")
     if dataset.excluded:
-        lines += ["", f"Excluded responses ({len(dataset.excluded)}):"]
+        reasons = exclusion_reasons(dataset.excluded)
+        if len(dataset.excluded) > len(reasons):  # a summary says more than the list
+            width = len(f"{reasons[0].count:,}")
+            lines += ["", f"Excluded responses by reason ({len(dataset.excluded):,}):"]
+            lines += [
+                f"  {r.count:>{width},}  {r.reason}: row{'s' * (r.count > 1)} "
+                + ", ".join(str(e.row) for e in r.first)
+                + (", ..." if r.count > len(r.first) else "")
+                for r in reasons
+            ]
+        lines += ["", f"Excluded responses ({len(dataset.excluded):,}):"]
         lines += [
             f"  {printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {e.reason}"
             for e in dataset.excluded
