@@ -36,7 +36,7 @@ def test_a_ranking_of_other_items_points_to_a_drafted_instrument(tmp_path: Path)
     rows: list[list[object]] = [["Leader", "Relationship", *(f"Rank [{n}]" for n in range(1, 5))]]
     rows += [["Ann", "Self", *items], ["Ann", "Peer", *items[::-1]]]
     path = _write(tmp_path / "positions.csv", rows)
-    error = _error("analyze", str(path))
+    error = _error("analyze", str(path), "--instrument", "leadership-12")  # no own items
     assert "--draft-instrument" in error and "--codes" not in error
     command = error.split("`")[1]  # the command the error names runs
     words = shlex.split(command.split(" > ")[0])

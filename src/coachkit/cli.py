@@ -629,7 +629,8 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
 
     if not view.command.startswith("coachkit analyze"):
         return view  # a draft: inspect --draft-instrument runs on any ranking it lists
-    instrument = reading.instrument if view.instrument == given.id else view.instrument
+    own = view.instrument == given.id or bool(view.own_items)  # read so without --instrument
+    instrument = reading.instrument if own else view.instrument
     plain = replace(reading, instrument=instrument)
     problem = view.problem or _analyze_fails(view.path, plain)
     words = shlex.split(view.command)[3:]

@@ -65,6 +65,8 @@ class FileView:
     problem: str  # what `analyze` would stop on ("" when nothing)
     command: str
     runnable: bool = True  # False: the command holds a placeholder (LEADER NAME) to fill in
+    own_items: tuple[str, ...] = ()  # the items of a ranking read as its own instrument
+    own_labels: tuple[str, ...] = ()  # the group labels that instrument was drafted with
     notes: tuple[str, ...] = ()  # what was decided about the columns, as `analyze` notes it
 
 
@@ -116,24 +118,92 @@ def _wide_view(
     options: ReadOptions,
     instruments: list[Instrument],
 ) -> FileView:
+    """The view of a file read with the instrument given; else with the shipped instrument one
+    of its questions fits; else, when the default was given, with the ranking's own items."""
+    from coachkit.instruments import DEFAULT_INSTRUMENT
+    from coachkit.instruments.draft import own_items_instrument
+    from coachkit.io import wide
+
+    body, fits = wide.questions(grid, sheet, instrument, options)
+    if any(f.complete for f in fits):
+        return _view(grid, sheet, instrument, instrument, options, instruments)
+    fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
+    use = next(
+        (
+            i
+            for i in instruments
+            if i.id != instrument.id and any(i.id in ids for ids in fitting.values())
+        ),
+        None,
+    )
+    if use is not None:  # a question that another instrument fits
+        return _view(grid, sheet, use, instrument, options, instruments)
+    plain = _view(grid, sheet, instrument, instrument, options, instruments)
+    own = _own_ranking(fits, body, instrument, options)
+    if own is None or instrument.id != DEFAULT_INSTRUMENT or instrument.path:
+        return plain
+    question, items = own
+    labels = plain.group_labels if options.group is None else ()
+    mine = own_items_instrument(items, question.stem or question.key, labels, instrument)
+    if mine is None:
+        return plain
+    view = _view(
+        grid, sheet, mine, instrument, replace(options, question=question.key), instruments, options
+    )
+    note = (
+        f"{grid.where}: no shipped instrument holds the items of question {question.short}: its "
+        f"{len(items)} items are the instrument, with "
+        + ("the usual 360 rater groups" if mine.groups[0].id == "self" else "the file's groups")
+        + " and no families (so no tilt); `"
+        + " ".join(
+            shlex.quote(w) for w in ["coachkit", "inspect", grid.path, "--question", question.key]
+        )
+        + " --draft-instrument > my.toml` writes it out to add families and aliases"
+    )
+    return replace(view, own_items=items, own_labels=labels, notes=(note, *view.notes))
+
+
+def _own_ranking(
+    fits: list[Fit], body: Table, instrument: Instrument, options: ReadOptions
+) -> tuple[Question, tuple[str, ...]] | None:
+    """The one ranking question whose items no instrument holds (the one --question names), and
+    its items; None when there is none, or several and no --question."""
+    from coachkit.io import wide
+
+    found = []
+    for f in fits:
+        question = f.question
+        if not question.key or f.complete or len(question.columns) < 3:
+            continue
+        if question.kind == "items" and f.matched < 2 and _values(body, f, instrument) == "ranks":
+            found.append((question, question.items))
+        elif (
+            question.kind == "positions"
+            and wide.unnamed(body, question, instrument, options)
+            and not wide.look_like_codes(body, question)  # answer codes need --codes
+        ):
+            found.append((question, _named(body, question)))
+    if options.question is not None:
+        found = [(q, items) for q, items in found if q.matches(options.question)]
+    return found[0] if len(found) == 1 else None
+
+
+def _view(
+    grid: Grid,
+    sheet: Sheet,
+    use: Instrument,
+    instrument: Instrument,
+    options: ReadOptions,
+    instruments: list[Instrument],
+    asked: ReadOptions | None = None,
+) -> FileView:
+    """What a file holds read with the instrument `use` (`instrument`: the one given; `asked`:
+    the options as the user gave them, for the command)."""
     from coachkit.io import wide
     from coachkit.io.questions import choose
 
-    body, fits = wide.questions(grid, sheet, instrument, options)
+    body, fits = wide.questions(grid, sheet, use, options)
     fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
-    use = instrument
-    if not any(f.complete for f in fits):  # a question that another instrument fits
-        use = next(
-            (
-                i
-                for i in instruments
-                if i.id != instrument.id and any(i.id in ids for ids in fitting.values())
-            ),
-            instrument,
-        )
-        if use is not instrument:
-            body, fits = wide.questions(grid, sheet, use, options)
-            fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
     problem = ""
     chosen: Fit | None = None
     try:
@@ -173,7 +243,7 @@ def _wide_view(
         except InputError as exc:
             problem = str(exc)
     command, runnable = _command(
-        grid, options, use, instrument, chosen, fits, body, columns, questions
+        grid, asked or options, use, instrument, chosen, fits, body, columns, questions
     )
     return FileView(
         path=grid.path,
@@ -359,6 +429,7 @@ def _command(
     """The `coachkit analyze` command that reads this file as understood here (for a ranking
     that no instrument fits, the `inspect` command that drafts one), and whether it runs as it
     stands: a leader no column names stays a placeholder to fill in."""
+    from coachkit.instruments.draft import OWN_ITEMS
     from coachkit.io.questions import responses
 
     unknown = [q for q in questions if q.values in ("ranks", "item names") and not q.instruments]
@@ -378,7 +449,7 @@ def _command(
         words += ["--sheet", grid.sheet]
     if use.path:
         words += ["--instrument", use.path]
-    elif use.id != given.id:
+    elif use.id not in (given.id, OWN_ITEMS):  # a ranking's own items need no option
         words += ["--instrument", use.id]
     complete = [f for f in fits if f.complete]
     if options.question is not None:

@@ -292,7 +292,7 @@ def unnamed(
 _CODE = re.compile(r"[A-Za-z]{0,4}[_\-.]?\d{1,4}")
 
 
-def _look_like_codes(body: Table, question: Question) -> bool:
+def look_like_codes(body: Table, question: Question) -> bool:
     """Whether a position question's cells look like answer codes (`A1`, `3`, `opt_2`) rather
     than item names."""
     texts = {str(t).strip() for c in question.columns for t in body[c][:200].tolist()} - {""}
@@ -325,7 +325,7 @@ def _incomplete(
     where = f"{where}, question {chosen.question.short}" if chosen.question.stem else where
     if chosen.question.kind == "positions":
         label = unnamed(body, chosen.question, instrument, options) or ""
-        codes = _look_like_codes(body, chosen.question)
+        codes = look_like_codes(body, chosen.question)
         return InputError(
             f"{where}: unknown dimension {label[:40]!r} in the ranked positions; "
             + (
