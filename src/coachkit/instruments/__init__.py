@@ -78,6 +78,9 @@ class Instrument:
     tilt: tuple[str, str] | None = None
     question: str = ""
     path: str = ""  # the TOML file a user gave ("" for a built-in instrument)
+    # [headers]: per key column (leader, group, rater, dimension, rank, score), the whole headers
+    # that name it in other languages, folded (see `coachkit.text.normalize`)
+    headers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _dimension_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _group_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _word_index: list[tuple[list[str], str]] = field(
@@ -142,6 +145,11 @@ class Instrument:
     def suggest_group(self, label: str) -> str | None:
         """The group id closest to an unknown group label, for an error message."""
         return _closest(label, self._group_index, {g.id: g.id for g in self.groups})
+
+    def header_words(self, column: str) -> tuple[str, ...]:
+        """The headers that name a key column (`leader`, `group`, `rater`, `dimension`, `rank`,
+        `score`) in the instrument's [headers] table, folded."""
+        return next((words for name, words in self.headers if name == column), ())
 
     def header_label(self, header: str) -> str:
         """The part of a column header that would carry a dimension label.
@@ -252,6 +260,22 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
     return instrument if name in builtin_names() else replace(instrument, path=name)
 
 
+HEADER_COLUMNS = ("leader", "group", "rater", "dimension", "rank", "score")
+
+
+def _header_words(table: Any, source: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The [headers] table: per key column, the headers that name it, folded."""
+    if not isinstance(table, dict) or set(table) - set(HEADER_COLUMNS):
+        raise InstrumentError(
+            f"{source}: [headers] holds lists of header words for {', '.join(HEADER_COLUMNS)}"
+        )
+    return tuple(
+        (column, tuple(normalize(w) for w in _listed(table[column], f"{source}: [headers]")))
+        for column in HEADER_COLUMNS
+        if column in table
+    )
+
+
 def _listed(value: Any, name: str) -> list[str]:
     """A list of names from TOML; a lone string is one name, never split into its letters."""
     if isinstance(value, str):
@@ -339,6 +363,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         focus_groups=tuple(roles.get("focus", [])),
         pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", [])),
         tilt=tilt,
+        headers=_header_words(data.get("headers", {}), source),
     )
     _check(instrument, source)
     return instrument

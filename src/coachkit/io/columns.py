@@ -510,13 +510,17 @@ def find_subject(
     a column whose values can be leaders' names (not group labels, answers or sentences)."""
     if options.subject is not None:
         return KeyColumn(None, f"--subject {options.subject}")
+
+    def words(column: str) -> tuple[str, ...]:
+        return instrument.header_words(column) if instrument is not None else ()
+
     if options.subject_column is not None:
         found = named_column(headers, options.subject_column, "--subject-column", where)
     else:
         header = next(
             (
                 k
-                for k in key_columns(headers, SUBJECT, taken, SUBJECT_PHRASES)
+                for k in key_columns(headers, SUBJECT + words("leader"), taken, SUBJECT_PHRASES)
                 if body is None
                 or _names_leaders(
                     body[_column(k)],
@@ -586,7 +590,8 @@ def find_group(
     else:
         passed: list[int] = []
         header = None
-        for candidate in key_columns(headers, GROUP, taken, GROUP_PHRASES):
+        synonyms = GROUP + instrument.header_words("group")
+        for candidate in key_columns(headers, synonyms, taken, GROUP_PHRASES):
             column = _column(candidate)
             strong = candidate.how == "header" or _short_header(headers, column)
             if _fits_groups(body[column], strong, instrument, options):
@@ -710,22 +715,31 @@ def group_codes(
 
 
 def find_rater(
-    body: Table, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+    body: Table,
+    headers: list[list[str]],
+    taken: set[int],
+    options: ReadOptions,
+    where: str,
+    instrument: Instrument | None = None,
 ) -> KeyColumn | None:
     """The rater id: `--rater-column`; else the first candidate (see `rater_candidates`). None
     when the file has no rater id."""
     if options.rater_column is not None:
         return named_column(headers, options.rater_column, "--rater-column", where)
-    return next(iter(rater_candidates(body, headers, taken)), None)
+    return next(iter(rater_candidates(body, headers, taken, instrument)), None)
 
 
-def rater_candidates(body: Table, headers: list[list[str]], taken: set[int]) -> list[KeyColumn]:
+def rater_candidates(
+    body: Table, headers: list[list[str]], taken: set[int], instrument: Instrument | None = None
+) -> list[KeyColumn]:
     """The columns that could hold the rater id, best first: a header naming an e-mail over
-    addresses, then a platform's id or a rater's name (RATER), then a short header with
-    rater words (skipping columns left blank); else a column of e-mail addresses."""
+    addresses, then a platform's id or a rater's name (RATER, and the instrument's rater header
+    words), then a short header with rater words (skipping columns left blank); else a column of
+    e-mail addresses."""
     found: list[KeyColumn] = []
     free = set(taken)
-    for synonyms, phrases in (((), ("email", "e mail")), (RATER, ()), ((), RATER_PHRASES)):
+    rater = RATER + (instrument.header_words("rater") if instrument is not None else ())
+    for synonyms, phrases in (((), ("email", "e mail")), (rater, ()), ((), RATER_PHRASES)):
         for candidate in key_columns(headers, synonyms, free, phrases):
             column = body[_column(candidate)]
             # an e-mail column left blank (an anonymous link), or one whose values are not

@@ -289,7 +289,7 @@ def _columns_found(
                 found = find_group(body, headers, taken, options, instrument, where)
                 group_column = found.column
             else:
-                found = find_rater(body, headers, taken, options, where)
+                found = find_rater(body, headers, taken, options, where, instrument)
         except InputError:
             views.append(ColumnView(role, "", "not found"))
         else:

@@ -141,9 +141,12 @@ def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrumen
     questions = wide.generic_sheet(header, header_at).questions()
     if any(q.kind == "positions" or fit(q, instrument).matched >= 2 for q in questions):
         return Layout.wide
-    if columns.find(header, columns.DIMENSION) is not None and (
-        columns.find(header, columns.RANK) is not None
-        or columns.find(header, columns.SCORE) is not None
+
+    def named(synonyms: tuple[str, ...], column: str) -> bool:
+        return columns.find(header, synonyms + instrument.header_words(column)) is not None
+
+    if named(columns.DIMENSION, "dimension") and (
+        named(columns.RANK, "rank") or named(columns.SCORE, "score")
     ):
         return Layout.tidy
     if wide.list_columns(grid.cells.since(header_at + 1), frozenset(), instrument):

@@ -43,8 +43,9 @@ def read(
     import numpy as np
 
     where = grid.where
-    dim_col = find(header, DIMENSION)
-    rank_col, score_col = find(header, RANK), find(header, SCORE)
+    dim_col = find(header, DIMENSION + instrument.header_words("dimension"))
+    rank_col = find(header, RANK + instrument.header_words("rank"))
+    score_col = find(header, SCORE + instrument.header_words("score"))
     value_col = rank_col if rank_col is not None else score_col
     if dim_col is None or value_col is None:
         raise InputError(
@@ -64,7 +65,12 @@ def read(
     rater = (
         named_column([header], options.rater_column, "--rater-column", where)
         if options.rater_column is not None
-        else key_column([header], ("email", "email address", *RATER), taken, ("email",))
+        else key_column(
+            [header],
+            ("email", "email address", *RATER, *instrument.header_words("rater")),
+            taken,
+            ("email",),
+        )
     )
     if rater is None or rater.column is None:
         raise InputError(

@@ -120,7 +120,7 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     if options.rater_column is not None:
         rater = find_rater(body, sheet.key_headers, taken, options, where)
         return Plan(sheet, body, fits, chosen, subject, group, rater)
-    rater, notes = _rater(body, sheet, chosen, subject, group, taken, where)
+    rater, notes = _rater(body, sheet, chosen, subject, group, taken, where, instrument)
     return Plan(sheet, body, fits, chosen, subject, group, rater, notes)
 
 
@@ -132,6 +132,7 @@ def _rater(
     group: KeyColumn,
     taken: set[int],
     where: str,
+    instrument: Instrument,
 ) -> tuple[KeyColumn | None, tuple[str, ...]]:
     """The rater id, confirmed by its values: a column that would merge complete rankings of one
     leader that differ (five candidates who all uploaded `headshot.jpg`) is no rater id, and the
@@ -141,7 +142,7 @@ def _rater(
 
     from coachkit.keys import objects
 
-    candidates = rater_candidates(body, sheet.key_headers, taken)
+    candidates = rater_candidates(body, sheet.key_headers, taken, instrument)
     if not candidates:
         return None, ()
     cells = stripped(body.text(list(chosen.item_columns)).ravel()).reshape(len(body), -1)
