@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Cyrillic labels are the point of a test here)
 """Headers and group labels in the languages the platforms export (German, French, Spanish), read
 from the instrument files' [headers] table and group aliases, not from code."""
 
@@ -90,3 +91,86 @@ def test_the_words_are_data_in_the_instrument_files() -> None:
         instrument = load_instrument(name)
         assert instrument.header_words("group") and instrument.header_words("rater")
     assert "fuhrungskraft" in load_instrument("leadership-12").header_words("leader")
+
+
+CYRILLIC = """
+id = "cyrillic-4"
+name = "Приоритеты"
+pairs = [["self", "peer"]]
+
+[[families]]
+id = "all"
+label = "Все"
+
+[[dimensions]]
+id = "vision"
+label = "Видение"
+family = "all"
+
+[[dimensions]]
+id = "execution"
+label = "Исполнение"
+family = "all"
+
+[[dimensions]]
+id = "teams"
+label = "Команды"
+family = "all"
+
+[[dimensions]]
+id = "ethics"
+label = "Этика"
+family = "all"
+
+[[groups]]
+id = "self"
+label = "Самооценка"
+anonymous = false
+
+[[groups]]
+id = "peer"
+label = "Коллеги"
+anonymous = true
+aliases = ["Коллега"]
+
+[pooled]
+id = "all_others"
+label = "Все остальные"
+excludes = ["self"]
+
+[roles]
+self = "self"
+focus = ["all_others"]
+"""
+
+
+def test_a_tidy_file_whose_headers_no_list_knows_is_told_by_its_values(tmp_path: Path) -> None:
+    """Cyrillic headers over Cyrillic labels, with a matching instrument: the column of labels
+    and the column of ranks say what the file is; the group labels and the ids say the rest."""
+    instrument = tmp_path / "cyrillic.toml"
+    instrument.write_text(CYRILLIC, "utf-8")
+    labels = ["Видение", "Исполнение", "Команды", "Этика"]
+    peers = [[2, 1, 4, 3], [1, 3, 2, 4], [4, 2, 1, 3]]
+    raters = [("о-1", "Самооценка", [1, 2, 3, 4])]
+    raters += [(f"о-{n + 2}", "Коллега", r) for n, r in enumerate(peers)]
+    lines = ["Лидер,Респондент,Роль,Компетенция,Ранг"]
+    for leader in ("Иван Петров", "Анна Смирнова"):
+        for rater, group, ranks in raters:
+            lines += [
+                f"{leader},{rater}-{leader[:1]},{group},{label},{rank}"
+                for label, rank in zip(labels, ranks, strict=True)
+            ]
+    path = tmp_path / "tidy.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out, err = run(
+        "analyze", str(path), "--instrument", str(instrument), "-f", "json", "--min-raters", "3"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    assert [s["subject"] for s in document["subjects"]] == ["Иван Петров", "Анна Смирнова"]
+    means = document["subjects"][1]["blocks"][0]["mean_rank"]["peer"]
+    expected = np.mean(peers, axis=0).tolist()
+    assert [means[d] for d in ("vision", "execution", "teams", "ethics")] == pytest.approx(
+        expected, abs=1e-4
+    )
+    assert document["inputs"][0]["responses_used"] == 8

@@ -135,7 +135,7 @@ def header_row(grid: Grid) -> int | None:
 
 
 def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrument) -> Layout | None:
-    from coachkit.io import columns, wide
+    from coachkit.io import columns, tidy, wide
     from coachkit.io.questions import fit
 
     questions = wide.generic_sheet(header, header_at).questions()
@@ -149,6 +149,12 @@ def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrumen
         named(columns.RANK, "rank") or named(columns.SCORE, "score")
     ):
         return Layout.tidy
-    if wide.list_columns(grid.cells.since(header_at + 1), frozenset(), instrument):
+    body = grid.cells.since(header_at + 1)
+    if wide.list_columns(body, frozenset(), instrument):
         return Layout.wide
+    if len(header) <= TIDY_WIDTH and tidy.columns_by_values(body, instrument) is not None:
+        return Layout.tidy  # headers in another language: a column of labels, one of ranks
     return None
+
+
+TIDY_WIDTH = 12  # columns a tidy file may have to be recognized by its values alone
