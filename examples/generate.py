@@ -262,13 +262,11 @@ def write_cohort(path: Path, year: int) -> None:
                         ]
                     )
         if year == 2025:
-            for label, taste in (
-                ("Self", BALANCED),
-                ("Manager", BALANCED),
-                *[("Peer", BALANCED)] * 3,
+            for n, (label, taste) in enumerate(
+                (("Self", BALANCED), ("Manager", BALANCED), *[("Peer", BALANCED)] * 3)
             ):
                 writer.writerow(
-                    ["Mona Reyes", f"2025-99-{label[:2]}", label, *ranking(taste, rng=rng)]
+                    ["Mona Reyes", f"2025-99-{label[:2]}{n}", label, *ranking(taste, rng=rng)]
                 )
 
 

@@ -19,7 +19,7 @@ from coachkit.version import __version__
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
-    from coachkit.io.describe import FileView
+    from coachkit.io.describe import FileView, QuestionView
     from coachkit.model import JourneyReport, Report
     from coachkit.pipeline import Analysis, Loaded, Reading
     from coachkit.render import RenderOptions
@@ -657,13 +657,15 @@ def validate(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    min_raters: MinRatersOpt = 3,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Read and check survey files without analyzing them.
 
-    Lists responses per leader and rater group and every excluded response with its row and
-    reason. Exits 1 when any response is excluded or a file is unusable.
+    Lists responses per leader and rater group (an anonymous group under --min-raters is marked
+    "not reported") and every excluded response with its row and reason. Exits 1 when any
+    response is excluded or a file is unusable.
 
     Example: coachkit validate examples/acme-tidy.csv
     """
@@ -673,7 +675,7 @@ def validate(
         from coachkit.render.validation import render_validation
 
         dataset = _load(files, reading, quiet).dataset
-        write_output(render_validation(dataset, Format(format.value)), None, files)
+        write_output(render_validation(dataset, Format(format.value), min_raters), None, files)
         return 1 if dataset.excluded else 0
 
     _guard(debug, run)
@@ -735,25 +737,114 @@ def inspect(
             )
         ]
         if draft_instrument:
-            write_output(_draft(views, given), None, files)
+            write_output(_draft(views, given, reading.question), None, files)
             return 0
+        views = [_as_analyzed(view, reading, given) for view in views]
         write_output(render_inspect(views, Format(format.value)), None, files)
         return 1 if any(v.problem for v in views) else 0
 
     _guard(debug, run)
 
 
-def _draft(views: "list[FileView]", instrument: "Instrument") -> str:
+def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "FileView":
+    """The view as `analyze` sees it: the problem it would stop on as the file stands (reading
+    and validation run exactly as `analyze` runs them, so that inspect exits 1 whenever analyze
+    would fail), and whether the command shown runs (else it is shown as a step to complete, or
+    not at all when it is the very command that fails)."""
+    import shlex
+    from dataclasses import replace
+
+    if not view.command.startswith("coachkit analyze"):
+        return view  # a draft: inspect --draft-instrument runs on any ranking it lists
+    own = view.instrument == given.id or bool(view.own_items)  # read so without --instrument
+    instrument = reading.instrument if own else view.instrument
+    plain = replace(reading, instrument=instrument)
+    pair = _journey_of(view.path, plain)
+    if pair is not None:  # analyze reads both questions as a journey
+        note = f"a journey: {pair[0]!r} now, {pair[1]!r} the future (--question reads one alone)"
+        words = ["coachkit", "analyze", view.path]
+        words += ["--instrument", instrument] if instrument else []
+        return replace(
+            view,
+            problem="",
+            runnable=True,
+            command=shlex.join(words),
+            notes=(*view.notes, note),
+        )
+    problem = view.problem or _analyze_fails(view.path, plain)
+    words = shlex.split(view.command)[3:]
+    flags = dict(zip(words[::2], words[1::2], strict=False))
+    fixed = replace(
+        plain,
+        instrument=flags.get("--instrument", plain.instrument),
+        question=flags.get("--question", plain.question),
+        subject=flags.get("--subject", plain.subject),
+        group=flags.get("--group", plain.group),
+    )
+    fails = problem if fixed == plain else _analyze_fails(view.path, fixed)
+    if not view.runnable:
+        return replace(view, problem=problem)
+    return replace(
+        view,
+        problem=problem,
+        runnable=not fails,
+        command="" if fixed == plain and fails else view.command,
+    )
+
+
+def _journey_of(path: str, reading: "Reading") -> tuple[str, str] | None:
+    """The now and future questions `analyze PATH` would read as a journey (None: it would
+    read one question, or stop)."""
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, load, load_journey
+
+    if reading.question is not None:
+        return None
+    try:
+        load([path], reading)
+    except AmbiguousQuestions as exc:
+        pair = detected_pair(exc, reading)
+        if pair is None:
+            return None
+        try:
+            load_journey([path], reading, pair)
+        except CoachkitError:
+            return None
+        return pair
+    except CoachkitError:
+        return None
+    return None
+
+
+def _analyze_fails(path: str, reading: "Reading") -> str:
+    """What `analyze PATH` with these reading options stops on ("" when it runs)."""
+    from coachkit.pipeline import load, usable
+
+    try:
+        usable(load([path], reading), [path])
+    except CoachkitError as exc:
+        return str(exc)
+    return ""
+
+
+def _draft(views: "list[FileView]", instrument: "Instrument", question: str | None) -> str:
     """The instrument drafted from the one ranking question of the files (or --question's)."""
     from coachkit.instruments.draft import draft_instrument
+    from coachkit.text import normalize
+
+    def named(q: "QuestionView") -> bool:
+        wanted = normalize(question or "")
+        return bool(wanted) and (wanted == normalize(q.key) or wanted in normalize(q.stem or q.key))
 
     candidates = [
         (view, q)
         for view in views
         for q in view.questions
-        if q.chosen or (q.values in ("ranks", "item names") and not q.instruments)
+        if (named(q) if question else q.chosen)
+        or (not question and q.values in ("ranks", "item names") and not q.instruments)
     ]
-    chosen = [c for c in candidates if c[1].chosen] or candidates
+    exact = [c for c in candidates if normalize(c[1].key) == normalize(question or "")]
+    chosen = exact or [c for c in candidates if c[1].chosen] or candidates
     if len({(q.key, q.items) for _, q in chosen}) != 1:
         listed = ", ".join(sorted({q.key or "(no question text)" for _, q in candidates})) or "none"
         raise CoachkitError(

@@ -8,6 +8,7 @@ renderers are imported only when asked for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,36 @@ class Exclusion:
     row: int
     subject: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ExclusionReason:
+    """Excluded responses that share one reason (its row-specific details aside): how many, and
+    the first few of them."""
+
+    reason: str  # the reason, its numbers and rows in parentheses generalized (`rank N ...`)
+    count: int
+    first: tuple[Exclusion, ...]  # the first few, in the order read
+
+
+_ROWS_NOTE = re.compile(r"\s*\([^()]*\brow \d+[^()]*\)")
+_IDENTICAL_TO = re.compile(r"^identical to .*?, row \d+ ")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def exclusion_reasons(
+    excluded: tuple[Exclusion, ...], shown: int = 3
+) -> tuple[ExclusionReason, ...]:
+    """Excluded responses by reason, the most frequent first (then in order of first seen): a
+    report of five rankings among a thousand excluded test responses names each reason once,
+    with its count and first rows."""
+    groups: dict[str, list[Exclusion]] = {}
+    for e in excluded:
+        reason = _IDENTICAL_TO.sub("identical to an earlier response ", e.reason)
+        reason = _NUMBER.sub("N", _ROWS_NOTE.sub("", reason))
+        groups.setdefault(reason, []).append(e)
+    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))  # stable: first seen first
+    return tuple(ExclusionReason(r, len(rows), tuple(rows[:shown])) for r, rows in ordered)
 
 
 @dataclass(frozen=True)

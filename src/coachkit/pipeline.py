@@ -136,13 +136,22 @@ def _name(value: Input, index: int) -> str:
 def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
     """Read every input (files or DataFrames) and validate them as one dataset."""
     from coachkit.instruments import load_instrument
-    from coachkit.io import read_frame, read_source
-    from coachkit.validate import validate
 
     items = _as_list(inputs)
     if not items:
         raise UsageError("no input given")
-    instrument = load_instrument(reading.instrument)
+    return _load(items, reading, load_instrument(reading.instrument))
+
+
+def _load(
+    items: list[Input], reading: Reading, instrument: Instrument, fallback: bool = True
+) -> Loaded:
+    """`load` with the instrument resolved. A file that holds no question of the default
+    instrument is read, as `inspect` shows it, with the shipped instrument its ranking fits or
+    with the ranking's own items (`fallback`), and a note says so."""
+    from coachkit.io import read_frame, read_source
+    from coachkit.validate import validate
+
     options = reading.read_options(instrument)
     names = [_name(item, i) for i, item in enumerate(items)]
     _same_data_twice([n for n, item in zip(names, items, strict=True) if not _is_frame(item)])
@@ -154,7 +163,17 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         if _is_frame(item):
             source = read_frame(item, instrument, file_options, name)  # type: ignore[arg-type]
         else:
-            source = read_source(name, instrument, file_options)
+            try:
+                source = read_source(name, instrument, file_options)
+            except InputError:
+                instead = None
+                if fallback and reading.instrument is None:
+                    instead = _instead(name, file_options)
+                if instead is None:
+                    raise
+                other, question, note = instead
+                loaded = _load(items, replace(reading, question=question), other, fallback=False)
+                return replace(loaded, notes=(note, *loaded.notes))
         understood = f"; {source.understood}" if source.understood else ""
         notes.append(f"{name}: read as {source.source_format}, {source.rows} rows{understood}")
         sources.append(source)
@@ -225,6 +244,37 @@ def listed(names: Sequence[str], most: int = 20) -> str:
     """Names quoted in a line, the first `most` of them."""
     more = f" and {len(names) - most} more" if len(names) > most else ""
     return ", ".join(map(repr, names[:most])) + more
+
+
+def _instead(path: str, options: ReadOptions) -> tuple[Instrument, str | None, str] | None:
+    """The instrument `inspect` reads a file with when no question holds the default's items
+    (a shipped one its ranking fits, or the ranking's own items), the question to read, and
+    the note that says so; None when there is none."""
+    from coachkit.instruments import builtin_names, load_instrument
+    from coachkit.instruments.draft import own_items_instrument
+    from coachkit.io.describe import describe
+
+    default = load_instrument(None)
+    known = [default, *(load_instrument(n) for n in builtin_names() if n != default.id)]
+    try:
+        view = describe(path, default, options, known)[0]
+    except InputError:
+        return None
+    if view.own_items:
+        chosen = next((q for q in view.questions if q.chosen), None)
+        mine = own_items_instrument(
+            view.own_items, chosen.stem or chosen.key if chosen else "", view.own_labels, default
+        )
+        if chosen is None or mine is None:
+            return None
+        return mine, chosen.key, view.notes[0]
+    if view.instrument == default.id or not view.questions:
+        return None
+    note = (
+        f"{path}: no question holds the items of {default.id}; read with the shipped "
+        f"instrument {view.instrument}, whose items it ranks (--instrument {view.instrument})"
+    )
+    return load_instrument(view.instrument), options.question, note
 
 
 def _same_data_twice(names: Sequence[str]) -> None:

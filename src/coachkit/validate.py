@@ -239,7 +239,15 @@ def validate(
         for i in inputs
         if i.responses_completed
     )
-    warnings += _without_self(used, subject_codes, subject_names, groups, self_index, instrument)
+    warnings += _without_role(used, subject_codes, subject_names, groups, self_index, instrument)
+    group_ids = [g.id for g in instrument.groups]
+    reference = next(
+        (g for g in instrument.focus_groups if g in group_ids and g != instrument.self_group), None
+    )
+    if reference is not None and not instrument.group(reference).anonymous:
+        warnings += _without_role(
+            used, subject_codes, subject_names, groups, group_ids.index(reference), instrument
+        )
     # Subjects numbered in order of their first usable response (a subject may have none).
     codes, first_seen = factorize(_rows(subject_codes, used))
     return Dataset(
@@ -370,22 +378,23 @@ def _merge_spellings(
     return np.asarray(target)[codes], names
 
 
-def _without_self(
+def _without_role(
     used: np.ndarray,
     subjects: np.ndarray,
     names: np.ndarray,
     groups: np.ndarray,
-    self_index: int,
+    role: int,
     instrument: Instrument,
 ) -> tuple[str, ...]:
-    """A note naming the leaders with usable responses but no usable self-assessment."""
+    """A note naming the leaders with usable responses but none from a role (self, or the
+    reference role: the manager)."""
 
     rated = set(distinct(subjects[used]).tolist())
-    assessed = set(distinct(subjects[used & (groups == self_index)]).tolist())
+    assessed = set(distinct(subjects[used & (groups == role)]).tolist())
     missing = [str(names[i]) for i in sorted(rated - assessed) if str(names[i])]
     if not missing:
         return ()
-    label = instrument.groups[self_index].label.lower()
+    label = instrument.groups[role].label.lower()
     shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return (
         f"{len(missing)} leader{'s have' if len(missing) > 1 else ' has'} no {label} "

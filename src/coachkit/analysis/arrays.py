@@ -39,9 +39,7 @@ class Tables:
 def minimum(group: Group, min_raters: int) -> int:
     """The raters a group needs to be reported: 1 for a named group; for an anonymous one
     `--min-raters` or the instrument's own minimum for it, whichever is stricter."""
-    if not group.anonymous:
-        return 1
-    return max(min_raters, group.min_raters or 0, 1)
+    return group.least(min_raters)
 
 
 def reporting(

@@ -12,6 +12,7 @@ ids, SurveyMonkey's question spanning its item columns) or from the header text'
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -200,11 +201,22 @@ def group_columns(parts: list[Part | None]) -> list[Question]:
 
 
 def generic_parts(header: list[str], skip: frozenset[int]) -> list[Part | None]:
-    """(stem, item) for each column of a generic header row."""
-    return [
-        None if i in skip or not h.strip() else (*split_header(h), split_header(h)[0])
-        for i, h in enumerate(header)
-    ]
+    """(stem, item, stem) for each column of a generic header row. A split at " - " makes a
+    question only when its left part repeats across columns: `1. Courage - Skilled: ...` is a
+    numbered, described item, not a question of one column."""
+    pieces = {i: split_header(h) for i, h in enumerate(header) if i not in skip and h.strip()}
+    stems = Counter(stem for stem, _ in pieces.values())
+    parts: list[Part | None] = []
+    for i, h in enumerate(header):
+        if i not in pieces:
+            parts.append(None)
+            continue
+        stem, item = pieces[i]
+        text = CODE_PREFIX.sub("", h.strip())
+        if stem and stems[stem] == 1 and not _BRACKET.match(text):
+            stem, item = "", text
+        parts.append((stem, item, stem))
+    return parts
 
 
 def qualtrics_parts(ids: list[str], texts: list[str], skip: frozenset[int]) -> list[Part | None]:
