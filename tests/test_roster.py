@@ -19,7 +19,7 @@ import coachkit
 from coachkit.analysis.chance import between_groups_p
 from coachkit.errors import InputError
 from coachkit.io.roster import read_roster
-from conftest import INSTRUMENT, LABELS, run, write_wide
+from conftest import INSTRUMENT, LABELS, dataset_for, run, write_wide
 
 COMPETENCIES = [d.label for d in INSTRUMENT.dimensions if d.family == "competency"]
 CHARACTERISTICS = [d.label for d in INSTRUMENT.dimensions if d.family == "characteristic"]
@@ -304,3 +304,48 @@ def test_contact_details_in_the_roster_never_reach_a_report(tmp_path: Path) -> N
         "Function": "Sales",
         "Note": "ask [e-mail] first",
     }
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 4), st.integers(0, 4)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(2, 4),
+)
+def test_segments_pool_only_what_each_leaders_report_shows(
+    leaders: list[tuple[str, int, int]], minimum: int
+) -> None:
+    """Any segment and group sizes: a segment is shown from 3 leaders, each pooled group holds
+    exactly the raters the leaders' own reports show (a suppressed group never enters), and a
+    pooled anonymous group shown has at least --min-raters raters."""
+    rng = np.random.default_rng(len(leaders) * 10 + minimum)
+    rows, roster = [], []
+    for i, (value, peers, reports) in enumerate(leaders):
+        name = f"Leader {i}"
+        roster.append((name, value))
+        for group, count in (
+            ("self", 1),
+            ("manager", 1),
+            ("peer", peers),
+            ("direct_report", reports),
+        ):
+            rows += [(name, group, (rng.permutation(12) + 1.0).tolist()) for _ in range(count)]
+    data = dataset_for(rows)
+    frame = pd.DataFrame(roster, columns=["Name", "Function"])
+    from coachkit.pipeline import with_roster
+
+    joined, _ = with_roster(data, frame)
+    report = coachkit.analyze(joined, min_raters=minimum)
+    split = coachkit.org(joined, min_raters=minimum, by="Function").segments
+    assert split is not None
+    shown = {s.subject: {g.group: g.n for g in s.groups if g.reported} for s in report.subjects}
+    for segment in split.segments:
+        members = [n for n, v in roster if v == segment.value]
+        assert segment.n_leaders == len(members)
+        assert segment.reported == (len(members) >= 3)
+        for g in segment.groups:
+            if g.group in ("peer", "direct_report") and g.reported:
+                assert g.n == sum(shown[m].get(g.group, 0) for m in members)
+                assert g.n >= minimum

@@ -11,7 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypedDict, TypeVar, Unpack
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Protocol,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
 
 from coachkit.errors import InputError, UsageError
 from coachkit.options import Layout, Scheme, ValueKind
@@ -691,7 +700,8 @@ def _no_reading_options(options: Mapping[str, Any]) -> None:
 
 
 class ReadingOptions(TypedDict, total=False):
-    """The reading keywords of `read`, `analyze`, `org` and `compare`: `Reading`'s fields (a
+    """The reading keywords of `read`, `analyze`, `org` and `compare`: `Reading`'s fields but
+    the journey's two questions, which `analyze` and `compare` name as keywords of their own (a
     test holds the two to the same names; the defaults are `Reading`'s)."""
 
     instrument: str | None
@@ -712,8 +722,6 @@ class ReadingOptions(TypedDict, total=False):
     keep_identical: bool
     comments: bool
     leaders: str | PathLike[str] | pd.DataFrame | Roster | None
-    now: str | None
-    future: str | None
 
 
 class Options(ReadingOptions, total=False):
@@ -723,6 +731,9 @@ class Options(ReadingOptions, total=False):
     notable_gap: float | None
     major_gap: float | None
     intervals: bool
+
+
+JOURNEY = ("now", "future")  # `Reading` fields that only `analyze` and `compare` take
 
 
 def _keywords(*kinds: type) -> Callable[[F], F]:
@@ -735,12 +746,14 @@ def _keywords(*kinds: type) -> Callable[[F], F]:
     def sign(function: F) -> F:
         signature = inspect.signature(function)
         fixed = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        skip = {p.name for p in fixed} | set(JOURNEY)  # the journey's: only where named
         named = [
             inspect.Parameter(
                 f.name, inspect.Parameter.KEYWORD_ONLY, default=_default(f), annotation=f.type
             )
             for kind in kinds
             for f in dataclasses.fields(kind)
+            if f.name not in skip
         ]
         function.__signature__ = signature.replace(parameters=[*fixed, *named])  # type: ignore[attr-defined]
         return function
@@ -764,18 +777,51 @@ def read(inputs: Inputs, **options: Unpack[ReadingOptions]) -> Dataset:
 
     >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
     """
+    given = sorted(set(options) & set(JOURNEY))
+    if given:  # a journey's two questions are analyze's to read
+        raise UsageError(f"unknown option {given[0]!r}; analyze takes a journey's questions")
     reading, _ = split(options)
-    if journey_pair(reading) is not None:
-        raise UsageError("read takes one question; analyze reads a journey's two", "now")
     return _warned(load(inputs, reading)).dataset
 
 
+@overload
+def analyze(
+    data: Dataset | Inputs,
+    *,
+    now: None = None,
+    future: None = None,
+    **options: Unpack[Options],
+) -> Report: ...
+
+
+@overload
+def analyze(
+    data: Dataset | Inputs, *, now: str, future: str, **options: Unpack[Options]
+) -> JourneyReport: ...
+
+
+@overload
+def analyze(
+    data: Dataset | Inputs,
+    *,
+    now: str | None = None,
+    future: str | None = None,
+    **options: Unpack[Options],
+) -> Report | JourneyReport: ...
+
+
 @_keywords(Reading, Analysis)
-def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report | JourneyReport:
+def analyze(
+    data: Dataset | Inputs,
+    *,
+    now: str | None = None,
+    future: str | None = None,
+    **options: Unpack[Options],
+) -> Report | JourneyReport:
     """The report for every leader: from a dataset `read` returned, or straight from files or
     DataFrames with the same keyword options as `coachkit analyze`. With `now` and `future`
-    (two questions of one survey, or found by their words when exactly two fit), the journey
-    from one to the other instead.
+    (two questions of one survey over the same items, by id or words), the journey from one to
+    the other instead.
 
     >>> coachkit.analyze("it.csv", instrument="it-archetypes", now="today", future="should")  # doctest: +SKIP
     """
@@ -783,19 +829,27 @@ def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report | Jour
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
+    reading = replace(reading, now=now, future=future)
     if isinstance(data, Dataset):
         _no_reading_options(options)
+        if now is not None or future is not None:
+            raise UsageError("a journey reads two questions from the files; give the files", "now")
         return _checked(report(Loaded(data, (), data.warnings), analysis))
     pair = journey_pair(reading)
     if pair is None:
         try:
             return _checked(report(_warned(load(data, reading)), analysis))
         except AmbiguousQuestions as exc:
-            pair = detected_pair(exc, reading)
-            if pair is None:
+            found = detected_pair(exc, reading)
+            if found is None:
                 raise
-    now, future = load_journey(data, reading, pair)
-    return _checked(journey(_warned(now), _warned(future), pair, analysis))
+            raise UsageError(
+                f"two questions rank the same items, {found[0]!r} now and {found[1]!r} the "
+                "future: give now= and future= for the journey, or question= for one",
+                "question",
+            ) from None
+    loaded_now, loaded_future = load_journey(data, reading, pair)
+    return _checked(journey(_warned(loaded_now), _warned(loaded_future), pair, analysis))
 
 
 @_keywords(Reading, Analysis)
@@ -814,16 +868,44 @@ def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Opti
     return _checked(organization(_warned(load(data, reading)), analysis, by))
 
 
+@overload
+def compare(
+    before: Dataset | Inputs,
+    after: Dataset | Inputs,
+    *,
+    now: None = None,
+    future: None = None,
+    **options: Unpack[Options],
+) -> CompareReport: ...
+
+
+@overload
+def compare(
+    before: Dataset | Inputs,
+    after: Dataset | Inputs,
+    *,
+    now: str,
+    future: str,
+    **options: Unpack[Options],
+) -> JourneyCompareReport: ...
+
+
 @_keywords(Reading, Analysis)
 def compare(
-    before: Dataset | Inputs, after: Dataset | Inputs, **options: Unpack[Options]
+    before: Dataset | Inputs,
+    after: Dataset | Inputs,
+    *,
+    now: str | None = None,
+    future: str | None = None,
+    **options: Unpack[Options],
 ) -> CompareReport | JourneyCompareReport:
-    """What changed between two assessments of the same leaders (or, for two journeys, whether
-    the team moved toward the vision)."""
+    """What changed between two assessments of the same leaders; with `now` and `future`,
+    whether each group of two journeys moved toward the vision."""
     import warnings
 
     _warn(same_input_warnings(before, after))
     with warnings.catch_warnings():  # the thresholds are said once, not for each assessment
         warnings.filterwarnings("ignore", message=".*is not below major_gap")
-        earlier, later = analyze(before, **options), analyze(after, **options)
+        earlier = analyze(before, now=now, future=future, **options)
+        later = analyze(after, now=now, future=future, **options)
     return _checked(comparison(earlier, later))
