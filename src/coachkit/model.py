@@ -83,6 +83,8 @@ class InstrumentInfo:
     # the group a summary sets against self: the reference role, else the first focus group
     # that is not self (resolved once, by `analysis.focus.counterpart_group`)
     counterpart: str = "manager"
+    title: str = ""  # a report's heading
+    pattern: str = ""  # the name of self's tilt well above the counterpart's ("": no tilt)
 
 
 @dataclass(frozen=True)

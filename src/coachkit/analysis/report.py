@@ -124,7 +124,17 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         reference=reference_group(instrument),
         counterpart=counterpart_group(instrument) or instrument.pooled.id,
         anonymous=(*(g.id for g in instrument.groups if g.anonymous), instrument.pooled.id),
+        title=instrument.title or f"{instrument.name}: priorities by group",
+        pattern=_pattern_name(instrument),
     )
+
+
+def _pattern_name(instrument: Instrument) -> str:
+    """The instrument's name for self's tilt well above the reference's, or a plain one."""
+    labels = _tilt_labels(instrument)
+    if labels is None:
+        return ""
+    return instrument.pattern_name or f"{labels[0]}-first pattern"
 
 
 def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:

@@ -106,6 +106,8 @@ class Instrument:
     tilt: tuple[str, str] | None = None
     question: str = ""
     path: str = ""  # the TOML file a user gave ("" for a built-in instrument)
+    title: str = ""  # a report's heading ("": the name's)
+    pattern_name: str = ""  # what org calls self's tilt well above the reference's ("": generic)
     journey: JourneyPair = JourneyPair()
     # [headers]: per key column (leader, group, rater, dimension, rank, score), the whole headers
     # that name it in other languages, folded (see `coachkit.text.normalize`)
@@ -395,6 +397,8 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         id=str(data.get("id", source)),
         name=str(data.get("name", data.get("id", source))),
         question=str(data.get("question", "")),
+        title=str(data.get("title", "")),
+        pattern_name=str((tilt_table or {}).get("pattern", "")),
         families=families,
         dimensions=dimensions,
         groups=groups,

@@ -150,7 +150,7 @@ def org_page(org: OrgReport) -> Page:
             f"{names[org.instrument.self_group]}-{in_sentence(names[org.instrument.counterpart])} agreement: {spread}.",
             *(
                 [
-                    f"Technical-leader pattern ({wording.pattern_rule(org.instrument)}): "
+                    f"{org.instrument.pattern} ({wording.pattern_rule(org.instrument)}): "
                     f"{len(pattern)} of {org.pattern_assessed} leaders"
                     + (f" ({', '.join(pattern)})" if pattern else "")
                     + f"; random rankings show it for {org.pattern_expected_share:.0%} of leaders "
@@ -224,7 +224,7 @@ def segment_pages(org: OrgReport) -> list[Page]:
             *(f"{s.tilt_difference:+.2f}" if s.tilt_difference is not None else "-" for s in shown),
         ),
         ("Leaders with both tilts", *(str(s.tilt_leaders) for s in shown)),
-        ("Technical-leader pattern", *(pattern(s) for s in shown)),
+        (info.pattern or "Pattern", *(pattern(s) for s in shown)),
         *(
             (f"{names[g]} tilt (raters)", *(tilt(s, g) for s in shown))
             for g in names

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
-from coachkit.policy import beyond_chance
+from coachkit.policy import BANDS, beyond_chance
 from coachkit.render import wording
 from coachkit.text import format_p
 
@@ -270,16 +270,7 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
     rho = comparison.spearman
     if rho is None:
         return "rho undefined (one side ranks every dimension alike)"
-    if rho >= 0.8:
-        words = "strong agreement"
-    elif rho >= 0.3:
-        words = "some agreement"
-    elif rho > -0.3:
-        words = "little agreement on priorities"
-    elif rho > -0.8:
-        words = "leaning toward opposite priorities"
-    else:
-        words = "opposite priorities"
+    words = BANDS.agreement(rho)
     reached = f"p <= {wording.alpha_text()}" if abs(rho) >= critical else "p > .05"
     return f"rho = {wording.signed(rho, 2)}, {words} ({reached})"
 
@@ -287,7 +278,7 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
 def concordance_reading(w: float, p: float) -> str:
     """Kendall's W in words: its size, and whether random rankings often agree as much. A small
     W with a small p (a large group) is weak agreement, never "no agreement"."""
-    strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
+    strength = BANDS.concordance(w)
     if not beyond_chance(p):
         return f"{strength} agreement within the group, as random rankings often show"
     return f"{'weak' if strength == 'no' else strength} agreement within the group"
@@ -297,7 +288,7 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
     """A tilt in words, with its p-value."""
     first, second = instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
-    direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
+    direction = f"{lead} first" if abs(tilt.value) >= BANDS.balanced_tilt else "about balanced"
     return f"{wording.signed(tilt.value, 2)} ({direction}; {format_p(tilt.p_value)})"
 
 

@@ -19,12 +19,10 @@ if TYPE_CHECKING:
 
 from coachkit.policy import ALPHA, beyond_chance
 
-LEADERSHIP_TITLE = "Leadership priorities: 360 report"
-
 
 def title(info: InstrumentInfo) -> str:
-    """The report's heading: the 360 title for the default instrument, else the instrument's name."""
-    return LEADERSHIP_TITLE if info.id == "leadership-12" else f"{info.name}: priorities by group"
+    """The report's heading: the instrument's own title (the 360 report's for the default)."""
+    return info.title or f"{info.name}: priorities by group"
 
 
 def _group(info: InstrumentInfo, group: str) -> str:
