@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coachkit.instruments import load_instrument
-from coachkit.render.table import wrap_label
+from coachkit.text import wrap_label
 from conftest import ROOT, run
 
 SUMMARY_WITHIN = 8  # lines under a leader's name by which the first summary line shows
