@@ -117,6 +117,7 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
                 + "; ".join(
                     f"{labels[f.dimension]} ({wording.difference_size(info, f)})" for f in within
                 )
+                + "."
             ]
             if within and not findings
             else []
