@@ -50,6 +50,11 @@ EXAMPLES = [
     ],
     ["examples/exports/team-priorities.csv", "--instrument", "TEAM", "--subject", "Platform"],
 ]
+# The organization and comparison views, whose tables wrap the same way.
+VIEWS = [
+    ["org", "examples/cohort-2026.csv"],
+    ["compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv"],
+]
 _MARK = "=== coachkit "
 # The child: runs each command of argv's JSON in this process, whose stdout is the terminal.
 _CHILD = f"""
@@ -151,6 +156,7 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, li
     assert code == 0, err
     team.write_text(out, "utf-8")
     commands = [["analyze", *(str(team) if a == "TEAM" else a for a in args)] for args in EXAMPLES]
+    commands += VIEWS
     return {columns: _in_terminal(commands, columns) for columns in (80, 120)}
 
 
@@ -162,7 +168,7 @@ def _instrument(args: list[str]) -> str | None:
 def test_every_example_opens_each_leader_with_the_summary(
     terminal: dict[int, dict[str, list[str]]], columns: int
 ) -> None:
-    shown = terminal[columns]
+    shown = {c: lines for c, lines in terminal[columns].items() if c.startswith("analyze")}
     assert len(shown) == len(EXAMPLES)
     for command, lines in shown.items():
         args = command.split()[1:]
@@ -190,6 +196,7 @@ def test_every_example_opens_each_leader_with_the_summary(
 def test_no_line_passes_the_edge_or_ends_in_spaces_or_breaks_a_word(
     terminal: dict[int, dict[str, list[str]]], columns: int
 ) -> None:
+    assert len(terminal[columns]) == len(EXAMPLES) + len(VIEWS)
     for command, lines in terminal[columns].items():
         words = _words(_instrument(command.split()))
         assert lines, command
@@ -211,6 +218,19 @@ def test_a_judgement_label_at_80_columns_reads_whole(
     text = "\n".join(terminal[80]["analyze examples/acme-tidy.csv"])
     assert "Judgement/decision-making" in text
     assert "decision-maki\n" not in text
+
+
+def test_batch_writes_brief_terminal_reports(tmp_path: Path) -> None:
+    code, _, err = run("batch", "examples/acme-wide.xlsx", "-d", str(tmp_path), "-f", "table")
+    assert code == 0, err
+    full = (tmp_path / "acme-wide" / "dana-whitfield.txt").read_text("utf-8")
+    brief_dir = tmp_path / "brief"
+    args = ("batch", "examples/acme-wide.xlsx", "-d", str(brief_dir), "-f", "table", "--brief")
+    code, _, err = run(*args)
+    assert code == 0, err
+    brief = (brief_dir / "acme-wide" / "dana-whitfield.txt").read_text("utf-8")
+    assert full.startswith(brief.rstrip()) and "consensus rank" not in brief
+    assert run("batch", "examples/acme-wide.xlsx", "-d", str(brief_dir), "--brief")[0] == 2
 
 
 def test_brief_prints_the_summaries_only() -> None:
