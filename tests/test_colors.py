@@ -58,6 +58,9 @@ def test_each_gap_bar_is_drawn_in_the_colour_of_the_group_that_ranks_it_higher(
             assert bar, (subject["subject"], dim)
             assert bar[1] == (theirs if gap >= 0 else own), (subject["subject"], dim, gap)
             checked += 1
+        # the side says who ranks it higher; no sign says it the other way round from the
+        # tables and the workbook (where + is the first group's, self's)
+        assert not re.search(r'class="barlabel"[^>]*>[^<]*\([+-]', section)
         # colour is never alone: each side is named in its colour, with the group's marker
         assert re.search(rf"fill: {own}\">&larr; higher for Self</text>", section)
         assert re.search(rf"fill: {theirs}\">higher for {names[other]} &rarr;</text>", section)
