@@ -35,6 +35,8 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
     parts: list[RenderableType] = []
     for page in pages:
         parts.append(Text(printable(page.title), style="bold underline"))
+        if page.note:
+            parts.append(Text(printable(page.note), style="italic"))
         if page.rows:
             rows = [tuple(printable(c) for c in row) for row in page.rows]
             if page.headings:  # a family's rows indented under its label

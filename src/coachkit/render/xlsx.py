@@ -303,6 +303,8 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
             for line in (*section.lines, *section.details):  # a workbook lists them all
                 row += 1
                 _put(sheet, row, [line])
+        if page.note:  # said once, under the sections
+            _put(sheet, row + 2, [page.note])
         sheet.freeze_panes = "B2"
         _widths(sheet, [30, *[16] * (len(page.header) - 1)])
     return _saved(book)
