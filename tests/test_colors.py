@@ -101,3 +101,51 @@ def test_one_palette_for_every_chart() -> None:
     )
     for text in (html, xlsx, template):  # colours come from the palette, never written in
         assert not re.search(r"#(?:0072B2|D55E00|E69F00|56B4E9)", text)
+
+
+# Colour-vision deficiency simulation, Machado, Oliveira and Fernandes (2009), severity 1.0,
+# applied to linear RGB; distances in CIELAB (D65): about 20 is plainly visible side by side.
+_CVD = {
+    "protan": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+               (-0.003882, -0.048116, 1.051998)),
+    "deutan": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+               (-0.011820, 0.042940, 0.968881)),
+    "tritan": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+               (0.004733, 0.691367, 0.303900)),
+}  # fmt: skip
+
+
+def _lab(colour: str, kind: str) -> tuple[float, float, float]:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    seen = [min(max(sum(m * c for m, c in zip(row, linear, strict=True)), 0.0), 1.0)
+            for row in _CVD[kind]]  # fmt: skip
+    xyz = [
+        sum(m * c for m, c in zip(row, seen, strict=True)) / white
+        for row, white in zip(
+            ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505)),
+            (0.95047, 1.0, 1.08883),
+            strict=True,
+        )
+    ]
+    f = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def _distance(a: str, b: str, kind: str) -> float:
+    return float(sum((p - q) ** 2 for p, q in zip(_lab(a, kind), _lab(b, kind), strict=True)))
+
+
+def test_self_stands_apart_from_every_group_it_is_set_against_for_colour_blind_eyes() -> None:
+    from coachkit.instruments import load_instrument
+    from coachkit.render.colors import group_styles
+
+    info = load_instrument()
+    style = group_styles([*(g.id for g in info.groups), info.pooled.id])
+    own = style["self"][1]
+    for group in ("manager", "peer", "direct_report", "other", "all_others"):
+        for kind in ("protan", "deutan"):  # the common deficiencies, about 1 man in 12
+            assert _distance(own, style[group][1], kind) ** 0.5 >= 20, (group, kind)
+    for kind in _CVD:  # the pair the summary and the gap chart set side by side, clearest
+        assert _distance(own, style["all_others"][1], kind) ** 0.5 >= 60, kind
+    assert len({shape for shape, _ in style.values()}) == len(style)  # a marker each, too
