@@ -107,7 +107,7 @@ def test_the_api_lists_its_keywords_with_the_command_lines_defaults() -> None:
     for function, names in (
         (coachkit.read, reading),
         (coachkit.analyze, reading + analysis),
-        (coachkit.org, reading + analysis),
+        (coachkit.org, ["by", *reading, *analysis]),
         (coachkit.compare, reading + analysis),
     ):
         keywords = {

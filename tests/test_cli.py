@@ -234,6 +234,7 @@ def test_validate_reports_exclusions_and_exit_code() -> None:
     assert document["subjects"][0] == {
         "subject": "Tomas Lindqvist",
         "responses": {"self": 1, "manager": 1, "peer": 3, "direct_report": 6},
+        "not_reported": {},
     }
 
 

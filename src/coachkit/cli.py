@@ -19,8 +19,8 @@ from coachkit.version import __version__
 
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
-    from coachkit.io.describe import FileView
-    from coachkit.model import Report
+    from coachkit.io.describe import FileView, QuestionView
+    from coachkit.model import JourneyReport, Report
     from coachkit.pipeline import Analysis, Loaded, Reading
     from coachkit.render import RenderOptions
     from coachkit.validate import Dataset
@@ -38,7 +38,7 @@ app = typer.Typer(
 
 # Help lists options in the order a user decides them: what to read, how to judge, what to write.
 _SECTIONS = {
-    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals"},
+    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals", "by"},
     "Output options": {
         "format",
         "output",
@@ -114,6 +114,31 @@ CodesOpt = Annotated[
     typer.Option(
         "--codes",
         help="A CSV of answer codes and item labels (code,label) for exports that hold codes.",
+        show_default=False,
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="The journey: the question of where things stand today (id or words); with --future.",
+        show_default=False,
+    ),
+]
+FutureOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--future",
+        help="The journey: the question of where things should go (id or words); with --now.",
+        show_default=False,
+    ),
+]
+LeadersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--leaders",
+        help="An HR roster (CSV or workbook, a row per leader: name or id, then attributes such "
+        "as function, level, technical role) joined to the survey's leaders by name or id.",
         show_default=False,
     ),
 ]
@@ -364,6 +389,41 @@ def _load(files: list[Path], reading: "Reading", quiet: bool) -> "Loaded":
     return loaded
 
 
+def _analyzed(
+    files: list[Path], reading: "Reading", analysis: "Analysis", quiet: bool
+) -> "Report | JourneyReport":
+    """The report of the files; a journey when --now and --future name two questions, or when
+    exactly two questions fit and their words say which is now and which the future."""
+    import dataclasses
+
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, journey, journey_pair, load_journey, report
+
+    names = [str(f) for f in files]
+    pair = journey_pair(reading)
+    if pair is None:
+        try:
+            loaded = _load(files, reading, quiet)
+        except AmbiguousQuestions as exc:
+            pair = detected_pair(exc, reading)
+            if pair is None:
+                raise
+            if not quiet:
+                typer.echo(
+                    f"note: two questions rank the same items: {pair[0]!r} (now) and "
+                    f"{pair[1]!r} (future); read as a journey (--question chooses one)",
+                    err=True,
+                )
+        else:
+            _moved_warnings(loaded.dataset, analysis, quiet)
+            return report(loaded, analysis, names)
+    now, future = load_journey(names, reading, pair)
+    warnings = tuple(dict.fromkeys(now.warnings + future.warnings))
+    _say(dataclasses.replace(future, warnings=warnings), quiet)
+    _moved_warnings(future.dataset, analysis, quiet)  # the same raters answer both questions
+    return journey(now, future, pair, analysis)
+
+
 def _color(output: Path | None) -> bool:
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -486,6 +546,9 @@ _READING = {
     "codes": "codes",
     "keep_identical": "keep_identical",
     "comments": "comments",
+    "leaders": "leaders",
+    "now": "now",
+    "future": "future",
 }
 
 
@@ -530,7 +593,10 @@ def analyze(
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
+    now: NowOpt = None,
+    future: FutureOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -542,7 +608,7 @@ def analyze(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, report
+        from coachkit.pipeline import Analysis
         from coachkit.render import render
 
         fmt = _format(format, output)
@@ -550,9 +616,7 @@ def analyze(
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
-        loaded = _load(files, reading, quiet)
-        _moved_warnings(loaded.dataset, analysis, quiet)
-        result = report(loaded, analysis, [str(f) for f in files])
+        result = _analyzed(files, reading, analysis, quiet)
         _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         options = _render_options(output, template, paper=paper, brief=brief)
         write_output(render(result, fmt, options), output, files)
@@ -593,13 +657,15 @@ def validate(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    min_raters: MinRatersOpt = 3,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Read and check survey files without analyzing them.
 
-    Lists responses per leader and rater group and every excluded response with its row and
-    reason. Exits 1 when any response is excluded or a file is unusable.
+    Lists responses per leader and rater group (an anonymous group under --min-raters is marked
+    "not reported") and every excluded response with its row and reason. Exits 1 when any
+    response is excluded or a file is unusable.
 
     Example: coachkit validate examples/acme-tidy.csv
     """
@@ -609,7 +675,7 @@ def validate(
         from coachkit.render.validation import render_validation
 
         dataset = _load(files, reading, quiet).dataset
-        write_output(render_validation(dataset, Format(format.value)), None, files)
+        write_output(render_validation(dataset, Format(format.value), min_raters), None, files)
         return 1 if dataset.excluded else 0
 
     _guard(debug, run)
@@ -671,25 +737,114 @@ def inspect(
             )
         ]
         if draft_instrument:
-            write_output(_draft(views, given), None, files)
+            write_output(_draft(views, given, reading.question), None, files)
             return 0
+        views = [_as_analyzed(view, reading, given) for view in views]
         write_output(render_inspect(views, Format(format.value)), None, files)
         return 1 if any(v.problem for v in views) else 0
 
     _guard(debug, run)
 
 
-def _draft(views: "list[FileView]", instrument: "Instrument") -> str:
+def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "FileView":
+    """The view as `analyze` sees it: the problem it would stop on as the file stands (reading
+    and validation run exactly as `analyze` runs them, so that inspect exits 1 whenever analyze
+    would fail), and whether the command shown runs (else it is shown as a step to complete, or
+    not at all when it is the very command that fails)."""
+    import shlex
+    from dataclasses import replace
+
+    if not view.command.startswith("coachkit analyze"):
+        return view  # a draft: inspect --draft-instrument runs on any ranking it lists
+    own = view.instrument == given.id or bool(view.own_items)  # read so without --instrument
+    instrument = reading.instrument if own else view.instrument
+    plain = replace(reading, instrument=instrument)
+    pair = _journey_of(view.path, plain)
+    if pair is not None:  # analyze reads both questions as a journey
+        note = f"a journey: {pair[0]!r} now, {pair[1]!r} the future (--question reads one alone)"
+        words = ["coachkit", "analyze", view.path]
+        words += ["--instrument", instrument] if instrument else []
+        return replace(
+            view,
+            problem="",
+            runnable=True,
+            command=shlex.join(words),
+            notes=(*view.notes, note),
+        )
+    problem = view.problem or _analyze_fails(view.path, plain)
+    words = shlex.split(view.command)[3:]
+    flags = dict(zip(words[::2], words[1::2], strict=False))
+    fixed = replace(
+        plain,
+        instrument=flags.get("--instrument", plain.instrument),
+        question=flags.get("--question", plain.question),
+        subject=flags.get("--subject", plain.subject),
+        group=flags.get("--group", plain.group),
+    )
+    fails = problem if fixed == plain else _analyze_fails(view.path, fixed)
+    if not view.runnable:
+        return replace(view, problem=problem)
+    return replace(
+        view,
+        problem=problem,
+        runnable=not fails,
+        command="" if fixed == plain and fails else view.command,
+    )
+
+
+def _journey_of(path: str, reading: "Reading") -> tuple[str, str] | None:
+    """The now and future questions `analyze PATH` would read as a journey (None: it would
+    read one question, or stop)."""
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, load, load_journey
+
+    if reading.question is not None:
+        return None
+    try:
+        load([path], reading)
+    except AmbiguousQuestions as exc:
+        pair = detected_pair(exc, reading)
+        if pair is None:
+            return None
+        try:
+            load_journey([path], reading, pair)
+        except CoachkitError:
+            return None
+        return pair
+    except CoachkitError:
+        return None
+    return None
+
+
+def _analyze_fails(path: str, reading: "Reading") -> str:
+    """What `analyze PATH` with these reading options stops on ("" when it runs)."""
+    from coachkit.pipeline import load, usable
+
+    try:
+        usable(load([path], reading), [path])
+    except CoachkitError as exc:
+        return str(exc)
+    return ""
+
+
+def _draft(views: "list[FileView]", instrument: "Instrument", question: str | None) -> str:
     """The instrument drafted from the one ranking question of the files (or --question's)."""
     from coachkit.instruments.draft import draft_instrument
+    from coachkit.text import normalize
+
+    def named(q: "QuestionView") -> bool:
+        wanted = normalize(question or "")
+        return bool(wanted) and (wanted == normalize(q.key) or wanted in normalize(q.stem or q.key))
 
     candidates = [
         (view, q)
         for view in views
         for q in view.questions
-        if q.chosen or (q.values in ("ranks", "item names") and not q.instruments)
+        if (named(q) if question else q.chosen)
+        or (not question and q.values in ("ranks", "item names") and not q.instruments)
     ]
-    chosen = [c for c in candidates if c[1].chosen] or candidates
+    exact = [c for c in candidates if normalize(c[1].key) == normalize(question or "")]
+    chosen = exact or [c for c in candidates if c[1].chosen] or candidates
     if len({(q.key, q.items) for _, q in chosen}) != 1:
         listed = ", ".join(sorted({q.key or "(no question text)" for _, q in candidates})) or "none"
         raise CoachkitError(
@@ -749,6 +904,7 @@ def batch(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -774,7 +930,9 @@ def batch(
 
     def run() -> int:
         from coachkit.batch import default_jobs, discover, run_batch
-        from coachkit.pipeline import Analysis, check_thresholds, report
+        from coachkit.io.isolate import reader_pool
+        from coachkit.io.roster import Roster
+        from coachkit.pipeline import Analysis, check_thresholds, report, unsurveyed_warning
         from coachkit.text import printable
 
         _check_brief(brief, format)
@@ -794,15 +952,23 @@ def batch(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
         options = _render_options(None, template, color=False, paper=paper, brief=brief)
+        shared = _shared_roster(reading, quiet)
 
         def analyze_file(file: Path) -> "Report":
-            return report(_load([file], reading, quiet), analysis, [str(file)])
+            return report(_load([file], shared, quiet), analysis, [str(file)])
 
         workers = default_jobs() if jobs is None else jobs
-        with _progress(len(files), quiet) as advance:
+        with _progress(len(files), quiet) as advance, reader_pool():
             result = run_batch(
                 files, analyze_file, format, output_dir, options, advance, unreadable, workers
             )
+        if isinstance(shared.leaders, Roster) and not quiet:
+            unsurveyed = shared.leaders.unsurveyed([e.subject for e in result.reports])
+            if unsurveyed:
+                typer.echo(
+                    printable(f"warning: {unsurveyed_warning(shared.leaders, unsurveyed)}"),
+                    err=True,
+                )
         for entry in result.reports:
             typer.echo(printable(str(output_dir / entry.path)))
         if result.index_written:
@@ -813,6 +979,29 @@ def batch(
         return 1 if result.failed else 0
 
     _guard(debug, run)
+
+
+def _shared_roster(reading: "Reading", quiet: bool) -> "Reading":
+    """A batch reads its HR roster once, for every file: the reading settings with the roster
+    read (and a note of it), or as they were without one."""
+    import dataclasses
+
+    from coachkit.io.roster import read_roster
+    from coachkit.text import printable
+
+    if reading.leaders is None:
+        return reading
+    roster = read_roster(reading.leaders)  # type: ignore[arg-type]
+    if not quiet:
+        joined = " or ".join(map(repr, roster.key_columns))
+        typer.echo(
+            printable(
+                f"note: {roster.path}: {len(roster.names)} leaders, matched by {joined}; "
+                f"attributes {', '.join(map(repr, roster.columns))}"
+            ),
+            err=True,
+        )
+    return dataclasses.replace(reading, leaders=roster)
 
 
 @contextmanager
@@ -858,6 +1047,16 @@ def org(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Split the organization by a column of the --leaders roster (function, level, "
+            "technical role): per segment the pooled groups, and whether segments differ.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -879,7 +1078,7 @@ def org(
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
-        result = organization(_load(files, reading, quiet), analysis)
+        result = organization(_load(files, reading, quiet), analysis, by)
         _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
@@ -916,6 +1115,8 @@ def compare(
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
+    now: NowOpt = None,
+    future: FutureOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -931,7 +1132,7 @@ def compare(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, comparison, report, same_input_warnings
+        from coachkit.pipeline import Analysis, comparison, same_input_warnings
         from coachkit.render import render
 
         fmt = _format(format, output)
@@ -939,8 +1140,8 @@ def compare(
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
         _warn(same_input_warnings(before, after), quiet)
-        earlier = report(_load([before], reading, quiet), analysis, [str(before)])
-        later = report(_load([after], reading, quiet), analysis, [str(after)])
+        earlier = _analyzed([before], reading, analysis, quiet)
+        later = _analyzed([after], reading, analysis, quiet)
         change = comparison(earlier, later)
         _threshold_warnings(change.settings.notable_gap, change.settings.major_gap, quiet)
         options = _render_options(output, template, paper=paper)

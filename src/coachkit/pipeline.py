@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypedDict, TypeVar, Unpack
 
 from coachkit.errors import InputError, UsageError
 from coachkit.options import Layout, Scheme, ValueKind
@@ -19,13 +19,31 @@ from coachkit.options import Layout, Scheme, ValueKind
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.errors import AmbiguousQuestions
     from coachkit.instruments import Instrument
     from coachkit.io import ReadOptions, Source
-    from coachkit.model import CompareReport, OrgReport, Report
+    from coachkit.io.roster import Roster
+    from coachkit.model import (
+        CompareReport,
+        JourneyCompareReport,
+        JourneyReport,
+        OrgReport,
+        Report,
+        Settings,
+    )
     from coachkit.validate import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
-R = TypeVar("R", "Report", "OrgReport", "CompareReport")  # a result with its settings
+
+
+class _WithSettings(Protocol):
+    """A result that carries the settings in force (every kind of result does)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+R = TypeVar("R", bound=_WithSettings)
 
 # What `read` and `analyze` take: a path, a DataFrame, or a list of them (one dataset).
 Input: TypeAlias = "str | PathLike[str] | pd.DataFrame"
@@ -53,6 +71,11 @@ class Reading:
     merge_names: bool = True
     keep_identical: bool = False  # identical rankings without rater ids all count
     comments: bool = False  # read free-text comment columns; shown only for reported groups
+    # an HR roster (a file, a DataFrame, or one read already) joined to the leaders by name or id
+    leaders: str | PathLike[str] | pd.DataFrame | Roster | None = None
+    # the journey: the question of where things stand now, and of where they should go
+    now: str | None = None
+    future: str | None = None
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
         """The reader's options for an instrument (group labels and codes resolved)."""
@@ -113,13 +136,22 @@ def _name(value: Input, index: int) -> str:
 def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
     """Read every input (files or DataFrames) and validate them as one dataset."""
     from coachkit.instruments import load_instrument
-    from coachkit.io import read_frame, read_source
-    from coachkit.validate import validate
 
     items = _as_list(inputs)
     if not items:
         raise UsageError("no input given")
-    instrument = load_instrument(reading.instrument)
+    return _load(items, reading, load_instrument(reading.instrument))
+
+
+def _load(
+    items: list[Input], reading: Reading, instrument: Instrument, fallback: bool = True
+) -> Loaded:
+    """`load` with the instrument resolved. A file that holds no question of the default
+    instrument is read, as `inspect` shows it, with the shipped instrument its ranking fits or
+    with the ranking's own items (`fallback`), and a note says so."""
+    from coachkit.io import read_frame, read_source
+    from coachkit.validate import validate
+
     options = reading.read_options(instrument)
     names = [_name(item, i) for i, item in enumerate(items)]
     _same_data_twice([n for n, item in zip(names, items, strict=True) if not _is_frame(item)])
@@ -131,7 +163,17 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         if _is_frame(item):
             source = read_frame(item, instrument, file_options, name)  # type: ignore[arg-type]
         else:
-            source = read_source(name, instrument, file_options)
+            try:
+                source = read_source(name, instrument, file_options)
+            except InputError:
+                instead = None
+                if fallback and reading.instrument is None:
+                    instead = _instead(name, file_options)
+                if instead is None:
+                    raise
+                other, question, note = instead
+                loaded = _load(items, replace(reading, question=question), other, fallback=False)
+                return replace(loaded, notes=(note, *loaded.notes))
         understood = f"; {source.understood}" if source.understood else ""
         notes.append(f"{name}: read as {source.source_format}, {source.rows} rows{understood}")
         sources.append(source)
@@ -144,7 +186,95 @@ def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
         reading.merge_names,
         reading.keep_identical,
     )
+    if reading.leaders is not None:
+        dataset, joined = with_roster(dataset, reading.leaders)
+        notes += joined
     return Loaded(dataset, tuple(notes), dataset.warnings)
+
+
+def with_roster(
+    dataset: Dataset, leaders: str | PathLike[str] | pd.DataFrame | Roster
+) -> tuple[Dataset, list[str]]:
+    """The dataset with each leader's roster attributes, and a note of the join. Leaders with
+    no roster row are named in a warning; so are roster rows with no survey, unless the roster
+    came read already (a batch shares one roster over its files: it notes the join and names
+    those rows once)."""
+    from coachkit.io.roster import Roster, read_roster
+
+    roster = leaders if isinstance(leaders, Roster) else read_roster(leaders)
+    attributes = tuple(roster.attributes(s) for s in dataset.subjects)
+    warnings = list(dataset.warnings)
+    missing = [s for s, a in zip(dataset.subjects, attributes, strict=True) if a is None]
+    if missing:
+        warnings.append(
+            f"{roster.path}: no row for {len(missing)} leader{'s' * (len(missing) != 1)} of the "
+            f"survey ({listed(missing)}); their attributes are blank"
+        )
+    if not isinstance(leaders, Roster):
+        unsurveyed = roster.unsurveyed(dataset.subjects)
+        if unsurveyed:
+            warnings.append(unsurveyed_warning(roster, unsurveyed))
+    note = [
+        f"{roster.path}: {len(attributes) - len(missing)} of {len(attributes)} leaders joined by "
+        f"{' or '.join(map(repr, roster.key_columns))}; attributes "
+        + ", ".join(map(repr, roster.columns))
+    ]
+    if isinstance(leaders, Roster):
+        note = []
+    if roster.contact:
+        warnings.append(
+            f"{roster.path}: {listed(roster.contact)} hold{'s' * (len(roster.contact) == 1)} "
+            "e-mail addresses or phone numbers; left out of every report"
+        )
+    joined = replace(
+        dataset, attributes=attributes, attribute_columns=roster.columns, warnings=tuple(warnings)
+    )
+    return joined, note
+
+
+def unsurveyed_warning(roster: Roster, names: Sequence[str]) -> str:
+    """The roster's leaders no survey names, in one line."""
+    return (
+        f"{roster.path}: {len(names)} leader{'s' * (len(names) != 1)} of the roster "
+        f"{'has' if len(names) == 1 else 'have'} no survey ({listed(names)})"
+    )
+
+
+def listed(names: Sequence[str], most: int = 20) -> str:
+    """Names quoted in a line, the first `most` of them."""
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(map(repr, names[:most])) + more
+
+
+def _instead(path: str, options: ReadOptions) -> tuple[Instrument, str | None, str] | None:
+    """The instrument `inspect` reads a file with when no question holds the default's items
+    (a shipped one its ranking fits, or the ranking's own items), the question to read, and
+    the note that says so; None when there is none."""
+    from coachkit.instruments import builtin_names, load_instrument
+    from coachkit.instruments.draft import own_items_instrument
+    from coachkit.io.describe import describe
+
+    default = load_instrument(None)
+    known = [default, *(load_instrument(n) for n in builtin_names() if n != default.id)]
+    try:
+        view = describe(path, default, options, known)[0]
+    except InputError:
+        return None
+    if view.own_items:
+        chosen = next((q for q in view.questions if q.chosen), None)
+        mine = own_items_instrument(
+            view.own_items, chosen.stem or chosen.key if chosen else "", view.own_labels, default
+        )
+        if chosen is None or mine is None:
+            return None
+        return mine, chosen.key, view.notes[0]
+    if view.instrument == default.id or not view.questions:
+        return None
+    note = (
+        f"{path}: no question holds the items of {default.id}; read with the shipped "
+        f"instrument {view.instrument}, whose items it ranks (--instrument {view.instrument})"
+    )
+    return load_instrument(view.instrument), options.question, note
 
 
 def _same_data_twice(names: Sequence[str]) -> None:
@@ -323,20 +453,107 @@ def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str]
     )
 
 
-def organization(loaded: Loaded, analysis: Analysis = Analysis()) -> OrgReport:
-    """The organization view of a loaded dataset."""
+def journey_pair(reading: Reading) -> tuple[str, str] | None:
+    """The now and future questions the options name (None: no journey asked for)."""
+    if reading.now is None and reading.future is None:
+        return None
+    if reading.now is None or reading.future is None:
+        missing = "now" if reading.now is None else "future"
+        raise UsageError(f"a journey needs both questions; name the {missing} one too", missing)
+    if reading.question is not None:
+        raise UsageError("a journey reads the now and the future question; drop it", "question")
+    return reading.now, reading.future
+
+
+def detected_pair(error: AmbiguousQuestions, reading: Reading) -> tuple[str, str] | None:
+    """When exactly two questions fit the instrument and one speaks of now (today, current) and
+    the other of the future (should, vision): the pair, by their keys."""
+    from coachkit.instruments import load_instrument
+    from coachkit.text import normalize
+
+    if len(error.questions) != 2:
+        return None
+    words = load_instrument(reading.instrument).journey
+
+    def says(text: str, phrases: tuple[str, ...]) -> bool:
+        padded = f" {normalize(text)} "
+        return any(f" {normalize(p)} " in padded for p in phrases)
+
+    (a_key, a_text), (b_key, b_text) = error.questions
+    # a question of the future may say "now" ("three years from now"): the future words win
+    a_future, b_future = says(a_text or a_key, words.future), says(b_text or b_key, words.future)
+    a_now = says(a_text or a_key, words.now) and not a_future
+    b_now = says(b_text or b_key, words.now) and not b_future
+    if a_now and b_future:
+        return a_key or a_text, b_key or b_text
+    if b_now and a_future:
+        return b_key or b_text, a_key or a_text
+    return None
+
+
+def load_journey(inputs: Inputs, reading: Reading, pair: tuple[str, str]) -> tuple[Loaded, Loaded]:
+    """The two questions of a journey, each read as its own dataset."""
+    now = load(inputs, replace(reading, question=pair[0], now=None, future=None))
+    future = load(inputs, replace(reading, question=pair[1], now=None, future=None))
+    return now, future
+
+
+def journey(
+    now: Loaded, future: Loaded, pair: tuple[str, str], analysis: Analysis = Analysis()
+) -> JourneyReport:
+    """The journey from now to the future, per leader (or organization) and group."""
+    from coachkit.analysis.journey import analyze_journey
+
+    check_thresholds(analysis)
+    names = [i.path for i in future.dataset.inputs]
+    return analyze_journey(usable(now, names), usable(future, names), pair, analysis.min_raters)
+
+
+def organization(
+    loaded: Loaded, analysis: Analysis = Analysis(), by: str | None = None
+) -> OrgReport:
+    """The organization view of a loaded dataset; with `by`, split by that roster column."""
     from coachkit.analysis.org import analyze_org
 
     check_thresholds(analysis)
     dataset = usable(loaded, [i.path for i in loaded.dataset.inputs])
-    return analyze_org(dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap)
+    column = None if by is None else roster_column(dataset, by)
+    return analyze_org(
+        dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap, column
+    )
 
 
-def comparison(before: Report, after: Report) -> CompareReport:
-    """What changed between two reports of the same leaders."""
-    from coachkit.analysis.compare import compare_reports
+def roster_column(dataset: Dataset, by: str) -> str:
+    """The roster column `by` names (case, accents and spacing aside)."""
+    from coachkit.text import normalize
 
-    return compare_reports(before, after)
+    if not dataset.attribute_columns:
+        raise UsageError(
+            f"needed to split by {by!r}, a column of the HR roster; give it", "leaders"
+        )
+    found = [c for c in dataset.attribute_columns if normalize(c) == normalize(by)]
+    if not found:
+        known = ", ".join(map(repr, dataset.attribute_columns))
+        raise UsageError(f"{by!r} is not a column of the roster ({known})", "by")
+    return found[0]
+
+
+def comparison(
+    before: Report | JourneyReport, after: Report | JourneyReport
+) -> CompareReport | JourneyCompareReport:
+    """What changed between two reports of the same leaders, or between two journeys."""
+    from coachkit.analysis.compare import compare_journeys, compare_reports
+    from coachkit.model import JourneyReport
+
+    journeys = isinstance(before, JourneyReport), isinstance(after, JourneyReport)
+    if journeys == (True, True):
+        return compare_journeys(before, after)  # type: ignore[arg-type]
+    if any(journeys):
+        raise UsageError(
+            "one survey reads as a journey (now and future) and the other not; compare two "
+            "journeys, or choose one question of each with --question"
+        )
+    return compare_reports(before, after)  # type: ignore[arg-type]
 
 
 def group_map(pairs: Mapping[str, str] | Sequence[str], instrument: Instrument) -> dict[str, str]:
@@ -494,6 +711,9 @@ class ReadingOptions(TypedDict, total=False):
     merge_names: bool
     keep_identical: bool
     comments: bool
+    leaders: str | PathLike[str] | pd.DataFrame | Roster | None
+    now: str | None
+    future: str | None
 
 
 class Options(ReadingOptions, total=False):
@@ -545,39 +765,61 @@ def read(inputs: Inputs, **options: Unpack[ReadingOptions]) -> Dataset:
     >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
     """
     reading, _ = split(options)
+    if journey_pair(reading) is not None:
+        raise UsageError("read takes one question; analyze reads a journey's two", "now")
     return _warned(load(inputs, reading)).dataset
 
 
 @_keywords(Reading, Analysis)
-def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report:
+def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report | JourneyReport:
     """The report for every leader: from a dataset `read` returned, or straight from files or
-    DataFrames with the same keyword options as `coachkit analyze`."""
+    DataFrames with the same keyword options as `coachkit analyze`. With `now` and `future`
+    (two questions of one survey, or found by their words when exactly two fit), the journey
+    from one to the other instead.
+
+    >>> coachkit.analyze("it.csv", instrument="it-archetypes", now="today", future="should")  # doctest: +SKIP
+    """
+    from coachkit.errors import AmbiguousQuestions
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
         return _checked(report(Loaded(data, (), data.warnings), analysis))
-    return _checked(report(_warned(load(data, reading)), analysis))
+    pair = journey_pair(reading)
+    if pair is None:
+        try:
+            return _checked(report(_warned(load(data, reading)), analysis))
+        except AmbiguousQuestions as exc:
+            pair = detected_pair(exc, reading)
+            if pair is None:
+                raise
+    now, future = load_journey(data, reading, pair)
+    return _checked(journey(_warned(now), _warned(future), pair, analysis))
 
 
 @_keywords(Reading, Analysis)
-def org(data: Dataset | Inputs, **options: Unpack[Options]) -> OrgReport:
-    """The organization view: each rater group pooled over every leader."""
+def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Options]) -> OrgReport:
+    """The organization view: each rater group pooled over every leader; with `by` (a column
+    of the HR roster given as `leaders`), the same per segment and whether segments differ.
+
+    >>> coachkit.org("cohort.csv", leaders="roster.csv", by="function")  # doctest: +SKIP
+    """
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return _checked(organization(Loaded(data, (), data.warnings), analysis))
-    return _checked(organization(_warned(load(data, reading)), analysis))
+        return _checked(organization(Loaded(data, (), data.warnings), analysis, by))
+    return _checked(organization(_warned(load(data, reading)), analysis, by))
 
 
 @_keywords(Reading, Analysis)
 def compare(
     before: Dataset | Inputs, after: Dataset | Inputs, **options: Unpack[Options]
-) -> CompareReport:
-    """What changed between two assessments of the same leaders."""
+) -> CompareReport | JourneyCompareReport:
+    """What changed between two assessments of the same leaders (or, for two journeys, whether
+    the team moved toward the vision)."""
     import warnings
 
     _warn(same_input_warnings(before, after))

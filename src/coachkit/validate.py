@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -58,6 +58,10 @@ class Dataset:
     completed: np.ndarray | None = None
     # per usable response, the group --group-map moved it from (-1: not moved); None: no move
     moved_from: np.ndarray | None = None
+    # per subject, its HR roster attributes (None: no roster row), and the roster's columns;
+    # empty without a roster
+    attributes: tuple[Mapping[str, str | None] | None, ...] = ()
+    attribute_columns: tuple[str, ...] = ()
     # with scores: the lowest and highest score the usable responses gave (None: ranks)
     scale: tuple[float, float] | None = None
 
@@ -235,7 +239,15 @@ def validate(
         for i in inputs
         if i.responses_completed
     )
-    warnings += _without_self(used, subject_codes, subject_names, groups, self_index, instrument)
+    warnings += _without_role(used, subject_codes, subject_names, groups, self_index, instrument)
+    group_ids = [g.id for g in instrument.groups]
+    reference = next(
+        (g for g in instrument.focus_groups if g in group_ids and g != instrument.self_group), None
+    )
+    if reference is not None and not instrument.group(reference).anonymous:
+        warnings += _without_role(
+            used, subject_codes, subject_names, groups, group_ids.index(reference), instrument
+        )
     # Subjects numbered in order of their first usable response (a subject may have none).
     codes, first_seen = factorize(_rows(subject_codes, used))
     return Dataset(
@@ -334,12 +346,9 @@ def _merge_spellings(
     spelling), with a note that lists the spellings."""
     import numpy as np
 
-    from coachkit.text import fold_accents
+    from coachkit.text import leader_key
 
-    keys = [  # ASCII has no accents to fold
-        " ".join((n if n.isascii() else fold_accents(n)).casefold().split())
-        for n in map(str, names.tolist())
-    ]
+    keys = [leader_key(n) for n in map(str, names.tolist())]
     if len(set(keys)) == len(keys):
         return codes, names
     counts = np.bincount(codes, minlength=len(names))
@@ -369,22 +378,23 @@ def _merge_spellings(
     return np.asarray(target)[codes], names
 
 
-def _without_self(
+def _without_role(
     used: np.ndarray,
     subjects: np.ndarray,
     names: np.ndarray,
     groups: np.ndarray,
-    self_index: int,
+    role: int,
     instrument: Instrument,
 ) -> tuple[str, ...]:
-    """A note naming the leaders with usable responses but no usable self-assessment."""
+    """A note naming the leaders with usable responses but none from a role (self, or the
+    reference role: the manager)."""
 
     rated = set(distinct(subjects[used]).tolist())
-    assessed = set(distinct(subjects[used & (groups == self_index)]).tolist())
+    assessed = set(distinct(subjects[used & (groups == role)]).tolist())
     missing = [str(names[i]) for i in sorted(rated - assessed) if str(names[i])]
     if not missing:
         return ()
-    label = instrument.groups[self_index].label.lower()
+    label = instrument.groups[role].label.lower()
     shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return (
         f"{len(missing)} leader{'s have' if len(missing) > 1 else ' has'} no {label} "

@@ -39,9 +39,7 @@ class Tables:
 def minimum(group: Group, min_raters: int) -> int:
     """The raters a group needs to be reported: 1 for a named group; for an anonymous one
     `--min-raters` or the instrument's own minimum for it, whichever is stricter."""
-    if not group.anonymous:
-        return 1
-    return max(min_raters, group.min_raters or 0, 1)
+    return group.least(min_raters)
 
 
 def reporting(
@@ -167,6 +165,17 @@ def reported_only(sums: Sums, reported: np.ndarray) -> Sums:
         counts=np.where(reported, sums.counts, 0),
         ranks=sums.ranks * shown[..., None],
         ties={block: t * shown for block, t in sums.ties.items()},
+        with_tilt=sums.with_tilt,
+    )
+
+
+def subset(sums: Sums, rows: np.ndarray) -> Sums:
+    """The sums of some subjects only (`rows`: their indices)."""
+    return Sums(
+        subjects=[sums.subjects[i] for i in rows.tolist()],
+        counts=sums.counts[rows],
+        ranks=sums.ranks[rows],
+        ties={block: t[rows] for block, t in sums.ties.items()},
         with_tilt=sums.with_tilt,
     )
 

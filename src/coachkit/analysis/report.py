@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,6 +72,10 @@ def analyze(
     with collection_paused():
         subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail, summaries))
     subjects = with_comments(subjects, dataset)
+    if dataset.attribute_columns:
+        subjects = tuple(
+            replace(s, attributes=a) for s, a in zip(subjects, dataset.attributes, strict=True)
+        )
     return Report(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),
@@ -80,6 +84,7 @@ def analyze(
         excluded=dataset.excluded,
         subjects=subjects,
         warnings=dataset.warnings,
+        attribute_columns=dataset.attribute_columns,
     )
 
 

@@ -53,6 +53,41 @@ class Group:
     aliases: tuple[str, ...] = ()
     min_raters: int | None = None  # this group's own minimum, instead of --min-raters
 
+    def least(self, min_raters: int) -> int:
+        """The raters this group needs to be reported: 1 for a named group; for an anonymous
+        one `--min-raters` or the instrument's own minimum for it, whichever is stricter."""
+        if not self.anonymous:
+            return 1
+        return max(min_raters, self.min_raters or 0, 1)
+
+
+# Words of a question about where things stand now, and about where they should go.
+NOW_WORDS = ("now", "today", "current", "currently", "present", "as is", "at the moment")
+FUTURE_WORDS = (
+    "future",
+    "should",
+    "vision",
+    "to be",
+    "ideal",
+    "desired",
+    "target",
+    "aspiration",
+    "years from now",
+    "in three years",
+    "in 3 years",
+)
+
+
+@dataclass(frozen=True)
+class JourneyPair:
+    """How a survey asks the same items twice, now and in the future (`[journey]` in TOML): the
+    words that tell the two questions apart, and whose future is the vision (None: the
+    reference role, the manager)."""
+
+    now: tuple[str, ...] = NOW_WORDS
+    future: tuple[str, ...] = FUTURE_WORDS
+    vision: str | None = None
+
 
 @dataclass(frozen=True)
 class Instrument:
@@ -71,6 +106,10 @@ class Instrument:
     tilt: tuple[str, str] | None = None
     question: str = ""
     path: str = ""  # the TOML file a user gave ("" for a built-in instrument)
+    journey: JourneyPair = JourneyPair()
+    # [headers]: per key column (leader, group, rater, dimension, rank, score), the whole headers
+    # that name it in other languages, folded (see `coachkit.text.normalize`)
+    headers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _dimension_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _group_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _word_index: list[tuple[list[str], str]] = field(
@@ -136,6 +175,11 @@ class Instrument:
         """The group id closest to an unknown group label, for an error message."""
         return _closest(label, self._group_index, {g.id: g.id for g in self.groups})
 
+    def header_words(self, column: str) -> tuple[str, ...]:
+        """The headers that name a key column (`leader`, `group`, `rater`, `dimension`, `rank`,
+        `score`) in the instrument's [headers] table, folded."""
+        return next((words for name, words in self.headers if name == column), ())
+
     def header_label(self, header: str) -> str:
         """The part of a column header that would carry a dimension label.
 
@@ -171,7 +215,10 @@ class Instrument:
 
     def _header_dimensions(self, header: str) -> tuple[tuple[str, bool], ...]:
         label = self.header_label(header)
-        for text in (header, label, _NOTES.sub(" ", label).split(":")[0]):
+        # `1. Courage - Skilled: description`, `Courage: description - more`: the label first
+        head = _QUESTION_PREFIX.sub("", header.strip()).split(" - ")[0]
+        texts = (header, label, _NOTES.sub(" ", label).split(":")[0], head)
+        for text in (*texts, _NOTES.sub(" ", head).split(":")[0]):
             dim = self.match_dimension(text)
             if dim is not None:
                 return ((dim, True),)
@@ -242,12 +289,36 @@ def load_instrument(name_or_path: str | None = None) -> Instrument:
     return instrument if name in builtin_names() else replace(instrument, path=name)
 
 
+HEADER_COLUMNS = ("leader", "group", "rater", "dimension", "rank", "score")
+
+
+def _header_words(table: Any, source: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The [headers] table: per key column, the headers that name it, folded."""
+    if not isinstance(table, dict) or set(table) - set(HEADER_COLUMNS):
+        raise InstrumentError(
+            f"{source}: [headers] holds lists of header words for {', '.join(HEADER_COLUMNS)}"
+        )
+    return tuple(
+        (column, tuple(normalize(w) for w in _listed(table[column], f"{source}: [headers]")))
+        for column in HEADER_COLUMNS
+        if column in table
+    )
+
+
 def _listed(value: Any, name: str) -> list[str]:
     """A list of names from TOML; a lone string is one name, never split into its letters."""
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list):
         raise InstrumentError(f"{name} must be a list of group ids, not {value!r}")
+    return [str(v) for v in value]
+
+
+def _words(value: Any, name: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple):
+        raise InstrumentError(f"{name} must be a list of words, not {value!r}")
     return [str(v) for v in value]
 
 
@@ -312,6 +383,12 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         str(pooled_table.get("label", "All others")),
         True,
     )
+    journey_table = data.get("journey", {})
+    journey = JourneyPair(
+        tuple(_words(journey_table.get("now", NOW_WORDS), f"{source}: [journey] now")),
+        tuple(_words(journey_table.get("future", FUTURE_WORDS), f"{source}: [journey] future")),
+        str(journey_table["vision"]) if "vision" in journey_table else None,
+    )
     tilt_table = data.get("tilt")
     tilt = (str(tilt_table["first"]), str(tilt_table["second"])) if tilt_table else None
     instrument = Instrument(
@@ -329,6 +406,8 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         focus_groups=tuple(roles.get("focus", [])),
         pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", [])),
         tilt=tilt,
+        journey=journey,
+        headers=_header_words(data.get("headers", {}), source),
     )
     _check(instrument, source)
     return instrument
@@ -364,6 +443,9 @@ def _check(instrument: Instrument, source: str) -> None:
         for g in instrument.focus_groups
         if g not in group_ids
     ]
+    vision = instrument.journey.vision
+    if vision is not None and vision not in group_ids:
+        problems.append(f"[journey] vision names unknown group {vision!r}")
     if instrument.tilt and not set(instrument.tilt) <= family_ids:
         problems.append("tilt names an unknown family")
     problems += _label_problems(instrument)

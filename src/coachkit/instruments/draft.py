@@ -131,3 +131,28 @@ def _new_groups(labels: tuple[str, ...]) -> tuple[Pairs, list[str]]:
         f"self = {_quoted(first)}",
         'focus = ["everyone_else"]',
     ]
+
+
+OWN_ITEMS = "own-items"  # the id of an instrument made of a question's own items
+
+
+def own_items_instrument(
+    items: tuple[str, ...], stem: str, group_labels: tuple[str, ...], known: Instrument
+) -> Instrument | None:
+    """The instrument `analyze` reads a ranking of other items with, when no shipped one holds
+    them: the question's items (one family, so no tilt) and `known`'s rater groups (those of the
+    file's labels, or every one when the file names its group otherwise); groups of the file's
+    own when its labels are no 360 groups. None when the items cannot make one (a label twice)."""
+    import tomllib
+
+    from coachkit.errors import InstrumentError
+    from coachkit.instruments import parse_instrument
+
+    labels = group_labels or tuple(g.label for g in known.groups)
+    text = draft_instrument(items, stem, labels, known).replace(
+        'id = "draft"', f'id = "{OWN_ITEMS}"', 1
+    )
+    try:
+        return parse_instrument(tomllib.loads(text), "the question's own items")
+    except (InstrumentError, tomllib.TOMLDecodeError, ValueError, KeyError):
+        return None

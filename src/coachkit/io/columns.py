@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,12 @@ BLANKS = frozenset(
     {"", "na", "n/a", "n.a.", "-99", "-", "--", "none", "null", "nan", "not ranked", "skipped"}
 )
 _DECIMAL_COMMA = re.compile(r"-?\d{1,6},\d{1,6}")
-_ORDINAL = re.compile(r"^\s*(\d+)\s*(?:st|nd|rd|th|\.)?\s*$", re.IGNORECASE)
+# `3rd`, `3.`, `Rank 3`, `#3`, `No. 3`, `Platz 3`: a rank typed with its words
+_ORDINAL = re.compile(
+    r"^\s*(?:(?:rank(?:ed)?|ranking|position|place|platz|rang|no\.?|nr\.?|n[º°]|#)\s*)?"
+    r"(\d+)\s*(?:st|nd|rd|th|\.)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def stripped(cells: np.ndarray) -> np.ndarray:
@@ -140,7 +146,7 @@ def _number(cell: object) -> float:
 
 def _odd_cell(cell: object) -> tuple[float, float]:
     """A cell that is no plain number, read: (its value, 1.0 when unreadable). Blank-like cells
-    are NaN, ordinals (`1st`, `2.`) and decimal commas (`2,5`) are numbers."""
+    are NaN, ordinals (`1st`, `2.`, `Rank 2`, `#2`) and decimal commas (`2,5`) are numbers."""
     text = str(cell).strip()[:40]  # bounded for the regexes
     if (ordinal := _ORDINAL.search(text)) is not None:
         return float(ordinal.group(1)), 0.0
@@ -174,6 +180,7 @@ def map_groups(
     ids = [g.id for g in instrument.groups]
     codes, uniques = factorize(labels)
     groups = []
+    unknown: list[tuple[int, str]] = []  # (first row, label) of every label no group knows
     for u, raw in enumerate(uniques.tolist()):
         label = str(raw).strip()
         group = (group_map.get(normalize(label)) or instrument.match_group(label)) if label else ""
@@ -192,15 +199,44 @@ def map_groups(
                     f"{where}, row {row}: the rater-group column holds {token(label)}, not a "
                     f"group ({known}); check the column, or name it with --group-column"
                 )
-            hint = instrument.suggest_group(label)
-            guess = f" (closest: {hint})" if hint else ""
-            raise InputError(
-                f"{where}, row {row}: unknown rater group {label!r}{guess}; "
-                f'map it with --group-map "{label}=GROUP" (groups: {known})'
-            )
+            unknown.append((row, label))
+            groups.append(-1)
+            continue
         groups.append(ids.index(group) if group else -1)
+    if unknown:
+        raise _unknown_groups(sorted(unknown), instrument, where)
     mapped: np.ndarray = np.array(groups, dtype=np.int64)[codes]
     return mapped
+
+
+def _unknown_groups(
+    unknown: list[tuple[int, str]], instrument: Instrument, where: str
+) -> InputError:
+    """One error for every unknown group label (in the order of their first rows), each with
+    its closest group and the --group-map that maps it there."""
+    known = ", ".join(g.id for g in instrument.groups)
+    if len(unknown) == 1:
+        row, label = unknown[0]
+        hint = instrument.suggest_group(label)
+        guess = f" (closest: {hint})" if hint else ""
+        return InputError(
+            f"{where}, row {row}: unknown rater group {label!r}{guess}; "
+            f'map it with --group-map "{label}=GROUP" (groups: {known})'
+        )
+    listed = ", ".join(
+        f"{label!r} (row {row}"
+        + (f", closest: {hint})" if (hint := instrument.suggest_group(label)) else ")")
+        for row, label in unknown[:12]
+    )
+    more = f" and {len(unknown) - 12} more" if len(unknown) > 12 else ""
+    maps = " ".join(
+        f'--group-map "{label}={instrument.suggest_group(label) or "GROUP"}"'
+        for _, label in unknown[:12]
+    )
+    return InputError(
+        f"{where}: {len(unknown)} unknown rater groups: {listed}{more}; map them with {maps} "
+        f"(groups: {known})"
+    )
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
@@ -294,6 +330,11 @@ SUBJECT_PHRASES = (
     "name of the leader",
     "leader you are rating",
     "leader you are evaluating",
+    "leader you are reviewing",
+    "person you are reviewing",
+    "who are you reviewing",
+    "leader being reviewed",
+    "person being reviewed",
     "leader s name",
     "which leader",
     "leader name",
@@ -344,29 +385,60 @@ class KeyColumn:
     how: str  # "header", "question text", "values", "--group-column", "--group", ...
 
 
+def key_columns(
+    headers: list[list[str]],
+    synonyms: tuple[str, ...],
+    taken: set[int],
+    phrases: tuple[str, ...] = (),
+) -> Iterator[KeyColumn]:
+    """Every free column whose header (in any header row) is a synonym (in synonym order, found
+    by "header"), then every one whose short header contains a phrase ("header wording")."""
+    from coachkit.io.questions import CODE_PREFIX
+
+    folded = [[normalize(CODE_PREFIX.sub("", h)) for h in row] for row in headers]
+    seen = set(taken)
+    for name in synonyms:
+        for row in folded:
+            for i, h in enumerate(row):
+                if h == name and i not in seen:
+                    seen.add(i)
+                    yield KeyColumn(i, "header")
+    for phrase in phrases:
+        for row in folded:
+            for i, h in enumerate(row):
+                # a phrase inside a long question ("... in emails, on social media") is not a
+                # header that names a key column
+                if phrase in h and i not in seen and len(h.split()) <= MAX_KEY_WORDS:
+                    seen.add(i)
+                    yield KeyColumn(i, "header wording")
+
+
 def key_column(
     headers: list[list[str]],
     synonyms: tuple[str, ...],
     taken: set[int],
     phrases: tuple[str, ...] = (),
 ) -> KeyColumn | None:
-    """The first free column whose header (in any header row) is a synonym, else contains a phrase."""
-    from coachkit.io.questions import CODE_PREFIX
+    """The first free column whose header is a synonym, else contains a phrase."""
+    return next(key_columns(headers, synonyms, taken, phrases), None)
 
-    folded = [[normalize(CODE_PREFIX.sub("", h)) for h in row] for row in headers]
-    for name in synonyms:
-        for row in folded:
-            for i, h in enumerate(row):
-                if h == name and i not in taken:
-                    return KeyColumn(i, "header")
-    for phrase in phrases:
-        for row in folded:
-            for i, h in enumerate(row):
-                # a phrase inside a long question ("... in emails, on social media") is not a
-                # header that names a key column
-                if phrase in h and i not in taken and len(h.split()) <= MAX_KEY_WORDS:
-                    return KeyColumn(i, "header wording")
-    return None
+
+SHORT_KEY_WORDS = 5  # a header this short is the name of its column, not a question mentioning it
+
+
+def _short_header(headers: list[list[str]], column: int) -> bool:
+    """Whether a column's header is a few words that name it ("Your team"), rather than a
+    question that mentions a key word among others."""
+    words = [len(normalize(row[column]).split()) for row in headers if column < len(row)]
+    return 0 < max(words, default=0) <= SHORT_KEY_WORDS
+
+
+def key_name(headers: list[list[str]], column: int) -> str:
+    """`column C ('Relationship')`, the header text taken from the last header row naming it."""
+    for row in reversed(headers):
+        if column < len(row) and row[column].strip():
+            return column_name(column, row)
+    return column_name(column, [""] * (column + 1))
 
 
 # Header words of a free-text comment question (whole words, after folding).
@@ -427,15 +499,37 @@ def named_column(headers: list[list[str]], name: str, option: str, where: str) -
 
 
 def find_subject(
-    headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+    headers: list[list[str]],
+    taken: set[int],
+    options: ReadOptions,
+    where: str,
+    body: Table | None = None,
+    instrument: Instrument | None = None,
 ) -> KeyColumn:
-    """The leader: `--subject` for every row, `--subject-column`, or a header that names it."""
+    """The leader: `--subject` for every row, `--subject-column`, or a header that names it and
+    a column whose values can be leaders' names (not group labels, answers or sentences)."""
     if options.subject is not None:
         return KeyColumn(None, f"--subject {options.subject}")
+
+    def words(column: str) -> tuple[str, ...]:
+        return instrument.header_words(column) if instrument is not None else ()
+
     if options.subject_column is not None:
         found = named_column(headers, options.subject_column, "--subject-column", where)
     else:
-        header = key_column(headers, SUBJECT, taken, SUBJECT_PHRASES)
+        header = next(
+            (
+                k
+                for k in key_columns(headers, SUBJECT + words("leader"), taken, SUBJECT_PHRASES)
+                if body is None
+                or _names_leaders(
+                    body[_column(k)],
+                    k.how == "header" or _short_header(headers, _column(k)),
+                    instrument,
+                )
+            ),
+            None,
+        )
         if header is None:
             raise InputError(
                 f"{where}: no subject column (leader, subject, ratee, participant); for a file "
@@ -444,6 +538,26 @@ def find_subject(
         found = header
     taken.add(_column(found))
     return found
+
+
+# Answers of a yes/no or consent question: never leader names nor group labels.
+ANSWERS = frozenset({"yes", "no", "true", "false", "y", "n", "ja", "nein", "oui", "non", "si"})
+
+
+def _names_leaders(cells: np.ndarray, strong: bool, instrument: Instrument | None) -> bool:
+    """Whether a column's values can name leaders: not mostly group labels, yes/no answers or
+    sentences; under a header that only mentions a leader, not numbers either."""
+    filled = [c for c in _sample(cells) if c.lower() not in BLANKS]
+    if not filled:
+        return strong
+    distinct = {normalize(c) for c in filled}
+    if distinct <= ANSWERS or sum(len(c) > 60 for c in filled) * 2 > len(filled):
+        return False
+    if instrument is not None and sum(
+        instrument.match_group(c) is not None for c in filled
+    ) * 2 > len(filled):
+        return False
+    return strong or not all(_NUMBER_LIKE.fullmatch(c) for c in filled)
 
 
 def subject_values(
@@ -466,26 +580,72 @@ def find_group(
     instrument: Instrument,
     where: str,
 ) -> KeyColumn:
-    """The rater group: `--group` for every row, `--group-column`, a header that names it, or a
-    column whose values are mostly group labels (Self, Manager, Peer...)."""
+    """The rater group: `--group` for every row, `--group-column`, a header that names it over
+    values that fit (group labels, or a few short repeated labels under a header that is the
+    group's own name), or a column whose values are mostly group labels (Self, Manager...)."""
     if options.group is not None:
         return KeyColumn(None, f"--group {options.group}")
     if options.group_column is not None:
         found = named_column(headers, options.group_column, "--group-column", where)
     else:
-        header = key_column(headers, GROUP, taken, GROUP_PHRASES) or _group_by_values(
-            body, taken, options, instrument
-        )
+        passed: list[int] = []
+        header = None
+        synonyms = GROUP + instrument.header_words("group")
+        for candidate in key_columns(headers, synonyms, taken, GROUP_PHRASES):
+            column = _column(candidate)
+            strong = candidate.how == "header" or _short_header(headers, column)
+            if _fits_groups(body[column], strong, instrument, options):
+                header = candidate
+                break
+            passed.append(column)
+        header = header or _group_by_values(body, taken | set(passed), options, instrument)
         if header is None and len(instrument.groups) == 1:
             return KeyColumn(None, "the instrument's only group")
         if header is None:
+            why = "".join(
+                f"; {key_name(headers, c)} holds {_shown(body[c])}, not group labels"
+                for c in passed[:2]
+            )
             raise InputError(
-                f"{where}: no rater-group column; give --group GROUP (a file from one group's "
-                "link) or --group-column NAME"
+                f"{where}: no rater-group column{why}; give --group GROUP (a file from one "
+                "group's link) or --group-column NAME"
+                + (' (with --group-map "LABEL=GROUP")' if passed else "")
             )
         found = header
     taken.add(_column(found))
     return found
+
+
+def _shown(cells: np.ndarray) -> str:
+    """A few distinct values of a column as a message may quote them."""
+    distinct = sorted(set(_sample(cells)))
+    shown = ", ".join(token(c) for c in distinct[:3])
+    return (shown + ", ...") if len(distinct) > 3 else (shown or "nothing")
+
+
+def _fits_groups(
+    cells: np.ndarray, strong: bool, instrument: Instrument, options: ReadOptions
+) -> bool:
+    """Whether a column's values can be rater groups: mostly labels the instrument (or
+    --group-map) knows; under a header that is a group column's own name also a few short,
+    repeated labels (to be mapped), but never numbers or yes/no answers."""
+    filled = [c for c in _sample(cells) if c.lower() not in BLANKS]
+    if not filled:
+        return strong
+    known = sum(
+        1 for c in filled if options.group_map.get(normalize(c)) or instrument.match_group(c)
+    )
+    if known * 2 >= len(filled):
+        return True
+    distinct = {normalize(c) for c in filled}
+    return (
+        strong
+        and not distinct <= ANSWERS
+        and not any(_NUMBER_LIKE.fullmatch(c) for c in distinct)
+        and all(len(c) <= 40 for c in filled)
+        and len(distinct) <= 12
+        and (len(filled) < 2 * 12 or len(distinct) * 2 <= len(filled))
+    )
 
 
 def _column(found: KeyColumn) -> int:
@@ -555,29 +715,82 @@ def group_codes(
 
 
 def find_rater(
-    body: Table, headers: list[list[str]], taken: set[int], options: ReadOptions, where: str
+    body: Table,
+    headers: list[list[str]],
+    taken: set[int],
+    options: ReadOptions,
+    where: str,
+    instrument: Instrument | None = None,
 ) -> KeyColumn | None:
-    """The rater id: `--rater-column`; else a header naming an e-mail, then a rater, respondent or
-    response id (skipping columns left blank); else a column of e-mail addresses. None when the
-    file has no rater id."""
+    """The rater id: `--rater-column`; else the first candidate (see `rater_candidates`). None
+    when the file has no rater id."""
     if options.rater_column is not None:
         return named_column(headers, options.rater_column, "--rater-column", where)
-    for synonyms, phrases in (((), ("email", "e mail")), (RATER, ()), ((), RATER_PHRASES)):
-        free = set(taken)
-        while (found := key_column(headers, synonyms, free, phrases)) is not None:
-            column = body[_column(found)]
+    return next(iter(rater_candidates(body, headers, taken, instrument)), None)
+
+
+def rater_candidates(
+    body: Table, headers: list[list[str]], taken: set[int], instrument: Instrument | None = None
+) -> list[KeyColumn]:
+    """The columns that could hold the rater id, best first: a header naming an e-mail over
+    addresses, then a platform's id or a rater's name (RATER, and the instrument's rater header
+    words), then a short header with rater words (skipping columns left blank); else a column of
+    e-mail addresses."""
+    found: list[KeyColumn] = []
+    free = set(taken)
+    rater = RATER + (instrument.header_words("rater") if instrument is not None else ())
+    for synonyms, phrases in (((), ("email", "e mail")), (rater, ()), ((), RATER_PHRASES)):
+        for candidate in key_columns(headers, synonyms, free, phrases):
+            column = body[_column(candidate)]
             # an e-mail column left blank (an anonymous link), or one whose values are not
             # addresses (a file name uploaded under a question that mentions e-mails), is passed
-            if _has_ids(column) and (phrases != ("email", "e mail") or _mostly_emails(column)):
-                return found
-            free.add(_column(found))
+            emails = phrases == ("email", "e mail")
+            if _has_ids(column) and (not emails or _mostly_emails(column)):
+                found.append(candidate)
+            free.add(_column(candidate))
     for col in body.labels:
-        if col in taken or not body.is_text(col):
+        if col in free or not body.is_text(col):
             continue
         cells = _sample(body[col])
         if cells and sum(bool(_EMAIL.match(c)) for c in cells) >= 0.8 * len(cells):
-            return KeyColumn(col, "values")
-    return None
+            found.append(KeyColumn(col, "values"))
+    return found
+
+
+def merged_rankings(
+    ids: np.ndarray, leaders: np.ndarray, groups: np.ndarray, answers: np.ndarray, strict: bool
+) -> tuple[int, int] | None:
+    """Two rows a column would count as one rater's repeated response although they cannot be:
+    complete rankings of one leader that differ, under one id. Under a weak id (`strict`) any
+    such pair counts; under a platform's id or an e-mail a resubmission may change its ranking,
+    so only an id shared across rater groups or by three or more different rankings does, or
+    ids that would set aside more than a quarter of the responses (and three or more). Rows are 0-based; None when the column can be an id."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for i, (rater, leader) in enumerate(zip(ids.tolist(), leaders.tolist(), strict=True)):
+        text = str(rater).strip()
+        if text.lower() not in ANONYMOUS | BLANKS:
+            counts.setdefault((text, str(leader)), []).append(i)
+    merged = 0
+    worst: tuple[int, int] | None = None
+    keyed = sum(len(rows) for rows in counts.values())
+    for rows in counts.values():
+        complete = [i for i in rows if answers[i]]
+        different = {answers[i] for i in complete}
+        if len(different) < 2:
+            continue
+        pair = (complete[0], next(i for i in complete if answers[i] != answers[complete[0]]))
+        merged += len(complete) - 1
+        labels = {str(groups[i]).strip().lower() for i in rows} - {""}
+        if strict or len(labels) > 1 or len(different) >= 3:
+            return pair
+        worst = worst or pair
+    return worst if worst is not None and merged > max(2, keyed / 4) else None
+
+
+def strong_id(body: Table, found: KeyColumn) -> bool:
+    """Whether a rater column is a platform's id or rater name (its header says so) or holds
+    e-mail addresses: one whose repeats may be a rater's resubmissions."""
+    return found.how == "header" or _mostly_emails(body[_column(found)])
 
 
 def _mostly_emails(cells: np.ndarray) -> bool:

@@ -64,6 +64,10 @@ class FileView:
     instrument: str  # the instrument the command uses
     problem: str  # what `analyze` would stop on ("" when nothing)
     command: str
+    runnable: bool = True  # False: the command holds a placeholder (LEADER NAME) to fill in
+    own_items: tuple[str, ...] = ()  # the items of a ranking read as its own instrument
+    own_labels: tuple[str, ...] = ()  # the group labels that instrument was drafted with
+    notes: tuple[str, ...] = ()  # what was decided about the columns, as `analyze` notes it
 
 
 def describe(
@@ -114,24 +118,92 @@ def _wide_view(
     options: ReadOptions,
     instruments: list[Instrument],
 ) -> FileView:
+    """The view of a file read with the instrument given; else with the shipped instrument one
+    of its questions fits; else, when the default was given, with the ranking's own items."""
+    from coachkit.instruments import DEFAULT_INSTRUMENT
+    from coachkit.instruments.draft import own_items_instrument
+    from coachkit.io import wide
+
+    body, fits = wide.questions(grid, sheet, instrument, options)
+    if any(f.complete for f in fits):
+        return _view(grid, sheet, instrument, instrument, options, instruments)
+    fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
+    use = next(
+        (
+            i
+            for i in instruments
+            if i.id != instrument.id and any(i.id in ids for ids in fitting.values())
+        ),
+        None,
+    )
+    if use is not None:  # a question that another instrument fits
+        return _view(grid, sheet, use, instrument, options, instruments)
+    plain = _view(grid, sheet, instrument, instrument, options, instruments)
+    own = _own_ranking(fits, body, instrument, options)
+    if own is None or instrument.id != DEFAULT_INSTRUMENT or instrument.path:
+        return plain
+    question, items = own
+    labels = plain.group_labels if options.group is None else ()
+    mine = own_items_instrument(items, question.stem or question.key, labels, instrument)
+    if mine is None:
+        return plain
+    view = _view(
+        grid, sheet, mine, instrument, replace(options, question=question.key), instruments, options
+    )
+    note = (
+        f"{grid.where}: no shipped instrument holds the items of question {question.short}: its "
+        f"{len(items)} items are the instrument, with "
+        + ("the usual 360 rater groups" if mine.groups[0].id == "self" else "the file's groups")
+        + " and no families (so no tilt); `"
+        + " ".join(
+            shlex.quote(w) for w in ["coachkit", "inspect", grid.path, "--question", question.key]
+        )
+        + " --draft-instrument > my.toml` writes it out to add families and aliases"
+    )
+    return replace(view, own_items=items, own_labels=labels, notes=(note, *view.notes))
+
+
+def _own_ranking(
+    fits: list[Fit], body: Table, instrument: Instrument, options: ReadOptions
+) -> tuple[Question, tuple[str, ...]] | None:
+    """The one ranking question whose items no instrument holds (the one --question names), and
+    its items; None when there is none, or several and no --question."""
+    from coachkit.io import wide
+
+    found = []
+    for f in fits:
+        question = f.question
+        if not question.key or f.complete or len(question.columns) < 3:
+            continue
+        if question.kind == "items" and f.matched < 2 and _values(body, f, instrument) == "ranks":
+            found.append((question, question.items))
+        elif (
+            question.kind == "positions"
+            and wide.unnamed(body, question, instrument, options)
+            and not wide.look_like_codes(body, question)  # answer codes need --codes
+        ):
+            found.append((question, _named(body, question)))
+    if options.question is not None:
+        found = [(q, items) for q, items in found if q.matches(options.question)]
+    return found[0] if len(found) == 1 else None
+
+
+def _view(
+    grid: Grid,
+    sheet: Sheet,
+    use: Instrument,
+    instrument: Instrument,
+    options: ReadOptions,
+    instruments: list[Instrument],
+    asked: ReadOptions | None = None,
+) -> FileView:
+    """What a file holds read with the instrument `use` (`instrument`: the one given; `asked`:
+    the options as the user gave them, for the command)."""
     from coachkit.io import wide
     from coachkit.io.questions import choose
 
-    body, fits = wide.questions(grid, sheet, instrument, options)
+    body, fits = wide.questions(grid, sheet, use, options)
     fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
-    use = instrument
-    if not any(f.complete for f in fits):  # a question that another instrument fits
-        use = next(
-            (
-                i
-                for i in instruments
-                if i.id != instrument.id and any(i.id in ids for ids in fitting.values())
-            ),
-            instrument,
-        )
-        if use is not instrument:
-            body, fits = wide.questions(grid, sheet, use, options)
-            fitting = {id(f.question): _instruments(f, body, instruments, options) for f in fits}
     problem = ""
     chosen: Fit | None = None
     try:
@@ -145,17 +217,34 @@ def _wide_view(
         for f in fits
         if f.question.kind != "items"
         or f.matched >= 2
-        or (f.question.stem and len(f.question.columns) >= 3)
+        or ((f.question.stem or f.question.key) and len(f.question.columns) >= 3)
     )
     taken = set(chosen.item_columns) if chosen is not None else set()
     taken |= {c for f in fits if f.matched >= 2 or f.question.stem for c in f.item_columns}
     columns, group_column = _columns_found(grid, sheet, body, taken, use, options)
-    labels = _labels(body[group_column]) if group_column is not None else ()
+    notes: tuple[str, ...] = ()
     if chosen is not None and chosen.complete and not problem:
+        try:  # the key columns as `analyze` decides them, its values checked
+            found = wide.plan(grid, sheet, use, options)
+        except InputError:
+            pass
+        else:
+            keys = (("leader", found.subject), ("rater group", found.group))
+            columns = tuple(
+                _column_view(role, key, sheet, options)
+                for role, key in (*keys, ("rater id", found.rater))
+            )
+            group_column = found.group.column
+            notes = found.notes
+    labels = _labels(body[group_column]) if group_column is not None else ()
+    if chosen is not None and not problem:
         try:  # everything `analyze` would check while reading (group labels too)
             wide.read_rows(grid, sheet, use, options)
         except InputError as exc:
             problem = str(exc)
+    command, runnable = _command(
+        grid, asked or options, use, instrument, chosen, fits, body, columns, questions
+    )
     return FileView(
         path=grid.path,
         sheet=grid.sheet,
@@ -169,7 +258,9 @@ def _wide_view(
         group_labels=labels,
         instrument=use.id,
         problem=problem,
-        command=_command(grid, options, use, instrument, chosen, fits, columns, questions),
+        command=command,
+        runnable=runnable,
+        notes=notes,
     )
 
 
@@ -193,12 +284,12 @@ def _columns_found(
         found: KeyColumn | None
         try:
             if role == "leader":
-                found = find_subject(headers, taken, options, where)
+                found = find_subject(headers, taken, options, where, body, instrument)
             elif role == "rater group":
                 found = find_group(body, headers, taken, options, instrument, where)
                 group_column = found.column
             else:
-                found = find_rater(body, headers, taken, options, where)
+                found = find_rater(body, headers, taken, options, where, instrument)
         except InputError:
             views.append(ColumnView(role, "", "not found"))
         else:
@@ -259,7 +350,7 @@ def _question_view(
     from coachkit.io.questions import responses
 
     question = f.question
-    if not question.stem and question.kind == "items":  # the unnamed question: its items only
+    if not question.key and question.kind == "items":  # the unnamed question: its items only
         keep = set(f.item_columns)
         question = replace(
             question,
@@ -278,7 +369,11 @@ def _question_view(
     values = "item names"
     if question.kind == "items":
         values = _values(body, f, instrument)
-    is_chosen = chosen is not None and set(f.item_columns) <= set(chosen.item_columns)
+    is_chosen = (
+        chosen is not None
+        and bool(f.item_columns)
+        and set(f.item_columns) <= set(chosen.item_columns)
+    )
     return QuestionView(
         key=question.key,
         stem=question.stem,
@@ -327,37 +422,51 @@ def _command(
     given: Instrument,
     chosen: Fit | None,
     fits: list[Fit],
+    body: Table,
     columns: tuple[ColumnView, ...],
     questions: tuple[QuestionView, ...],
-) -> str:
-    """The `coachkit analyze` command that reads this file as understood here; for a ranking
-    that no instrument fits, the `inspect` command that drafts one."""
+) -> tuple[str, bool]:
+    """The `coachkit analyze` command that reads this file as understood here (for a ranking
+    that no instrument fits, the `inspect` command that drafts one), and whether it runs as it
+    stands: a leader no column names stays a placeholder to fill in."""
+    from coachkit.instruments.draft import OWN_ITEMS
+    from coachkit.io.questions import responses
+
     unknown = [q for q in questions if q.values in ("ranks", "item names") and not q.instruments]
     if (chosen is None or not chosen.complete) and unknown:
-        words = ["coachkit", "inspect", grid.path, "--question", unknown[0].key]
+        named = [q for q in unknown if options.question is not None and q.key == options.question]
+        words = ["coachkit", "inspect", grid.path, "--question", (named or unknown)[0].key]
         words += [
             w
             for c in columns
             if c.how.startswith("--group-column")
             for w in ("--group-column", options.group_column or "")
         ]
-        return " ".join(shlex.quote(w) for w in words) + " --draft-instrument > my.toml"
+        return " ".join(shlex.quote(w) for w in words) + " --draft-instrument > my.toml", True
     words = ["coachkit", "analyze", grid.path]
+    runnable = True
     if grid.sheet is not None and options.sheet is not None:
         words += ["--sheet", grid.sheet]
     if use.path:
         words += ["--instrument", use.path]
-    elif use.id != given.id:
+    elif use.id not in (given.id, OWN_ITEMS):  # a ranking's own items need no option
         words += ["--instrument", use.id]
+    complete = [f for f in fits if f.complete]
     if options.question is not None:
         words += ["--question", options.question]
-    elif chosen is None and len([f for f in fits if f.complete]) > 1:
-        words += ["--question", "ID-OR-TEXT"]
+    elif (
+        chosen is None and len(complete) > 1
+    ):  # the one most raters answered; the problem lists all
+        first = max(complete, key=lambda f: responses(body, f.question))
+        words += ["--question", first.question.key or first.question.stem]
     how = {c.role: c.how for c in columns}
     if options.subject is not None or how.get("leader") == "not found":
         words += ["--subject", options.subject or "LEADER NAME"]
+        runnable = options.subject is not None
     if options.group is not None or how.get("rater group") == "not found":
-        words += ["--group", options.group or "GROUP"]
+        guess = options.group or group_in_name(grid.path, use)
+        words += ["--group", guess or "GROUP"]
+        runnable = runnable and guess is not None
     for flag, value in (
         ("--subject-column", options.subject_column),
         ("--group-column", options.group_column),
@@ -365,7 +474,25 @@ def _command(
     ):
         if value is not None:
             words += [flag, value]
-    return " ".join(shlex.quote(w) for w in words)
+    return " ".join(shlex.quote(w) for w in words), runnable
+
+
+def group_in_name(path: str, instrument: Instrument) -> str | None:
+    """The rater group a file's name says it holds (`survey-peers.csv`: peer), if one does."""
+    import re
+    from pathlib import PurePath
+
+    words = [w for w in re.split(r"[^\w]+|_", PurePath(path).stem.lower()) if w]
+    for size in (3, 2, 1):  # the longest name first: `direct-reports` before `reports`
+        for i in range(len(words) - size + 1):
+            text = " ".join(words[i : i + size])
+            group = instrument.match_group(text)
+            if group is None or group == instrument.pooled.id:
+                continue
+            # self's aliases (`participant`, `subject`, `me`) name other things in file names
+            if group != instrument.self_group or text in (group, "self"):
+                return group
+    return None
 
 
 def _tidy_view(grid: Grid, at: int, instrument: Instrument, options: ReadOptions) -> FileView:

@@ -99,7 +99,7 @@ def read_grids(
     except (OSError, ValueError) as exc:  # a name too long, or one the system cannot hold
         raise InputError(f"{path}: cannot be opened ({exc}); rename or move the file") from exc
     if not exists:
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file" + _did_you_mean(file))
     if folder:
         raise InputError(f"{path}: is a folder, not a survey file")
     if not regular:  # a pipe would hang the run, a device never end it
@@ -115,6 +115,7 @@ def read_grids(
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
     suffix = file.suffix.lower()
+    _check_document(path, file, head)
     if suffix in EXCEL_SUFFIXES or head.startswith((_ZIP, _OLE)):
         yield from _excel_grids(file, head, sheet)
     else:
@@ -127,6 +128,55 @@ def read_grids(
             raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
         limits.check_size(path, len(raw))
         yield _text_grid(path, file, raw, suffix, warn)
+
+
+def _did_you_mean(file: Path) -> str:
+    """` (did you mean NAME?)` for a missing file whose folder holds a survey file named like it."""
+    import difflib
+
+    try:
+        names = [
+            p.name
+            for p in sorted(file.parent.iterdir())[:2000]
+            if p.suffix.lower() in SURVEY_SUFFIXES and p.is_file()
+        ]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(file.name, names, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    shown = close[0] if str(file.parent) == "." else str(file.parent / close[0])
+    return f" (did you mean {shown}?)"
+
+
+def _check_document(path: str, file: Path, head: bytes) -> None:
+    """A PDF or a Word, PowerPoint or OpenDocument text file under a survey file's name is named
+    as what it is, not read as a survey that has no columns."""
+    kind = "a PDF document" if head.lstrip()[:5] == b"%PDF-" else None
+    if kind is None and head.startswith(_ZIP):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(file) as archive:
+                names = archive.namelist()[:5000]
+                mime = b""
+                if "mimetype" in names:  # read a little: the archive is not trusted yet
+                    with archive.open("mimetype") as member:
+                        mime = member.read(100)
+        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+            return
+        tops = {n.split("/", 1)[0] for n in names}
+        if "word" in tops:
+            kind = "a Word document"
+        elif "ppt" in tops:
+            kind = "a PowerPoint presentation"
+        elif b"opendocument.text" in mime:
+            kind = "an OpenDocument text"
+    if kind is not None:
+        raise InputError(
+            f"{path}: is {kind}, not a survey export (whatever its name says); download the "
+            "responses as CSV or Excel from the survey platform"
+        )
 
 
 def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) -> Grid:
@@ -345,7 +395,7 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
     _check_workbook_bytes(file, head)
     if head.startswith(_ZIP):
         _check_archive(file)
-    for name, rows in isolated(lambda: _read_workbook(file, sheet), str(file)):
+    for name, rows in isolated(_read_workbook, (file, sheet), str(file)):
         yield Grid(str(file), name, _cells_from_rows(rows))
 
 

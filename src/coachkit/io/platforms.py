@@ -7,6 +7,7 @@ responses the platform marks as not real (previews, incomplete responses).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -223,11 +224,29 @@ def _qualtrics_without_ids(cells: Table, at: int, texts: list[str], imports: lis
     return _qualtrics_sheet(ids, texts, at + 2, why)
 
 
+# Qualtrics' timing questions (`Q10_First Click`: `Timing - First Click`) and display-order
+# columns (`Q5_DO`, `FL_6_DO`, `Q5_DO_3`): page metadata, never a question a rater answered.
+_TIMING = re.compile(r"_(?:first click|last click|page submit|click count)$", re.IGNORECASE)
+_DISPLAY_ORDER = re.compile(r"_DO(?:_\d+)?$", re.IGNORECASE)
+
+
+def _not_a_question(column_id: str, text: str) -> bool:
+    """Whether a Qualtrics column is timing or display-order metadata."""
+    cid = column_id.strip()
+    item = text.rsplit(" - ", 1)[-1].strip().lower()
+    return bool(
+        _TIMING.search(cid)
+        or _DISPLAY_ORDER.search(cid)
+        or "display order" in text.lower()
+        or item in {"first click", "last click", "page submit", "click count"}
+    )
+
+
 def _qualtrics_sheet(ids: list[str], texts: list[str], data_start: int, why: str) -> Sheet:
     from coachkit.io.questions import qualtrics_parts
 
     status = next((i for i, h in enumerate(ids) if compact(h) == "status"), None)
-    skip = {i for i, h in enumerate(ids) if h.upper().endswith("_DO")}
+    skip = {i for i, (h, t) in enumerate(zip(ids, texts, strict=True)) if _not_a_question(h, t)}
 
     def exclude(body: Table) -> np.ndarray:
         import numpy as np

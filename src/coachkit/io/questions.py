@@ -12,10 +12,11 @@ ids, SurveyMonkey's question spanning its item columns) or from the header text'
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from coachkit.errors import InputError
+from coachkit.errors import AmbiguousQuestions, InputError
 from coachkit.text import compact, normalize
 
 if TYPE_CHECKING:
@@ -200,11 +201,22 @@ def group_columns(parts: list[Part | None]) -> list[Question]:
 
 
 def generic_parts(header: list[str], skip: frozenset[int]) -> list[Part | None]:
-    """(stem, item) for each column of a generic header row."""
-    return [
-        None if i in skip or not h.strip() else (*split_header(h), split_header(h)[0])
-        for i, h in enumerate(header)
-    ]
+    """(stem, item, stem) for each column of a generic header row. A split at " - " makes a
+    question only when its left part repeats across columns: `1. Courage - Skilled: ...` is a
+    numbered, described item, not a question of one column."""
+    pieces = {i: split_header(h) for i, h in enumerate(header) if i not in skip and h.strip()}
+    stems = Counter(stem for stem, _ in pieces.values())
+    parts: list[Part | None] = []
+    for i, h in enumerate(header):
+        if i not in pieces:
+            parts.append(None)
+            continue
+        stem, item = pieces[i]
+        text = CODE_PREFIX.sub("", h.strip())
+        if stem and stems[stem] == 1 and not _BRACKET.match(text):
+            stem, item = "", text
+        parts.append((stem, item, stem))
+    return parts
 
 
 def qualtrics_parts(ids: list[str], texts: list[str], skip: frozenset[int]) -> list[Part | None]:
@@ -327,7 +339,7 @@ def choose(
     return max(partial, key=lambda f: f.matched) if partial else None
 
 
-def _ambiguous(fits: list[Fit], body: Table, where: str) -> InputError:
+def _ambiguous(fits: list[Fit], body: Table, where: str) -> AmbiguousQuestions:
     """Two or more questions fit: list them by what tells them apart (their ids, or the words
     after the text they share), with their response counts."""
     names = [f.question.key or f.question.stem for f in fits[:4]]
@@ -337,7 +349,10 @@ def _ambiguous(fits: list[Fit], body: Table, where: str) -> InputError:
         f"({responses(body, f.question)} responses)"
         for name, f in zip(names, fits, strict=False)
     )
-    return InputError(f"{where}: {len(fits)} questions fit: {listed}; choose one with --question")
+    return AmbiguousQuestions(
+        f"{where}: {len(fits)} questions fit: {listed}; choose one with --question",
+        [(f.question.key, f.question.stem) for f in fits],
+    )
 
 
 def _shared_words(texts: list[str]) -> str:

@@ -45,7 +45,10 @@ def _read(
     options: ReadOptions,
     warnings: list[str],
 ) -> Source:
+    from coachkit.io import wide
+
     seen: list[str] = []
+    other: str = ""  # what to do with a ranking of items no instrument holds
     for grid in grids:
         header_at = header_row(grid)
         if header_at is None:
@@ -54,6 +57,13 @@ def _read(
         source = _read_grid(grid, header_at, instrument, options)
         if source is None:
             seen.append(grid.sheet or "")
+            asked = wide.generic_sheet(grid.cells.row(header_at), header_at).questions()
+            ranking = [q for q in asked if q.key and len(q.columns) >= 3]
+            if ranking and not other:
+                other = (
+                    f"question {ranking[0].short} ranks items {instrument.id} does not hold; "
+                    + wide.draft_hint(path, ranking[0])
+                )
             continue
         if source.rows == 0:
             raise InputError(f"{grid.where}: has a header row but no responses below it")
@@ -63,6 +73,8 @@ def _read(
             f"{path}: no sheet holds survey columns (sheets: {', '.join(map(repr, seen))}); "
             "choose one with --sheet NAME, or check that a header row names the dimensions"
         )
+    if other:
+        raise InputError(f"{path}: no survey columns found: {other}")
     raise InputError(
         f"{path}: no survey columns found; expected a header with a column per dimension (wide) "
         "or columns subject, rater, group, dimension and rank (tidy); see `coachkit dimensions`"
@@ -123,17 +135,26 @@ def header_row(grid: Grid) -> int | None:
 
 
 def _detect(grid: Grid, header_at: int, header: list[str], instrument: Instrument) -> Layout | None:
-    from coachkit.io import columns, wide
+    from coachkit.io import columns, tidy, wide
     from coachkit.io.questions import fit
 
     questions = wide.generic_sheet(header, header_at).questions()
     if any(q.kind == "positions" or fit(q, instrument).matched >= 2 for q in questions):
         return Layout.wide
-    if columns.find(header, columns.DIMENSION) is not None and (
-        columns.find(header, columns.RANK) is not None
-        or columns.find(header, columns.SCORE) is not None
+
+    def named(synonyms: tuple[str, ...], column: str) -> bool:
+        return columns.find(header, synonyms + instrument.header_words(column)) is not None
+
+    if named(columns.DIMENSION, "dimension") and (
+        named(columns.RANK, "rank") or named(columns.SCORE, "score")
     ):
         return Layout.tidy
-    if wide.list_columns(grid.cells.since(header_at + 1), frozenset(), instrument):
+    body = grid.cells.since(header_at + 1)
+    if wide.list_columns(body, frozenset(), instrument):
         return Layout.wide
+    if len(header) <= TIDY_WIDTH and tidy.columns_by_values(body, instrument) is not None:
+        return Layout.tidy  # headers in another language: a column of labels, one of ranks
     return None
+
+
+TIDY_WIDTH = 12  # columns a tidy file may have to be recognized by its values alone

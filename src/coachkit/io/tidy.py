@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
@@ -9,7 +10,9 @@ from coachkit.io.columns import (
     DIMENSION,
     RANK,
     RATER,
+    SAMPLE,
     SCORE,
+    KeyColumn,
     bad_cell_note,
     find,
     find_group,
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 
     from coachkit.instruments import Instrument
     from coachkit.io.files import Grid
+    from coachkit.io.table import Table
 
 
 def read(
@@ -43,27 +47,47 @@ def read(
     import numpy as np
 
     where = grid.where
-    dim_col = find(header, DIMENSION)
-    rank_col, score_col = find(header, RANK), find(header, SCORE)
+    dim_col = find(header, DIMENSION + instrument.header_words("dimension"))
+    rank_col = find(header, RANK + instrument.header_words("rank"))
+    score_col = find(header, SCORE + instrument.header_words("score"))
     value_col = rank_col if rank_col is not None else score_col
-    if dim_col is None or value_col is None:
-        raise InputError(
-            f"{where}: a tidy file needs a dimension column (dimension, item) and a rank or score column"
-        )
+    by_values = dim_col is None or value_col is None
+    if by_values:  # headers in a language coachkit has no words for: the values tell
+        told = columns_by_values(grid.rows_from(header_at + 1), instrument)
+        if told is None:
+            raise InputError(
+                f"{where}: a tidy file needs a dimension column (dimension, item) and a rank or "
+                "score column"
+            )
+        dim_col, value_col = told
+    assert dim_col is not None and value_col is not None
     hint: ValueKind | None = ValueKind.ranks if rank_col is not None else ValueKind.scores
-    if rank_col is None and normalize(header[value_col]) == "value":
-        hint = None  # "value" says nothing about ranks or scores
+    if by_values or (rank_col is None and normalize(header[value_col]) == "value"):
+        hint = None  # "value" (or a header not understood) says nothing about ranks or scores
     taken = {dim_col, value_col}
     body = grid.rows_from(header_at + 1, [value_col])
     body = body.take(body.filled())
     rows = body.rows + 1
-    subjects, names = subject_values(body, find_subject([header], taken, options, where), options)
-    group_column = find_group(body, [header], taken, options, instrument, where)
+    if by_values:  # the group first, so that its labels are never taken for leaders
+        group_column = find_group(body, [header], taken, options, instrument, where)
+    subject_column = _subject(body, header, taken, options, where, instrument, by_values)
+    subjects, names = subject_values(body, subject_column, options)
+    if not by_values:
+        group_column = find_group(body, [header], taken, options, instrument, where)
     rater = (
         named_column([header], options.rater_column, "--rater-column", where)
         if options.rater_column is not None
-        else key_column([header], ("email", "email address", *RATER), taken, ("email",))
+        else key_column(
+            [header],
+            ("email", "email address", *RATER, *instrument.header_words("rater")),
+            taken,
+            ("email",),
+        )
     )
+    if rater is None and by_values:  # the column that tells most rows apart
+        rest = [c for c in body.labels if c not in taken]
+        if rest:
+            rater = KeyColumn(max(rest, key=lambda c: _distinct(body[c])), "values")
     if rater is None or rater.column is None:
         raise InputError(
             f"{where}: a tidy file needs a rater column (rater, respondent, response id) "
@@ -128,6 +152,53 @@ def read(
             else ()
         ),
     )
+
+
+def columns_by_values(body: Table, instrument: Instrument) -> tuple[int, int] | None:
+    """The dimension and value columns of a tidy file told by their values: the one column whose
+    cells are mostly (80%+) the instrument's labels, and the one column of whole numbers from 1
+    to the number of dimensions (a rater id of numbers lies outside). None when either is not
+    the only one of its kind."""
+    k = len(instrument.dimensions)
+    labels, values = [], []
+    for col in body.labels:
+        cells = [str(c).strip() for c in body[col][:SAMPLE].tolist() if str(c).strip()]
+        if not cells:
+            continue
+        if sum(instrument.match_dimension(c) is not None for c in cells) >= 0.8 * len(cells):
+            labels.append(col)
+        elif all(_NUMBER.fullmatch(c) and 1 <= float(c) <= k for c in cells):
+            values.append(col)
+    return (labels[0], values[0]) if len(labels) == 1 and len(values) == 1 else None
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:[.,]\d+)?")
+
+
+def _distinct(cells: np.ndarray) -> int:
+    return len({str(c).strip() for c in cells[:SAMPLE].tolist()})
+
+
+def _subject(
+    body: Table,
+    header: list[str],
+    taken: set[int],
+    options: ReadOptions,
+    where: str,
+    instrument: Instrument,
+    by_values: bool,
+) -> KeyColumn:
+    """The leader column: by its header; in a file told by its values, else the column (of the
+    two or more left) that tells the fewest rows apart."""
+    try:
+        return find_subject([header], taken, options, where, body, instrument)
+    except InputError:
+        rest = [c for c in body.labels if c not in taken]
+        if not by_values or len(rest) < 2:
+            raise
+    found = min(rest, key=lambda c: _distinct(body[c]))
+    taken.add(found)
+    return KeyColumn(found, "values")
 
 
 def _responses(subjects: np.ndarray, raters: np.ndarray, dims: np.ndarray, k: int) -> np.ndarray:

@@ -8,12 +8,15 @@ A ranking arrives in one of three encodings, and all three are read:
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.io.columns import (
+    BLANKS,
     KeyColumn,
     bad_cell_note,
     column_name,
@@ -23,11 +26,16 @@ from coachkit.io.columns import (
     find_rater,
     find_subject,
     group_codes,
+    key_name,
+    merged_rankings,
     moved_from,
     notes_for,
     numbered,
     parse_values,
+    rater_candidates,
     rater_values,
+    stripped,
+    strong_id,
     subject_values,
     unknown_dimension,
 )
@@ -74,6 +82,7 @@ class Plan:
     subject: KeyColumn
     group: KeyColumn
     rater: KeyColumn | None
+    notes: tuple[str, ...] = ()  # what was decided about the key columns, for stderr
 
 
 def questions(
@@ -95,19 +104,86 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     body, fits = questions(grid, sheet, instrument, options)
     chosen = choose(fits, body, instrument, options.question, where)
     if chosen is None:
+        other = [f.question for f in fits if f.question.stem and len(f.question.columns) >= 3]
         raise InputError(
             f"{where}: no ranking found: expected a column per dimension, a column per rank "
-            "position, or cells listing the dimensions in order; see `coachkit inspect`"
+            "position, or cells listing the dimensions in order; "
+            + (draft_hint(grid.path, other[0]) if other else "see `coachkit inspect`")
         )
     if not chosen.complete:
-        raise _incomplete(chosen, body, sheet.header, instrument, options, where)
+        raise _incomplete(chosen, body, sheet.header, instrument, options, where, grid.path)
     # Items of other questions over the same dimensions are never leader, group or rater columns.
     taken = set(sheet.skip) | set(chosen.item_columns)
     taken |= {c for f in fits if f.matched >= 2 for c in f.item_columns}
-    subject = find_subject(sheet.key_headers, taken, options, where)
+    subject = find_subject(sheet.key_headers, taken, options, where, body, instrument)
     group = find_group(body, sheet.key_headers, taken, options, instrument, where)
-    rater = find_rater(body, sheet.key_headers, taken, options, where)
-    return Plan(sheet, body, fits, chosen, subject, group, rater)
+    if options.rater_column is not None:
+        rater = find_rater(body, sheet.key_headers, taken, options, where)
+        return Plan(sheet, body, fits, chosen, subject, group, rater)
+    rater, notes = _rater(body, sheet, chosen, subject, group, taken, where, instrument)
+    return Plan(sheet, body, fits, chosen, subject, group, rater, notes)
+
+
+def _rater(
+    body: Table,
+    sheet: Sheet,
+    chosen: Fit,
+    subject: KeyColumn,
+    group: KeyColumn,
+    taken: set[int],
+    where: str,
+    instrument: Instrument,
+) -> tuple[KeyColumn | None, tuple[str, ...]]:
+    """The rater id, confirmed by its values: a column that would merge complete rankings of one
+    leader that differ (five candidates who all uploaded `headshot.jpg`) is no rater id, and the
+    next candidate is taken. When a platform's id or an e-mail column is refused and none is
+    left, the file cannot be read without the user saying which column is the id."""
+    import numpy as np
+
+    from coachkit.keys import objects
+
+    candidates = rater_candidates(body, sheet.key_headers, taken, instrument)
+    if not candidates:
+        return None, ()
+    cells = stripped(body.text(list(chosen.item_columns)).ravel()).reshape(len(body), -1)
+    filled = ~np.isin(np.char.lower(cells.astype(str)), list(BLANKS))
+    full = [bool(x) for x in np.all(filled, axis=1)]
+    answers = objects(
+        "\x1f".join(row) if whole else "" for row, whole in zip(cells.tolist(), full, strict=True)
+    )
+    none = np.full(len(body), "", dtype=object)
+    leaders = none if subject.column is None else stripped(body[subject.column])
+    groups = none if group.column is None else stripped(body[group.column])
+    rows = body.rows + 1
+    refused: list[tuple[KeyColumn, tuple[int, int], bool]] = []
+    for candidate in candidates:
+        strong = strong_id(body, candidate)
+        assert candidate.column is not None
+        pair = merged_rankings(body[candidate.column], leaders, groups, answers, not strong)
+        if pair is None:
+            notes = tuple(
+                f"{where}: {key_name(sheet.key_headers, c.column or 0)} is not the rater id: "
+                f"rows {rows[a]} and {rows[b]} hold different complete rankings of one leader "
+                f"under one value; the rater id is {key_name(sheet.key_headers, candidate.column)}"
+                for c, (a, b), _ in refused
+            )
+            return candidate, notes
+        refused.append((candidate, pair, strong))
+    named = [key_name(sheet.key_headers, c.column or 0) for c, _, _ in refused]
+    pairs = [f"rows {rows[a]} and {rows[b]}" for _, (a, b), _ in refused]
+    if any(strong for _, _, strong in refused):
+        which = f"neither {' nor '.join(named[:2])} is" if len(named) > 1 else f"{named[0]} is not"
+        raise InputError(
+            f"{where}: {which} a rater id: {'; '.join(pairs[:2])} hold different complete "
+            "rankings of one leader under one value; name the rater id with --rater-column NAME "
+            "(its repeats then count as one rater's later responses)"
+        )
+    return None, tuple(
+        f"{where}: {name} is not a rater id: {pair} hold different complete rankings of one "
+        "leader under one value; responses are read without a rater id (--rater-column NAME "
+        "names one)"
+        for name, pair in zip(named, pairs, strict=True)
+    )
 
 
 def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions) -> Source:
@@ -152,6 +228,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
         values_hint=ranking.hint,
+        warnings=found.notes,
         understood=understood,
         comments=comments,
     )
@@ -213,6 +290,28 @@ def unnamed(
     return unknown[0] if texts and len(unknown) * 2 > len(texts) else None
 
 
+_CODE = re.compile(r"[A-Za-z]{0,4}[_\-.]?\d{1,4}")
+
+
+def look_like_codes(body: Table, question: Question) -> bool:
+    """Whether a position question's cells look like answer codes (`A1`, `3`, `opt_2`) rather
+    than item names."""
+    texts = {str(t).strip() for c in question.columns for t in body[c][:200].tolist()} - {""}
+    return bool(texts) and sum(bool(_CODE.fullmatch(t)) for t in texts) * 2 > len(texts)
+
+
+def draft_hint(path: str, question: Question) -> str:
+    """What to do with a ranking of items no instrument holds: draft one from the question."""
+    words = ["coachkit", "inspect", path]
+    if question.key:
+        words += ["--question", question.key]
+    command = " ".join(shlex.quote(w) for w in words)
+    return (
+        f"for a ranking of other items, draft an instrument with `{command} "
+        "--draft-instrument > my.toml` and run with --instrument my.toml"
+    )
+
+
 def _incomplete(
     chosen: Fit,
     body: Table,
@@ -220,15 +319,28 @@ def _incomplete(
     instrument: Instrument,
     options: ReadOptions,
     where: str,
+    path: str,
 ) -> InputError:
     """The error for a question that names some dimensions but not all (or one twice)."""
     file = where
     where = f"{where}, question {chosen.question.short}" if chosen.question.stem else where
     if chosen.question.kind == "positions":
         label = unnamed(body, chosen.question, instrument, options) or ""
+        codes = look_like_codes(body, chosen.question)
         return InputError(
-            f"{where}: unknown dimension {label[:40]!r} in the ranked positions; if the cells "
-            "hold answer codes, map them with --codes FILE (a CSV of code,label)"
+            f"{where}: unknown dimension {label[:40]!r} in the ranked positions; "
+            + (
+                "if the cells hold answer codes, map them with --codes FILE (a CSV of code,label)"
+                if codes
+                else draft_hint(path, chosen.question)
+            )
+        )
+    if len(chosen.unknown) * 2 > len(chosen.question.columns):  # a ranking of other items
+        col = chosen.unknown[0]
+        return InputError(
+            f"{file}, {column_name(col, header)}: {len(chosen.unknown)} of the "
+            f"{len(chosen.question.columns)} items of question {chosen.question.short} name no "
+            f"dimension of {instrument.id}; {draft_hint(path, chosen.question)}"
         )
     for col in chosen.unknown:  # the column's header shows the question already
         return unknown_dimension(

@@ -11,17 +11,30 @@ from coachkit.render.markdown import md
 from coachkit.text import in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.model import BatchResult
+    from coachkit.model import BatchResult, IndexEntry
     from coachkit.render import Renderer, RenderOptions
 
 
 def _json(result: BatchResult, options: RenderOptions) -> str:
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "reports": [dataclasses.asdict(e) for e in result.reports],
+        "reports": [_entry(e, result.attribute_columns) for e in result.reports],
         "failed": [{"input": i, "error": e} for i, e in result.failed],
     }
     return dumps(document)
+
+
+def _entry(entry: IndexEntry, roster: tuple[str, ...]) -> dict[str, Any]:
+    """An index line as JSON: the entry, its roster attributes only when a roster was given."""
+    found = dataclasses.asdict(entry)
+    if not roster:
+        del found["attributes"]
+    return found
+
+
+def _attributes(entry: IndexEntry, roster: tuple[str, ...]) -> list[str]:
+    found = entry.attributes or {}
+    return [found.get(c) or "-" for c in roster]
 
 
 def _groups(result: BatchResult) -> list[tuple[str, str]]:
@@ -38,21 +51,26 @@ def _number(value: float | None) -> str:
 
 def _markdown(result: BatchResult, options: RenderOptions) -> str:
     me, manager = result.roles
+    roster = result.attribute_columns
     groups = _groups(result)
     lines = ["# coachkit batch reports", ""]
     if result.reports:
         heads = [md(label) for _, label in groups]
         lines += [
             f"| Leader | Input | {' | '.join(heads)} | {me}-{in_sentence(manager)} rho "
-            f"| {me} tilt | {manager} tilt | Report |",
-            "|---|---|" + "---:|" * (len(groups) + 3) + "---|",
+            f"| {me} tilt | {manager} tilt | "
+            + "".join(f"{md(c)} | " for c in roster)
+            + "Report |",
+            "|---|---|" + "---:|" * (len(groups) + 3) + "---|" * len(roster) + "---|",
         ]
         for e in result.reports:
             counts = " | ".join(str(e.groups.get(g, "-")) for g, _ in groups)
             tilts = list(e.tilt.values())
             lines.append(
                 f"| {md(e.subject)} | {md(e.input)} | {counts} | {_number(e.self_manager_spearman)} "
-                f"| {_number(tilts[0])} | {_number(tilts[1])} | [{md(e.path)}](<{e.path}>) |"
+                f"| {_number(tilts[0])} | {_number(tilts[1])} | "
+                + "".join(f"{md(v)} | " for v in _attributes(e, roster))
+                + f"[{md(e.path)}](<{e.path}>) |"
             )
     if result.failed:
         lines += ["", "## Files that failed", ""]
@@ -73,6 +91,7 @@ def _html(result: BatchResult, options: RenderOptions) -> str:
         + "".join(f'<td class="n">{e.groups.get(g, "-")}</td>' for g, _ in groups)
         + f'<td class="n">{_number(e.self_manager_spearman)}</td>'
         + "".join(f'<td class="n">{_number(t)}</td>' for t in list(e.tilt.values())[:2])
+        + "".join(f"<td>{escape(v)}</td>" for v in _attributes(e, result.attribute_columns))
         + "</tr>"
         for e in result.reports
     )
@@ -90,8 +109,10 @@ def _html(result: BatchResult, options: RenderOptions) -> str:
         ".n{text-align:right;font-variant-numeric:tabular-nums}</style></head>"
         f"<body><h1>coachkit batch reports</h1><table><thead><tr><th>Leader</th><th>Input</th>"
         f'{heads}<th class="n">{escape(me)}-{escape(in_sentence(manager))} rho</th>'
-        f'<th class="n">{escape(me)} tilt</th><th class="n">{escape(manager)} tilt</th></tr>'
-        f"</thead><tbody>{rows}</tbody></table>"
+        f'<th class="n">{escape(me)} tilt</th><th class="n">{escape(manager)} tilt</th>'
+        + "".join(f"<th>{escape(c)}</th>" for c in result.attribute_columns)
+        + "</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
         + (f"<h2>Files that failed</h2><ul>{failed}</ul>" if failed else "")
         + "</body></html>\n"
     )

@@ -43,9 +43,13 @@ def _text(view: FileView) -> str:
     if view.questions:
         lines.append("  questions (* = the one analyzed):")
         lines += [_question(q) for q in view.questions]
+    lines += [f"  note:        {printable(note)}" for note in view.notes]
     if view.problem:
         lines.append(f"  problem:     {printable(view.problem)}")
-    lines.append(f"  run:         {printable(view.command)}")
+    if view.runnable and view.command:
+        lines.append(f"  run:         {printable(view.command)}")
+    elif view.command:  # a placeholder to fill in (the leader's name): not a command to run
+        lines.append(f"  next:        {printable(view.command)}")
     return "\n".join(lines) + "\n"
 
 

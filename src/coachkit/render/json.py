@@ -114,11 +114,19 @@ def report_document(report: Report) -> dict[str, Any]:
             {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
             for e in report.excluded
         ],
-        "subjects": [_subject(s, instrument, report.settings.rated) for s in report.subjects],
+        "subjects": [
+            _subject(s, instrument, report.settings.rated, report.attribute_columns)
+            for s in report.subjects
+        ],
     }
 
 
-def _subject(subject: SubjectResult, info: InstrumentInfo, rated: bool = False) -> dict[str, Any]:
+def _subject(
+    subject: SubjectResult,
+    info: InstrumentInfo,
+    rated: bool = False,
+    roster: tuple[str, ...] = (),
+) -> dict[str, Any]:
     groups = []
     for g in subject.groups:
         entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
@@ -127,6 +135,8 @@ def _subject(subject: SubjectResult, info: InstrumentInfo, rated: bool = False) 
         groups.append(entry)
     return {
         "subject": subject.subject,
+        # with an HR roster only: the leader's attributes (null: no roster row for them)
+        **({"attributes": subject.attributes} if roster else {}),
         "groups": groups,
         "blocks": [_block(b) for b in subject.blocks],
         "evidence": _evidence(subject),

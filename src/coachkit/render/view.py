@@ -324,12 +324,35 @@ class Slope:
 
 @dataclass(frozen=True)
 class SlopeChart:
-    """Measures on one scale (from `low` to `high`), each drawn before -> after."""
+    """Measures on one scale (`high` drawn at the top, `low` at the bottom: for ranks, 1 on top
+    means low = k, high = 1), each drawn from the left end to the right."""
 
     title: str
     low: float
     high: float
     slopes: tuple[Slope, ...]
+    ends: tuple[str, str] = ("before", "after")
+    signed: bool = True  # numbers with their sign (tilts, rho); False for ranks
+    # per slope, a target on the right end (the vision's rank), drawn as a hollow diamond
+    marks: tuple[float | None, ...] = ()
+    mark_label: str = ""
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many of a group's raters something holds for: a bar of `count` in `total`."""
+
+    label: str
+    count: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ShareChart:
+    """Bars of shares, one per group (how many of its raters share a vision, say)."""
+
+    title: str
+    shares: tuple[Share, ...]
 
 
 @dataclass(frozen=True)
@@ -338,7 +361,7 @@ class Section:
 
     title: str
     lines: tuple[str, ...]
-    charts: tuple[SlopeChart, ...] = ()
+    charts: tuple[SlopeChart | ShareChart, ...] = ()
     # lines a reader opens on request: a count stands for them among `lines`; the HTML folds them
     # under the section, the printed and text formats list them in an appendix at the end
     details: tuple[str, ...] = ()

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coachkit.text import in_sentence
+from coachkit.text import format_p, in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.model import Focus, InstrumentInfo, Settings, SubjectChange, TiltContrast
+    from coachkit.model import (
+        Focus,
+        InstrumentInfo,
+        Segments,
+        Settings,
+        SubjectChange,
+        TiltContrast,
+    )
 
 from coachkit.policy import ALPHA, beyond_chance
 
@@ -449,3 +456,63 @@ COMMENTS_NOTE = (
     "numbers masked. Read them before handing the report on: a comment can still give its "
     "writer away"
 )
+
+
+def tilt_difference_legend(info: InstrumentInfo) -> str:
+    """What the segments' first row means: self's tilt minus the manager's, per leader."""
+    first = (info.tilt or ("the first family",))[0].lower()
+    me, boss = _group(info, info.self_group), _group(info, info.counterpart)
+    return (
+        f"{info.groups[info.self_group]} tilt minus {boss}'s: per leader, how many places further "
+        f"{me} puts {first} first than the {boss} does, averaged over the segment's leaders."
+    )
+
+
+def segment_contrast(info: InstrumentInfo, segments: Segments) -> str:
+    """What the permutation test over leaders says about the segments' tilt differences: which
+    segment's leaders lean further toward the first family than their manager, or that the
+    segments do not differ beyond chance."""
+    contrast = segments.contrast
+    shown = sorted(
+        (s for s in segments.segments if s.tilt_difference is not None),
+        key=lambda s: -(s.tilt_difference or 0.0),
+    )
+    if contrast is None or len(shown) < 2:
+        return (
+            f"Too few segments have leaders with both {self_and_focus(info)} tilts to compare them."
+        )
+    first, second = (label.lower() for label in info.tilt or ("the first family", ""))
+    boss = _group(info, info.counterpart)
+    how = (
+        f"all {contrast.splits:,} ways to split these {contrast.leaders} leaders"
+        if contrast.exact
+        else f"{contrast.splits:,} seeded random splits of {contrast.leaders} leaders"
+    )
+    p = f"{format_p(contrast.p_value)}; {how}"
+    high, low = shown[0], shown[-1]
+    a, b = high.tilt_difference or 0.0, low.tilt_difference or 0.0
+    if not contrast.beyond_chance:
+        return (
+            f"The segments do not differ beyond chance in how far leaders lean toward {first} "
+            f"beyond their {boss}: {a:+.2f} places in {high.value} against {b:+.2f} in "
+            f"{low.value} ({p})."
+        )
+    if len(shown) > 2:
+        return (
+            f"The segments differ in how far leaders lean toward {first} beyond their {boss} "
+            f"({p}): most in {high.value} ({a:+.2f} places), least in {low.value} ({b:+.2f})."
+        )
+    lean = f"further toward {first}" if a > 0 else f"less far toward {second}"
+    if _named(high.value) and _named(low.value):
+        who, other = f"{high.value} leaders", f"in {low.value}"
+    else:  # yes/no, numbers: say which attribute they are values of
+        attribute = in_sentence(segments.by)
+        who, other = f"Leaders whose {attribute} is {high.value}", f"where it is {low.value}"
+    return f"{who} lean {lean} than their {boss}s: {a:+.2f} places against {b:+.2f} {other} ({p})."
+
+
+def _named(value: str) -> bool:
+    """Whether a segment's value reads as a name before "leaders" (Engineering, not yes or 3)."""
+    return value.casefold() not in {"yes", "no", "true", "false", "y", "n"} and any(
+        c.isalpha() for c in value
+    )

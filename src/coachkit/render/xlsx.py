@@ -76,6 +76,7 @@ def render_xlsx(report: Report) -> bytes:
         1,
         [
             "Leader",
+            *report.attribute_columns,  # with an HR roster only
             *(f"{info.groups[g]} raters" for g in groups),
             f"{info.groups[me]}-{info.groups[boss].lower()} rho",
             f"{info.groups[me]} tilt",
@@ -95,6 +96,7 @@ def render_xlsx(report: Report) -> bytes:
             row,
             [
                 subject.subject,
+                *((subject.attributes or {}).get(c) for c in report.attribute_columns),
                 *(counts.get(g, 0) for g in groups),
                 rho,
                 tilt[me].value if me in tilt else None,
@@ -108,7 +110,8 @@ def render_xlsx(report: Report) -> bytes:
     if note:  # said once, under the leaders
         _put(summary, len(report.subjects) + 3, [note])
     summary.freeze_panes = "B2"
-    _widths(summary, [28, *[12] * len(groups), 16, 12, 12, 28])
+    roster = [16] * len(report.attribute_columns)
+    _widths(summary, [28, *roster, *[12] * len(groups), 16, 12, 12, 28])
     excluded = book.create_sheet("Excluded")
     _header(excluded, 1, ["File", "Row", "Leader", "Reason"])
     for row, e in enumerate(report.excluded, start=2):
