@@ -311,3 +311,13 @@ def test_the_examples_list_is_every_example() -> None:
     files = {p.name for p in (ROOT / "examples").rglob("*") if p.suffix in (".csv", ".xlsx")}
     files.discard("cohort-roster.csv")  # an HR roster, read with a survey (--leaders)
     assert listed == files
+
+
+def test_markdown_opens_each_leader_with_the_same_summary_as_the_terminal() -> None:
+    brief = run("analyze", "examples/acme-wide.xlsx", "-q", "--brief")[1]
+    markdown = run("analyze", "examples/acme-wide.xlsx", "-q", "-f", "md")[1]
+    said = [" ".join(x.split()) for x in brief.split("\n  - ")[1:]]
+    said = [x.split(" Marcus Oyelaran")[0].split(" Priya Raman")[0] for x in said]
+    parts = [p.split("\n\n### ")[0] for p in markdown.split("**In short**\n\n")[1:]]
+    listed = [" ".join(x.split()) for p in parts for x in p.split("\n- ")]
+    assert len(parts) == 3 and [x.removeprefix("- ") for x in listed] == said
