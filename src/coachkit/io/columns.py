@@ -551,8 +551,12 @@ def _names_leaders(cells: np.ndarray, strong: bool, instrument: Instrument | Non
     if not filled:
         return strong
     distinct = {normalize(c) for c in filled}
-    if distinct <= ANSWERS or sum(len(c) > 60 for c in filled) * 2 > len(filled):
+    if distinct <= ANSWERS:
         return False
+    if not strong and sum(len(c) > 60 for c in filled) * 2 > len(filled):
+        return False  # sentences under a header that only mentions a leader: answers
+    # (under a header that names the column, a long cell is a leader all the same: validation
+    # describes it without printing it)
     if instrument is not None and sum(
         instrument.match_group(c) is not None for c in filled
     ) * 2 > len(filled):
