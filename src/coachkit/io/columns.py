@@ -781,10 +781,10 @@ def merged_rankings(
 
     from coachkit.keys import factorize, per_value
 
-    raw, uniques = factorize(ids)
+    raw, uniques = numbered(ids)  # " a" is "a"
     repeated = np.flatnonzero(np.bincount(raw) > 1).tolist()
     placeholders = ANONYMOUS | BLANKS
-    if all(str(uniques[u]).strip().lower() in placeholders for u in repeated):
+    if all(str(uniques[u]).lower() in placeholders for u in repeated):
         return None  # no id comes twice: nothing to merge (the common case, decided at once)
     id_codes = rater_codes(ids)
     keyed_rows = np.flatnonzero(id_codes >= 0)
