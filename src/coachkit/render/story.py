@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from coachkit.model import Report, SubjectResult
 
 SIZE = 420  # both charts are drawn in a 420-unit box: at a phone's width they shrink little
@@ -236,10 +238,6 @@ def label_box(x: float, y: float, text: str | tuple[str, ...], anchor: str) -> B
     return left, y - ASCENT, left + width, y + DESCENT + LINE * (len(lines) - 1)
 
 
-def _overlap(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
 def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
     """Each point with its label beside its dot (right of it in the left half, left of it in the
     right half, the other side when that is taken), nudged up or down as little as frees it from
@@ -251,7 +249,15 @@ def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
     by_y = sorted(range(len(points)), key=lambda i: (points[i].y, points[i].x))
     by_x = sorted(range(len(points)), key=lambda i: (points[i].x, points[i].y))
     orders = [by_y, by_y[::-1], by_x, by_x[::-1]]
-    _, layout = min((_greedy(points, order) for order in orders), key=lambda found: found[0])
+    best: tuple[float, list[tuple[float, float, str]]] | None = None
+    for order in orders:
+        found = _greedy(points, order)
+        if best is None or found[0] < best[0]:
+            best = found
+        if best[0] == 0:  # nothing covered: no later order can do better, and ties go first
+            break
+    assert best is not None
+    layout = best[1]
     return tuple(
         replace(p, label_x=x, label_y=y, anchor=a)
         for p, (x, y, a) in zip(points, layout, strict=True)
@@ -261,33 +267,54 @@ def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
 def _greedy(
     points: list[QuadrantPoint], order: list[int]
 ) -> tuple[float, list[tuple[float, float, str]]]:
-    """Labels placed one by one in `order`, each at its least covering place left: how much they
-    cover in all, and each point's label baseline and anchor."""
+    """Labels placed one by one in `order`, each at its least covering place left (the first
+    of its candidate places, in order, that covers least): how much they cover in all, and
+    each point's label baseline and anchor. The candidates of a label are weighed together,
+    as arrays."""
+    import numpy as np
+
     taken = [label_box(x, y, text, anchor) for text, x, y, anchor in CORNERS]
-    dots = [(p.x - DOT, p.y - DOT, p.x + DOT, p.y + DOT) for p in points]
+    dots = np.array([(p.x - DOT, p.y - DOT, p.x + DOT, p.y + DOT) for p in points])
     placed: dict[int, tuple[float, float, str]] = {}
     total = 0.0
     for i in order:
         p = points[i]
         sides = ("start", "end") if p.x < SIZE / 2 else ("end", "start")
-        best: tuple[float, float, float, str] | None = None
-        for nudge, anchor in ((n, a) for n in _NUDGES for a in sides):
-            x, y = p.x + (GAP if anchor == "start" else -GAP), p.y + 4.0 + nudge
-            box = label_box(x, y, p.lines or p.label, anchor)
-            # inside the chart's width, and within the square's height (the corner names and
-            # the axis lie above and below it)
-            outside = max(0.0, -box[0], TOP - 3 - box[1]) + max(
-                0.0, box[2] - SIZE, box[3] - BOTTOM - 3
-            )
-            cost = outside * 100 + sum(_overlap(box, other) for other in taken)
-            cost += sum(_overlap(box, d) for j, d in enumerate(dots) if j != i)
-            if best is None or cost < best[0]:
-                best = (cost, x, y, anchor)
-                if cost == 0:
-                    break
-        assert best is not None
-        cost, x, y, anchor = best
-        total += cost
+        places = [
+            (p.x + (GAP if anchor == "start" else -GAP), p.y + 4.0 + nudge, anchor)
+            for nudge in _NUDGES
+            for anchor in sides
+        ]
+        # `label_box` of every place at once: one text, so one width and height
+        lines = p.lines or (p.label,)
+        width, below = CHAR_WIDTH * max(map(len, lines)), DESCENT + LINE * (len(lines) - 1)
+        xs = np.array([x for x, _, _ in places])
+        ys = np.array([y for _, y, _ in places])
+        left = np.where(np.array([a == "start" for _, _, a in places]), xs, xs - width)
+        boxes = np.column_stack([left, ys - ASCENT, left + width, ys + below])
+        # inside the chart's width, and within the square's height (the corner names and the
+        # axis lie above and below it)
+        outside = np.maximum(0.0, np.maximum(-boxes[:, 0], TOP - 3 - boxes[:, 1])) + np.maximum(
+            0.0, np.maximum(boxes[:, 2] - SIZE, boxes[:, 3] - BOTTOM - 3)
+        )
+        others = np.concatenate([np.array(taken), np.delete(dots, i, axis=0)])
+        cost = outside * 100 + _overlaps(boxes, others).sum(axis=1)
+        best = int(np.argmin(cost))
+        x, y, anchor = places[best]
+        total += float(cost[best])
         taken.append(label_box(x, y, p.lines or p.label, anchor))
         placed[i] = (x, y, anchor)
     return total, [placed[i] for i in range(len(points))]
+
+
+def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """The area each box (rows) shares with each other box (columns)."""
+    import numpy as np
+
+    width = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(
+        boxes[:, None, 0], others[None, :, 0]
+    )
+    height = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(
+        boxes[:, None, 1], others[None, :, 1]
+    )
+    return np.asarray(np.maximum(0.0, width) * np.maximum(0.0, height))
