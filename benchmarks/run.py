@@ -192,7 +192,7 @@ def main() -> None:
         # Batches of 50, 100, 200 and 400 workbooks (scaled): the 200 is timed against one
         # analyze, and all four show how the time grows with the number of files.
         batch_sizes = [max(2, int(n * args.scale)) for n in (50, 100, 200, 400)]
-        batch_dirs = []
+        batch_dirs: list[Path] = []
         for count in batch_sizes:
             folder = work / f"clients{len(batch_dirs)}"
             folder.mkdir()
@@ -222,6 +222,36 @@ def main() -> None:
             floor_read(leaders),
             "<= 4",
         )
+        # Every format linear in leaders: 3,000 leaders' table, Markdown and HTML against their
+        # JSON, run in turns.
+        three = write_survey(work / "three.csv", size(36_000))
+        json_run = [
+            *COACHKIT,
+            "analyze",
+            str(three),
+            "-f",
+            "json",
+            "-o",
+            str(work / "3.json"),
+            "-q",
+        ]
+        for fmt, suffix in (("table", "txt"), ("markdown", "md"), ("html", "html")):
+            compare(
+                f"analyze {size(36_000) // 12:,} leaders, {fmt} -o",
+                [
+                    *COACHKIT,
+                    "analyze",
+                    str(three),
+                    "-f",
+                    fmt,
+                    "-o",
+                    str(work / f"3.{suffix}"),
+                    "-q",
+                ],
+                "the same, json",
+                json_run,
+                "<= 3",
+            )
         org = write_survey(work / "org.csv", size(1_000_000))
         _, _, peak, floor_peak = compare(
             f"org on {size(1_000_000):,} responses",
