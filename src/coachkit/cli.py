@@ -932,7 +932,7 @@ def batch(
         from coachkit.batch import default_jobs, discover, run_batch
         from coachkit.io.isolate import reader_pool
         from coachkit.io.roster import Roster
-        from coachkit.pipeline import Analysis, check_thresholds, report, unsurveyed_warning
+        from coachkit.pipeline import Analysis, check_thresholds, unsurveyed_warning
         from coachkit.text import printable
 
         _check_brief(brief, format)
@@ -954,8 +954,7 @@ def batch(
         options = _render_options(None, template, color=False, paper=paper, brief=brief)
         shared = _shared_roster(reading, quiet)
 
-        def analyze_file(file: Path) -> "Report":
-            return report(_load([file], shared, quiet), analysis, [str(file)])
+        analyze_file = _batch_file(shared, analysis, quiet)
 
         workers = default_jobs() if jobs is None else jobs
         with _progress(len(files), quiet) as advance, reader_pool():
@@ -979,6 +978,29 @@ def batch(
         return 1 if result.failed else 0
 
     _guard(debug, run)
+
+
+def _batch_file(
+    reading: "Reading", analysis: "Analysis", quiet: bool
+) -> Callable[[Path], "Report"]:
+    """How a batch analyzes one file: a report of its one question (a journey's two are for
+    `analyze`, which the error names)."""
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, report
+
+    def analyze_file(file: Path) -> "Report":
+        try:
+            return report(_load([file], reading, quiet), analysis, [str(file)])
+        except AmbiguousQuestions as exc:
+            pair = detected_pair(exc, reading)
+            if pair is None:
+                raise
+            raise CoachkitError(
+                f"{file}: a journey ({pair[0]!r} now, {pair[1]!r} the future), which "
+                f"`coachkit analyze {file}` reads; a batch reads one question (--question)"
+            ) from None
+
+    return analyze_file
 
 
 def _shared_roster(reading: "Reading", quiet: bool) -> "Reading":
