@@ -165,6 +165,14 @@ GroupMapOpt = Annotated[
         show_default=False,
     ),
 ]
+DimensionMapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--dimension-map",
+        help="Map an item label to a dimension: 'LABEL=id' (repeatable).",
+        show_default=False,
+    ),
+]
 ValuesOpt = Annotated[
     ValueKind | None,
     typer.Option(
@@ -424,6 +432,7 @@ _READING = {
     "sheet": "sheet",
     "subject": "subject",
     "group_map": "group_map",
+    "dimension_map": "dimension_map",
     "values": "values",
     "scheme": "scheme",
     "allow_partial": "allow_partial",
@@ -467,6 +476,7 @@ def analyze(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -519,6 +529,7 @@ def validate(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -570,6 +581,7 @@ def inspect(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -598,7 +610,7 @@ def inspect(
         from coachkit.pipeline import file_groups
         from coachkit.render.inspect import render_inspect
 
-        given = load_instrument(reading.instrument)
+        given = reading.instrument_to_read()
         known = [given, *(load_instrument(n) for n in builtin_names() if n != given.id)]
         options = reading.read_options(given)
         groups = file_groups(reading.group, [str(f) for f in files], given)
@@ -629,6 +641,7 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
 
     if not view.command.startswith("coachkit analyze"):
         return view  # a draft: inspect --draft-instrument runs on any ranking it lists
+    view = replace(view, command=view.command + _given_flags(reading))
     own = view.instrument == given.id or bool(view.own_items)  # read so without --instrument
     instrument = reading.instrument if own else view.instrument
     plain = replace(reading, instrument=instrument)
@@ -651,6 +664,33 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
         runnable=not fails,
         command="" if fixed == plain and fails else view.command,
     )
+
+
+def _given_flags(reading: "Reading") -> str:
+    """The reading options a user gave inspect that its `run:` line must carry as well (those
+    the line does not decide itself: maps, codes, the kind of values...)."""
+    import shlex
+    from collections.abc import Mapping
+
+    words: list[str] = []
+    for flag, pairs in (
+        ("--group-map", reading.group_map),
+        ("--dimension-map", reading.dimension_map),
+    ):
+        items = [f"{k}={v}" for k, v in pairs.items()] if isinstance(pairs, Mapping) else pairs
+        words += [w for item in items for w in (flag, str(item))]
+    for flag, value in (
+        ("--source", reading.source if str(reading.source) != "auto" else None),
+        ("--values", reading.values),
+        ("--scheme", reading.scheme),
+        ("--codes", reading.codes if isinstance(reading.codes, str | Path) else None),
+    ):
+        if value is not None:
+            words += [flag, str(getattr(value, "value", value))]
+    words += ["--allow-partial"] * reading.allow_partial
+    words += ["--keep-identical"] * reading.keep_identical
+    words += ["--no-merge-names"] * (not reading.merge_names)
+    return "".join(f" {shlex.quote(w)}" for w in words)
 
 
 def _analyze_fails(path: str, reading: "Reading") -> str:
@@ -721,6 +761,7 @@ def batch(
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -828,6 +869,7 @@ def org(
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -886,6 +928,7 @@ def compare(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,

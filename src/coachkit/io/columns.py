@@ -240,13 +240,16 @@ def _unknown_groups(
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
-    """The error for a label that names no dimension, with the closest one."""
+    """The error for a label that names no dimension, with the closest one and the
+    --dimension-map that maps it there."""
     hint = instrument.suggest_dimension(label)
     guess = f" (closest: {hint!r})" if hint else ""
     shown = label if len(label) <= 40 else label[:37] + "..."
+    target = (instrument.match_dimension(hint) if hint else None) or "ID"
     return InputError(
-        f"{where}: unknown dimension {shown!r}{guess}; rename it or add an alias "
-        "(--instrument FILE; `coachkit dimensions` lists the labels)"
+        f"{where}: unknown dimension {shown!r}{guess}; map it with --dimension-map "
+        f'"{shown}={target}", rename it, or add an alias (--instrument FILE; '
+        "`coachkit dimensions` lists the labels)"
     )
 
 

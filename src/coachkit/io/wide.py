@@ -367,7 +367,7 @@ def _incomplete(
         )
     missing = [d for d in instrument.dimension_ids if d not in chosen.columns]
     close = [
-        f"{column_name(c, header)} is close to {hint!r}"
+        (c, instrument.header_label(header[c]), hint)
         for c in chosen.question.columns
         if c not in chosen.columns.values()
         and (hint := instrument.suggest_dimension(instrument.header_label(header[c])))
@@ -375,9 +375,17 @@ def _incomplete(
     ]
     names = ", ".join(instrument.label(d) for d in missing[:3])
     names += f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    if close:
+        col, label, hint = close[0]
+        step = (
+            f"; {column_name(col, header)} is close to {hint!r}: if it is that dimension, "
+            f'map it with --dimension-map "{label}={instrument.match_dimension(hint)}"'
+        )
+    else:
+        step = '; map a header with --dimension-map "LABEL=id", rename it, or add an alias'
     return InputError(
         f"{where}: no column for {names} ({len(chosen.columns)} of {len(instrument.dimensions)} "
-        "found)" + (f"; {close[0]}" if close else "") + "; rename the header or add an alias"
+        f"found){step}"
     )
 
 
