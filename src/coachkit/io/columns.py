@@ -548,19 +548,22 @@ ANSWERS = frozenset({"yes", "no", "true", "false", "y", "n", "ja", "nein", "oui"
 
 
 def _names_leaders(cells: np.ndarray, strong: bool, instrument: Instrument | None) -> bool:
-    """Whether a column's values can name leaders: not mostly group labels, yes/no answers or
-    sentences; under a header that only mentions a leader, not numbers either."""
+    """Whether a column's values can name leaders: not mostly group labels or yes/no answers;
+    under a header that only mentions a leader, not sentences or numbers either."""
     filled = [c for c in _sample(cells) if c.lower() not in BLANKS]
     if not filled:
         return strong
     distinct = {normalize(c) for c in filled}
-    if distinct <= ANSWERS or sum(len(c) > 60 for c in filled) * 2 > len(filled):
+    if distinct <= ANSWERS:
         return False
     if instrument is not None and sum(
         instrument.match_group(c) is not None for c in filled
     ) * 2 > len(filled):
         return False
-    return strong or not all(_NUMBER_LIKE.fullmatch(c) for c in filled)
+    if strong:  # a leader's name pasted with other text is described later, never dropped here
+        return True
+    sentences = sum(len(c) > 60 for c in filled) * 2 > len(filled)
+    return not sentences and not all(_NUMBER_LIKE.fullmatch(c) for c in filled)
 
 
 def subject_values(

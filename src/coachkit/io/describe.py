@@ -432,7 +432,9 @@ def _command(
     from coachkit.instruments.draft import OWN_ITEMS
     from coachkit.io.questions import responses
 
-    unknown = [q for q in questions if q.values in ("ranks", "item names") and not q.instruments]
+    unknown = [
+        q for q in questions if q.key and q.values in ("ranks", "item names") and not q.instruments
+    ]
     if (chosen is None or not chosen.complete) and unknown:
         named = [q for q in unknown if options.question is not None and q.key == options.question]
         words = ["coachkit", "inspect", grid.path, "--question", (named or unknown)[0].key]

@@ -272,7 +272,8 @@ def fit(question: Question, instrument: Instrument) -> Fit:
         return Fit(question, {}, (), True)
     columns: dict[str, int] = {}
     exact: dict[str, bool] = {}  # whether the column's header is the label itself
-    unknown, clashes, doubles = [], [], []
+    unknown, doubles = [], []
+    clashing: dict[str, list[int]] = {}  # per dimension, the columns that name it again
     for col, item in zip(question.columns, question.items, strict=True):
         found = instrument.header_dimensions(item)
         if len(found) > 1:
@@ -286,7 +287,12 @@ def fit(question: Question, instrument: Instrument) -> Fit:
         if dim not in columns or (whole and not exact[dim]):  # the label itself wins
             columns[dim], exact[dim] = col, whole
         elif whole == exact[dim]:
-            clashes.append(col)
+            clashing.setdefault(dim, []).append(col)
+    # A label only inside other words of two headers ("Which of the following...?" and "The
+    # following?" for "Developing a following") names neither: the dimension is missing.
+    vague = {d for d in clashing if not exact[d]}
+    columns = {d: c for d, c in columns.items() if d not in vague}
+    clashes = sorted(c for d, cols in clashing.items() if d not in vague for c in cols)
     complete = len(columns) == len(instrument.dimensions) and not (unknown or clashes)
     complete = complete and not (doubles and question.stem)
     return Fit(question, columns, tuple(unknown), complete, tuple(doubles), tuple(clashes))

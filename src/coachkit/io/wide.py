@@ -8,6 +8,7 @@ A ranking arrives in one of three encodings, and all three are read:
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from collections.abc import Callable
@@ -43,7 +44,7 @@ from coachkit.io.platforms import Sheet
 from coachkit.io.questions import Fit, Question, choose, fit, list_question, position
 from coachkit.io.source import ReadOptions, Source
 from coachkit.options import ValueKind
-from coachkit.text import normalize
+from coachkit.text import compact, normalize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -375,8 +376,11 @@ def _incomplete(
     ]
     names = ", ".join(instrument.label(d) for d in missing[:3])
     names += f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-    if close:
-        col, label, hint = close[0]
+    if close:  # the closest first: a misspelt item before a question that mentions its words
+        col, label, hint = max(
+            close,
+            key=lambda c: difflib.SequenceMatcher(None, compact(c[1]), compact(c[2])).ratio(),
+        )
         step = (
             f"; {column_name(col, header)} is close to {hint!r}: if it is that dimension, "
             f'map it with --dimension-map "{label}={instrument.match_dimension(hint)}"'
