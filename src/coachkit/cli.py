@@ -647,7 +647,11 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
     plain = replace(reading, instrument=instrument)
     problem = view.problem or _analyze_fails(view.path, plain)
     words = shlex.split(view.command)[3:]
-    flags = dict(zip(words[::2], words[1::2], strict=False))
+    flags = {  # the options the command decides (the rest are the reading's own)
+        flag: words[i + 1]
+        for i, flag in enumerate(words[:-1])
+        if flag in ("--instrument", "--question", "--subject", "--group")
+    }
     fixed = replace(
         plain,
         instrument=flags.get("--instrument", plain.instrument),

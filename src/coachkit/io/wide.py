@@ -106,6 +106,12 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     chosen = choose(fits, body, instrument, options.question, where)
     if chosen is None:
         other = [f.question for f in fits if f.question.stem and len(f.question.columns) >= 3]
+        if len(other) > 1 and options.question is None:
+            listed = ", ".join(q.short for q in other[:4])
+            raise InputError(
+                f"{where}: {len(other)} questions rank items {instrument.id} does not hold "
+                f"({listed}); choose one with --question (its items are then the instrument)"
+            )
         raise InputError(
             f"{where}: no ranking found: expected a column per dimension, a column per rank "
             "position, or cells listing the dimensions in order; "
