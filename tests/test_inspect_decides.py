@@ -170,3 +170,19 @@ def test_a_misspelt_item_beside_questions_that_mention_its_words(tmp_path: Path)
     assert code == 1 and "column K ('Developing a folowing')" in err
     mapped = ["--dimension-map", "Developing a folowing=developing_following"]
     assert run("analyze", str(path), *mapped)[0] == 0
+
+
+def test_files_of_one_link_each_inspected_together() -> None:
+    """`--group FILE=GROUP` for several files: each is checked with its own group."""
+    exports = "examples/exports/surveymonkey-"
+    names = ["self", "manager", "peers", "direct-reports"]
+    groups = ["self", "manager", "peer", "direct_report"]
+    args = [f"{exports}{n}.csv" for n in names]
+    for name, group in zip(names, groups, strict=True):
+        args += ["--group", f"surveymonkey-{name}.csv={group}"]
+    code, out, _ = run("inspect", *args)
+    assert code == 0 and "problem:" not in out
+    lines = [line.split("run:", 1)[1].strip() for line in out.splitlines() if "  run:" in line]
+    assert len(lines) == 4
+    for line in lines:
+        _runs(line)

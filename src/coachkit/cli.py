@@ -624,7 +624,10 @@ def inspect(
         if draft_instrument:
             write_output(_draft(views, given, reading.question), None, files)
             return 0
-        views = [_as_analyzed(view, reading, given) for view in views]
+        views = [  # each file as analyze reads it alone, with the group given for it
+            _as_analyzed(view, replace(reading, group=groups.get(view.path)), given)
+            for view in views
+        ]
         write_output(render_inspect(views, Format(format.value)), None, files)
         return 1 if any(v.problem for v in views) else 0
 
