@@ -230,6 +230,30 @@ def qualtrics_parts(ids: list[str], texts: list[str], skip: frozenset[int]) -> l
             continue
         stem, item = split_header(text) if text.strip() else ("", cid)
         parts.append((match.group(1) if match else (stem or cid.strip()), item, stem))
+    return _after_shared_stem(parts, texts)
+
+
+def _after_shared_stem(parts: list[Part | None], texts: list[str]) -> list[Part | None]:
+    """Items whose own text holds ` - ` (`Q - 1. Courage - Skilled: ...`): a question's stem is
+    the text its columns share up to a ` - `, and each item all that follows it."""
+    columns: dict[str, list[int]] = {}
+    for i, part in enumerate(parts):
+        if part is not None:
+            columns.setdefault(part[0], []).append(i)
+    for key, cols in columns.items():
+        own = [texts[i].strip() for i in cols]
+        if len(cols) < 2 or not all(t.count(" - ") > 1 for t in own):
+            continue
+        shared = own[0]
+        for text in own[1:]:
+            while not text.startswith(shared):
+                shared = shared[:-1]
+        cut = shared.rfind(" - ")
+        if cut <= 0:
+            continue
+        stem = CODE_PREFIX.sub("", shared[:cut].strip())
+        for i, text in zip(cols, own, strict=True):
+            parts[i] = (key, text[cut + 3 :].strip(), stem)
     return parts
 
 
