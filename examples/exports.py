@@ -11,7 +11,17 @@ import json
 from pathlib import Path
 
 import numpy as np
-from generate import BALANCED, CHARACTERISTICS_FIRST, COMPETENCIES_FIRST, DIMS, ranking
+from generate import (
+    ARCHETYPES,
+    BALANCED,
+    CHARACTERISTICS_FIRST,
+    COMPETENCIES_FIRST,
+    DIMS,
+    JOURNEY_FUTURE_QUESTION,
+    JOURNEY_GROUPS,
+    JOURNEY_NOW_QUESTION,
+    ranking,
+)
 
 RNG = np.random.default_rng(20261128)
 RANK_QUESTION = (
@@ -241,9 +251,64 @@ def team_priorities(path: Path) -> None:
     _write(path, rows)
 
 
+def qualtrics_it_journey(path: Path) -> None:
+    """The IT journey as Qualtrics exports it: three header rows, the role asked as a question,
+    the organization as embedded data, the two rank-order questions (Q2 today, Q3 in three
+    years) with their display-order columns, and a preview response."""
+    meta = [
+        ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/London"}'),
+        ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/London"}'),
+        ("Status", "Response Type", '{"ImportId":"status"}'),
+        ("Progress", "Progress", '{"ImportId":"progress"}'),
+        ("Finished", "Finished", '{"ImportId":"finished"}'),
+        ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+        ("Q1", "What is your role?", '{"ImportId":"QID1"}'),
+    ]
+    header = [list(col) for col in zip(*meta, strict=True)]
+    for q, text in (("Q2", JOURNEY_NOW_QUESTION), ("Q3", JOURNEY_FUTURE_QUESTION)):
+        stem = f"{text} Rank the archetypes (1 = most like us)"
+        for n, archetype in enumerate(ARCHETYPES, start=1):
+            header[0].append(f"{q}_{n}")
+            header[1].append(f"{stem} - {archetype}")
+            header[2].append(json.dumps({"ImportId": f"QID{q[1:]}_{n}"}, separators=(",", ":")))
+        header[0].append(f"{q}_DO")
+        header[1].append(f"{stem} - Display Order")
+        header[2].append(json.dumps({"ImportId": f"QID{q[1:]}_DO"}, separators=(",", ":")))
+    header[0].append("Organization")
+    header[1].append("Organization")
+    header[2].append('{"ImportId":"Organization"}')
+    rng = np.random.default_rng(2027)
+    rows: list[list[object]] = []
+    count = 0
+    for label, today, future, size in JOURNEY_GROUPS:
+        for _ in range(size):
+            count += 1
+            rows.append(
+                [
+                    f"2026-11-{count:02d} 09:00:00",
+                    f"2026-11-{count:02d} 09:08:00",
+                    "IP Address",
+                    "100",
+                    "True",
+                    f"R_{count:03d}jRnY",
+                    label,
+                    *ranking(today, noise=0.6 if size > 1 else 0.1, rng=rng),
+                    "|".join(str(i) for i in rng.permutation(6) + 1),
+                    *ranking(future, noise=0.6 if size > 1 else 0.1, rng=rng),
+                    "|".join(str(i) for i in rng.permutation(6) + 1),
+                    "Northwind Health IT",
+                ]
+            )
+    preview = list(rows[0])
+    preview[2], preview[5] = "Survey Preview", "R_000pReV"
+    rows.insert(0, preview)
+    _write(path, [*header, *rows])
+
+
 def write_exports(folder: Path) -> None:
     qualtrics_360(folder / "qualtrics-360.csv")
     surveymonkey_per_group(folder)
     google_forms_two_rankings(folder / "google-forms-two-rankings.csv")
     limesurvey_positions(folder / "limesurvey-positions.csv")
     team_priorities(folder / "team-priorities.csv")
+    qualtrics_it_journey(folder / "qualtrics-it-journey.csv")

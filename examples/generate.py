@@ -270,6 +270,30 @@ def write_cohort(path: Path, year: int) -> None:
                 )
 
 
+def write_cohort_roster(path: Path) -> None:
+    """What the HR system knows of the programme's leaders: the technical roles are the ones
+    the cohort was drawn with. Spelled as HR spells them (an accent the survey lacks); the
+    newest leader is not in it yet, and a leader who left the programme still is."""
+    functions = ["Engineering", "Data", "Sales", "Engineering", "Data", "People"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Employee ID", "Name", "Function", "Level", "Technical role", "Tenure"])
+        for index, leader in enumerate(COHORT[:-1]):
+            technical = index % 3 != 2
+            function = functions[index % 6] if technical else ["Sales", "People"][index % 2]
+            writer.writerow(
+                [
+                    f"E{1040 + index}",
+                    "Diego Álvarez" if leader == "Diego Alvarez" else leader,
+                    function,
+                    "Director" if index % 4 else "VP",
+                    "yes" if technical else "no",
+                    ["0-2 years", "3-5 years", "6+ years"][index % 3],
+                ]
+            )
+        writer.writerow(["E1090", "Mona Reyes", "Sales", "Director", "no", "6+ years"])
+
+
 ARCHETYPES = [
     "Tactical",
     "Order taking",
@@ -329,6 +353,49 @@ def write_it_archetypes(path: Path) -> None:
                     )
 
 
+# Where an IT team places its organization today, and where it should go: today the day-to-day
+# pulls toward keeping the lights on; the CIO's vision mixes aligning and brokering.
+JOURNEY_TODAY = np.array([2.6, 2.0, 0.9, 0.7, 0.2, 0.0])
+JOURNEY_VISION = np.array([0.0, 0.4, 2.4, 1.0, 2.2, 1.4])
+JOURNEY_GROUPS = [  # (role, today's taste, future taste, raters)
+    ("CIO", JOURNEY_TODAY * 0.9 + np.array([0, 0, 0.6, 0, 0, 0]), JOURNEY_VISION, 1),
+    ("IT leadership", JOURNEY_TODAY, JOURNEY_VISION * 0.8 + JOURNEY_TODAY * 0.2, 4),
+    ("IT staff", JOURNEY_TODAY * 1.1, np.array([1.4, 0.8, 1.0, 2.0, 0.6, 1.6]), 12),
+    ("Business partner", JOURNEY_TODAY * 0.8, JOURNEY_VISION * 0.6 + JOURNEY_TODAY * 0.4, 6),
+]
+JOURNEY_NOW_QUESTION = "Where is our IT organization today?"
+JOURNEY_FUTURE_QUESTION = "Where should our IT organization be in three years?"
+
+
+def write_it_journey(path: Path) -> None:
+    """One IT team ranks the archetypes twice: where the organization is today, and where it
+    should be in three years; the CIO's future is the vision."""
+    rng = np.random.default_rng(27)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "Organization",
+                "Respondent",
+                "Role",
+                *(f"{JOURNEY_NOW_QUESTION} [{a}]" for a in ARCHETYPES),
+                *(f"{JOURNEY_FUTURE_QUESTION} [{a}]" for a in ARCHETYPES),
+            ]
+        )
+        for label, today, future, count in JOURNEY_GROUPS:
+            for n in range(count):
+                slug = "".join(word[0] for word in label.lower().split())
+                writer.writerow(
+                    [
+                        "Northwind Health IT",
+                        f"nw-{slug}{n}",
+                        label,
+                        *ranking(today, noise=0.6 if count > 1 else 0.1, rng=rng),
+                        *ranking(future, noise=0.6 if count > 1 else 0.1, rng=rng),
+                    ]
+                )
+
+
 if __name__ == "__main__":
     write_wide_xlsx(HERE / "acme-wide.xlsx")
     write_tidy_csv(HERE / "acme-tidy.csv")
@@ -336,7 +403,9 @@ if __name__ == "__main__":
     write_ratings_csv(HERE / "ratings.csv")
     write_cohort(HERE / "cohort-2025.csv", 2025)
     write_cohort(HERE / "cohort-2026.csv", 2026)
+    write_cohort_roster(HERE / "cohort-roster.csv")
     write_it_archetypes(HERE / "it-archetypes.csv")
+    write_it_journey(HERE / "it-journey.csv")
     from exports import write_exports
 
     write_exports(HERE / "exports")

@@ -160,6 +160,11 @@ def test_describing_commands_list_only_their_formats(command: str) -> None:
     assert code == 2
 
 
+def _stub(node: ast.FunctionDef | ast.ClassDef) -> bool:
+    """An `@overload` signature: the implementation after it carries the docstring."""
+    return any(isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list)
+
+
 def test_every_public_definition_says_what_it_is_for() -> None:
     missing = []
     for module, path in _modules().items():
@@ -173,6 +178,6 @@ def test_every_public_definition_says_what_it_is_for() -> None:
                 missing += [
                     f"{module}.{n.name}"
                     for n in members
-                    if not n.name.startswith("_") and not ast.get_docstring(n)
+                    if not n.name.startswith("_") and not ast.get_docstring(n) and not _stub(n)
                 ]
     assert missing == []

@@ -185,6 +185,22 @@ def test_usage_errors_exit_2() -> None:
     assert run("frobnicate")[0] == 2
 
 
+def test_format_names_in_any_case_and_md_for_markdown() -> None:
+    markdown = run("analyze", WIDE, "-f", "markdown", "-q")[1]
+    assert markdown.startswith("# ")
+    for name in ("md", "MD", "Markdown"):
+        code, out, err = run("analyze", WIDE, "-f", name, "-q")
+        assert (code, out) == (0, markdown), (name, err)
+    document = run("analyze", WIDE, "-f", "json", "-q")[1]
+    assert run("analyze", WIDE, "-f", "JSON", "-q")[1] == document
+    assert run("validate", WIDE, "-f", "JSON", "-q")[1] == run("validate", WIDE, "-f", "json")[1]
+    code, _, err = run("analyze", WIDE, "-f", "mdx")
+    assert code == 2 and "'mdx' is not one of table, markdown, json" in err
+    import coachkit
+
+    assert coachkit.analyze(WIDE).render("MD") == markdown
+
+
 def test_group_map_option(tmp_path: Path) -> None:
     survey = write_wide(
         tmp_path / "s.csv", [("Ann", "r1", "Self", IDENTITY), ("Ann", "r2", "Mentor", REVERSED)]
@@ -302,3 +318,39 @@ def test_option_errors_name_the_flag_on_the_command_line() -> None:
     assert code == 2 and "error: --notable-gap: a number of places above 0" in err
     code, _, err = run("analyze", "examples/acme-wide.xlsx", "--group-map", "Peer=nobody", "-q")
     assert code == 2 and "error: --group-map: 'nobody' is not a group" in err
+
+
+def test_a_notable_gap_at_or_above_the_major_one_is_warned_of(tmp_path: Path) -> None:
+    said = "--notable-gap 7 is not below --major-gap 3"
+    for command in (("analyze", WIDE), ("org", WIDE)):
+        code, _, err = run(*command, "--notable-gap", "7", "--major-gap", "3", "-f", "json")
+        assert code == 0 and said in err, command
+        code, _, err = run(*command, "--notable-gap", "2", "--major-gap", "3", "-f", "json")
+        assert code == 0 and "is not below" not in err, command
+    # one of them given: the other's default (half of 12 dimensions: 6) is the one compared
+    err = run("analyze", WIDE, "--notable-gap", "6", "-f", "json")[2]
+    assert "--notable-gap 6 is not below --major-gap 6" in err
+    assert "is not below" not in run("analyze", WIDE, "--notable-gap", "5.9", "-f", "json")[2]
+    err = run("batch", WIDE, "-d", str(tmp_path), "--notable-gap", "7", "--major-gap", "3")[2]
+    assert said in err
+    import coachkit
+
+    with pytest.warns(coachkit.CoachkitWarning, match="notable_gap 7 is not below major_gap 3"):
+        coachkit.analyze(WIDE, notable_gap=7, major_gap=3)
+
+
+def test_comparing_an_assessment_with_itself_is_warned_of(tmp_path: Path) -> None:
+    cohort = str(EXAMPLES / "cohort-2025.csv")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes((EXAMPLES / "cohort-2025.csv").read_bytes())
+    for second in (cohort, str(copy)):
+        code, _, err = run("compare", cohort, second, "-f", "json")
+        assert code == 0 and "hold the same data: nothing can have changed" in err
+        assert err.count("nothing can have changed") == 1
+    code, _, err = run("compare", cohort, str(EXAMPLES / "cohort-2026.csv"), "-f", "json")
+    assert code == 0 and "nothing can have changed" not in err
+    assert "nothing can have changed" not in run("compare", cohort, cohort, "-q", "-f", "json")[2]
+    import coachkit
+
+    with pytest.warns(coachkit.CoachkitWarning, match="nothing can have changed"):
+        coachkit.compare(cohort, copy)

@@ -251,6 +251,18 @@ def test_batch_markdown_index(tmp_path: Path) -> None:
     assert code == 0
     index = (out / "index.md").read_text()
     assert "| Dana Whitfield |" in index and "(<acme-wide/dana-whitfield.md>)" in index
+    # a column of rater counts per group, under the group's label, numbers aligned right
+    table = [line.split("|")[1:-1] for line in index.splitlines() if line.startswith("|")]
+    head = [c.strip() for c in table[0]]
+    assert head[2:7] == ["Self", "Manager", "Peers", "Direct reports", "Others"]
+    assert "direct_report" not in index
+    assert [c.strip() for c in table[1]][2:-1] == ["---:"] * 8
+    document = json.loads(run("analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "json")[1])
+    for row in table[2:5]:
+        subject = next(s for s in document["subjects"] if s["subject"] == row[0].strip())
+        counts = {g["group"]: g["n"] for g in subject["groups"]}
+        ids = ["self", "manager", "peer", "direct_report", "other"]
+        assert [c.strip() for c in row[2:7]] == [str(counts[g] or "-") for g in ids]
     assert (out / "acme-wide" / "marcus-oyelaran.md").read_text().count("## ") >= 1
     assert "R1PE01" not in "".join(p.read_text() for p in out.rglob("*.md"))
 
@@ -350,6 +362,8 @@ def test_batch_html_writes_an_index_page(tmp_path: Path) -> None:
     code, _, _ = run("batch", "examples/acme-wide.xlsx", "--output-dir", str(out), "-f", "html")
     assert code == 0 and (out / "index.html").is_file()
     page = (out / "index.html").read_text("utf-8")
+    assert '<th class="n">Direct reports</th>' in page and "direct_report" not in page
+    assert '<td class="n">4</td>' in page and ".n{text-align:right" in page
     for report in out.rglob("*.html"):
         if report.name != "index.html":
             assert f'href="{report.relative_to(out).as_posix()}"' in page
@@ -461,3 +475,54 @@ def test_leaders_named_like_numbers_stay_names_in_compare_and_org_workbooks(tmp_
     assert code == 0, err
     cells = [row[0] for row in load_workbook(out).worksheets[0].iter_rows(values_only=True)]
     assert set(names) <= set(cells)
+
+
+def test_compare_collapses_the_gaps_that_moved_into_an_appendix() -> None:
+    args = ("compare", "examples/cohort-2025.csv", "examples/cohort-2026.csv")
+    document = json.loads(run(*args, "-f", "json")[1])
+    moved = {
+        s["subject"]: len(s["closed"]) + len(s["opened"]) + len(s["reversed"])
+        for s in document["subjects"]
+    }
+    assert max(moved.values()) >= 15  # the lists that buried the charts
+    kinds = ("closed: ", "opened: ", "reversed: ")
+    for fmt, heading in (("table", ""), ("markdown", "## ")):
+        out = run(*args, "-f", fmt, "-q")[1]
+        body, appendix = out.split(f"{heading}Appendix: the gaps that moved, leader by leader\n")
+        assert not any(line.lstrip("- ").startswith(kinds) for line in body.splitlines())
+        for count in moved.values():
+            assert f"The {count} gaps that moved by the notable size or more: listed" in body
+        listed: dict[str, int] = {}
+        leader = ""
+        for line in appendix.splitlines():
+            if line.removeprefix("### ") in moved:
+                leader = line.removeprefix("### ")
+            elif line.strip().lstrip("- ").startswith(kinds):
+                listed[leader] = listed.get(leader, 0) + 1
+        assert listed == {name: count for name, count in moved.items() if count}, fmt
+    page = run(*args, "-f", "html", "-q")[1]
+    assert page.count('<details class="more">') == sum(1 for c in moved.values() if c)
+    for count in moved.values():
+        assert f"<summary>The {count} gaps that moved by the notable size or more</summary>" in page
+
+
+def test_the_org_heatmap_has_a_row_per_family_above_its_dimensions() -> None:
+    dims = json.loads(run("dimensions", "-f", "json")[1])["dimensions"]
+    families = {"competency": "Competencies", "characteristic": "Characteristics"}
+    expected: list[str] = []
+    for d in dims:  # the family's label before its first dimension, then its dimensions
+        if not expected or families[d["family"]] not in expected:
+            expected.append(families[d["family"]])
+        expected.append(d["label"])
+    args = ("org", "examples/cohort-2026.csv", "-q")
+    table = run(*args)[1].split("───\n", 1)[1].split("\n\n", 1)[0]
+    assert [line[:30].strip() for line in table.splitlines()] == expected
+    for line in table.splitlines():  # a family at the edge, its dimensions indented under it
+        indent = len(line) - len(line.lstrip())
+        assert indent == (1 if line[:30].strip() in families.values() else 3), line
+    markdown = run(*args, "-f", "markdown")[1]
+    rows = [line.split("|")[1].strip() for line in markdown.splitlines() if line.startswith("| ")]
+    assert rows[1:] == [f"**{x}**" if x in families.values() else x for x in expected]
+    page = run(*args, "-f", "html")[1]
+    assert page.count('<tr class="family">') == 2
+    assert page.index(">Competencies</th>") < page.index(">Vision and strategy<")

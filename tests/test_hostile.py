@@ -177,7 +177,7 @@ def test_no_command_reveals_raters(tmp_path: Path, fmt: str) -> None:
 
 def test_counts_add_up_on_every_example() -> None:
     for example in sorted(EXAMPLES.glob("*.*")):
-        if example.suffix == ".py" or example.name.startswith("it-"):
+        if example.suffix == ".py" or example.name.startswith("it-") or "roster" in example.name:
             continue
         document = json.loads(run("validate", str(example), "-f", "json")[1])
         source = read_source(str(example), INSTRUMENT, ReadOptions())

@@ -224,3 +224,22 @@ def test_where_self_stands_is_counted_for_every_cell_at_once() -> None:
                 expected[:, 2] += rater > own[0]
         assert np.array_equal(counted[s, g], expected), (s, g)
     assert counted.sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("rho", "words"),
+    [
+        (0.8, "strong agreement"),
+        (0.79, "some agreement"),
+        (0.3, "some agreement"),
+        (0.29, "little agreement on priorities"),
+        (-0.3, "leaning toward opposite priorities"),
+        (-0.29, "little agreement on priorities"),
+        (-0.8, "opposite priorities"),
+        (-0.79, "leaning toward opposite priorities"),
+    ],
+)
+def test_agreement_words_change_at_the_bands_edges(rho: float, words: str) -> None:
+    from coachkit.policy import BANDS
+
+    assert BANDS.agreement(rho) == words

@@ -334,6 +334,35 @@ def test_pdf_has_a_page_per_leader_and_page_numbers(tmp_path: Path, paper: str) 
     assert size in info
 
 
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium to print with (.ci/run installs it)")
+def test_a_pdf_is_the_same_bytes_on_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first, second = tmp_path / "1.pdf", tmp_path / "2.pdf"
+    for out in (first, second):  # a second apart at least: the engine's clock moves on
+        code, _, err = run("analyze", "examples/by-family.csv", "-q", "-o", str(out))
+        assert code == 0, err
+    assert first.read_bytes() == second.read_bytes()
+    assert b"/CreationDate (D:20000101000000+00'00')" in first.read_bytes()
+
+
+def test_the_pdf_dates_are_fixed_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coachkit.render.pdf import stamped
+
+    pdf = b"<</Producer (Skia/PDF m156)\n/CreationDate (D:20261205075405+00'00')\n/ModDate (D:20261205075411+00'00')>>"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    fixed = stamped(pdf)
+    assert len(fixed) == len(pdf)  # the cross-reference table's offsets still hold
+    assert fixed.count(b"(D:20000101000000+00'00')") == 2
+    # 1700000000 seconds after 1970-01-01: 19675 days (to 2023-11-14) and 80,000 seconds (22:13:20)
+    assert 19675 * 86400 + 22 * 3600 + 13 * 60 + 20 == 1700000000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert stamped(pdf).count(b"(D:20231114221320+00'00')") == 2
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert stamped(pdf) == fixed
+
+
 def test_pdf_without_an_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 

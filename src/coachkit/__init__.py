@@ -2,7 +2,9 @@
 
 The library behind the `coachkit` command: `read` survey files or DataFrames, `analyze` them into
 a report per leader, look at the whole organization with `org`, or at what moved between two
-assessments with `compare`. Results render to every format of the command line. Importing
+assessments with `compare`; with an HR roster (`leaders=`), split the organization by one of its
+columns (`org(..., by=...)`); with two questions of the same items (`now=`, `future=`), follow
+the journey from one to the other. Results render to every format of the command line. Importing
 coachkit is cheap: pandas, numpy and the renderers load on first use.
 
     import coachkit
@@ -18,7 +20,13 @@ from coachkit.errors import CoachkitError, CoachkitWarning
 from coachkit.version import __version__
 
 if TYPE_CHECKING:
-    from coachkit.model import CompareReport, OrgReport, Report
+    from coachkit.model import (
+        CompareReport,
+        JourneyCompareReport,
+        JourneyReport,
+        OrgReport,
+        Report,
+    )
     from coachkit.pipeline import analyze, compare, org, read
     from coachkit.validate import Dataset
 
@@ -27,6 +35,8 @@ __all__ = [
     "CoachkitWarning",
     "CompareReport",
     "Dataset",
+    "JourneyCompareReport",
+    "JourneyReport",
     "OrgReport",
     "Report",
     "__version__",
@@ -43,6 +53,8 @@ _LAZY = {
     "Report": "coachkit.model",
     "OrgReport": "coachkit.model",
     "CompareReport": "coachkit.model",
+    "JourneyReport": "coachkit.model",
+    "JourneyCompareReport": "coachkit.model",
     "Dataset": "coachkit.validate",
 }
 

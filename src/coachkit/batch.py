@@ -222,13 +222,22 @@ def run_batch(
     index_format = fmt if fmt in (Format.json, Format.html) else Format.markdown
     index = output_dir / f"index.{ {Format.json: 'json', Format.html: 'html'}.get(fmt, 'md') }"
     roles = _roles(last)
-    result = BatchResult(tuple(entries), tuple(failed), index, roles)
+    roster = last.attribute_columns if last is not None else ()
+    labels = dict(last.instrument.groups) if last is not None else {}
+    result = BatchResult(
+        tuple(entries),
+        tuple(failed),
+        index,
+        roles,
+        group_labels=labels,
+        attribute_columns=roster,
+    )
     try:
         _check_not_input(index, protected)
         write_output(render(result, index_format, options), index)
     except CoachkitError as exc:  # the reports' own failures must not be lost with the index
         failed.append((str(index), " ".join(str(exc).split())))
-        return BatchResult(tuple(entries), tuple(failed), index, roles, index_written=False)
+        return dataclasses.replace(result, failed=tuple(failed), index_written=False)
     return result
 
 
@@ -247,9 +256,9 @@ def _check_not_a_rerun(
     """Refuse a leader's second report in one batch (an export and its later re-export, say)
     when an anonymous group of theirs moved by 1 to min-raters - 1 raters between the two: set
     side by side, the reports would give those raters away, as `compare` knows and withholds."""
-    from coachkit.analysis.compare import match_key
+    from coachkit.text import leader_key
 
-    key = match_key(subject.subject)
+    key = leader_key(subject.subject)
     if key not in seen:
         seen[key] = (file, subject)
         return
@@ -296,4 +305,5 @@ def _entry(file: Path, subject: SubjectResult, path: str, report: Report) -> Ind
         groups={g.group: g.n for g in subject.groups if g.n and g.group != roles.pooled},
         self_manager_spearman=subject.counterpart_spearman,
         tilt={g: (tilt[g].value if g in tilt else None) for g in (me, manager)},
+        attributes=subject.attributes,
     )

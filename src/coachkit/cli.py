@@ -20,7 +20,7 @@ from coachkit.version import __version__
 if TYPE_CHECKING:
     from coachkit.instruments import Instrument
     from coachkit.io.describe import FileView, QuestionView
-    from coachkit.model import Report
+    from coachkit.model import JourneyReport, Report
     from coachkit.pipeline import Analysis, Loaded, Reading
     from coachkit.render import RenderOptions
     from coachkit.validate import Dataset
@@ -38,7 +38,7 @@ app = typer.Typer(
 
 # Help lists options in the order a user decides them: what to read, how to judge, what to write.
 _SECTIONS = {
-    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals"},
+    "Analysis options": {"min_raters", "notable_gap", "major_gap", "intervals", "by"},
     "Output options": {
         "format",
         "output",
@@ -47,6 +47,7 @@ _SECTIONS = {
         "paper",
         "draft_instrument",
         "comments",
+        "brief",
     },
     "Other options": {"jobs", "quiet", "debug", "help"},
 }
@@ -113,6 +114,31 @@ CodesOpt = Annotated[
     typer.Option(
         "--codes",
         help="A CSV of answer codes and item labels (code,label) for exports that hold codes.",
+        show_default=False,
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="The journey: the question of where things stand today (id or words); with --future.",
+        show_default=False,
+    ),
+]
+FutureOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--future",
+        help="The journey: the question of where things should go (id or words); with --now.",
+        show_default=False,
+    ),
+]
+LeadersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--leaders",
+        help="An HR roster (CSV or workbook, a row per leader: name or id, then attributes such "
+        "as function, level, technical role) joined to the survey's leaders by name or id.",
         show_default=False,
     ),
 ]
@@ -211,6 +237,13 @@ CommentsOpt = Annotated[
         "them yourself before handing the report on.",
     ),
 ]
+BriefOpt = Annotated[
+    bool,
+    typer.Option(
+        "--brief",
+        help="Terminal table only: print each leader's summary (In short), not the tables.",
+    ),
+]
 PartialOpt = Annotated[
     bool,
     typer.Option(
@@ -219,12 +252,30 @@ PartialOpt = Annotated[
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+
+
+def _choice(kind: "type[Format] | type[TextFormat]") -> Callable[[Any], Any]:
+    """A format option's parser: any case, and `md` for markdown (exit 2 for anything else)."""
+
+    def parse(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            names = ", ".join(f.value for f in kind)
+            raise typer.BadParameter(f"{value!r} is not one of {names}") from None
+
+    return parse
+
+
+_FORMATS = "[" + "|".join(f.value for f in Format) + "]"
 FormatOpt = Annotated[
     Format | None,
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: table, or from the -o suffix).",
+        parser=_choice(Format),
+        metavar=_FORMATS,
+        help="Output format (default: table, or from the -o suffix); any case, md for markdown.",
         show_default=False,
     ),
 ]
@@ -346,6 +397,41 @@ def _load(files: list[Path], reading: "Reading", quiet: bool) -> "Loaded":
     return loaded
 
 
+def _analyzed(
+    files: list[Path], reading: "Reading", analysis: "Analysis", quiet: bool
+) -> "Report | JourneyReport":
+    """The report of the files; a journey when --now and --future name two questions, or when
+    exactly two questions fit and their words say which is now and which the future."""
+    import dataclasses
+
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, journey, journey_pair, load_journey, report
+
+    names = [str(f) for f in files]
+    pair = journey_pair(reading)
+    if pair is None:
+        try:
+            loaded = _load(files, reading, quiet)
+        except AmbiguousQuestions as exc:
+            pair = detected_pair(exc, reading)
+            if pair is None:
+                raise
+            if not quiet:
+                typer.echo(
+                    f"note: two questions rank the same items: {pair[0]!r} (now) and "
+                    f"{pair[1]!r} (future); read as a journey (--question chooses one)",
+                    err=True,
+                )
+        else:
+            _moved_warnings(loaded.dataset, analysis, quiet)
+            return report(loaded, analysis, names)
+    now, future = load_journey(names, reading, pair)
+    warnings = tuple(dict.fromkeys(now.warnings + future.warnings))
+    _say(dataclasses.replace(future, warnings=warnings), quiet)
+    _moved_warnings(future.dataset, analysis, quiet)  # the same raters answer both questions
+    return journey(now, future, pair, analysis)
+
+
 def _color(output: Path | None) -> bool:
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -355,6 +441,7 @@ def _render_options(
     template: Path | None,
     color: bool | None = None,
     paper: Paper | None = None,
+    brief: bool = False,
 ) -> "RenderOptions":
     from coachkit.render import RenderOptions
 
@@ -363,7 +450,16 @@ def _render_options(
         width=_width(),
         template=template,
         paper="Letter" if (paper or _locale_paper()) is Paper.letter else "A4",
+        brief=brief,
     )
+
+
+def _check_brief(brief: bool, fmt: Format) -> None:
+    """`--brief` shortens the terminal table; any other format refuses it (exit 2)."""
+    if brief and fmt is not Format.table:
+        raise UsageError(
+            f"summaries only are written as the terminal table, not {fmt.value}", "brief"
+        )
 
 
 def _locale_paper() -> Paper:
@@ -416,6 +512,21 @@ def _anonymity_warnings(reading: "Reading", analysis: "Analysis", quiet: bool) -
         typer.echo(printable(f"warning: {message}"), err=True)
 
 
+def _warn(messages: list[str], quiet: bool) -> None:
+    """Warnings on stderr (unless --quiet)."""
+    from coachkit.text import printable
+
+    for message in [] if quiet else messages:
+        typer.echo(printable(f"warning: {message}"), err=True)
+
+
+def _threshold_warnings(notable: float, major: float, quiet: bool) -> None:
+    """A notable gap size at or above the major one, on stderr."""
+    from coachkit.pipeline import threshold_warnings
+
+    _warn(threshold_warnings(notable, major), quiet)
+
+
 def _moved_warnings(dataset: "Dataset", analysis: "Analysis", quiet: bool) -> None:
     """Where an option moves fewer than --min-raters raters into an anonymous group, on stderr."""
     from coachkit.pipeline import moved_raters_warnings
@@ -444,6 +555,9 @@ _READING = {
     "codes": "codes",
     "keep_identical": "keep_identical",
     "comments": "comments",
+    "leaders": "leaders",
+    "now": "now",
+    "future": "future",
 }
 
 
@@ -483,41 +597,54 @@ def analyze(
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
     comments: CommentsOpt = False,
+    brief: BriefOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
+    now: NowOpt = None,
+    future: FutureOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Analyze survey files into a report per leader. `-` reads CSV from standard input.
 
-    Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md
+        Example: coachkit analyze examples/acme-wide.xlsx --format markdown -o report.md;
+    the summaries only: coachkit analyze examples/acme-wide.xlsx --brief
     """
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, report
+        from coachkit.pipeline import Analysis
         from coachkit.render import render
 
         fmt = _format(format, output)
+        _check_brief(brief, fmt)
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
-        loaded = _load(files, reading, quiet)
-        _moved_warnings(loaded.dataset, analysis, quiet)
-        result = report(loaded, analysis, [str(f) for f in files])
-        write_output(
-            render(result, fmt, _render_options(output, template, paper=paper)), output, files
-        )
+        result = _analyzed(files, reading, analysis, quiet)
+        _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
+        options = _render_options(output, template, paper=paper, brief=brief)
+        write_output(render(result, fmt, options), output, files)
         return 0
 
     _guard(debug, run)
 
 
-TextFormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="table (text) or json.")]
+TextFormatOpt = Annotated[
+    TextFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=_choice(TextFormat),
+        metavar="[table|json]",
+        help="table (text) or json.",
+    ),
+]
 
 
 @app.command(cls=_Sectioned)
@@ -648,6 +775,18 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
     own = view.instrument == given.id or bool(view.own_items)  # read so without --instrument
     instrument = reading.instrument if own else view.instrument
     plain = replace(reading, instrument=instrument)
+    pair = _journey_of(view.path, plain)
+    if pair is not None:  # analyze reads both questions as a journey
+        note = f"a journey: {pair[0]!r} now, {pair[1]!r} the future (--question reads one alone)"
+        words = ["coachkit", "analyze", view.path]
+        words += ["--instrument", instrument] if instrument else []
+        return replace(
+            view,
+            problem="",
+            runnable=True,
+            command=shlex.join(words) + _given_flags(reading),
+            notes=(*view.notes, note),
+        )
     problem = view.problem or _analyze_fails(view.path, plain)
     words = shlex.split(view.command)[3:]
     flags = {  # the options the command decides (the rest are the reading's own)
@@ -698,6 +837,30 @@ def _given_flags(reading: "Reading") -> str:
     words += ["--keep-identical"] * reading.keep_identical
     words += ["--no-merge-names"] * (not reading.merge_names)
     return "".join(f" {shlex.quote(w)}" for w in words)
+
+
+def _journey_of(path: str, reading: "Reading") -> tuple[str, str] | None:
+    """The now and future questions `analyze PATH` would read as a journey (None: it would
+    read one question, or stop)."""
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import detected_pair, load, load_journey
+
+    if reading.question is not None:
+        return None
+    try:
+        load([path], reading)
+    except AmbiguousQuestions as exc:
+        pair = detected_pair(exc, reading)
+        if pair is None:
+            return None
+        try:
+            load_journey([path], reading, pair)
+        except CoachkitError:
+            return None
+        return pair
+    except CoachkitError:
+        return None
+    return None
 
 
 def _analyze_fails(path: str, reading: "Reading") -> str:
@@ -756,7 +919,14 @@ def batch(
         ),
     ],
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="Format of each report.")
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            parser=_choice(Format),
+            metavar=_FORMATS,
+            help="Format of each report; any case, md for markdown.",
+        ),
     ] = Format.markdown,
     template: TemplateOpt = None,
     paper: PaperOpt = None,
@@ -775,12 +945,14 @@ def batch(
     no_merge_names: NoMergeOpt = False,
     keep_identical: KeepIdenticalOpt = False,
     comments: CommentsOpt = False,
+    brief: BriefOpt = False,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -806,12 +978,17 @@ def batch(
 
     def run() -> int:
         from coachkit.batch import default_jobs, discover, run_batch
-        from coachkit.pipeline import Analysis, check_thresholds, report
+        from coachkit.io.isolate import reader_pool
+        from coachkit.io.roster import Roster
+        from coachkit.pipeline import Analysis, check_thresholds, report, unsurveyed_warning
         from coachkit.text import printable
 
+        _check_brief(brief, format)
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         check_thresholds(analysis)
         _anonymity_warnings(reading, analysis, quiet)
+        if notable_gap is not None and major_gap is not None:
+            _threshold_warnings(notable_gap, major_gap, quiet)
         files, unreadable = discover(paths, output_dir)
         if not files and not unreadable:
             raise CoachkitError(
@@ -822,16 +999,24 @@ def batch(
             raise CoachkitError(
                 f"{output_dir}: exists and is not a folder; choose another --output-dir"
             )
-        options = _render_options(None, template, color=False, paper=paper)
+        options = _render_options(None, template, color=False, paper=paper, brief=brief)
+        shared = _shared_roster(reading, quiet)
 
         def analyze_file(file: Path) -> "Report":
-            return report(_load([file], reading, quiet), analysis, [str(file)])
+            return report(_load([file], shared, quiet), analysis, [str(file)])
 
         workers = default_jobs() if jobs is None else jobs
-        with _progress(len(files), quiet) as advance:
+        with _progress(len(files), quiet) as advance, reader_pool():
             result = run_batch(
                 files, analyze_file, format, output_dir, options, advance, unreadable, workers
             )
+        if isinstance(shared.leaders, Roster) and not quiet:
+            unsurveyed = shared.leaders.unsurveyed([e.subject for e in result.reports])
+            if unsurveyed:
+                typer.echo(
+                    printable(f"warning: {unsurveyed_warning(shared.leaders, unsurveyed)}"),
+                    err=True,
+                )
         for entry in result.reports:
             typer.echo(printable(str(output_dir / entry.path)))
         if result.index_written:
@@ -842,6 +1027,29 @@ def batch(
         return 1 if result.failed else 0
 
     _guard(debug, run)
+
+
+def _shared_roster(reading: "Reading", quiet: bool) -> "Reading":
+    """A batch reads its HR roster once, for every file: the reading settings with the roster
+    read (and a note of it), or as they were without one."""
+    import dataclasses
+
+    from coachkit.io.roster import read_roster
+    from coachkit.text import printable
+
+    if reading.leaders is None:
+        return reading
+    roster = read_roster(reading.leaders)  # type: ignore[arg-type]
+    if not quiet:
+        joined = " or ".join(map(repr, roster.key_columns))
+        typer.echo(
+            printable(
+                f"note: {roster.path}: {len(roster.names)} leaders, matched by {joined}; "
+                f"attributes {', '.join(map(repr, roster.columns))}"
+            ),
+            err=True,
+        )
+    return dataclasses.replace(reading, leaders=roster)
 
 
 @contextmanager
@@ -888,6 +1096,16 @@ def org(
     group: GroupOpt = None,
     question: QuestionOpt = None,
     codes: CodesOpt = None,
+    leaders: LeadersOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Split the organization by a column of the --leaders roster (function, level, "
+            "technical role): per segment the pooled groups, and whether segments differ.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -909,7 +1127,8 @@ def org(
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
-        result = organization(_load(files, reading, quiet), analysis)
+        result = organization(_load(files, reading, quiet), analysis, by)
+        _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
         )
@@ -946,6 +1165,8 @@ def compare(
     rater_column: RaterColumnOpt = None,
     group: GroupOpt = None,
     question: QuestionOpt = None,
+    now: NowOpt = None,
+    future: FutureOpt = None,
     codes: CodesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -961,17 +1182,20 @@ def compare(
     reading = _reading(locals())
 
     def run() -> int:
-        from coachkit.pipeline import Analysis, comparison, report
+        from coachkit.pipeline import Analysis, comparison, same_input_warnings
         from coachkit.render import render
 
         fmt = _format(format, output)
         check_output(output, [before, after])
         analysis = Analysis(min_raters, notable_gap, major_gap, intervals)
         _anonymity_warnings(reading, analysis, quiet)
-        earlier = report(_load([before], reading, quiet), analysis, [str(before)])
-        later = report(_load([after], reading, quiet), analysis, [str(after)])
+        _warn(same_input_warnings(before, after), quiet)
+        earlier = _analyzed([before], reading, analysis, quiet)
+        later = _analyzed([after], reading, analysis, quiet)
+        change = comparison(earlier, later)
+        _threshold_warnings(change.settings.notable_gap, change.settings.major_gap, quiet)
         options = _render_options(output, template, paper=paper)
-        write_output(render(comparison(earlier, later), fmt, options), output, [before, after])
+        write_output(render(change, fmt, options), output, [before, after])
         return 0
 
     _guard(debug, run)

@@ -11,6 +11,15 @@ class InputError(CoachkitError):
     """The input file is unreadable or invalid."""
 
 
+class AmbiguousQuestions(InputError):
+    """Two or more questions of a file fit the instrument, and none was chosen: `questions`
+    holds each one's (key, text), so that a caller can tell a now/future pair among them."""
+
+    def __init__(self, message: str, questions: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.questions = questions
+
+
 class InstrumentError(CoachkitError):
     """An instrument definition is invalid."""
 

@@ -83,6 +83,8 @@ class InstrumentInfo:
     # the group a summary sets against self: the reference role, else the first focus group
     # that is not self (resolved once, by `analysis.focus.counterpart_group`)
     counterpart: str = "manager"
+    title: str = ""  # a report's heading
+    pattern: str = ""  # the name of self's tilt well above the counterpart's ("": no tilt)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,14 @@ class Settings:
     values: str
     allow_partial: bool
     intervals: bool = True  # 95% intervals over raters for groups of 3+
+    # with values "scores": the lowest and highest rating the raters gave (each rater's ratings
+    # became ranks, the highest first, ties sharing the average rank); None for rankings
+    scale: tuple[float, float] | None = None
+
+    @property
+    def rated(self) -> bool:
+        """Whether the raters gave ratings (turned into ranks) rather than rankings."""
+        return self.values == "scores"
 
 
 @dataclass(frozen=True)
@@ -299,10 +309,16 @@ class SubjectResult:
     # Spearman's rho of self and the reference role (the manager), the mean over blocks
     counterpart_spearman: float | None = None
     comments: tuple[GroupComments, ...] = ()  # only with --comments, only of reported groups
+    # with an HR roster only: the leader's attributes (None: the roster has no row for them)
+    attributes: Mapping[str, str | None] | None = None
 
     def reported(self) -> tuple[str, ...]:
         """The groups reported for this leader."""
         return tuple(g.group for g in self.groups if g.reported)
+
+
+def _or_nan(value: str | None) -> str | float:
+    return float("nan") if value is None else value
 
 
 TIDY_COLUMNS = (
@@ -331,15 +347,24 @@ class Report(Rendered):
     excluded: tuple[Exclusion, ...]
     subjects: tuple[SubjectResult, ...]
     warnings: tuple[str, ...] = ()
+    attribute_columns: tuple[str, ...] = ()  # the HR roster's columns (empty: no roster)
+
+    def tidy_columns(self) -> tuple[str, ...]:
+        """`TIDY_COLUMNS`, then the HR roster's columns (`leader_` before a name they share)."""
+        return TIDY_COLUMNS + tuple(
+            f"leader_{c}" if c in TIDY_COLUMNS else c for c in self.attribute_columns
+        )
 
     def tidy_rows(self) -> Iterator[tuple[str | int | float, ...]]:
-        """One row per leader, block, reported group and dimension (`TIDY_COLUMNS`): numbers to
-        4 decimals, NaN where a group has no interval (fewer than 3 raters). The CSV writes
-        these rows; `to_frame` holds them."""
+        """One row per leader, block, reported group and dimension (`tidy_columns()`): numbers
+        to 4 decimals, NaN where a group has no interval (fewer than 3 raters) or a leader has
+        no roster attribute. The CSV writes these rows; `to_frame` holds them."""
         nan = float("nan")
         dims = {d.id: d for d in self.instrument.dimensions}
         for subject in self.subjects:
             counts = {g.group: g.n for g in subject.groups}
+            found = subject.attributes or {}
+            attributes = tuple(_or_nan(found.get(c)) for c in self.attribute_columns)
             for block in subject.blocks:
                 for group in self.instrument.groups:
                     if group not in block.mean_rank:
@@ -363,6 +388,7 @@ class Report(Rendered):
                             block.consensus_rank[group][d],
                             low,
                             high,
+                            *attributes,
                         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -370,7 +396,7 @@ class Report(Rendered):
         numbers, NaN where a group has no interval."""
         import pandas as pd
 
-        return pd.DataFrame(list(self.tidy_rows()), columns=list(TIDY_COLUMNS))
+        return pd.DataFrame(list(self.tidy_rows()), columns=list(self.tidy_columns()))
 
 
 @dataclass(frozen=True)
@@ -410,6 +436,47 @@ class RhoSummary:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """The leaders who share one value of a roster attribute, pooled like the organization."""
+
+    value: str
+    n_leaders: int
+    reported: bool  # False below MIN_SEGMENT_LEADERS leaders: then nothing else is filled in
+    reason: str | None
+    groups: tuple[OrgGroup, ...] = ()
+    # the mean over the segment's leaders of self's tilt minus the reference role's, and how
+    # many leaders have both (None: no leader has)
+    tilt_difference: float | None = None
+    tilt_leaders: int = 0
+    pattern_count: int = 0  # leaders showing the technical-leader pattern
+    pattern_assessed: int = 0  # leaders who could (self and the reference role both shown)
+    pattern_expected_share: float | None = None  # the share random rankings would show
+
+
+@dataclass(frozen=True)
+class SegmentContrast:
+    """Whether the segments differ in the self-minus-reference tilt: a permutation test over
+    leaders, from every way to split them into segments of their sizes (`exact`) or from
+    `splits` seeded random ones."""
+
+    p_value: float
+    leaders: int
+    splits: int
+    exact: bool
+    beyond_chance: bool
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The organization split by one roster attribute (`org --by`)."""
+
+    by: str
+    segments: tuple[Segment, ...]
+    contrast: SegmentContrast | None
+    unassigned: tuple[str, ...]  # leaders with no value of the attribute (or no roster row)
+
+
+@dataclass(frozen=True)
 class OrgReport(Rendered):
     """The organization view of `coachkit org`."""
 
@@ -429,6 +496,89 @@ class OrgReport(Rendered):
     pattern_assessed: int = 0
     pattern_expected_share: float | None = None
     pattern_p_value: float | None = None
+    segments: Segments | None = None  # with `--by` only
+
+
+@dataclass(frozen=True)
+class JourneyGroup:
+    """One rater group's journey: where it ranks the items now and in the future."""
+
+    group: str
+    n_now: int
+    n_future: int
+    reported: bool  # shown for both questions; else `reason` says which one withholds it
+    reason: str | None
+    now: Mapping[str, float] = field(default_factory=dict)  # mean ranks, now
+    future: Mapping[str, float] = field(default_factory=dict)  # and in the future
+    shift: Mapping[str, float] = field(default_factory=dict)  # future - now: < 0 should rise
+    shift_p: Mapping[str, float] = field(default_factory=dict)  # under random ranking
+    moves: tuple[str, ...] = ()  # items whose shift is beyond chance (Holm over the items)
+    stage: str | None = None  # the item the group ranks first now: where it places us today
+    alignment: float | None = None  # Spearman's rho of its future mean ranks with the vision's
+    raters_aligned: int | None = None  # its raters whose future is within rho >= .5 of it
+
+
+@dataclass(frozen=True)
+class SubjectJourney:
+    """The journey of one leader's (or organization's) raters, group by group."""
+
+    subject: str
+    groups: tuple[JourneyGroup, ...]
+
+
+@dataclass(frozen=True)
+class JourneyReport(Rendered):
+    """The result of `coachkit analyze --now Q --future Q`: from now to the future, and who
+    shares the vision."""
+
+    coachkit_version: str
+    instrument: InstrumentInfo
+    settings: Settings
+    inputs: tuple[InputSummary, ...]
+    excluded: tuple[Exclusion, ...]
+    now_question: str
+    future_question: str
+    vision: str  # the group whose future is the vision (the CIO)
+    aligned_rho: float  # the rho at which a rater counts as sharing the vision
+    subjects: tuple[SubjectJourney, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupJourneyChange:
+    """How one group's view of the journey moved between two surveys: before, after."""
+
+    group: str
+    raters: tuple[int, int]  # the future question's raters
+    alignment: tuple[float | None, float | None]
+    raters_aligned: tuple[int | None, int | None]
+    stage: tuple[str | None, str | None]
+
+
+@dataclass(frozen=True)
+class SubjectJourneyChange:
+    """Whether a leader's (or organization's) raters moved toward the vision."""
+
+    subject: str
+    groups: tuple[GroupJourneyChange, ...]
+    # anonymous groups whose raters changed by fewer than --min-raters: withheld, since the
+    # change in who shares the vision would tell how those few raters answered
+    withheld: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JourneyCompareReport(Rendered):
+    """`coachkit compare` of two journeys: did the team move toward the vision?"""
+
+    coachkit_version: str
+    instrument: InstrumentInfo
+    settings: Settings
+    before: tuple[InputSummary, ...]
+    after: tuple[InputSummary, ...]
+    vision: str
+    subjects: tuple[SubjectJourneyChange, ...]
+    unmatched_before: tuple[str, ...]
+    unmatched_after: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -486,6 +636,7 @@ class IndexEntry:
     groups: dict[str, int]
     self_manager_spearman: float | None
     tilt: dict[str, float | None]
+    attributes: Mapping[str, str | None] | None = None  # with an HR roster: the leader's
 
 
 @dataclass(frozen=True)
@@ -497,3 +648,5 @@ class BatchResult:
     index: Path
     roles: tuple[str, str] = ("Self", "Manager")  # labels of the self and the manager group
     index_written: bool = True  # False when the index itself could not be written
+    attribute_columns: tuple[str, ...] = ()  # the HR roster's columns (empty: no roster)
+    group_labels: Mapping[str, str] = field(default_factory=dict)  # id -> label, report order

@@ -31,7 +31,8 @@ class Scheme(StrEnum):
 
 
 class Format(StrEnum):
-    """The output formats of the reporting commands."""
+    """The output formats of the reporting commands. A name is read in any case, and `md` is
+    markdown: `Format("JSON")`, `Format("md")`."""
 
     table = "table"
     markdown = "markdown"
@@ -41,13 +42,29 @@ class Format(StrEnum):
     xlsx = "xlsx"
     pdf = "pdf"
 
+    @classmethod
+    def _missing_(cls, value: object) -> "Format | None":
+        if not isinstance(value, str):
+            return None
+        name = value.strip().lower()
+        name = FORMAT_ALIASES.get(name, name)
+        return next((member for member in cls if member.value == name), None)
+
+
+FORMAT_ALIASES = {"md": "markdown"}  # other names a format is known by
+
 
 class TextFormat(StrEnum):
     """The formats of the commands that describe rather than report (validate, inspect,
-    dimensions)."""
+    dimensions), read in any case."""
 
     table = "table"
     json = "json"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "TextFormat | None":
+        name = value.strip().lower() if isinstance(value, str) else None
+        return next((member for member in cls if member.value == name), None)
 
 
 class Paper(StrEnum):

@@ -11,7 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, Unpack
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Protocol,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
 
 from coachkit.errors import InputError, UsageError
 from coachkit.options import Layout, Scheme, ValueKind
@@ -19,12 +28,31 @@ from coachkit.options import Layout, Scheme, ValueKind
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.errors import AmbiguousQuestions
     from coachkit.instruments import Instrument
     from coachkit.io import ReadOptions, Source
-    from coachkit.model import CompareReport, OrgReport, Report
+    from coachkit.io.roster import Roster
+    from coachkit.model import (
+        CompareReport,
+        JourneyCompareReport,
+        JourneyReport,
+        OrgReport,
+        Report,
+        Settings,
+    )
     from coachkit.validate import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _WithSettings(Protocol):
+    """A result that carries the settings in force (every kind of result does)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+R = TypeVar("R", bound=_WithSettings)
 
 # What `read` and `analyze` take: a path, a DataFrame, or a list of them (one dataset).
 Input: TypeAlias = "str | PathLike[str] | pd.DataFrame"
@@ -53,6 +81,11 @@ class Reading:
     merge_names: bool = True
     keep_identical: bool = False  # identical rankings without rater ids all count
     comments: bool = False  # read free-text comment columns; shown only for reported groups
+    # an HR roster (a file, a DataFrame, or one read already) joined to the leaders by name or id
+    leaders: str | PathLike[str] | pd.DataFrame | Roster | None = None
+    # the journey: the question of where things stand now, and of where they should go
+    now: str | None = None
+    future: str | None = None
 
     def instrument_to_read(self) -> Instrument:
         """The instrument the files are read with: `instrument` (the default when None), its
@@ -169,7 +202,64 @@ def _load(
         reading.merge_names,
         reading.keep_identical,
     )
+    if reading.leaders is not None:
+        dataset, joined = with_roster(dataset, reading.leaders)
+        notes += joined
     return Loaded(dataset, tuple(notes), dataset.warnings)
+
+
+def with_roster(
+    dataset: Dataset, leaders: str | PathLike[str] | pd.DataFrame | Roster
+) -> tuple[Dataset, list[str]]:
+    """The dataset with each leader's roster attributes, and a note of the join. Leaders with
+    no roster row are named in a warning; so are roster rows with no survey, unless the roster
+    came read already (a batch shares one roster over its files: it notes the join and names
+    those rows once)."""
+    from coachkit.io.roster import Roster, read_roster
+
+    roster = leaders if isinstance(leaders, Roster) else read_roster(leaders)
+    attributes = tuple(roster.attributes(s) for s in dataset.subjects)
+    warnings = list(dataset.warnings)
+    missing = [s for s, a in zip(dataset.subjects, attributes, strict=True) if a is None]
+    if missing:
+        warnings.append(
+            f"{roster.path}: no row for {len(missing)} leader{'s' * (len(missing) != 1)} of the "
+            f"survey ({listed(missing)}); their attributes are blank"
+        )
+    if not isinstance(leaders, Roster):
+        unsurveyed = roster.unsurveyed(dataset.subjects)
+        if unsurveyed:
+            warnings.append(unsurveyed_warning(roster, unsurveyed))
+    note = [
+        f"{roster.path}: {len(attributes) - len(missing)} of {len(attributes)} leaders joined by "
+        f"{' or '.join(map(repr, roster.key_columns))}; attributes "
+        + ", ".join(map(repr, roster.columns))
+    ]
+    if isinstance(leaders, Roster):
+        note = []
+    if roster.contact:
+        warnings.append(
+            f"{roster.path}: {listed(roster.contact)} hold{'s' * (len(roster.contact) == 1)} "
+            "e-mail addresses or phone numbers; left out of every report"
+        )
+    joined = replace(
+        dataset, attributes=attributes, attribute_columns=roster.columns, warnings=tuple(warnings)
+    )
+    return joined, note
+
+
+def unsurveyed_warning(roster: Roster, names: Sequence[str]) -> str:
+    """The roster's leaders no survey names, in one line."""
+    return (
+        f"{roster.path}: {len(names)} leader{'s' * (len(names) != 1)} of the roster "
+        f"{'has' if len(names) == 1 else 'have'} no survey ({listed(names)})"
+    )
+
+
+def listed(names: Sequence[str], most: int = 20) -> str:
+    """Names quoted in a line, the first `most` of them."""
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(map(repr, names[:most])) + more
 
 
 def _instead(path: str, options: ReadOptions) -> tuple[Instrument, str | None, str] | None:
@@ -243,6 +333,39 @@ def usable(loaded: Loaded, names: Sequence[str]) -> Dataset:
     raise InputError(
         f"{', '.join(names)}: no usable responses ({len(dataset.excluded)} excluded); {hint}"
     )
+
+
+def threshold_warnings(notable: float, major: float, flags: bool = True) -> list[str]:
+    """A notable size at or above the major one: every notable gap would be major too, a
+    likely slip (`--notable-gap 7 --major-gap 3`). `flags`: name the command line's options,
+    else the library's keywords."""
+    if notable < major:
+        return []
+    names = ("--notable-gap", "--major-gap") if flags else ("notable_gap", "major_gap")
+    return [
+        f"{names[0]} {notable:g} is not below {names[1]} {major:g}: every notable gap is major "
+        "too; the notable size is meant to be the smaller"
+    ]
+
+
+def same_input_warnings(before: object, after: object) -> list[str]:
+    """An assessment compared with itself (the same file twice, or the same data): nothing can
+    have changed, which is more likely a slip than a question."""
+    import filecmp
+    from os import fspath
+
+    def path(given: object) -> Path | None:
+        return Path(fspath(given)) if isinstance(given, str | PathLike) else None
+
+    first, second = path(before), path(after)
+    if first is None or second is None:
+        same = before is after
+        return ["the two assessments are the same data: nothing can have changed"] * same
+    try:
+        same = first.resolve() == second.resolve() or filecmp.cmp(first, second, shallow=False)
+    except OSError:  # not a file (stdin, a missing file): the reader says so
+        return []
+    return [f"{first} and {second} hold the same data: nothing can have changed"] * same
 
 
 def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
@@ -346,20 +469,107 @@ def report(loaded: Loaded, analysis: Analysis = Analysis(), names: Sequence[str]
     )
 
 
-def organization(loaded: Loaded, analysis: Analysis = Analysis()) -> OrgReport:
-    """The organization view of a loaded dataset."""
+def journey_pair(reading: Reading) -> tuple[str, str] | None:
+    """The now and future questions the options name (None: no journey asked for)."""
+    if reading.now is None and reading.future is None:
+        return None
+    if reading.now is None or reading.future is None:
+        missing = "now" if reading.now is None else "future"
+        raise UsageError(f"a journey needs both questions; name the {missing} one too", missing)
+    if reading.question is not None:
+        raise UsageError("a journey reads the now and the future question; drop it", "question")
+    return reading.now, reading.future
+
+
+def detected_pair(error: AmbiguousQuestions, reading: Reading) -> tuple[str, str] | None:
+    """When exactly two questions fit the instrument and one speaks of now (today, current) and
+    the other of the future (should, vision): the pair, by their keys."""
+    from coachkit.instruments import load_instrument
+    from coachkit.text import normalize
+
+    if len(error.questions) != 2:
+        return None
+    words = load_instrument(reading.instrument).journey
+
+    def says(text: str, phrases: tuple[str, ...]) -> bool:
+        padded = f" {normalize(text)} "
+        return any(f" {normalize(p)} " in padded for p in phrases)
+
+    (a_key, a_text), (b_key, b_text) = error.questions
+    # a question of the future may say "now" ("three years from now"): the future words win
+    a_future, b_future = says(a_text or a_key, words.future), says(b_text or b_key, words.future)
+    a_now = says(a_text or a_key, words.now) and not a_future
+    b_now = says(b_text or b_key, words.now) and not b_future
+    if a_now and b_future:
+        return a_key or a_text, b_key or b_text
+    if b_now and a_future:
+        return b_key or b_text, a_key or a_text
+    return None
+
+
+def load_journey(inputs: Inputs, reading: Reading, pair: tuple[str, str]) -> tuple[Loaded, Loaded]:
+    """The two questions of a journey, each read as its own dataset."""
+    now = load(inputs, replace(reading, question=pair[0], now=None, future=None))
+    future = load(inputs, replace(reading, question=pair[1], now=None, future=None))
+    return now, future
+
+
+def journey(
+    now: Loaded, future: Loaded, pair: tuple[str, str], analysis: Analysis = Analysis()
+) -> JourneyReport:
+    """The journey from now to the future, per leader (or organization) and group."""
+    from coachkit.analysis.journey import analyze_journey
+
+    check_thresholds(analysis)
+    names = [i.path for i in future.dataset.inputs]
+    return analyze_journey(usable(now, names), usable(future, names), pair, analysis.min_raters)
+
+
+def organization(
+    loaded: Loaded, analysis: Analysis = Analysis(), by: str | None = None
+) -> OrgReport:
+    """The organization view of a loaded dataset; with `by`, split by that roster column."""
     from coachkit.analysis.org import analyze_org
 
     check_thresholds(analysis)
     dataset = usable(loaded, [i.path for i in loaded.dataset.inputs])
-    return analyze_org(dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap)
+    column = None if by is None else roster_column(dataset, by)
+    return analyze_org(
+        dataset, analysis.min_raters, analysis.notable_gap, analysis.major_gap, column
+    )
 
 
-def comparison(before: Report, after: Report) -> CompareReport:
-    """What changed between two reports of the same leaders."""
-    from coachkit.analysis.compare import compare_reports
+def roster_column(dataset: Dataset, by: str) -> str:
+    """The roster column `by` names (case, accents and spacing aside)."""
+    from coachkit.text import normalize
 
-    return compare_reports(before, after)
+    if not dataset.attribute_columns:
+        raise UsageError(
+            f"needed to split by {by!r}, a column of the HR roster; give it", "leaders"
+        )
+    found = [c for c in dataset.attribute_columns if normalize(c) == normalize(by)]
+    if not found:
+        known = ", ".join(map(repr, dataset.attribute_columns))
+        raise UsageError(f"{by!r} is not a column of the roster ({known})", "by")
+    return found[0]
+
+
+def comparison(
+    before: Report | JourneyReport, after: Report | JourneyReport
+) -> CompareReport | JourneyCompareReport:
+    """What changed between two reports of the same leaders, or between two journeys."""
+    from coachkit.analysis.compare import compare_journeys, compare_reports
+    from coachkit.model import JourneyReport
+
+    journeys = isinstance(before, JourneyReport), isinstance(after, JourneyReport)
+    if journeys == (True, True):
+        return compare_journeys(before, after)  # type: ignore[arg-type]
+    if any(journeys):
+        raise UsageError(
+            "one survey reads as a journey (now and future) and the other not; compare two "
+            "journeys, or choose one question of each with --question"
+        )
+    return compare_reports(before, after)  # type: ignore[arg-type]
 
 
 def group_map(pairs: Mapping[str, str] | Sequence[str], instrument: Instrument) -> dict[str, str]:
@@ -495,6 +705,23 @@ def _warned(loaded: Loaded) -> Loaded:
     return loaded
 
 
+def _warn(messages: list[str]) -> None:
+    """Warnings about the options, as `coachkit.CoachkitWarning`."""
+    import warnings
+
+    from coachkit.errors import CoachkitWarning
+
+    for message in messages:
+        warnings.warn(message, CoachkitWarning, stacklevel=3)
+
+
+def _checked(result: R) -> R:
+    """A result, once its thresholds in force are said to be in order."""
+    settings = result.settings
+    _warn(threshold_warnings(settings.notable_gap, settings.major_gap, flags=False))
+    return result
+
+
 def _no_reading_options(options: Mapping[str, Any]) -> None:
     """A dataset was read already: a reading option given with it would be dropped unseen."""
     given = sorted(set(options) & set(Reading.__dataclass_fields__))
@@ -506,7 +733,8 @@ def _no_reading_options(options: Mapping[str, Any]) -> None:
 
 
 class ReadingOptions(TypedDict, total=False):
-    """The reading keywords of `read`, `analyze`, `org` and `compare`: `Reading`'s fields (a
+    """The reading keywords of `read`, `analyze`, `org` and `compare`: `Reading`'s fields but
+    the journey's two questions, which `analyze` and `compare` name as keywords of their own (a
     test holds the two to the same names; the defaults are `Reading`'s)."""
 
     instrument: str | None
@@ -527,6 +755,7 @@ class ReadingOptions(TypedDict, total=False):
     merge_names: bool
     keep_identical: bool
     comments: bool
+    leaders: str | PathLike[str] | pd.DataFrame | Roster | None
 
 
 class Options(ReadingOptions, total=False):
@@ -536,6 +765,9 @@ class Options(ReadingOptions, total=False):
     notable_gap: float | None
     major_gap: float | None
     intervals: bool
+
+
+JOURNEY = ("now", "future")  # `Reading` fields that only `analyze` and `compare` take
 
 
 def _keywords(*kinds: type) -> Callable[[F], F]:
@@ -548,12 +780,14 @@ def _keywords(*kinds: type) -> Callable[[F], F]:
     def sign(function: F) -> F:
         signature = inspect.signature(function)
         fixed = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        skip = {p.name for p in fixed} | set(JOURNEY)  # the journey's: only where named
         named = [
             inspect.Parameter(
                 f.name, inspect.Parameter.KEYWORD_ONLY, default=_default(f), annotation=f.type
             )
             for kind in kinds
             for f in dataclasses.fields(kind)
+            if f.name not in skip
         ]
         function.__signature__ = signature.replace(parameters=[*fixed, *named])  # type: ignore[attr-defined]
         return function
@@ -577,38 +811,135 @@ def read(inputs: Inputs, **options: Unpack[ReadingOptions]) -> Dataset:
 
     >>> data = coachkit.read("survey.xlsx", instrument="leadership-12")  # doctest: +SKIP
     """
+    given = sorted(set(options) & set(JOURNEY))
+    if given:  # a journey's two questions are analyze's to read
+        raise UsageError(f"unknown option {given[0]!r}; analyze takes a journey's questions")
     reading, _ = split(options)
     return _warned(load(inputs, reading)).dataset
 
 
+@overload
+def analyze(
+    data: Dataset | Inputs,
+    *,
+    now: None = None,
+    future: None = None,
+    **options: Unpack[Options],
+) -> Report: ...
+
+
+@overload
+def analyze(
+    data: Dataset | Inputs, *, now: str, future: str, **options: Unpack[Options]
+) -> JourneyReport: ...
+
+
+@overload
+def analyze(
+    data: Dataset | Inputs,
+    *,
+    now: str | None = None,
+    future: str | None = None,
+    **options: Unpack[Options],
+) -> Report | JourneyReport: ...
+
+
 @_keywords(Reading, Analysis)
-def analyze(data: Dataset | Inputs, **options: Unpack[Options]) -> Report:
+def analyze(
+    data: Dataset | Inputs,
+    *,
+    now: str | None = None,
+    future: str | None = None,
+    **options: Unpack[Options],
+) -> Report | JourneyReport:
     """The report for every leader: from a dataset `read` returned, or straight from files or
-    DataFrames with the same keyword options as `coachkit analyze`."""
+    DataFrames with the same keyword options as `coachkit analyze`. With `now` and `future`
+    (two questions of one survey over the same items, by id or words), the journey from one to
+    the other instead.
+
+    >>> coachkit.analyze("it.csv", instrument="it-archetypes", now="today", future="should")  # doctest: +SKIP
+    """
+    from coachkit.errors import AmbiguousQuestions
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
+    reading = replace(reading, now=now, future=future)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return report(Loaded(data, (), data.warnings), analysis)
-    return report(_warned(load(data, reading)), analysis)
+        if now is not None or future is not None:
+            raise UsageError("a journey reads two questions from the files; give the files", "now")
+        return _checked(report(Loaded(data, (), data.warnings), analysis))
+    pair = journey_pair(reading)
+    if pair is None:
+        try:
+            return _checked(report(_warned(load(data, reading)), analysis))
+        except AmbiguousQuestions as exc:
+            found = detected_pair(exc, reading)
+            if found is None:
+                raise
+            raise UsageError(
+                f"two questions rank the same items, {found[0]!r} now and {found[1]!r} the "
+                "future: give now= and future= for the journey, or question= for one",
+                "question",
+            ) from None
+    loaded_now, loaded_future = load_journey(data, reading, pair)
+    return _checked(journey(_warned(loaded_now), _warned(loaded_future), pair, analysis))
 
 
 @_keywords(Reading, Analysis)
-def org(data: Dataset | Inputs, **options: Unpack[Options]) -> OrgReport:
-    """The organization view: each rater group pooled over every leader."""
+def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Options]) -> OrgReport:
+    """The organization view: each rater group pooled over every leader; with `by` (a column
+    of the HR roster given as `leaders`), the same per segment and whether segments differ.
+
+    >>> coachkit.org("cohort.csv", leaders="roster.csv", by="function")  # doctest: +SKIP
+    """
     from coachkit.validate import Dataset
 
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return organization(Loaded(data, (), data.warnings), analysis)
-    return organization(_warned(load(data, reading)), analysis)
+        return _checked(organization(Loaded(data, (), data.warnings), analysis, by))
+    return _checked(organization(_warned(load(data, reading)), analysis, by))
+
+
+@overload
+def compare(
+    before: Dataset | Inputs,
+    after: Dataset | Inputs,
+    *,
+    now: None = None,
+    future: None = None,
+    **options: Unpack[Options],
+) -> CompareReport: ...
+
+
+@overload
+def compare(
+    before: Dataset | Inputs,
+    after: Dataset | Inputs,
+    *,
+    now: str,
+    future: str,
+    **options: Unpack[Options],
+) -> JourneyCompareReport: ...
 
 
 @_keywords(Reading, Analysis)
 def compare(
-    before: Dataset | Inputs, after: Dataset | Inputs, **options: Unpack[Options]
-) -> CompareReport:
-    """What changed between two assessments of the same leaders."""
-    return comparison(analyze(before, **options), analyze(after, **options))
+    before: Dataset | Inputs,
+    after: Dataset | Inputs,
+    *,
+    now: str | None = None,
+    future: str | None = None,
+    **options: Unpack[Options],
+) -> CompareReport | JourneyCompareReport:
+    """What changed between two assessments of the same leaders; with `now` and `future`,
+    whether each group of two journeys moved toward the vision."""
+    import warnings
+
+    _warn(same_input_warnings(before, after))
+    with warnings.catch_warnings():  # the thresholds are said once, not for each assessment
+        warnings.filterwarnings("ignore", message=".*is not below major_gap")
+        earlier = analyze(before, now=now, future=future, **options)
+        later = analyze(after, now=now, future=future, **options)
+    return _checked(comparison(earlier, later))

@@ -42,6 +42,12 @@ def _symbols(text: str) -> list[str]:
     return ["".join(c for c in text if not c.isspace() and unicodedata.category(c)[0] == "S")]
 
 
+def leader_key(name: str) -> str:
+    """A leader's name folded for matching: case, accents and spacing aside (`José  Díaz` and
+    `jose diaz` are one leader). Survey spellings, assessments and the HR roster meet on it."""
+    return " ".join((name if name.isascii() else fold_accents(name)).casefold().split())
+
+
 def compact(label: str) -> str:
     """`normalize` without spaces, so `decision making` and `decision-making` meet `decisionmaking`."""
     return normalize(label).replace(" ", "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -58,6 +58,12 @@ class Dataset:
     completed: np.ndarray | None = None
     # per usable response, the group --group-map moved it from (-1: not moved); None: no move
     moved_from: np.ndarray | None = None
+    # per subject, its HR roster attributes (None: no roster row), and the roster's columns;
+    # empty without a roster
+    attributes: tuple[Mapping[str, str | None] | None, ...] = ()
+    attribute_columns: tuple[str, ...] = ()
+    # with scores: the lowest and highest score the usable responses gave (None: ranks)
+    scale: tuple[float, float] | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:
@@ -266,6 +272,7 @@ def validate(
         moved_from=_rows(_moved(sources), used)
         if any(s.moved_from is not None for s in sources)
         else None,
+        scale=_scale(_rows(raw, used)) if kind is ValueKind.scores else None,
     )
 
 
@@ -339,12 +346,9 @@ def _merge_spellings(
     spelling), with a note that lists the spellings."""
     import numpy as np
 
-    from coachkit.text import fold_accents
+    from coachkit.text import leader_key
 
-    keys = [  # ASCII has no accents to fold
-        " ".join((n if n.isascii() else fold_accents(n)).casefold().split())
-        for n in map(str, names.tolist())
-    ]
+    keys = [leader_key(n) for n in map(str, names.tolist())]
     if len(set(keys)) == len(keys):
         return codes, names
     counts = np.bincount(codes, minlength=len(names))
@@ -595,6 +599,14 @@ def _detect_values(
     raise InputError(
         f"{paths}: cannot tell whether the file holds ranks or scores ({detail}); say which with --values ranks or --values scores"
     )
+
+
+def _scale(scores: np.ndarray) -> tuple[float, float] | None:
+    """The lowest and highest score given (None when none is)."""
+    import numpy as np
+
+    seen = scores[~np.isnan(scores)]
+    return (float(seen.min()), float(seen.max())) if len(seen) else None
 
 
 def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:

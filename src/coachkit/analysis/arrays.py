@@ -169,6 +169,17 @@ def reported_only(sums: Sums, reported: np.ndarray) -> Sums:
     )
 
 
+def subset(sums: Sums, rows: np.ndarray) -> Sums:
+    """The sums of some subjects only (`rows`: their indices)."""
+    return Sums(
+        subjects=[sums.subjects[i] for i in rows.tolist()],
+        counts=sums.counts[rows],
+        ranks=sums.ranks[rows],
+        ties={block: t[rows] for block, t in sums.ties.items()},
+        with_tilt=sums.with_tilt,
+    )
+
+
 def pool(sums: Sums) -> Sums:
     """Every subject as one (named ""): the sums added over subjects."""
 

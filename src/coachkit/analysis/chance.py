@@ -16,7 +16,9 @@ Everything is cached per group size and deterministic: the same input gives the 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 import numpy as np
 
@@ -373,3 +375,77 @@ def _convolved(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     size = len(a) + len(b) - 1
     spectrum = np.fft.rfft(a, size) * np.fft.rfft(b, size)
     return np.clip(np.fft.irfft(spectrum, size), 0.0, None)
+
+
+PERMUTATIONS = 20_000  # labelings drawn when there are more than this many to enumerate
+
+
+@dataclass(frozen=True)
+class Permutation:
+    """A permutation test's p, and how it was found: from every distinct labeling (`exact`) or
+    from seeded random ones; `labelings` says how many."""
+
+    p_value: float
+    labelings: int
+    exact: bool
+
+
+def between_groups_p(values: np.ndarray, labels: np.ndarray) -> Permutation:
+    """Whether the groups `labels` marks differ in their mean `values`, by permutation: the
+    chance that relabeling the values at random spreads the group means at least as far (the
+    between-groups sum of squares, which for two groups orders labelings as |mean a - mean b|
+    does). Exact over every distinct labeling up to `PERMUTATIONS` of them; beyond, seeded
+    random labelings, p = (1 + as extreme) / (1 + draws)."""
+    values = np.asarray(values, dtype=np.float64)
+    codes = np.unique(labels, return_inverse=True)[1].astype(np.int64)
+    k = int(codes.max()) + 1
+    sizes = np.bincount(codes, minlength=k)
+    observed = _spread(values, codes[None, :], k)[0]
+    if _labelings(sizes.tolist()) <= PERMUTATIONS:
+        every = _every_labeling(sizes.tolist())
+        spread = _spread(values, every, k)
+        return Permutation(float((spread >= observed - 1e-9).mean()), len(every), True)
+    rng = rng_for(len(values), k)
+    extreme = 0
+    for start in range(0, PERMUTATIONS, 1_000):
+        block = rng.permuted(np.tile(codes, (min(1_000, PERMUTATIONS - start), 1)), axis=1)
+        extreme += int((_spread(values, block, k) >= observed - 1e-9).sum())
+    return Permutation((1 + extreme) / (1 + PERMUTATIONS), PERMUTATIONS, False)
+
+
+def _spread(values: np.ndarray, labelings: np.ndarray, k: int) -> np.ndarray:
+    """Per labeling (rows), sum over groups of size x (group mean - grand mean)^2."""
+    grand = values.mean()
+    total = np.zeros(len(labelings))
+    for g in range(k):
+        member = labelings == g
+        n = member.sum(axis=1)
+        s = member @ values
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total += np.where(n > 0, n * (s / np.maximum(n, 1) - grand) ** 2, 0.0)
+    return total
+
+
+def _labelings(sizes: list[int]) -> int:
+    """How many distinct ways to label len = sum(sizes) values with groups of these sizes."""
+    count, left = 1, sum(sizes)
+    for size in sizes:
+        count *= math.comb(left, size)
+        left -= size
+    return count
+
+
+def _every_labeling(sizes: list[int]) -> np.ndarray:
+    """Every distinct labeling of sum(sizes) positions with groups of these sizes, one per row."""
+    n = sum(sizes)
+    rows = [np.full(n, -1, dtype=np.int64)]
+    for g, size in enumerate(sizes):
+        grown = []
+        for row in rows:
+            free = np.flatnonzero(row < 0)
+            for chosen in combinations(free.tolist(), size):
+                new = row.copy()
+                new[list(chosen)] = g
+                grown.append(new)
+        rows = grown
+    return np.array(rows)

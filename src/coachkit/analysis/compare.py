@@ -6,23 +6,25 @@ from coachkit.analysis.chance import TOLERANCE
 from coachkit.model import (
     CompareReport,
     GapChange,
+    GroupJourneyChange,
     InstrumentInfo,
+    JourneyCompareReport,
+    JourneyReport,
     Report,
     Settings,
     SubjectChange,
+    SubjectJourney,
+    SubjectJourneyChange,
     SubjectResult,
 )
-
-
-def match_key(name: str) -> str:
-    """Leaders match across assessments regardless of case and spacing."""
-    return " ".join(name.casefold().split())
+from coachkit.text import leader_key
 
 
 def compare_reports(before: Report, after: Report) -> CompareReport:
-    """What changed per leader between two reports (leaders matched by name, case and spacing aside)."""
-    earlier = {match_key(s.subject): s for s in before.subjects}
-    later = {match_key(s.subject): s for s in after.subjects}
+    """What changed per leader between two reports (leaders matched by name, case, accents
+    and spacing aside)."""
+    earlier = {leader_key(s.subject): s for s in before.subjects}
+    later = {leader_key(s.subject): s for s in after.subjects}
     roles = after.instrument
     changes = tuple(
         _change(earlier[key], later[key], after.settings, roles) for key in later if key in earlier
@@ -115,3 +117,53 @@ def pair_spearman(subject: SubjectResult, a: str, b: str) -> float | None:
         if (c.a, c.b) == (a, b) and c.spearman is not None
     ]
     return sum(values) / len(values) if values else None
+
+
+def compare_journeys(before: JourneyReport, after: JourneyReport) -> JourneyCompareReport:
+    """Per leader (or organization) and group: the alignment with the vision, the raters who
+    share it and the stage, before and after (leaders matched by name)."""
+    earlier = {leader_key(s.subject): s for s in before.subjects}
+    later = {leader_key(s.subject): s for s in after.subjects}
+    anonymous = set(after.instrument.anonymous) | {after.instrument.pooled}
+    return JourneyCompareReport(
+        coachkit_version=after.coachkit_version,
+        instrument=after.instrument,
+        settings=after.settings,
+        before=before.inputs,
+        after=after.inputs,
+        vision=after.vision,
+        subjects=tuple(
+            _journey_change(earlier[key], later[key], anonymous, after.settings.min_raters)
+            for key in later
+            if key in earlier
+        ),
+        unmatched_before=tuple(s.subject for k, s in earlier.items() if k not in later),
+        unmatched_after=tuple(s.subject for k, s in later.items() if k not in earlier),
+    )
+
+
+def _journey_change(
+    before: SubjectJourney, after: SubjectJourney, anonymous: set[str], min_raters: int
+) -> SubjectJourneyChange:
+    """The groups shown both times; an anonymous one whose raters changed by 1 to
+    min_raters - 1 is withheld (the difference would come close to those raters' answers)."""
+    earlier = {g.group: g for g in before.groups if g.reported}
+    groups, withheld = [], []
+    for g in after.groups:
+        first = earlier.get(g.group)
+        if first is None or not g.reported:
+            continue
+        moved = max(abs(g.n_now - first.n_now), abs(g.n_future - first.n_future))
+        if g.group in anonymous and 0 < moved < min_raters:
+            withheld.append(g.group)
+            continue
+        groups.append(
+            GroupJourneyChange(
+                group=g.group,
+                raters=(first.n_future, g.n_future),
+                alignment=(first.alignment, g.alignment),
+                raters_aligned=(first.raters_aligned, g.raters_aligned),
+                stage=(first.stage, g.stage),
+            )
+        )
+    return SubjectJourneyChange(after.subject, tuple(groups), tuple(withheld))

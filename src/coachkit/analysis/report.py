@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,6 +72,10 @@ def analyze(
     with collection_paused():
         subjects = tuple(_subjects(tables, instrument, dataset.blocks, settings, detail, summaries))
     subjects = with_comments(subjects, dataset)
+    if dataset.attribute_columns:
+        subjects = tuple(
+            replace(s, attributes=a) for s, a in zip(subjects, dataset.attributes, strict=True)
+        )
     return Report(
         coachkit_version=__version__,
         instrument=instrument_info(instrument),
@@ -80,6 +84,7 @@ def analyze(
         excluded=dataset.excluded,
         subjects=subjects,
         warnings=dataset.warnings,
+        attribute_columns=dataset.attribute_columns,
     )
 
 
@@ -100,6 +105,7 @@ def settings_for(
         dataset.values.value,
         dataset.allow_partial,
         intervals,
+        dataset.scale,
     )
 
 
@@ -118,7 +124,17 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         reference=reference_group(instrument),
         counterpart=counterpart_group(instrument) or instrument.pooled.id,
         anonymous=(*(g.id for g in instrument.groups if g.anonymous), instrument.pooled.id),
+        title=instrument.title or f"{instrument.name}: priorities by group",
+        pattern=_pattern_name(instrument),
     )
+
+
+def _pattern_name(instrument: Instrument) -> str:
+    """The instrument's name for self's tilt well above the reference's, or a plain one."""
+    labels = _tilt_labels(instrument)
+    if labels is None:
+        return ""
+    return instrument.pattern_name or f"{labels[0]}-first pattern"
 
 
 def _tilt_labels(instrument: Instrument) -> tuple[str, str] | None:

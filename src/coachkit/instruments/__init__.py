@@ -61,6 +61,34 @@ class Group:
         return max(min_raters, self.min_raters or 0, 1)
 
 
+# Words of a question about where things stand now, and about where they should go.
+NOW_WORDS = ("now", "today", "current", "currently", "present", "as is", "at the moment")
+FUTURE_WORDS = (
+    "future",
+    "should",
+    "vision",
+    "to be",
+    "ideal",
+    "desired",
+    "target",
+    "aspiration",
+    "years from now",
+    "in three years",
+    "in 3 years",
+)
+
+
+@dataclass(frozen=True)
+class JourneyPair:
+    """How a survey asks the same items twice, now and in the future (`[journey]` in TOML): the
+    words that tell the two questions apart, and whose future is the vision (None: the
+    reference role, the manager)."""
+
+    now: tuple[str, ...] = NOW_WORDS
+    future: tuple[str, ...] = FUTURE_WORDS
+    vision: str | None = None
+
+
 @dataclass(frozen=True)
 class Instrument:
     """What a survey ranks and who ranks it: dimensions, families, groups, roles, pairs and tilt."""
@@ -78,6 +106,9 @@ class Instrument:
     tilt: tuple[str, str] | None = None
     question: str = ""
     path: str = ""  # the TOML file a user gave ("" for a built-in instrument)
+    title: str = ""  # a report's heading ("": the name's)
+    pattern_name: str = ""  # what org calls self's tilt well above the reference's ("": generic)
+    journey: JourneyPair = JourneyPair()
     # [headers]: per key column (leader, group, rater, dimension, rank, score), the whole headers
     # that name it in other languages, folded (see `coachkit.text.normalize`)
     headers: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -304,6 +335,14 @@ def _listed(value: Any, name: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _words(value: Any, name: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple):
+        raise InstrumentError(f"{name} must be a list of words, not {value!r}")
+    return [str(v) for v in value]
+
+
 def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
     """Build and check an instrument from its TOML table."""
 
@@ -365,12 +404,20 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         str(pooled_table.get("label", "All others")),
         True,
     )
+    journey_table = data.get("journey", {})
+    journey = JourneyPair(
+        tuple(_words(journey_table.get("now", NOW_WORDS), f"{source}: [journey] now")),
+        tuple(_words(journey_table.get("future", FUTURE_WORDS), f"{source}: [journey] future")),
+        str(journey_table["vision"]) if "vision" in journey_table else None,
+    )
     tilt_table = data.get("tilt")
     tilt = (str(tilt_table["first"]), str(tilt_table["second"])) if tilt_table else None
     instrument = Instrument(
         id=str(data.get("id", source)),
         name=str(data.get("name", data.get("id", source))),
         question=str(data.get("question", "")),
+        title=str(data.get("title", "")),
+        pattern_name=str((tilt_table or {}).get("pattern", "")),
         families=families,
         dimensions=dimensions,
         groups=groups,
@@ -382,6 +429,7 @@ def parse_instrument(data: dict[str, Any], source: str) -> Instrument:
         focus_groups=tuple(roles.get("focus", [])),
         pairs=tuple((str(a), str(b)) for a, b in data.get("pairs", [])),
         tilt=tilt,
+        journey=journey,
         headers=_header_words(data.get("headers", {}), source),
     )
     _check(instrument, source)
@@ -418,6 +466,9 @@ def _check(instrument: Instrument, source: str) -> None:
         for g in instrument.focus_groups
         if g not in group_ids
     ]
+    vision = instrument.journey.vision
+    if vision is not None and vision not in group_ids:
+        problems.append(f"[journey] vision names unknown group {vision!r}")
     if instrument.tilt and not set(instrument.tilt) <= family_ids:
         problems.append("tilt names an unknown family")
     problems += _label_problems(instrument)

@@ -395,7 +395,7 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
     _check_workbook_bytes(file, head)
     if head.startswith(_ZIP):
         _check_archive(file)
-    for name, rows in isolated(lambda: _read_workbook(file, sheet), str(file)):
+    for name, rows in isolated(_read_workbook, (file, sheet), str(file)):
         yield Grid(str(file), name, _cells_from_rows(rows))
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from coachkit.errors import InputError
+from coachkit.errors import AmbiguousQuestions, InputError
 from coachkit.text import compact, normalize
 
 if TYPE_CHECKING:
@@ -369,7 +369,7 @@ def choose(
     return max(partial, key=lambda f: f.matched) if partial else None
 
 
-def _ambiguous(fits: list[Fit], body: Table, where: str) -> InputError:
+def _ambiguous(fits: list[Fit], body: Table, where: str) -> AmbiguousQuestions:
     """Two or more questions fit: list them by what tells them apart (their ids, or the words
     after the text they share), with their response counts."""
     names = [f.question.key or f.question.stem for f in fits[:4]]
@@ -379,7 +379,10 @@ def _ambiguous(fits: list[Fit], body: Table, where: str) -> InputError:
         f"({responses(body, f.question)} responses)"
         for name, f in zip(names, fits, strict=False)
     )
-    return InputError(f"{where}: {len(fits)} questions fit: {listed}; choose one with --question")
+    return AmbiguousQuestions(
+        f"{where}: {len(fits)} questions fit: {listed}; choose one with --question",
+        [(f.question.key, f.question.stem) for f in fits],
+    )
 
 
 def _shared_words(texts: list[str]) -> str:

@@ -28,23 +28,28 @@ SUFFIXES = {
     ".xlsx": Format.xlsx,
     ".pdf": Format.pdf,
 }
-# The kind of result (its class name) -> the module whose `RENDERERS` table renders it.
+# The kind of result (its class name) -> the module whose `RENDERERS` table renders it (or
+# `module:NAME` for a module with two tables).
 REGISTRIES = {
     "Report": "coachkit.render.report",
     "OrgReport": "coachkit.render.org",
     "CompareReport": "coachkit.render.compare",
+    "JourneyReport": "coachkit.render.journey",
+    "JourneyCompareReport": "coachkit.render.journey:CHANGE_RENDERERS",
     "BatchResult": "coachkit.render.index",
 }
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: colour, width, a user's Markdown template, the PDF's paper."""
+    """How to render: colour, width, a user's Markdown template, the PDF's paper, and whether a
+    terminal report shows the summaries only."""
 
     color: bool = False
     width: int = 100
     template: Path | None = None
     paper: str = "A4"  # A4 or Letter
+    brief: bool = False  # the terminal report: each leader's "In short" only
 
 
 Renderer = Callable[[Any, RenderOptions], str | bytes]
@@ -52,7 +57,8 @@ Renderer = Callable[[Any, RenderOptions], str | bytes]
 
 def renderers(kind: str) -> Mapping[Format, Renderer]:
     """The format table of a kind of result ("Report", "OrgReport"...)."""
-    table: Mapping[Format, Renderer] = import_module(REGISTRIES[kind]).RENDERERS
+    module, _, name = REGISTRIES[kind].partition(":")
+    table: Mapping[Format, Renderer] = getattr(import_module(module), name or "RENDERERS")
     return table
 
 

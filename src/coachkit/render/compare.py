@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -90,6 +91,18 @@ def _slope_charts(report: CompareReport, change: SubjectChange) -> tuple[SlopeCh
     return tuple(c for c in charts if c.slopes)
 
 
+def _moved(
+    change: SubjectChange, gap: Callable[[GapChange], str]
+) -> tuple[tuple[str, ...], str, str]:
+    """A leader's gaps that moved, one line each, and the label and note that stand for them."""
+    lines = (
+        *(f"closed: {gap(c)}" for c in change.closed),
+        *(f"opened: {gap(c)}" for c in change.opened),
+        *(f"reversed: {gap(c)}" for c in change.reversed),
+    )
+    return (lines, *wording.moved_gaps(len(lines))) if lines else ((), "", "")
+
+
 def compare_page(report: CompareReport) -> Page:
     """The comparison as a one-page view."""
     names = report.instrument.groups
@@ -111,9 +124,6 @@ def compare_page(report: CompareReport) -> Page:
             (
                 wording.change_summary(report.instrument, s),
                 wording.focus_change(s, labels),
-                *(f"closed: {gap(c)}" for c in s.closed),
-                *(f"opened: {gap(c)}" for c in s.opened),
-                *(f"reversed: {gap(c)}" for c in s.reversed),
                 *(
                     wording.withheld_change(
                         report.instrument, s.withheld, report.settings.min_raters
@@ -121,6 +131,7 @@ def compare_page(report: CompareReport) -> Page:
                 ),
             ),
             _slope_charts(report, s),
+            *_moved(s, gap),
         )
         for s in report.subjects
     ]
@@ -160,6 +171,7 @@ def compare_page(report: CompareReport) -> Page:
             for s in report.subjects
         ),
         sections=tuple(sections),
+        details_title=wording.MOVED_GAPS_TITLE,
     )
 
 

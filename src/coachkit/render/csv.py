@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from coachkit.model import TIDY_COLUMNS, Report
+from coachkit.model import Report
 from coachkit.text import printable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +26,7 @@ def render_csv(report: Report) -> str:
     `Report.tidy_rows` gives them (an empty cell where a group has no interval)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TIDY_COLUMNS)
+    writer.writerow([safe_cell(c) for c in report.tidy_columns()])
     for row in report.tidy_rows():
         writer.writerow([safe_cell("" if v != v else v) for v in row])  # NaN: ""
     return out.getvalue()

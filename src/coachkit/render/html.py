@@ -257,6 +257,7 @@ def render_html(report: Report, paper: str = "A4") -> str:
         prompts=wording.PLAN_PROMPTS,
         comments_note=wording.COMMENTS_NOTE,
         differences_heading=wording.DIFFERENCES_HEADING,
+        values_note=wording.values_note(report.settings),
         max_excluded=wording.MAX_EXCLUDED_SHOWN,
         excluded_more=wording.excluded_more,
     )
@@ -275,12 +276,15 @@ class SlopeLine:
 
 @dataclass(frozen=True)
 class SlopeLayout:
-    """A slope chart placed on the page: before on the left, after on the right."""
+    """A slope chart placed on the page: before (or now) on the left, after on the right."""
 
     title: str
     height: int
     axis: tuple[tuple[float, str], ...]  # y and text of the scale's top, middle and bottom
     lines: tuple[SlopeLine, ...]
+    ends: tuple[str, str] = ("before", "after")
+    marks: tuple[float | None, ...] = ()  # per line, the y of its target on the right
+    mark_label: str = ""
 
 
 SLOPE_TOP, SLOPE_SPAN, SLOPE_LABEL = 30, 150, 13
@@ -298,9 +302,14 @@ def _apart(ys: list[float]) -> list[float]:
 def slope_layout(chart: SlopeChart) -> SlopeLayout:
     """Where each line of a slope chart goes (the template draws it)."""
 
+    bottom_value, top_value = min(chart.low, chart.high), max(chart.low, chart.high)
+
     def y(value: float) -> float:
-        share = (chart.high - min(max(value, chart.low), chart.high)) / (chart.high - chart.low)
-        return SLOPE_TOP + share * SLOPE_SPAN
+        clamped = min(max(value, bottom_value), top_value)
+        return SLOPE_TOP + (chart.high - clamped) / (chart.high - chart.low) * SLOPE_SPAN
+
+    def number(value: float) -> str:
+        return f"{value:+.2f}" if chart.signed else f"{value:.1f}"
 
     ends = [(y(s.before), y(s.after)) for s in chart.slopes]
     left = _apart([b for b, _ in ends])
@@ -311,14 +320,20 @@ def slope_layout(chart: SlopeChart) -> SlopeLayout:
             COLORS[i % len(COLORS)],
             ends[i],
             (left[i] + 4, right[i] + 4),
-            (f"{s.label} {s.before:+.2f}", f"{s.after:+.2f}"),
+            (f"{s.label} {number(s.before)}", number(s.after)),
         )
         for i, s in enumerate(chart.slopes)
     )
     middle = (chart.low + chart.high) / 2
-    axis = tuple((y(v), f"{v:+g}" if v else "0") for v in (chart.high, middle, chart.low))
+    axis = tuple(
+        (y(v), (f"{v:+g}" if v else "0") if chart.signed else f"{v:g}")
+        for v in (chart.high, middle, chart.low)
+    )
     bottom = max([SLOPE_TOP + SLOPE_SPAN, *left, *right])
-    return SlopeLayout(chart.title, int(bottom) + 16, axis, lines)
+    marks = tuple(None if m is None else y(m) for m in chart.marks)
+    return SlopeLayout(
+        chart.title, int(bottom) + 16, axis, lines, chart.ends, marks, chart.mark_label
+    )
 
 
 def render_pages_html(pages: list[Page], title: str, paper: str = "A4") -> str:

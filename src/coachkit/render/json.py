@@ -114,11 +114,19 @@ def report_document(report: Report) -> dict[str, Any]:
             {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
             for e in report.excluded
         ],
-        "subjects": [_subject(s, instrument) for s in report.subjects],
+        "subjects": [
+            _subject(s, instrument, report.settings.rated, report.attribute_columns)
+            for s in report.subjects
+        ],
     }
 
 
-def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
+def _subject(
+    subject: SubjectResult,
+    info: InstrumentInfo,
+    rated: bool = False,
+    roster: tuple[str, ...] = (),
+) -> dict[str, Any]:
     groups = []
     for g in subject.groups:
         entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
@@ -127,10 +135,12 @@ def _subject(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
         groups.append(entry)
     return {
         "subject": subject.subject,
+        # with an HR roster only: the leader's attributes (null: no roster row for them)
+        **({"attributes": subject.attributes} if roster else {}),
         "groups": groups,
         "blocks": [_block(b) for b in subject.blocks],
         "evidence": _evidence(subject),
-        "coaching_focus": [_focus(f, subject, info) for f in subject.coaching_focus],
+        "coaching_focus": [_focus(f, subject, info, rated) for f in subject.coaching_focus],
         "tilt_contrast": _contrast(subject.tilt_contrast, info),
         "tilt_contrasts": [_contrast(c, info) for c in subject.tilt_contrasts],
         "strengths": [
@@ -159,7 +169,9 @@ def _evidence(subject: SubjectResult) -> dict[str, Any] | None:
     }
 
 
-def _focus(focus: Focus, subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
+def _focus(
+    focus: Focus, subject: SubjectResult, info: InstrumentInfo, rated: bool = False
+) -> dict[str, Any]:
     n = next(g.n for g in subject.groups if g.group == focus.group)
     document: dict[str, Any] = {
         "dimension": focus.dimension,
@@ -171,7 +183,7 @@ def _focus(focus: Focus, subject: SubjectResult, info: InstrumentInfo) -> dict[s
         "group_rank": r4(focus.group_rank),
         "p_value": p4(focus.p_value),
         "beyond_chance": focus.beyond_chance,
-        "reason": wording.focus_reason(info, focus, n),
+        "reason": wording.focus_reason(info, focus, n, rated),
     }
     if focus.reference is not None:
         document["manager"] = {

@@ -46,6 +46,7 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
         prompts=wording.PLAN_PROMPTS,
         comments_note=wording.COMMENTS_NOTE,
         differences_heading=wording.DIFFERENCES_HEADING,
+        values_note=wording.values_note(report.settings),
         max_excluded=wording.MAX_EXCLUDED_SHOWN,
         excluded_more=wording.excluded_more,
     )

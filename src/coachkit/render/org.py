@@ -7,35 +7,26 @@ import io
 from dataclasses import asdict
 from typing import Any
 
-from coachkit.model import OrgGroup, OrgReport
+from coachkit.model import OrgGroup, OrgReport, Segment, Segments
 from coachkit.render import wording
 from coachkit.render.csv import safe_cell
 from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.pages import page_renderers
-from coachkit.render.view import Page, Section, concordance_reading, tilt_reading
+from coachkit.render.view import (
+    Page,
+    Section,
+    Slope,
+    SlopeChart,
+    concordance_reading,
+    tilt_reading,
+    tilt_scale,
+)
 from coachkit.text import format_p, in_sentence
 
 
 def org_document(org: OrgReport) -> dict[str, Any]:
     """The organization view as JSON-ready data."""
-
-    def group(g: OrgGroup) -> dict[str, Any]:
-        entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
-        if not g.reported:
-            entry["reason"] = g.reason
-            return entry
-        concordance = {b: asdict(c) for b, c in g.concordance.items()}
-        return entry | {
-            "mean_rank": g.mean_rank,
-            "consensus_rank": g.consensus_rank,
-            "tilt": asdict(g.tilt) if g.tilt else None,
-            # one block in the default scheme: its concordance; by family: one per block
-            "concordance": next(iter(concordance.values()), None)
-            if len(concordance) <= 1 and org.settings.scheme == "overall"
-            else concordance,
-        }
-
-    return {
+    document = {
         "schema_version": SCHEMA_VERSION,
         "coachkit_version": org.coachkit_version,
         "instrument": {
@@ -46,7 +37,7 @@ def org_document(org: OrgReport) -> dict[str, Any]:
         "inputs": [{k: v for k, v in asdict(i).items() if v is not None} for i in org.inputs],
         "excluded": [asdict(e) for e in org.excluded],
         "n_subjects": org.n_subjects,
-        "groups": [group(g) for g in org.groups],
+        "groups": [_group(g, org) for g in org.groups],
         "agreement": [asdict(a) for a in org.agreement],
         "self_manager_spearman": asdict(org.self_manager_spearman),
         "technical_leader_pattern": None
@@ -59,6 +50,66 @@ def org_document(org: OrgReport) -> dict[str, Any]:
             "p_value": org.pattern_p_value,
         },
         "coaching_focus_frequency": dict(org.coaching_focus_frequency),
+    }
+    if org.segments is not None:  # with --by only
+        document["segments"] = _segments(org.segments, org)
+    return document
+
+
+def _group(g: OrgGroup, org: OrgReport) -> dict[str, Any]:
+    entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
+    if not g.reported:
+        entry["reason"] = g.reason
+        return entry
+    concordance = {b: asdict(c) for b, c in g.concordance.items()}
+    return entry | {
+        "mean_rank": g.mean_rank,
+        "consensus_rank": g.consensus_rank,
+        "tilt": asdict(g.tilt) if g.tilt else None,
+        # one block in the default scheme: its concordance; by family: one per block
+        "concordance": next(iter(concordance.values()), None)
+        if len(concordance) <= 1 and org.settings.scheme == "overall"
+        else concordance,
+    }
+
+
+def _segments(segments: Segments, org: OrgReport) -> dict[str, Any]:
+    """The segments of `org --by`: each one pooled, and the test of whether they differ."""
+
+    def segment(s: Segment) -> dict[str, Any]:
+        entry: dict[str, Any] = {"value": s.value, "n_leaders": s.n_leaders, "reported": s.reported}
+        if not s.reported:
+            return entry | {"reason": s.reason}
+        return entry | {
+            "tilt_difference": s.tilt_difference,
+            "tilt_leaders": s.tilt_leaders,
+            "technical_leader_pattern": None
+            if s.pattern_expected_share is None
+            else {
+                "count": s.pattern_count,
+                "assessed": s.pattern_assessed,
+                "expected_share": s.pattern_expected_share,
+            },
+            "groups": [_group(g, org) for g in s.groups],
+        }
+
+    contrast = segments.contrast
+    return {
+        "by": segments.by,
+        "segments": [segment(s) for s in segments.segments],
+        # a permutation test over leaders of self's tilt minus the reference role's
+        "contrast": None
+        if contrast is None
+        else {
+            "statistic": "between-segments sum of squares of the self-minus-"
+            f"{org.instrument.counterpart} tilt",
+            "p_value": contrast.p_value,
+            "beyond_chance": contrast.beyond_chance,
+            "leaders": contrast.leaders,
+            "method": "exact" if contrast.exact else "seeded random permutations",
+            "permutations": contrast.splits,
+        },
+        "unassigned": list(segments.unassigned),
     }
 
 
@@ -99,7 +150,7 @@ def org_page(org: OrgReport) -> Page:
             f"{names[org.instrument.self_group]}-{in_sentence(names[org.instrument.counterpart])} agreement: {spread}.",
             *(
                 [
-                    f"Technical-leader pattern ({wording.pattern_rule(org.instrument)}): "
+                    f"{org.instrument.pattern} ({wording.pattern_rule(org.instrument)}): "
                     f"{len(pattern)} of {org.pattern_assessed} leaders"
                     + (f" ({', '.join(pattern)})" if pattern else "")
                     + f"; random rankings show it for {org.pattern_expected_share:.0%} of leaders "
@@ -115,16 +166,125 @@ def org_page(org: OrgReport) -> Page:
             for d, n in sorted(org.coaching_focus_frequency.items(), key=lambda item: -item[1])
         ],
     }
+    families = org.instrument.families
+    rows: list[tuple[str, ...]] = []
+    headings: list[int] = []
+    for i, d in enumerate(org.instrument.dimensions):
+        if len(families) > 1 and (i == 0 or org.instrument.dimensions[i - 1].family != d.family):
+            headings.append(len(rows))  # a family's label above its first dimension
+            rows.append((families.get(d.family, d.family), *[""] * len(reported)))
+        rows.append((d.label, *(f"{g.consensus_rank[d.id]:g}" for g in reported)))
     return Page(
         heat=len(org.instrument.dimensions),
         title=f"Organization view: {org.n_subjects} leaders",
         header=("Dimension", *(f"{names[g.group]} ({g.n})" for g in reported)),
-        rows=tuple(
-            (d.label, *(f"{g.consensus_rank[d.id]:g}" for g in reported))
-            for d in org.instrument.dimensions
-        ),
+        rows=tuple(rows),
         sections=tuple(Section(t, tuple(lines)) for t, lines in sections.items() if lines),
+        headings=tuple(headings),
     )
+
+
+def tilt_of(segment: Segment, group: str) -> float | None:
+    """A segment's pooled tilt of one group (None where it is not shown)."""
+    found = next((g for g in segment.groups if g.group == group), None)
+    return found.tilt.value if found is not None and found.reported and found.tilt else None
+
+
+def org_pages(org: OrgReport) -> list[Page]:
+    """The organization view, then (with `--by`) its segments side by side."""
+    return [org_page(org), *segment_pages(org)]
+
+
+def segment_pages(org: OrgReport) -> list[Page]:
+    """The segments of `org --by` side by side: a page of tilts and the pattern with the test
+    of whether segments differ, and a heatmap of how all other raters rank the dimensions."""
+    split = org.segments
+    if split is None:
+        return []
+    info = org.instrument
+    names = info.groups
+    shown = [s for s in split.segments if s.reported]
+    me, boss = names[info.self_group], in_sentence(names[info.counterpart])
+
+    def tilt(s: Segment, group: str) -> str:
+        found = next((g for g in s.groups if g.group == group), None)
+        if found is None or not found.reported or found.tilt is None:
+            return "-"
+        return f"{found.tilt.value:+.2f} ({found.n})"
+
+    def pattern(s: Segment) -> str:
+        if s.pattern_expected_share is None:
+            return "-"
+        return f"{s.pattern_count} of {s.pattern_assessed} (chance {s.pattern_expected_share:.0%})"
+
+    rows = [
+        ("Leaders", *(str(s.n_leaders) for s in shown)),
+        (
+            f"{me} tilt minus {boss}'s",
+            *(f"{s.tilt_difference:+.2f}" if s.tilt_difference is not None else "-" for s in shown),
+        ),
+        ("Leaders with both tilts", *(str(s.tilt_leaders) for s in shown)),
+        (info.pattern or "Pattern", *(pattern(s) for s in shown)),
+        *(
+            (f"{names[g]} tilt (raters)", *(tilt(s, g) for s in shown))
+            for g in names
+            if any(tilt(s, g) != "-" for s in shown)
+        ),
+    ]
+    withheld = [
+        f"{s.value} ({s.n_leaders} leader{'s' * (s.n_leaders != 1)}): {s.reason}"
+        for s in split.segments
+        if not s.reported
+    ]
+    unassigned = list(split.unassigned)
+    sections = {
+        "Do the segments differ?": [wording.segment_contrast(info, split)],
+        wording.tilt_legend(info): [wording.tilt_difference_legend(info)],
+        "Not reported (anonymity)": withheld,
+        f"In no segment (no {split.by})": [", ".join(unassigned)] if unassigned else [],
+    }
+    charts: tuple[SlopeChart, ...] = ()
+    pairs = [(s.value, tilt_of(s, info.self_group), tilt_of(s, info.counterpart)) for s in shown]
+    lines = [Slope(v, a, b) for v, a, b in pairs if a is not None and b is not None]
+    if lines:
+        scale = tilt_scale(info)
+        charts = (
+            SlopeChart(
+                f"{me} tilt and {boss} tilt, per segment",
+                -scale,
+                scale,
+                tuple(lines),
+                ends=(me.lower(), boss),
+            ),
+        )
+    summary = Page(
+        title=f"Segments by {split.by}: {sum(s.n_leaders for s in shown)} leaders in "
+        f"{len(shown)} segments",
+        header=(split.by, *(s.value for s in shown)),
+        rows=tuple(rows),
+        sections=tuple(
+            Section(t, tuple(found), charts if t.startswith("Do the") else ())
+            for t, found in sections.items()
+            if found
+        ),
+    )
+    others = [next((g for g in s.groups if g.group == info.pooled), None) for s in shown]
+    if not shown or not all(g is not None and g.reported for g in others):
+        return [summary]
+    ranks = Page(
+        heat=len(info.dimensions),
+        title=f"How {wording.who(info, info.pooled)} rank the dimensions, by {split.by}",
+        header=(
+            "Dimension",
+            *(f"{s.value} ({g.n})" for s, g in zip(shown, others, strict=True) if g),
+        ),
+        rows=tuple(
+            (d.label, *(f"{g.consensus_rank[d.id]:g}" for g in others if g))
+            for d in info.dimensions
+        ),
+        sections=(),
+    )
+    return [summary, ranks]
 
 
 def _csv(org: OrgReport) -> str:
@@ -147,4 +307,4 @@ def _csv(org: OrgReport) -> str:
     return out.getvalue()
 
 
-RENDERERS = page_renderers(org_page, org_document, _csv)
+RENDERERS = page_renderers(org_pages, org_document, _csv)

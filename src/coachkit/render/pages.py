@@ -14,21 +14,25 @@ if TYPE_CHECKING:
 
 
 def page_renderers(
-    page: Callable[[Any], Page],
+    shown: Callable[[Any], Page | list[Page]],
     document: Callable[[Any], dict[str, Any]],
     table_csv: Callable[[Any], str],
 ) -> dict[Format, Renderer]:
-    """A format table for a result shown as `page(result)`."""
+    """A format table for a result shown as `shown(result)`: a page, or pages one after another."""
+
+    def pages(result: Any) -> list[Page]:
+        found = shown(result)
+        return found if isinstance(found, list) else [found]
 
     def table(result: Any, options: RenderOptions) -> str:
         from coachkit.render.table import render_pages
 
-        return render_pages([page(result)], options)
+        return render_pages(pages(result), options)
 
     def markdown(result: Any, options: RenderOptions) -> str:
         from coachkit.render.markdown import render_template
 
-        return render_template("page.md.j2", options.template, pages=[page(result)], report=result)
+        return render_template("page.md.j2", options.template, pages=pages(result), report=result)
 
     def json(result: Any, options: RenderOptions) -> str:
         from coachkit.render.json import dumps
@@ -38,8 +42,8 @@ def page_renderers(
     def html(result: Any, options: RenderOptions) -> str:
         from coachkit.render.html import render_pages_html
 
-        shown = page(result)
-        return render_pages_html([shown], shown.title, options.paper)
+        found = pages(result)
+        return render_pages_html(found, found[0].title, options.paper)
 
     def pdf(result: Any, options: RenderOptions) -> bytes:
         from coachkit.render.pdf import html_to_pdf
@@ -49,7 +53,7 @@ def page_renderers(
     def xlsx(result: Any, options: RenderOptions) -> bytes:
         from coachkit.render.xlsx import render_pages_xlsx
 
-        return render_pages_xlsx([page(result)])
+        return render_pages_xlsx(pages(result))
 
     return {
         Format.table: table,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _table(report: Report, options: RenderOptions) -> str:
     from coachkit.render.table import render_table
 
-    return render_table(report, color=options.color, width=options.width)
+    return render_table(report, color=options.color, width=options.width, brief=options.brief)
 
 
 def _markdown(report: Report, options: RenderOptions) -> str:

@@ -194,7 +194,12 @@ def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
     corners = [(1, 1), (1, 1 + width), (k - width, k), (k, k), (k, k - width), (1 + width, 1)]
     band = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(a, b) for a, b in corners))
     placed = placed_labels(points)
-    return Quadrant(info.groups[others], info.groups[info.self_group], placed, k, band=band)
+    names: tuple[tuple[str, float, float, str], ...] = CORNERS
+    if report.settings.rated:  # the raters gave ratings: they rate it high or low
+        names = tuple((t.replace("rank", "rate"), x, y, a) for t, x, y, a in CORNERS)
+    return Quadrant(
+        info.groups[others], info.groups[info.self_group], placed, k, corners=names, band=band
+    )
 
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom

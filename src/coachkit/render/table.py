@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -15,11 +16,18 @@ from coachkit.render.view import BlockView, Page, SubjectView, subject_view
 from coachkit.text import printable
 
 
-def render_table(report: Report, color: bool = False, width: int = 100) -> str:
-    """The terminal report, fitted to `width` columns: long labels wrap, and a table too wide
-    for the terminal is split so that every group's numbers are shown."""
-    parts = [_subject(subject_view(report, s), width) for s in report.subjects]
-    return _print([*parts, _footer(report)], color, width)
+def render_table(report: Report, color: bool = False, width: int = 100, brief: bool = False) -> str:
+    """The terminal report, fitted to `width` columns: under each leader's name the summary
+    ("In short"), then the tables and the coaching focus; long labels wrap at a space, `/` or
+    `-`, and a table too wide for the terminal is split so that every group's numbers are
+    shown. `brief`: the summaries only, one short screen per leader."""
+    parts: list[RenderableType] = [
+        _subject(subject_view(report, s), width, brief) for s in report.subjects
+    ]
+    note = wording.values_note(report.settings)
+    if note:  # said once, before the first leader
+        parts.insert(0, Text(note + "\n", style="italic"))
+    return _print(parts if brief else [*parts, _footer(report)], color, width)
 
 
 def render_pages(pages: list[Page], options: RenderOptions) -> str:
@@ -29,15 +37,51 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
         parts.append(Text(printable(page.title), style="bold underline"))
         if page.rows:
             rows = [tuple(printable(c) for c in row) for row in page.rows]
+            if page.headings:  # a family's rows indented under its label
+                rows = [
+                    r if i in page.headings else (f"  {r[0]}", *r[1:]) for i, r in enumerate(rows)
+                ]
             parts += _fitted(None, page.header[0], page.header[1:], rows, options.width)
         for section in page.sections:
             parts.append(Text(printable(section.title), style="bold"))
             parts += [_indented(printable(line), bullet="- ") for line in section.lines]
+            if section.details_note:
+                parts.append(_indented(printable(section.details_note), bullet="- "))
+            parts.append(Text(""))
+        if page.appendix:
+            parts.append(Text(printable(page.details_title), style="bold underline"))
+            for section in page.appendix:
+                parts.append(Text(printable(section.title), style="bold"))
+                parts += [_indented(printable(line), bullet="- ") for line in section.lines]
             parts.append(Text(""))
     return _print(parts, options.color, options.width)
 
 
 LABEL_MIN = 14  # the label column never gets narrower than this (it wraps instead)
+_BREAKS = re.compile(r"[^ /-]+[/-]*|[/-]+| +")  # words, each with the `/` or `-` that ends it
+
+
+def wrap_label(label: str, width: int) -> list[str]:
+    """A label in lines of at most `width` characters, broken after a space, `/` or `-` and
+    never inside a word ("Judgement/" then "decision-making"); a word longer than `width` on
+    its own is cut, as nothing else fits. Leading spaces (an indent) repeat on every line."""
+    indent = label[: len(label) - len(label.lstrip(" "))]
+    room = max(width - len(indent), 1)
+    lines: list[str] = []
+    line = ""
+    for piece in _BREAKS.findall(label.strip(" ")):
+        if len((line + piece).rstrip()) <= room:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = piece.lstrip(" ")
+        while len(line.rstrip()) > room:
+            lines.append(line[:room])
+            line = line[room:]
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return [indent + text for text in lines]
 
 
 def _fitted(
@@ -55,24 +99,29 @@ def _fitted(
         for j, h in enumerate(others)
     ]
     label = min(max([len(r[0]) for r in rows] + [len(first), 1]), max(LABEL_MIN, width // 3))
-    chunks: list[list[int]] = [[]]
-    used = label
-    for j, need in enumerate(needs):
-        if chunks[-1] and used + need + 2 > width:
-            chunks.append([])
-            used = label
-        chunks[-1].append(j)
-        used += need + 2
     tables: list[RenderableType] = []
-    for n, columns in enumerate(chunks):
-        room = width - sum(needs[j] + 2 for j in columns)
-        table = Table(
-            title=title if n == 0 else None,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
+    if title:
+        tables.append(Text(printable(title), style="italic"))
+    edges = 2  # the table's blank left and right edges; a number column costs 3 more than its
+    # numbers (the blank line between columns and a space either side)
+    chunks: list[list[int]] = [[]]
+    used = label + edges
+    for j, need in enumerate(needs):
+        if chunks[-1] and used + need + 3 > width:
+            chunks.append([])
+            used = label + edges
+        chunks[-1].append(j)
+        used += need + 3
+    for columns in chunks:
+        room = max(width - edges - sum(needs[j] + 3 for j in columns), LABEL_MIN)
+        labels = ["\n".join(wrap_label(row[0], room)) for row in rows]
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column(
+            printable(first),
+            overflow="fold",
+            min_width=min(room, max(len(line) for text in labels for line in text.split("\n"))),
+            max_width=room,
         )
-        table.add_column(printable(first), overflow="fold", max_width=max(room, LABEL_MIN))
         for j in columns:
             table.add_column(
                 printable(others[j]),
@@ -81,8 +130,8 @@ def _fitted(
                 max_width=needs[j],
                 overflow="fold",
             )
-        for row in rows:
-            table.add_row(row[0], *(row[j + 1] for j in columns))
+        for text, row in zip(labels, rows, strict=True):
+            table.add_row(text, *(row[j + 1] for j in columns))
         tables.append(table)
     return tables
 
@@ -101,33 +150,30 @@ def _print(parts: list[RenderableType], color: bool, width: int) -> str:
     )
     for part in parts:
         console.print(part)
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    return "".join(_unpadded(line) + "\n" for line in out.getvalue().splitlines())
 
 
-def _subject(view: SubjectView, width: int) -> RenderableType:
-    parts: list[RenderableType] = [
-        Text(printable(view.subject), style="bold underline"),
-        Text(printable(f"Raters: {view.raters}")),
-    ]
-    if view.suppressed:
-        parts.append(Text(printable(f"Not reported: {view.suppressed}"), style="yellow"))
-    if view.without_self:
-        parts.append(Text(printable(view.without_self), style="yellow"))
+# A line's end of spaces and style codes (rich pads styled cells to their width): the codes
+# stay, the spaces go, so that no line carries trailing spaces, coloured or not.
+_END = re.compile(r"(?:\s|\x1b\[[0-9;]*m)+$")
+_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _unpadded(line: str) -> str:
+    end = _END.search(line)
+    return line if end is None else line[: end.start()] + "".join(_CODE.findall(end.group()))
+
+
+def _subject(view: SubjectView, width: int, brief: bool = False) -> RenderableType:
+    """A leader's report: the name and summary first; with `brief`, nothing else."""
+    parts = _summary(view)
+    parts.append(Text(""))
+    if brief:
+        return Group(*parts)
     for block in view.blocks:
         parts += _block(block, width, view.chance if block is view.blocks[-1] else "")
     if view.coaching:
-        parts.append(Text("\nCoaching focus", style="bold"))
-        if view.no_findings:
-            parts.append(_indented(printable(view.no_findings)))
-        parts += [_indented(printable(line), bullet="- ") for line in view.focus]
-        parts += [_indented(printable(line + ".")) for line in view.standing]
-        if view.differences:
-            parts.append(_indented(printable(wording.DIFFERENCES_HEADING)))
-            parts += [_indented(printable(line), bullet="- ") for line in view.differences]
-        parts += [_indented(printable(line)) for line in view.contrasts]
-        if view.strengths:
-            parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))
-        parts.append(_indented(printable(view.focus_note)))
+        parts += _coaching(view)
     if view.comments:
         parts.append(Text("\nIn their own words", style="bold"))
         parts.append(_indented(printable(wording.COMMENTS_NOTE + ".")))
@@ -136,6 +182,43 @@ def _subject(view: SubjectView, width: int) -> RenderableType:
             parts += [_indented(printable(text), bullet="- ") for text in texts]
     parts.append(Text(""))
     return Group(*parts)
+
+
+def _summary(view: SubjectView) -> list[RenderableType]:
+    """The leader's name, raters, and "In short": the HTML's summary, read first."""
+    parts: list[RenderableType] = [
+        Text(printable(view.subject), style="bold underline"),
+        Text(printable(f"Raters: {view.raters}")),
+    ]
+    if view.suppressed:
+        parts.append(Text(printable(f"Not reported: {view.suppressed}"), style="yellow"))
+    if view.without_self:
+        parts.append(Text(printable(view.without_self), style="yellow"))
+    summary = view.in_short
+    if not summary and not view.without_self:  # self alone: nothing to set self against
+        summary = (view.no_focus[:1].upper() + view.no_focus[1:] + ".",)
+    if summary:
+        parts.append(Text("In short", style="bold"))
+        parts += [_indented(printable(line), bullet="- ") for line in summary]
+    return parts
+
+
+def _coaching(view: SubjectView) -> list[RenderableType]:
+    """The coaching focus in full: findings, where self stands, differences within chance,
+    tilt contrasts and strengths."""
+    parts: list[RenderableType] = [Text("\nCoaching focus", style="bold")]
+    if view.no_findings:
+        parts.append(_indented(printable(view.no_findings)))
+    parts += [_indented(printable(line), bullet="- ") for line in view.focus]
+    parts += [_indented(printable(line + ".")) for line in view.standing]
+    if view.differences:
+        parts.append(_indented(printable(wording.DIFFERENCES_HEADING)))
+        parts += [_indented(printable(line), bullet="- ") for line in view.differences]
+    parts += [_indented(printable(line)) for line in view.contrasts]
+    if view.strengths:
+        parts.append(_indented(printable(f"Strengths to build on: {view.strengths}")))
+    parts.append(_indented(printable(view.focus_note)))
+    return parts
 
 
 def _block(block: BlockView, width: int, chance: str = "") -> list[RenderableType]:
@@ -150,7 +233,7 @@ def _block(block: BlockView, width: int, chance: str = "") -> list[RenderableTyp
     title = f"{block.title}: consensus rank by group (1 = top priority)"
     parts += _fitted(title, "Dimension", block.groups, rows, width)
     if block.pairs:
-        title = f"Gaps in places (+: the first group ranks it higher; {block.gap_legend})"
+        title = f"Gaps in places (+: {block.gap_sign}; {block.gap_legend})"
         gap_rows = [(printable(g.label), *g.cells) for g in block.gaps]
         parts += _fitted(title, "Dimension", block.pairs, gap_rows, width)
         parts.append(_indented(printable(block.adjusted)))

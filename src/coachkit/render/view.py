@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
-from coachkit.policy import beyond_chance
+from coachkit.policy import BANDS, beyond_chance
 from coachkit.render import wording
 from coachkit.text import format_p
 
@@ -49,6 +49,7 @@ class BlockView:
     tilt_legend: str
     gap_legend: str
     adjusted: str = ""  # the gaps beyond chance after paying for every gap tested, with their p
+    gap_sign: str = wording.gap_sign(rated=False)  # what a positive gap means
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
     within = sorted(
         (f for f in subject.coaching_focus if not f.beyond_chance), key=lambda f: f.p_value
     )[:MAX_DIFFERENCES]
-    focus = tuple(f"{labels[f.dimension]}: {wording.focus_reason(info, f, n)}" for f in findings)
+    rated = report.settings.rated
+    focus = tuple(
+        f"{labels[f.dimension]}: {wording.focus_reason(info, f, n, rated)}" for f in findings
+    )
     contrasts = tuple(
         wording.tilt_contrast(info, c, with_self=i == 0)
         for i, c in enumerate(subject.tilt_contrasts)
@@ -136,7 +140,7 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         plan=tuple(
             dict.fromkeys(
                 [
-                    *(wording.plan_topic(info, labels[f.dimension], f) for f in findings),
+                    *(wording.plan_topic(info, labels[f.dimension], f, rated) for f in findings),
                     *wording.growth_topics(info, grows),
                     *(
                         f"{labels[s.dimension]} (a strength to build on, {format_p(s.p_value)})"
@@ -230,6 +234,7 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         ),
         tilt_legend=wording.tilt_legend(instrument),
         gap_legend=wording.gap_legend(report.settings.notable_gap, report.settings.major_gap),
+        gap_sign=wording.gap_sign(report.settings.rated),
         adjusted=adjusted,
     )
 
@@ -251,7 +256,11 @@ def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
         if group is None or own in (1, len(block.dimensions)):
             continue
         counts = among[group][focus.dimension]
-        lines.append(wording.self_standing(info, labels[focus.dimension], own, group, counts))
+        lines.append(
+            wording.self_standing(
+                info, labels[focus.dimension], own, group, counts, report.settings.rated
+            )
+        )
     return tuple(lines)
 
 
@@ -261,16 +270,7 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
     rho = comparison.spearman
     if rho is None:
         return "rho undefined (one side ranks every dimension alike)"
-    if rho >= 0.8:
-        words = "strong agreement"
-    elif rho >= 0.3:
-        words = "some agreement"
-    elif rho > -0.3:
-        words = "little agreement on priorities"
-    elif rho > -0.8:
-        words = "leaning toward opposite priorities"
-    else:
-        words = "opposite priorities"
+    words = BANDS.agreement(rho)
     reached = f"p <= {wording.alpha_text()}" if abs(rho) >= critical else "p > .05"
     return f"rho = {wording.signed(rho, 2)}, {words} ({reached})"
 
@@ -278,7 +278,7 @@ def agreement_reading(comparison: Comparison, critical: float) -> str:
 def concordance_reading(w: float, p: float) -> str:
     """Kendall's W in words: its size, and whether random rankings often agree as much. A small
     W with a small p (a large group) is weak agreement, never "no agreement"."""
-    strength = "strong" if w >= 0.6 else "moderate" if w >= 0.3 else "weak" if w >= 0.1 else "no"
+    strength = BANDS.concordance(w)
     if not beyond_chance(p):
         return f"{strength} agreement within the group, as random rankings often show"
     return f"{'weak' if strength == 'no' else strength} agreement within the group"
@@ -288,7 +288,7 @@ def tilt_reading(tilt: Tilt, instrument: InstrumentInfo) -> str:
     """A tilt in words, with its p-value."""
     first, second = instrument.tilt or ("", "")
     lead = (first if tilt.value > 0 else second).lower()
-    direction = f"{lead} first" if abs(tilt.value) >= 0.5 else "about balanced"
+    direction = f"{lead} first" if abs(tilt.value) >= BANDS.balanced_tilt else "about balanced"
     return f"{wording.signed(tilt.value, 2)} ({direction}; {format_p(tilt.p_value)})"
 
 
@@ -314,12 +314,35 @@ class Slope:
 
 @dataclass(frozen=True)
 class SlopeChart:
-    """Measures on one scale (from `low` to `high`), each drawn before -> after."""
+    """Measures on one scale (`high` drawn at the top, `low` at the bottom: for ranks, 1 on top
+    means low = k, high = 1), each drawn from the left end to the right."""
 
     title: str
     low: float
     high: float
     slopes: tuple[Slope, ...]
+    ends: tuple[str, str] = ("before", "after")
+    signed: bool = True  # numbers with their sign (tilts, rho); False for ranks
+    # per slope, a target on the right end (the vision's rank), drawn as a hollow diamond
+    marks: tuple[float | None, ...] = ()
+    mark_label: str = ""
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many of a group's raters something holds for: a bar of `count` in `total`."""
+
+    label: str
+    count: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ShareChart:
+    """Bars of shares, one per group (how many of its raters share a vision, say)."""
+
+    title: str
+    shares: tuple[Share, ...]
 
 
 @dataclass(frozen=True)
@@ -328,7 +351,12 @@ class Section:
 
     title: str
     lines: tuple[str, ...]
-    charts: tuple[SlopeChart, ...] = ()
+    charts: tuple[SlopeChart | ShareChart, ...] = ()
+    # lines a reader opens on request: a count stands for them among `lines`; the HTML folds them
+    # under the section, the printed and text formats list them in an appendix at the end
+    details: tuple[str, ...] = ()
+    details_label: str = ""  # what opens the details (HTML)
+    details_note: str = ""  # the line that sends a reader to the appendix (text, print)
 
 
 @dataclass(frozen=True)
@@ -340,3 +368,10 @@ class Page:
     rows: tuple[tuple[str, ...], ...]
     sections: tuple[Section, ...]
     heat: int = 0  # the table's numbers are ranks from 1 to this: drawn as a heatmap (0: not)
+    details_title: str = ""  # the appendix that lists the sections' details
+    headings: tuple[int, ...] = ()  # rows that head a family (a label, no numbers)
+
+    @property
+    def appendix(self) -> tuple[Section, ...]:
+        """The sections that have details, as the appendix lists them."""
+        return tuple(Section(s.title, s.details) for s in self.sections if s.details)

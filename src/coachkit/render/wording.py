@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coachkit.text import in_sentence
+from coachkit.text import format_p, in_sentence
 
 if TYPE_CHECKING:
-    from coachkit.model import Focus, InstrumentInfo, SubjectChange, TiltContrast
+    from coachkit.model import (
+        Focus,
+        InstrumentInfo,
+        Segments,
+        Settings,
+        SubjectChange,
+        TiltContrast,
+    )
 
 from coachkit.policy import ALPHA, beyond_chance
 
-LEADERSHIP_TITLE = "Leadership priorities: 360 report"
-
 
 def title(info: InstrumentInfo) -> str:
-    """The report's heading: the 360 title for the default instrument, else the instrument's name."""
-    return LEADERSHIP_TITLE if info.id == "leadership-12" else f"{info.name}: priorities by group"
+    """The report's heading: the instrument's own title (the 360 report's for the default)."""
+    return info.title or f"{info.name}: priorities by group"
 
 
 def _group(info: InstrumentInfo, group: str) -> str:
@@ -35,9 +40,9 @@ def who(info: InstrumentInfo, group: str) -> str:
 
 
 def _rank(value: float, n: int = 1) -> str:
-    """A rank as a sentence gives it: `11th` for one rater's whole rank, else `7.5 on
+    """A rank as a sentence gives it: `11th` or `tied 11.5` for one rater, else `7.5 on
     average`."""
-    if n <= 1 and value == int(value):
+    if n <= 1:  # one rater: a whole rank, or one tied with another (scores, partial rankings)
         return ordinal(value)
     return f"{value:.1f} on average"
 
@@ -118,14 +123,26 @@ def _chance(p: float, single: bool) -> str:
     return f"{common} among {among} ({format_p(p)})"
 
 
-def focus_reason(info: InstrumentInfo, focus: Focus, n: int = 1) -> str:
+def focus_reason(info: InstrumentInfo, focus: Focus, n: int = 1, rated: bool = False) -> str:
     """A focus item in a sentence: who ranks it where, by how much, and what chance says; a
     finding only when beyond chance (the words "major" and "to grow" are for findings). `n` is
-    the evidence group's raters."""
+    the evidence group's raters; `rated`: they gave ratings, which became ranks, and the
+    sentence says who rates it higher, the ranks being each rater's rating order."""
     own, them = _group(info, info.self_group), who(info, focus.group)
-    verb = "rank" if n > 1 or focus.group == info.pooled else "ranks"
+    plural = n > 1 or focus.group == info.pooled
+    verb = "rank" if plural else "ranks"
     mine, theirs = _rank(focus.self_rank), _rank(focus.group_rank, n)
-    if focus.direction == "others_higher":
+    if rated and focus.direction == "others_higher":
+        where = (
+            f"{them} {'rate' if plural else 'rates'} it higher than {own}: {theirs} against "
+            f"{mine} in rating order, {_places(focus.gap)} higher"
+        )
+    elif rated:
+        where = (
+            f"{own} rates it higher than {them}: {mine} against {theirs} in rating order, "
+            f"{_places(-focus.gap)} higher"
+        )
+    elif focus.direction == "others_higher":
         where = f"{them} {verb} it {theirs}, {own} {mine}: {_places(focus.gap)} higher than {own}"
     else:
         where = f"{own} ranks it {mine}, {them} {theirs}: {_places(-focus.gap)} higher than {them}"
@@ -134,7 +151,12 @@ def focus_reason(info: InstrumentInfo, focus: Focus, n: int = 1) -> str:
     if focus.reference is not None:
         view = focus.reference
         boss = who(info, view.group)
-        text += f". {boss[:1].upper()}{boss[1:]} ranks it {_rank(view.rank)}: one person's view"
+        boss = f"{boss[:1].upper()}{boss[1:]}"
+        text += (
+            f". {boss}'s ratings put it {_rank(view.rank)}: one person's view"
+            if rated
+            else f". {boss} ranks it {_rank(view.rank)}: one person's view"
+        )
     return text + "."
 
 
@@ -178,16 +200,19 @@ def adjusted_gaps(found: list[tuple[str, str, float, float]], tested: int, focus
     return text
 
 
-def plan_topic(info: InstrumentInfo, label: str, focus: Focus) -> str:
-    """A finding as a development-plan heading: to grow, or to rethink, with its p."""
+def plan_topic(info: InstrumentInfo, label: str, focus: Focus, rated: bool = False) -> str:
+    """A finding as a development-plan heading: to grow, or to rethink, with its p (`rated`:
+    the raters gave ratings, so they rate it higher)."""
     from coachkit.text import format_p
 
+    verb = "rate" if rated else "rank"
     if focus.direction == "others_higher":
         return (
-            f"{label} (to grow: {who(info, focus.group)} rank it higher, {format_p(focus.p_value)})"
+            f"{label} (to grow: {who(info, focus.group)} {verb} it higher, "
+            f"{format_p(focus.p_value)})"
         )
     own = _group(info, info.self_group)
-    return f"{label} (to rethink or hand over: {own} ranks it higher, {format_p(focus.p_value)})"
+    return f"{label} (to rethink or hand over: {own} {verb}s it higher, {format_p(focus.p_value)})"
 
 
 def growth_topics(info: InstrumentInfo, contrasts: list[TiltContrast]) -> list[str]:
@@ -308,18 +333,46 @@ FOCUS_NOTE = (
 
 
 def self_standing(
-    info: InstrumentInfo, label: str, self_rank: float, group: str, counts: tuple[int, int, int]
+    info: InstrumentInfo,
+    label: str,
+    self_rank: float,
+    group: str,
+    counts: tuple[int, int, int],
+    rated: bool = False,
 ) -> str:
     """Where self stands among a group's raters on one dimension, in words a coach can say aloud:
-    "self ranks Personal ethics 9th; 10 of 11 others rank it higher"."""
+    "self ranks Personal ethics 9th; 10 of 11 others rank it higher" (with ratings: "self's
+    ratings put Personal ethics 9th; 10 of 11 others rate it higher")."""
     higher, same, lower = counts
     total = higher + same + lower
     who = "others" if group == info.pooled else _group(info, group)
-    parts = [f"{higher} of {total} {who} rank it higher"]
+    parts = [f"{higher} of {total} {who} {'rate' if rated else 'rank'} it higher"]
     if same:
         parts.append(f"{same} the same")
     own = info.groups[info.self_group]
+    if rated:
+        return f"{own}'s ratings put {label} {ordinal(self_rank)}; " + ", ".join(parts)
     return f"{own} ranks {label} {ordinal(self_rank)}; " + ", ".join(parts)
+
+
+def values_note(settings: Settings) -> str:
+    """The one line a report of ratings says, in every format: what the raters gave and how it
+    became the ranks shown ("" for rankings)."""
+    if not settings.rated:
+        return ""
+    given = "ratings"
+    if settings.scale is not None:
+        low, high = settings.scale
+        given = f"{low:g}\u2013{high:g} ratings"
+    return (
+        f"Raters gave {given}, not rankings: each rater's ratings became ranks (the highest "
+        "rating first; ties share a rank)."
+    )
+
+
+def gap_sign(rated: bool) -> str:
+    """What a positive gap means, for a gap table's heading."""
+    return f"the first group {'rates' if rated else 'ranks'} it higher"
 
 
 def change_summary(info: InstrumentInfo, change: SubjectChange) -> str:
@@ -341,6 +394,16 @@ def change_summary(info: InstrumentInfo, change: SubjectChange) -> str:
             parts.append(f"{in_sentence(info.groups[group])} tilt {start:+.1f} -> {end:+.1f}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+MOVED_GAPS_TITLE = "Appendix: the gaps that moved, leader by leader"
+
+
+def moved_gaps(count: int) -> tuple[str, str]:
+    """What stands for a leader's gaps that moved, listed on request: the label that opens them
+    (HTML), and the line that sends a reader to the appendix (the printed and text formats)."""
+    label = f"The {count} gap{'s' * (count != 1)} that moved by the notable size or more"
+    return label, f"{label}: listed in the appendix"
 
 
 def withheld_change(info: InstrumentInfo, groups: tuple[str, ...], min_raters: int) -> list[str]:
@@ -391,3 +454,63 @@ COMMENTS_NOTE = (
     "numbers masked. Read them before handing the report on: a comment can still give its "
     "writer away"
 )
+
+
+def tilt_difference_legend(info: InstrumentInfo) -> str:
+    """What the segments' first row means: self's tilt minus the manager's, per leader."""
+    first = (info.tilt or ("the first family",))[0].lower()
+    me, boss = _group(info, info.self_group), _group(info, info.counterpart)
+    return (
+        f"{info.groups[info.self_group]} tilt minus {boss}'s: per leader, how many places further "
+        f"{me} puts {first} first than the {boss} does, averaged over the segment's leaders."
+    )
+
+
+def segment_contrast(info: InstrumentInfo, segments: Segments) -> str:
+    """What the permutation test over leaders says about the segments' tilt differences: which
+    segment's leaders lean further toward the first family than their manager, or that the
+    segments do not differ beyond chance."""
+    contrast = segments.contrast
+    shown = sorted(
+        (s for s in segments.segments if s.tilt_difference is not None),
+        key=lambda s: -(s.tilt_difference or 0.0),
+    )
+    if contrast is None or len(shown) < 2:
+        return (
+            f"Too few segments have leaders with both {self_and_focus(info)} tilts to compare them."
+        )
+    first, second = (label.lower() for label in info.tilt or ("the first family", ""))
+    boss = _group(info, info.counterpart)
+    how = (
+        f"all {contrast.splits:,} ways to split these {contrast.leaders} leaders"
+        if contrast.exact
+        else f"{contrast.splits:,} seeded random splits of {contrast.leaders} leaders"
+    )
+    p = f"{format_p(contrast.p_value)}; {how}"
+    high, low = shown[0], shown[-1]
+    a, b = high.tilt_difference or 0.0, low.tilt_difference or 0.0
+    if not contrast.beyond_chance:
+        return (
+            f"The segments do not differ beyond chance in how far leaders lean toward {first} "
+            f"beyond their {boss}: {a:+.2f} places in {high.value} against {b:+.2f} in "
+            f"{low.value} ({p})."
+        )
+    if len(shown) > 2:
+        return (
+            f"The segments differ in how far leaders lean toward {first} beyond their {boss} "
+            f"({p}): most in {high.value} ({a:+.2f} places), least in {low.value} ({b:+.2f})."
+        )
+    lean = f"further toward {first}" if a > 0 else f"less far toward {second}"
+    if _named(high.value) and _named(low.value):
+        who, other = f"{high.value} leaders", f"in {low.value}"
+    else:  # yes/no, numbers: say which attribute they are values of
+        attribute = in_sentence(segments.by)
+        who, other = f"Leaders whose {attribute} is {high.value}", f"where it is {low.value}"
+    return f"{who} lean {lean} than their {boss}s: {a:+.2f} places against {b:+.2f} {other} ({p})."
+
+
+def _named(value: str) -> bool:
+    """Whether a segment's value reads as a name before "leaders" (Engineering, not yes or 3)."""
+    return value.casefold() not in {"yes", "no", "true", "false", "y", "n"} and any(
+        c.isalpha() for c in value
+    )

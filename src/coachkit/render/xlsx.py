@@ -76,6 +76,7 @@ def render_xlsx(report: Report) -> bytes:
         1,
         [
             "Leader",
+            *report.attribute_columns,  # with an HR roster only
             *(f"{info.groups[g]} raters" for g in groups),
             f"{info.groups[me]}-{info.groups[boss].lower()} rho",
             f"{info.groups[me]} tilt",
@@ -95,6 +96,7 @@ def render_xlsx(report: Report) -> bytes:
             row,
             [
                 subject.subject,
+                *((subject.attributes or {}).get(c) for c in report.attribute_columns),
                 *(counts.get(g, 0) for g in groups),
                 rho,
                 tilt[me].value if me in tilt else None,
@@ -104,8 +106,12 @@ def render_xlsx(report: Report) -> bytes:
             ],
         )
         _leader_sheet(book.create_sheet(sheet_name(subject.subject, taken)), report, subject)
+    note = wording.values_note(report.settings)
+    if note:  # said once, under the leaders
+        _put(summary, len(report.subjects) + 3, [note])
     summary.freeze_panes = "B2"
-    _widths(summary, [28, *[12] * len(groups), 16, 12, 12, 28])
+    roster = [16] * len(report.attribute_columns)
+    _widths(summary, [28, *roster, *[12] * len(groups), 16, 12, 12, 28])
     excluded = book.create_sheet("Excluded")
     _header(excluded, 1, ["File", "Row", "Leader", "Reason"])
     for row, e in enumerate(report.excluded, start=2):
@@ -143,7 +149,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
             row = _gaps(sheet, row, report, block)
         row = _within_groups(sheet, row, info, block)
     if subject.coaching_focus:
-        row = _focus(sheet, row, info, subject)
+        row = _focus(sheet, row, info, subject, report.settings.rated)
     _widths(sheet, [30, 18, *[14] * 12])
 
 
@@ -253,7 +259,9 @@ def _within_groups(sheet: Worksheet, row: int, info: InstrumentInfo, block: Bloc
     return row
 
 
-def _focus(sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectResult) -> int:
+def _focus(
+    sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectResult, rated: bool = False
+) -> int:
     """The coaching focus, both directions, with p and whether beyond chance; the last row."""
     labels = {d.id: d.label for d in info.dimensions}
     row += 2
@@ -269,7 +277,7 @@ def _focus(sheet: Worksheet, row: int, info: InstrumentInfo, subject: SubjectRes
                 round(f.gap, 4),
                 round(f.p_value, 4),
                 "yes" if f.beyond_chance else "no",
-                wording.focus_reason(info, f, raters),
+                wording.focus_reason(info, f, raters, rated),
             ],
         )
     return row
@@ -285,13 +293,15 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
     for page in pages:
         sheet = book.create_sheet(sheet_name(page.title, taken))
         _header(sheet, 1, list(page.header))
-        for row, values in enumerate(page.rows, start=2):
+        # a row of numbers per line, ready to sort and filter: the family headings stay out
+        data = [r for i, r in enumerate(page.rows) if i not in page.headings]
+        for row, values in enumerate(data, start=2):
             _put(sheet, row, [values[0], *(_number(v) for v in values[1:])])  # a name stays text
-        row = len(page.rows) + 2
+        row = len(data) + 2
         for section in page.sections:
             row += 1
             _header(sheet, row, [section.title])
-            for line in section.lines:
+            for line in (*section.lines, *section.details):  # a workbook lists them all
                 row += 1
                 _put(sheet, row, [line])
         sheet.freeze_panes = "B2"
