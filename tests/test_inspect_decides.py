@@ -186,3 +186,10 @@ def test_files_of_one_link_each_inspected_together() -> None:
     assert len(lines) == 4
     for line in lines:
         _runs(line)
+
+
+def test_several_files_are_also_checked_as_the_one_dataset_analyze_reads() -> None:
+    path = "examples/by-family.csv"
+    code, out, _ = run("inspect", path, path)
+    assert code == 1 and "analyzed together:" in out and "holds the same data" in out
+    assert run("analyze", path, path)[0] == 1

@@ -755,6 +755,9 @@ def inspect(
             _as_analyzed(view, replace(reading, group=groups.get(view.path)), given)
             for view in views
         ]
+        if len(files) > 1 and views and not any(v.problem for v in views):
+            together = _together_fails([str(f) for f in files], reading)  # analyze merges them
+            views[0] = replace(views[0], problem=together) if together else views[0]
         write_output(render_inspect(views, Format(format.value)), None, files)
         return 1 if any(v.problem for v in views) else 0
 
@@ -861,6 +864,21 @@ def _journey_of(path: str, reading: "Reading") -> tuple[str, str] | None:
     except CoachkitError:
         return None
     return None
+
+
+def _together_fails(paths: list[str], reading: "Reading") -> str:
+    """What `analyze` of several files as one dataset stops on ("" when it runs, or when the
+    files hold a journey, which each file's own line shows)."""
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import load, usable
+
+    try:
+        usable(load(paths, reading), paths)
+    except AmbiguousQuestions:
+        return ""
+    except CoachkitError as exc:
+        return f"analyzed together: {exc}"
+    return ""
 
 
 def _analyze_fails(path: str, reading: "Reading") -> str:
