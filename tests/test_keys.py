@@ -85,3 +85,61 @@ def test_factorize_by_pandas_for_long_arrays_is_the_same(values: list[str]) -> N
     assert by_pandas[0].tolist() == by_dict[0].tolist()
     assert by_pandas[1].tolist() == by_dict[1].tolist()
     assert by_pandas[1].dtype == object and by_pandas[0].dtype == np.int64
+
+
+def _merged_by_rows(
+    ids: list[str], leaders: list[str], groups: list[str], answers: list[int], strict: bool
+) -> tuple[int, int] | None:
+    """`merged_rankings` row by row, as a person would check it (the oracle)."""
+    from coachkit.io.columns import ANONYMOUS, BLANKS
+
+    cells: dict[tuple[str, str], list[int]] = {}
+    for i, (rater, leader) in enumerate(zip(ids, leaders, strict=True)):
+        if rater.strip().lower() not in ANONYMOUS | BLANKS:
+            cells.setdefault((rater.strip(), leader), []).append(i)
+    merged, worst = 0, None
+    keyed = sum(len(rows) for rows in cells.values())
+    for rows in cells.values():
+        complete = [i for i in rows if answers[i] >= 0]
+        if len({answers[i] for i in complete}) < 2:
+            continue
+        pair = (complete[0], next(i for i in complete if answers[i] != answers[complete[0]]))
+        merged += len(complete) - 1
+        labels = {groups[i].strip().lower() for i in rows} - {""}
+        if strict or len(labels) > 1 or len({answers[i] for i in complete}) >= 3:
+            return pair
+        worst = worst or pair
+    return worst if worst is not None and merged > max(2, keyed / 4) else None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", " a", "", "n/a", "anonymous", "c"]),
+            st.sampled_from(["Ann", "Bo"]),
+            st.sampled_from(["peer", "Peer ", "manager", ""]),
+            st.integers(-1, 3),
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_merged_rankings_agrees_with_a_row_by_row_check(
+    rows: list[tuple[str, str, str, int]], strict: bool
+) -> None:
+    import numpy as np
+
+    from coachkit.io.columns import merged_rankings
+    from coachkit.keys import objects
+
+    ids, leaders, groups, answers = (
+        (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    )
+    found = merged_rankings(
+        objects(ids),
+        objects(leaders),
+        objects(groups),
+        lambda: np.array(answers, dtype=np.int64),
+        strict,
+    )
+    assert found == _merged_by_rows(ids, leaders, groups, answers, strict)

@@ -112,3 +112,19 @@ def test_the_note_is_a_field_the_result_carries_not_the_renderers_guess() -> Non
     out = render(told, Format.table)
     assert isinstance(out, str) and "Raters gave 2\u20137 ratings" in out
     assert io.StringIO(out).readline().startswith(NOTE)  # said first, before any leader
+
+
+def test_the_organization_and_comparison_views_of_ratings_say_so_once(tmp_path: Path) -> None:
+    path = str(_scores_file(tmp_path, 1, 5))
+    later = tmp_path / "later.csv"
+    later.write_text(Path(path).read_text("utf-8").replace("Ann Lee-p0", "Ann Lee-q0"), "utf-8")
+    for command in (("org", path), ("compare", path, str(later))):
+        for fmt in ("table", "markdown", "html"):
+            code, out, err = run(*command, "--values", "scores", "-f", fmt, "-q")
+            assert code == 0, err
+            assert out.count("Raters gave 1\u20135 ratings, not rankings") == 1, (command, fmt)
+    for command in (
+        ("org", str(EXAMPLES / "cohort-2026.csv")),
+        ("compare", str(EXAMPLES / "cohort-2025.csv"), str(EXAMPLES / "cohort-2026.csv")),
+    ):
+        assert NOTE not in run(*command, "-q")[1]

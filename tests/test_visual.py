@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_wide
+from conftest import EXAMPLES, IDENTITY, LABELS, REVERSED, ROOT, run, write_wide
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -203,7 +203,9 @@ def test_html_in_a_real_browser(tmp_path: Path) -> None:
     assert io.BytesIO(shot.read_bytes()).read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-def _quadrants(*args: str) -> list[tuple[str, list[tuple[float, float, float, float, str, str]]]]:
+def _quadrants(
+    *args: str,
+) -> list[tuple[str, list[tuple[float, float, float, float, str, tuple[str, ...]]]]]:
     """Each leader's quadrant as the HTML draws it: per point, its dot (x, y), its label's
     baseline (x, y), anchor and text."""
     html = _html(*args)
@@ -212,15 +214,22 @@ def _quadrants(*args: str) -> list[tuple[str, list[tuple[float, float, float, fl
         points = re.findall(
             r'<circle cx="([\d.]+)" cy="([\d.]+)" r="4.5" fill="#[29]+"><title>[^<]*</title>'
             r'</circle><text x="([\d.]+)" y="([\d.]+)"( text-anchor="end")? class="pointlabel">'
-            r"([^<]*)</text>",
+            r"<title>[^<]*</title>((?:<tspan[^>]*>[^<]*</tspan>)+)</text>",
             svg,
         )
         found.append(
             (
                 svg,
                 [
-                    (float(x), float(y), float(lx), float(ly), "end" if end else "start", text)
-                    for x, y, lx, ly, end, text in points
+                    (
+                        float(x),
+                        float(y),
+                        float(lx),
+                        float(ly),
+                        "end" if end else "start",
+                        tuple(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", spans)),
+                    )
+                    for x, y, lx, ly, end, spans in points
                 ],
             )
         )
@@ -240,7 +249,8 @@ def test_quadrant_labels_sit_beside_their_dots_and_apart() -> None:
     for _, points in quadrants:
         assert len(points) == 12
         boxes = [
-            label_box(lx, ly, text.replace("&amp;", "&"), a) for _, _, lx, ly, a, text in points
+            label_box(lx, ly, tuple(t.replace("&amp;", "&") for t in text), a)
+            for _, _, lx, ly, a, text in points
         ]
         for (x, y, lx, ly, anchor, _), box in zip(points, boxes, strict=True):
             assert lx == pytest.approx(x + GAP if anchor == "start" else x - GAP, abs=0.06)
@@ -254,6 +264,42 @@ def test_quadrant_labels_sit_beside_their_dots_and_apart() -> None:
             for j, d in enumerate(dots):
                 if i != j:
                     assert min(a[2], d[2]) <= max(a[0], d[0]) or min(a[3], d[3]) <= max(a[1], d[1])
+
+
+def test_quadrant_names_are_whole_and_the_corner_names_clear_of_every_dot() -> None:
+    """A long name wraps between words onto a second line, never cut ("Communication ski…");
+    the corner names stand outside the square, where no dot, at any rank, can cover them."""
+    from coachkit.render.story import BOTTOM, DOT, TOP, label_box
+
+    html = _html("analyze", "examples/acme-wide.xlsx", "examples/cohort-2026.csv")
+    labels = {d.casefold() for d in LABELS}
+    quadrants = _quadrants("analyze", "examples/acme-wide.xlsx", "examples/cohort-2026.csv")
+    assert len(quadrants) >= 10
+    for svg, points in quadrants:
+        names = re.findall(r'class="pointlabel"><title>([^<]*)</title>', svg)
+        assert sorted(n.casefold() for n in names) == sorted(labels)
+        for name, (*_, lines) in zip(names, points, strict=True):
+            assert "…" not in "".join(lines) and len(lines) <= 2
+            # the lines put back together are the name: broken only after a space, / or -
+            joined = lines[0]
+            for line in lines[1:]:
+                joined += line if joined.endswith(("/", "-")) else " " + line
+            assert joined == name
+        corners = re.findall(
+            r'<text x="(\d+)" y="(\d+)" class="axis"( text-anchor="end")?>'
+            r"([^<]*rank[^<]*)</text>",
+            svg,
+        )
+        assert len(corners) == 4
+        for x, y, end, text in corners:
+            assert float(y) < TOP or float(y) > BOTTOM  # above or below the square
+            box = label_box(float(x), float(y), text, "end" if end else "start")
+            for dx, dy, *_ in points:
+                dot = (dx - DOT, dy - DOT, dx + DOT, dy + DOT)
+                assert min(box[3], dot[3]) <= max(box[1], dot[1]) or min(box[2], dot[2]) <= max(
+                    box[0], dot[0]
+                )
+    assert "Communication ski…" not in html and "Developing a foll…" not in html
 
 
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium on this machine")

@@ -106,3 +106,29 @@ def read_option_file(path: Path, what: str, limit: int = 1 << 20) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: the {what} is not UTF-8 text; save it as UTF-8") from exc
+
+
+_BREAKS = re.compile(r"[^ /-]+[/-]*|[/-]+| +")  # words, each with the `/` or `-` that ends it
+
+
+def wrap_label(label: str, width: int) -> list[str]:
+    """A label in lines of at most `width` characters, broken after a space, `/` or `-` and
+    never inside a word ("Judgement/" then "decision-making"); a word longer than `width` on
+    its own is cut, as nothing else fits. Leading spaces (an indent) repeat on every line."""
+    indent = label[: len(label) - len(label.lstrip(" "))]
+    room = max(width - len(indent), 1)
+    lines: list[str] = []
+    line = ""
+    for piece in _BREAKS.findall(label.strip(" ")):
+        if len((line + piece).rstrip()) <= room:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = piece.lstrip(" ")
+        while len(line.rstrip()) > room:
+            lines.append(line[:room])
+            line = line[room:]
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return [indent + text for text in lines]

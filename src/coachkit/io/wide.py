@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from coachkit.errors import InputError
 from coachkit.io.columns import (
-    BLANKS,
     KeyColumn,
+    answer_codes,
     bad_cell_note,
     column_name,
     comment_columns,
@@ -145,19 +145,14 @@ def _rater(
     leader that differ (five candidates who all uploaded `headshot.jpg`) is no rater id, and the
     next candidate is taken. When a platform's id or an e-mail column is refused and none is
     left, the file cannot be read without the user saying which column is the id."""
-    import numpy as np
+    from functools import cache
 
-    from coachkit.keys import objects
+    import numpy as np
 
     candidates = rater_candidates(body, sheet.key_headers, taken, instrument)
     if not candidates:
         return None, ()
-    cells = stripped(body.text(list(chosen.item_columns)).ravel()).reshape(len(body), -1)
-    filled = ~np.isin(np.char.lower(cells.astype(str)), list(BLANKS))
-    full = [bool(x) for x in np.all(filled, axis=1)]
-    answers = objects(
-        "\x1f".join(row) if whole else "" for row, whole in zip(cells.tolist(), full, strict=True)
-    )
+    answers = cache(lambda: answer_codes(body, list(chosen.item_columns)))
     none = np.full(len(body), "", dtype=object)
     leaders = none if subject.column is None else stripped(body[subject.column])
     groups = none if group.column is None else stripped(body[group.column])

@@ -172,6 +172,7 @@ def compare_page(report: CompareReport) -> Page:
         ),
         sections=tuple(sections),
         details_title=wording.MOVED_GAPS_TITLE,
+        note=wording.values_note(report.settings),
     )
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from coachkit.render import wording
+from coachkit.render.colors import COLORS, group_styles
 from coachkit.render.story import GapChart, Quadrant, gap_chart, quadrant
 from coachkit.render.view import Page, SlopeChart, SubjectView, subject_view, tilt_scale
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
     from coachkit.model import Block, Report
 
-COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-SHAPES = ("circle", "square", "diamond", "triangle", "down", "cross", "ring")
 LEFT, RIGHT, TOP, ROW, FAMILY_GAP = 200, 70, 34, 26, 18
 WIDTH = 720
 
@@ -89,6 +88,20 @@ class LeaderPage:
     tilts: tuple[TiltMark, ...]
     gaps: GapChart | None = None  # the story first: self against the focus group, sorted
     quadrant: Quadrant | None = None
+    # the gap chart's two sides, self's (left) and the focus group's (right), each drawn in its
+    # group's colour with its marker beside the words that name it
+    gap_sides: tuple[GapSide, GapSide] | None = None
+
+
+@dataclass(frozen=True)
+class GapSide:
+    """One side of the gap chart: the group that ranks a dimension higher there, its colour, and
+    its marker (shape and SVG geometry) at the head of the chart."""
+
+    label: str
+    color: str
+    shape: str
+    points: str
 
 
 def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
@@ -121,9 +134,7 @@ def _chart(report: Report, block: Block, title: str, findings: dict[str, str]) -
     """A block's dot plot; the rows of `findings` (dimension -> level) shaded."""
     info = report.instrument
     groups = [g for g in info.groups if g in block.consensus_rank]
-    style = {
-        g: (SHAPES[i % len(SHAPES)], COLORS[i % len(COLORS)]) for i, g in enumerate(info.groups)
-    }
+    style = group_styles(info.groups)
     k = len(block.dimensions)
     span = WIDTH - LEFT - RIGHT
 
@@ -221,9 +232,27 @@ def leader_pages(report: Report) -> list[LeaderPage]:
                 _tilts(report, subject.blocks[0]),
                 gap_chart(report, subject),
                 quadrant(report, subject),
+                _gap_sides(report, subject.evidence),
             )
         )
     return pages
+
+
+def _gap_sides(report: Report, other: str | None) -> tuple[GapSide, GapSide] | None:
+    """Self's side of the gap chart (left) and the focus group's (right), in the groups' own
+    colours and markers, as the dot plot's legend draws them."""
+    if other is None:
+        return None
+    info = report.instrument
+    style = group_styles(info.groups)
+    me = info.self_group
+    (own_shape, own_color), (their_shape, their_color) = style[me], style[other]
+    return (
+        GapSide(info.groups[me], own_color, own_shape, _shape_points(own_shape, 22, 10, 4.5)),
+        GapSide(
+            info.groups[other], their_color, their_shape, _shape_points(their_shape, 398, 10, 4.5)
+        ),
+    )
 
 
 @lru_cache(maxsize=1)

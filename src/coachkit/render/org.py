@@ -176,11 +176,12 @@ def org_page(org: OrgReport) -> Page:
         rows.append((d.label, *(f"{g.consensus_rank[d.id]:g}" for g in reported)))
     return Page(
         heat=len(org.instrument.dimensions),
-        title=f"Organization view: {org.n_subjects} leaders",
+        title=f"Organization view: {org.n_subjects} leader{'s' * (org.n_subjects != 1)}",
         header=("Dimension", *(f"{names[g.group]} ({g.n})" for g in reported)),
         rows=tuple(rows),
         sections=tuple(Section(t, tuple(lines)) for t, lines in sections.items() if lines),
         headings=tuple(headings),
+        note=wording.values_note(org.settings),
     )
 
 

@@ -23,13 +23,18 @@ DOT = 4.5  # a point's radius
 # further than `LEADER` gets a thin line to its dot.
 GAP = 7.0
 LEADER = 10.0
-# The quadrants' names in their corners: text, baseline x and y, anchor.
+# The plot's square (its coloured quadrants), from TOP to BOTTOM and LEFT to RIGHT.
+TOP, BOTTOM, LEFT, RIGHT = 16.0, 384.0, 36.0, 404.0
+# The quadrants' names outside the square, above and below its corners, where no dot can lie:
+# text, baseline x and y, anchor.
 CORNERS = (
-    ("both rank it high", 40.0, 30.0, "start"),
-    ("others rank it higher", 400.0, 30.0, "end"),
-    ("self ranks it higher", 40.0, 378.0, "start"),
-    ("both rank it low", 400.0, 378.0, "end"),
+    ("both rank it high", LEFT, 11.0, "start"),
+    ("others rank it higher", RIGHT, 11.0, "end"),
+    ("self ranks it higher", LEFT, 399.0, "start"),
+    ("both rank it low", RIGHT, 399.0, "end"),
 )
+LINE = 13.0  # from one line of a wrapped label to the next
+LABEL_CHARS = 16  # a label longer than this wraps onto a second line (never cut mid-word)
 _NUDGES = (0.0, *(d for n in range(7, 50, 7) for d in (-float(n), float(n))))
 
 
@@ -64,13 +69,14 @@ class QuadrantPoint:
     """A dimension placed by self's rank (x) and the others' mean rank (y), its label's baseline
     at (label_x, label_y), anchored at its start or end."""
 
-    label: str
+    label: str  # the full name (the tooltip's)
     x: float
     y: float
     quadrant: str
     label_x: float = 0.0
     label_y: float = 0.0
     anchor: str = "start"
+    lines: tuple[str, ...] = ()  # the name as drawn: one line, or two wrapped between words
 
     @property
     def leader(self) -> bool:
@@ -184,9 +190,10 @@ def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
 
     points = [
         QuadrantPoint(
-            _short(labels[dim], 18),
+            labels[dim],
             *at(block.consensus_rank[info.self_group][dim], block.mean_rank[others][dim]),
             named.get(dim, "within chance"),
+            lines=label_lines(labels[dim]),
         )
         for dim in block.dimensions
     ]
@@ -205,11 +212,28 @@ def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
-def label_box(x: float, y: float, text: str, anchor: str) -> Box:
-    """The estimated box of a label whose baseline starts (or ends) at (x, y)."""
-    width = CHAR_WIDTH * len(text)
+def label_lines(label: str) -> tuple[str, ...]:
+    """A quadrant label as drawn: whole on one line when short, else wrapped between words (at
+    a space, `/` or `-`) onto two lines, the second shortened with "…" only when a name needs
+    three (the tooltip keeps it whole)."""
+    from coachkit.text import wrap_label
+
+    if len(label) <= LABEL_CHARS:
+        return (label,)
+    lines = wrap_label(label, LABEL_CHARS)
+    if len(lines) > 2:
+        rest = " ".join(lines[1:])
+        lines = [lines[0], _short(rest, LABEL_CHARS)]
+    return tuple(lines)
+
+
+def label_box(x: float, y: float, text: str | tuple[str, ...], anchor: str) -> Box:
+    """The estimated box of a label (a line, or lines `LINE` apart) whose first baseline starts
+    (or ends) at (x, y)."""
+    lines = (text,) if isinstance(text, str) else text
+    width = CHAR_WIDTH * max(len(line) for line in lines)
     left = x if anchor == "start" else x - width
-    return left, y - ASCENT, left + width, y + DESCENT
+    return left, y - ASCENT, left + width, y + DESCENT + LINE * (len(lines) - 1)
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -249,8 +273,12 @@ def _greedy(
         best: tuple[float, float, float, str] | None = None
         for nudge, anchor in ((n, a) for n in _NUDGES for a in sides):
             x, y = p.x + (GAP if anchor == "start" else -GAP), p.y + 4.0 + nudge
-            box = label_box(x, y, p.label, anchor)
-            outside = max(0.0, -box[0], -box[1]) + max(0.0, box[2] - SIZE, box[3] - SIZE)
+            box = label_box(x, y, p.lines or p.label, anchor)
+            # inside the chart's width, and within the square's height (the corner names and
+            # the axis lie above and below it)
+            outside = max(0.0, -box[0], TOP - 3 - box[1]) + max(
+                0.0, box[2] - SIZE, box[3] - BOTTOM - 3
+            )
             cost = outside * 100 + sum(_overlap(box, other) for other in taken)
             cost += sum(_overlap(box, d) for j, d in enumerate(dots) if j != i)
             if best is None or cost < best[0]:
@@ -260,6 +288,6 @@ def _greedy(
         assert best is not None
         cost, x, y, anchor = best
         total += cost
-        taken.append(label_box(x, y, p.label, anchor))
+        taken.append(label_box(x, y, p.lines or p.label, anchor))
         placed[i] = (x, y, anchor)
     return total, [placed[i] for i in range(len(points))]

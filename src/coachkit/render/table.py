@@ -13,7 +13,7 @@ from rich.text import Text
 from coachkit.model import Report
 from coachkit.render import RenderOptions, wording
 from coachkit.render.view import BlockView, Page, SubjectView, subject_view
-from coachkit.text import printable
+from coachkit.text import printable, wrap_label
 
 
 def render_table(report: Report, color: bool = False, width: int = 100, brief: bool = False) -> str:
@@ -35,6 +35,8 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
     parts: list[RenderableType] = []
     for page in pages:
         parts.append(Text(printable(page.title), style="bold underline"))
+        if page.note:
+            parts.append(Text(printable(page.note), style="italic"))
         if page.rows:
             rows = [tuple(printable(c) for c in row) for row in page.rows]
             if page.headings:  # a family's rows indented under its label
@@ -58,30 +60,6 @@ def render_pages(pages: list[Page], options: RenderOptions) -> str:
 
 
 LABEL_MIN = 14  # the label column never gets narrower than this (it wraps instead)
-_BREAKS = re.compile(r"[^ /-]+[/-]*|[/-]+| +")  # words, each with the `/` or `-` that ends it
-
-
-def wrap_label(label: str, width: int) -> list[str]:
-    """A label in lines of at most `width` characters, broken after a space, `/` or `-` and
-    never inside a word ("Judgement/" then "decision-making"); a word longer than `width` on
-    its own is cut, as nothing else fits. Leading spaces (an indent) repeat on every line."""
-    indent = label[: len(label) - len(label.lstrip(" "))]
-    room = max(width - len(indent), 1)
-    lines: list[str] = []
-    line = ""
-    for piece in _BREAKS.findall(label.strip(" ")):
-        if len((line + piece).rstrip()) <= room:
-            line += piece
-            continue
-        if line.strip():
-            lines.append(line.rstrip())
-        line = piece.lstrip(" ")
-        while len(line.rstrip()) > room:
-            lines.append(line[:room])
-            line = line[room:]
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
-    return [indent + text for text in lines]
 
 
 def _fitted(

@@ -117,6 +117,7 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
                 + "; ".join(
                     f"{labels[f.dimension]} ({wording.difference_size(info, f)})" for f in within
                 )
+                + "."
             ]
             if within and not findings
             else []
@@ -370,6 +371,7 @@ class Page:
     heat: int = 0  # the table's numbers are ranks from 1 to this: drawn as a heatmap (0: not)
     details_title: str = ""  # the appendix that lists the sections' details
     headings: tuple[int, ...] = ()  # rows that head a family (a label, no numbers)
+    note: str = ""  # said once under the title: that the raters gave ratings ("" for rankings)
 
     @property
     def appendix(self) -> tuple[Section, ...]:

@@ -243,8 +243,8 @@ def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, 
     chance: what a gap would need, for these group sizes."""
     own = _group(info, info.self_group)
     text = (
-        f"Every difference between {own} and {who(info, group)} is within what random "
-        "rankings of these group sizes often produce"
+        f"No single dimension stands out beyond chance: every difference between {own} and "
+        f"{who(info, group)} is within what random rankings of these group sizes often produce"
     )
     if needed is None or needed != needed or needed > k - 1:
         reason = (
@@ -252,7 +252,7 @@ def no_findings(info: InstrumentInfo, group: str, n: int, needed: float | None, 
             if n <= 1
             else "with these group sizes any gap is within what chance produces"
         )
-        return f"{text}: {reason}."
+        return f"{text} ({reason})."
     return (
         f"{text} (with {n} rater{'s' * (n != 1)}, random rankings reach gaps of about "
         f"{needed:.1f} of {k} places one time in twenty)."

@@ -207,7 +207,9 @@ def _gaps(sheet: Worksheet, row: int, report: Report, block: Block) -> int:
         row += 1
         _put(sheet, row, [labels[dim], *(round(c.gaps[dim], 4) for c in block.comparisons)])
     cells = f"B{start}:{get_column_letter(1 + len(block.comparisons))}{row}"
-    _gap_chart(sheet, start, row, len(block.comparisons))
+    if block.comparisons:
+        first = block.comparisons[0]
+        _gap_chart(sheet, start, row, len(block.comparisons), info, (first.a, first.b))
     for size, fill, stop in (
         (report.settings.major_gap, MAJOR_FILL, True),
         (report.settings.notable_gap, NOTABLE_FILL, None),
@@ -304,6 +306,8 @@ def render_pages_xlsx(pages: list[Page]) -> bytes:
             for line in (*section.lines, *section.details):  # a workbook lists them all
                 row += 1
                 _put(sheet, row, [line])
+        if page.note:  # said once, under the sections
+            _put(sheet, row + 2, [page.note])
         sheet.freeze_panes = "B2"
         _widths(sheet, [30, *[16] * (len(page.header) - 1)])
     return _saved(book)
@@ -364,21 +368,41 @@ def _format_for(header: str) -> str:
     return "0.0"
 
 
-def _gap_chart(sheet: Worksheet, start: int, end: int, pairs: int) -> None:
+def _gap_chart(
+    sheet: Worksheet, start: int, end: int, pairs: int, info: InstrumentInfo, pair: tuple[str, str]
+) -> None:
     """A native bar chart of the first comparison's gaps (self against the manager, by default)
-    beside the gap table."""
+    beside the gap table, read as the HTML's gap chart reads: a bar to the left when the first
+    group ranks the dimension higher, in that group's colour; to the right, in the second
+    group's colour (the value axis runs from high to low, as a positive gap is the first
+    group's). The category labels stand at the chart's edge, clear of the bars."""
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.marker import DataPoint
+    from openpyxl.chart.shapes import GraphicalProperties
     from openpyxl.utils import get_column_letter
 
+    from coachkit.render.colors import group_styles
+
+    style = group_styles(info.groups)
+    first, second = (info.groups[g] for g in pair)
     chart = BarChart()
     chart.type = "bar"
     chart.style = 10
     chart.title = f"Gaps: {sheet.cell(row=start - 1, column=2).value}"
-    chart.y_axis.title = "places (+: the first group ranks it higher)"
+    chart.y_axis.title = f"places: <- {first} ranks it higher | {second} ranks it higher ->"
+    chart.y_axis.scaling.orientation = "maxMin"  # + (the first group higher) to the left
+    chart.x_axis.tickLblPos = "high"  # the labels at the left edge, where + ends
     chart.add_data(
         Reference(sheet, min_col=2, min_row=start - 1, max_row=end), titles_from_data=True
     )
     chart.set_categories(Reference(sheet, min_col=1, min_row=start, max_row=end))
+    series = chart.series[0]
+    for i in range(end - start + 1):
+        gap = sheet.cell(row=start + i, column=2).value
+        color = style[pair[0] if isinstance(gap, int | float) and gap > 0 else pair[1]][1]
+        series.dPt.append(
+            DataPoint(idx=i, spPr=GraphicalProperties(solidFill=color.lstrip("#").upper()))
+        )
     chart.legend = None
     chart.height, chart.width = 9, 14
     sheet.add_chart(chart, f"{get_column_letter(pairs + 3)}{start - 1}")
