@@ -164,3 +164,15 @@ def test_a_tidy_item_column_of_codes_gives_way_to_the_column_of_labels(tmp_path:
     document, _ = _json(str(_write(tmp_path / "tidy.csv", rows)))
     assert document["inputs"][0]["source_format"] == "tidy"
     _peers_are(document, peers)
+
+
+def test_a_relationship_question_with_labels_of_its_own_is_the_group_column(
+    tmp_path: Path,
+) -> None:
+    """A long-ish header that mentions a relationship, over a few labels of the file's own
+    beside a known one: the group column, whose unknown labels are named in one error."""
+    header = "What is your working relationship with this person?"
+    rows: list[list[object]] = [["Leader", header, *LABELS]]
+    rows += [["Ann", label, *IDENTITY] for label in ("Self", "Teammate", "Teammate", "Mentor")]
+    code, _, err = run("analyze", str(_write(tmp_path / "f.csv", rows)))
+    assert code == 1 and "2 unknown rater groups: 'Teammate' (row 3" in err and "'Mentor'" in err

@@ -633,8 +633,9 @@ def _fits_groups(
     cells: np.ndarray, strong: bool, instrument: Instrument, options: ReadOptions
 ) -> bool:
     """Whether a column's values can be rater groups: mostly labels the instrument (or
-    --group-map) knows; under a header that is a group column's own name also a few short,
-    repeated labels (to be mapped), but never numbers or yes/no answers."""
+    --group-map) knows; else a few short, repeated labels (to be mapped), never numbers or
+    yes/no answers, and under a header that only mentions a group word at least one of them a
+    label the instrument knows."""
     filled = [c for c in _sample(cells) if c.lower() not in BLANKS]
     if not filled:
         return strong
@@ -645,7 +646,7 @@ def _fits_groups(
         return True
     distinct = {normalize(c) for c in filled}
     return (
-        strong
+        (strong or known > 0)
         and not distinct <= ANSWERS
         and not any(_NUMBER_LIKE.fullmatch(c) for c in distinct)
         and all(len(c) <= 40 for c in filled)
