@@ -144,18 +144,12 @@ def _wide_view(
     rankings = _own_rankings(fits, body, instrument, options)
     if len(rankings) > 1:  # analyze reads the one --question names with its own items
         keys = ", ".join(q.short for q, _ in rankings[:4])
-        command = [
-            "coachkit",
-            "analyze",
-            grid.path,
-            "--question",
-            rankings[0][0].key,
-        ]
+        command = ["coachkit", "analyze", grid.path, "--question", rankings[0][0].key]
         return replace(
             plain,
             problem=f"{grid.where}: {len(rankings)} questions rank items no instrument holds "
             f"({keys}); choose one with --question (its items are then the instrument)",
-            command=" ".join(shlex.quote(w) for w in command),
+            command=shlex.join(command),
             runnable=True,
         )
     if not rankings:
