@@ -321,3 +321,35 @@ def test_markdown_opens_each_leader_with_the_same_summary_as_the_terminal() -> N
     parts = [p.split("\n\n### ")[0] for p in markdown.split("**In short**\n\n")[1:]]
     listed = [" ".join(x.split()) for p in parts for x in p.split("\n- ")]
     assert len(parts) == 3 and [x.removeprefix("- ") for x in listed] == said
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_the_plain_report_is_the_coloured_one_without_colour(width: int) -> None:
+    """Without colour the report is laid out by coachkit (fast for thousands of leaders); with
+    colour, by rich: the lines must be the same."""
+    import warnings
+
+    import coachkit
+    from coachkit.render import Format, RenderOptions, render
+
+    ansi = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [
+            coachkit.analyze(ROOT / "examples/acme-wide.xlsx", comments=True),
+            coachkit.analyze(ROOT / "examples/ratings.csv", values="scores"),
+            coachkit.org(
+                ROOT / "examples/cohort-2026.csv",
+                leaders=ROOT / "examples/cohort-roster.csv",
+                by="technical role",
+            ),
+            coachkit.compare(ROOT / "examples/cohort-2025.csv", ROOT / "examples/cohort-2026.csv"),
+        ]
+    for result in results:
+        plain = render(result, Format.table, RenderOptions(color=False, width=width))
+        coloured = render(result, Format.table, RenderOptions(color=True, width=width))
+        assert "\x1b[" in str(coloured)
+        stripped = "".join(
+            ansi.sub("", line).rstrip() + "\n" for line in str(coloured).splitlines()
+        )
+        assert plain == stripped, type(result).__name__

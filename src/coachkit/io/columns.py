@@ -556,6 +556,10 @@ def _names_leaders(cells: np.ndarray, strong: bool, instrument: Instrument | Non
     distinct = {normalize(c) for c in filled}
     if distinct <= ANSWERS:
         return False
+    if not strong and sum(len(c) > 60 for c in filled) * 2 > len(filled):
+        return False  # sentences under a header that only mentions a leader: answers
+    # (under a header that names the column, a long cell is a leader all the same: validation
+    # describes it without printing it)
     if instrument is not None and sum(
         instrument.match_group(c) is not None for c in filled
     ) * 2 > len(filled):
@@ -784,10 +788,10 @@ def merged_rankings(
 
     from coachkit.keys import factorize, per_value
 
-    raw, uniques = factorize(ids)
+    raw, uniques = numbered(ids)  # " a" is "a"
     repeated = np.flatnonzero(np.bincount(raw) > 1).tolist()
     placeholders = ANONYMOUS | BLANKS
-    if all(str(uniques[u]).strip().lower() in placeholders for u in repeated):
+    if all(str(uniques[u]).lower() in placeholders for u in repeated):
         return None  # no id comes twice: nothing to merge (the common case, decided at once)
     id_codes = rater_codes(ids)
     keyed_rows = np.flatnonzero(id_codes >= 0)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
+from collections.abc import Callable
 
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 
 from coachkit.model import Report
@@ -92,29 +93,76 @@ def _fitted(
         used += need + 3
     for columns in chunks:
         room = max(width - edges - sum(needs[j] + 3 for j in columns), LABEL_MIN)
-        labels = ["\n".join(wrap_label(row[0], room)) for row in rows]
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column(
-            printable(first),
-            overflow="fold",
-            min_width=min(room, max(len(line) for text in labels for line in text.split("\n"))),
-            max_width=room,
-        )
-        for j in columns:
-            table.add_column(
-                printable(others[j]),
-                justify="right",
-                min_width=needs[j],
-                max_width=needs[j],
-                overflow="fold",
+        labels = [wrap_label(row[0], room) for row in rows]
+        widest = max(len(line) for lines in labels for line in lines)
+        label_width = min(room, max(widest, len(printable(first))))
+        tables.append(
+            _Grid(
+                (printable(first), *(printable(others[j]) for j in columns)),
+                (label_width, *(needs[j] for j in columns)),
+                [
+                    (lines, [row[j + 1] for j in columns])
+                    for lines, row in zip(labels, rows, strict=True)
+                ],
             )
-        for text, row in zip(labels, rows, strict=True):
-            table.add_row(text, *(row[j + 1] for j in columns))
-        tables.append(table)
+        )
     return tables
 
 
+class _Grid:
+    """A table of a label column and right-aligned number columns, drawn as rich draws a
+    `box.SIMPLE_HEAD` table without edge padding (a blank line, the header with its cells
+    wrapped and set on their last line, a rule, the rows, a blank line), at a fraction of the
+    cost: a report of thousands of leaders draws thousands of these."""
+
+    def __init__(
+        self,
+        header: tuple[str, ...],
+        widths: tuple[int, ...],
+        rows: list[tuple[list[str], list[str]]],
+    ) -> None:
+        self.header = header
+        self.widths = widths
+        self.rows = rows  # per row: the label's lines, then the numbers
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = self.lines(_wrapped)
+        header = len(lines) - 3 - sum(len(label) for label, _ in self.rows)
+        for i, line in enumerate(lines):
+            yield Text(line, style="bold" if 0 < i <= header else "")
+
+    def lines(self, wrap: Callable[[str, int], list[str]]) -> list[str]:
+        """The table's lines, its header cells wrapped by `wrap`."""
+        widths = self.widths
+        cells = [wrap(h, w) for h, w in zip(self.header, widths, strict=True)]
+        height = max(len(c) for c in cells)
+        out = [""]
+        for at in range(height):
+            parts = []
+            for i, (found, w) in enumerate(zip(cells, widths, strict=True)):
+                k = at - (height - len(found))  # set on the header's last line
+                text = found[k] if k >= 0 else ""
+                parts.append(text.ljust(w) if i == 0 else text.rjust(w))
+            out.append(" " + "   ".join(parts))
+        out.append(" " + "─" * (sum(widths) + 3 * (len(widths) - 1)))
+        for label, numbers in self.rows:
+            for at, line in enumerate(label):
+                shown = [
+                    n.rjust(w) if at == 0 else " " * w
+                    for n, w in zip(numbers, widths[1:], strict=True)
+                ]
+                out.append(" " + "   ".join([line.ljust(widths[0]), *shown]))
+        out.append("")
+        return out
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        total = 2 + sum(self.widths) + 3 * (len(self.widths) - 1)
+        return Measurement(total, total)
+
+
 def _print(parts: list[RenderableType], color: bool, width: int) -> str:
+    if not color:  # the same lines, wrapped by rich's own rule, without rich's rendering
+        return "".join(line.rstrip() + "\n" for part in parts for line in _lines(part, width))
     out = io.StringIO()
     console = Console(
         file=out,
@@ -129,6 +177,31 @@ def _print(parts: list[RenderableType], color: bool, width: int) -> str:
     for part in parts:
         console.print(part)
     return "".join(_unpadded(line) + "\n" for line in out.getvalue().splitlines())
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` wrapped as rich wraps a `Text` (its own line division), trailing spaces aside."""
+    from rich._wrap import divide_line
+
+    lines = []
+    for line in text.split("\n"):
+        cuts = [0, *divide_line(line, max(width, 1)), len(line)]
+        lines += [line[a:b].rstrip() for a, b in itertools.pairwise(cuts)]
+    return lines
+
+
+def _lines(part: RenderableType, width: int) -> list[str]:
+    """The plain lines of one part of the report, as rich would print them without colour."""
+    if isinstance(part, Group):
+        return [line for inner in part.renderables for line in _lines(inner, width)]
+    if isinstance(part, _Indented):
+        body = _wrapped(part.text.plain, max(width - len(part.lead), 1))
+        pad = " " * len(part.lead)
+        return [(part.lead if i == 0 else pad) + line for i, line in enumerate(body)]
+    if isinstance(part, _Grid):
+        return part.lines(_wrapped)
+    assert isinstance(part, Text), type(part)
+    return _wrapped(part.plain, width)
 
 
 # A line's end of spaces and style codes (rich pads styled cells to their width): the codes
@@ -256,8 +329,23 @@ def _footer(report: Report) -> RenderableType:
 
 def _indented(line: str, bullet: str = "") -> RenderableType:
     """A line indented by two spaces (after an optional bullet); wrapped lines keep the indent."""
-    grid = Table.grid()
-    grid.add_column(width=2 + len(bullet), no_wrap=True)
-    grid.add_column()
-    grid.add_row(Text("  " + bullet), Text(line))
-    return grid
+    return _Indented(line, "  " + bullet)
+
+
+class _Indented:
+    """Text wrapped by rich to the width left beside its lead (an indent, a bullet), later lines
+    under the first's text: what a two-column grid would print, without a table per line (a
+    report of thousands of leaders prints hundreds of thousands of these)."""
+
+    def __init__(self, line: str, lead: str) -> None:
+        self.text = Text(line)
+        self.lead = lead
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = max(options.max_width - len(self.lead), 1)
+        pad = " " * len(self.lead)
+        for i, part in enumerate(self.text.wrap(console, room)):
+            yield Text(self.lead if i == 0 else pad) + part
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(len(self.lead) + 1, len(self.lead) + self.text.cell_len)
