@@ -556,17 +556,13 @@ def _names_leaders(cells: np.ndarray, strong: bool, instrument: Instrument | Non
     distinct = {normalize(c) for c in filled}
     if distinct <= ANSWERS:
         return False
-    if not strong and sum(len(c) > 60 for c in filled) * 2 > len(filled):
-        return False  # sentences under a header that only mentions a leader: answers
-    # (under a header that names the column, a long cell is a leader all the same: validation
-    # describes it without printing it)
     if instrument is not None and sum(
         instrument.match_group(c) is not None for c in filled
     ) * 2 > len(filled):
         return False
-    if strong:  # a leader's name pasted with other text is described later, never dropped here
-        return True
-    sentences = sum(len(c) > 60 for c in filled) * 2 > len(filled)
+    if strong:  # under a header that names the column, a long cell is a leader all the same:
+        return True  # validation describes it without printing it
+    sentences = sum(len(c) > 60 for c in filled) * 2 > len(filled)  # answers, not names
     return not sentences and not all(_NUMBER_LIKE.fullmatch(c) for c in filled)
 
 
