@@ -66,3 +66,29 @@ def test_a_split_at_a_dash_whose_left_part_repeats_is_a_question(tmp_path: Path)
     _, out, _ = run("inspect", str(path), "--format", "json")
     keys = [q["key"] for q in json.loads(out)["files"][0]["questions"]]
     assert keys == ["Rank for today", "Rank for next year"]
+
+
+def test_a_qualtrics_matrix_of_numbered_described_items(tmp_path: Path) -> None:
+    """Qualtrics joins the question and the item with " - ", and the item holds one itself."""
+    rng = np.random.default_rng(9)
+    scores = [[int(v) for v in rng.integers(1, 6, size=12)] for _ in range(4)]
+    ids = ["StartDate", "Status", "ResponseId", "Leader", "Relationship"]
+    ids += [f"Q5_{n}" for n in range(1, 13)]
+    texts = ["Start Date", "Response Type", "Response ID", "Leader", "Relationship"]
+    texts += [
+        f"How important is each for the organization? - {n}. {label} - {DESCRIPTION}"
+        for n, label in enumerate(LABELS, start=1)
+    ]
+    path = tmp_path / "q.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerows([ids, texts])
+        for n, (group, row) in enumerate(
+            zip(("Self", "Peer", "Peer", "Peer"), scores, strict=True)
+        ):
+            writer.writerow(["2026-11-01", "IP Address", f"R_{n}", "Ann", group, *row])
+    code, out, err = run("analyze", str(path), "-f", "json", "--min-raters", "3")
+    assert code == 0, err
+    means = json.loads(out)["subjects"][0]["blocks"][0]["mean_rank"]["peer"]
+    expected = np.mean([rankdata([-v for v in row]) for row in scores[1:]], axis=0)
+    assert [means[d] for d in DIMS] == pytest.approx(expected.tolist(), abs=1e-4)

@@ -147,3 +147,49 @@ def test_a_leader_no_column_names_is_a_step_to_fill_in_not_a_run_line(tmp_path: 
     code, out, _ = run("inspect", str(path))
     assert code == 1 and "  run:" not in out
     assert f"  next:        coachkit analyze {path} --subject 'LEADER NAME'" in out
+
+
+def test_a_misspelt_item_beside_questions_that_mention_its_words(tmp_path: Path) -> None:
+    """Two short questions mention "following" (an alias of "Developing a following") and the
+    item itself is misspelt: inspect exits 1 naming the misspelt column, as analyze does."""
+    items = [
+        label if label != "Developing a following" else "Developing a folowing" for label in LABELS
+    ]
+    path = tmp_path / "misspelt.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["Leader", "Relationship", "Which of the following?", *items, "The following?"]
+        )
+        for group in ("Self", "Manager"):
+            writer.writerow(["Ann", group, "Yes", *range(1, 13), "No"])
+    code, out, _ = run("inspect", str(path))
+    assert code == 1 and "  run:" not in out
+    assert "column K ('Developing a folowing') is close to 'Developing a following'" in out
+    code, _, err = run("analyze", str(path))
+    assert code == 1 and "column K ('Developing a folowing')" in err
+    mapped = ["--dimension-map", "Developing a folowing=developing_following"]
+    assert run("analyze", str(path), *mapped)[0] == 0
+
+
+def test_files_of_one_link_each_inspected_together() -> None:
+    """`--group FILE=GROUP` for several files: each is checked with its own group."""
+    exports = "examples/exports/surveymonkey-"
+    names = ["self", "manager", "peers", "direct-reports"]
+    groups = ["self", "manager", "peer", "direct_report"]
+    args = [f"{exports}{n}.csv" for n in names]
+    for name, group in zip(names, groups, strict=True):
+        args += ["--group", f"surveymonkey-{name}.csv={group}"]
+    code, out, _ = run("inspect", *args)
+    assert code == 0 and "problem:" not in out
+    lines = [line.split("run:", 1)[1].strip() for line in out.splitlines() if "  run:" in line]
+    assert len(lines) == 4
+    for line in lines:
+        _runs(line)
+
+
+def test_several_files_are_also_checked_as_the_one_dataset_analyze_reads() -> None:
+    path = "examples/by-family.csv"
+    code, out, _ = run("inspect", path, path)
+    assert code == 1 and "analyzed together:" in out and "holds the same data" in out
+    assert run("analyze", path, path)[0] == 1

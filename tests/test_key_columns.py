@@ -147,3 +147,32 @@ def test_a_leader_named_by_a_phrase_beside_a_group_question_naming_the_leader(
     document, _ = _json(str(_write(tmp_path / "f.csv", rows)))
     assert document["subjects"][0]["subject"] == "Ann Lee"
     _peers_are(document, ranks)
+
+
+def test_a_tidy_item_column_of_codes_gives_way_to_the_column_of_labels(tmp_path: Path) -> None:
+    """`Item` holds the platform's codes (`Q5_3`), `Item text` the labels: the labels tell."""
+    from conftest import LABELS as ITEM_LABELS
+
+    peers = _rankings(3)
+    raters = [("s", "Self", list(IDENTITY)), *((f"p{n}", "Peer", r) for n, r in enumerate(peers))]
+    rows: list[list[object]] = [["Leader", "Rater", "Group", "Item", "Item text", "Rank"]]
+    for rater, group, ranks in raters:
+        rows += [
+            ["Ann", rater, group, f"Q5_{n + 1}", label, rank]
+            for n, (label, rank) in enumerate(zip(ITEM_LABELS, ranks, strict=True))
+        ]
+    document, _ = _json(str(_write(tmp_path / "tidy.csv", rows)))
+    assert document["inputs"][0]["source_format"] == "tidy"
+    _peers_are(document, peers)
+
+
+def test_a_relationship_question_with_labels_of_its_own_is_the_group_column(
+    tmp_path: Path,
+) -> None:
+    """A long-ish header that mentions a relationship, over a few labels of the file's own
+    beside a known one: the group column, whose unknown labels are named in one error."""
+    header = "What is your working relationship with this person?"
+    rows: list[list[object]] = [["Leader", header, *LABELS]]
+    rows += [["Ann", label, *IDENTITY] for label in ("Self", "Teammate", "Teammate", "Mentor")]
+    code, _, err = run("analyze", str(_write(tmp_path / "f.csv", rows)))
+    assert code == 1 and "2 unknown rater groups: 'Teammate' (row 3" in err and "'Mentor'" in err

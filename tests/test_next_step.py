@@ -102,3 +102,26 @@ def test_a_missing_file_names_the_close_one(tmp_path: Path) -> None:
     error = _error("analyze", str(tmp_path / "survey-2062.csv"))
     assert f"did you mean {tmp_path / 'survey-2026.csv'}?" in error
     assert "did you mean" not in _error("analyze", str(tmp_path / "other.csv"))
+
+
+def test_a_renamed_item_is_mapped_with_dimension_map(tmp_path: Path) -> None:
+    from conftest import LABELS
+
+    header: list[object] = ["Leader", "Relationship", "Strategic thinking", *LABELS[1:]]
+    ranks = [list(range(1, 13)), list(range(12, 0, -1))]
+    rows: list[list[object]] = [header]
+    rows += [["Ann", group, *r] for group, r in zip(("Self", "Manager"), ranks, strict=True)]
+    path = str(_write(tmp_path / "renamed.csv", rows))
+    error = _error("analyze", path)
+    assert '--dimension-map "Strategic thinking=vision_strategy"' in error
+    flag = ["--dimension-map", "Strategic thinking=vision_strategy"]
+    code, out, err = run("analyze", path, *flag, "-f", "json")
+    assert code == 0, err
+    means = json.loads(out)["subjects"][0]["blocks"][0]["mean_rank"]["manager"]
+    assert means["vision_strategy"] == 12.0 and means["building_teams"] == 1.0
+    code, out, _ = run("inspect", path, *flag)
+    command = next(line.split("run:", 1)[1].strip() for line in out.splitlines() if "run:" in line)
+    assert code == 0 and "--dimension-map 'Strategic thinking=vision_strategy'" in command
+    assert run(*shlex.split(command)[1:])[0] == 0
+    code, _, err = run("analyze", path, "--dimension-map", "Strategic thinking=nowhere")
+    assert code == 2 and "is not LABEL=dimension" in err

@@ -119,3 +119,16 @@ def test_a_shipped_instrument_that_fits_is_chosen_without_the_option() -> None:
     assert "read with the shipped instrument it-archetypes" in err
     explicit, _ = _analyze(path, "--instrument", "it-archetypes")
     assert document["subjects"] == explicit["subjects"]
+
+
+def test_two_rankings_of_other_items_ask_which_one(tmp_path: Path) -> None:
+    first, second = ["Hiring", "Security", "Docs"], ["Speed", "Cost", "Quality"]
+    header: list[object] = ["Leader", "Relationship"]
+    header += [f"Rank our team priorities [{i}]" for i in first]
+    header += [f"Rank the vendor criteria [{i}]" for i in second]
+    path = _write(tmp_path / "two.csv", [header, ["Ann", "Self", 1, 2, 3, 3, 2, 1]])
+    code, _, err = run("analyze", str(path))
+    assert code == 1 and "2 questions rank items" in err and "choose one with --question" in err
+    document, _ = _analyze(str(path), "--question", "vendor")
+    assert [d["label"] for d in document["instrument"]["dimensions"]] == second
+    assert _means(document, "self") == [3.0, 2.0, 1.0]

@@ -191,6 +191,14 @@ GroupMapOpt = Annotated[
         show_default=False,
     ),
 ]
+DimensionMapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--dimension-map",
+        help="Map an item label to a dimension: 'LABEL=id' (repeatable).",
+        show_default=False,
+    ),
+]
 ValuesOpt = Annotated[
     ValueKind | None,
     typer.Option(
@@ -535,6 +543,7 @@ _READING = {
     "sheet": "sheet",
     "subject": "subject",
     "group_map": "group_map",
+    "dimension_map": "dimension_map",
     "values": "values",
     "scheme": "scheme",
     "allow_partial": "allow_partial",
@@ -581,6 +590,7 @@ def analyze(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -646,6 +656,7 @@ def validate(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -697,6 +708,7 @@ def inspect(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     subject_column: SubjectColumnOpt = None,
     group_column: GroupColumnOpt = None,
     rater_column: RaterColumnOpt = None,
@@ -725,7 +737,7 @@ def inspect(
         from coachkit.pipeline import file_groups
         from coachkit.render.inspect import render_inspect
 
-        given = load_instrument(reading.instrument)
+        given = reading.instrument_to_read()
         known = [given, *(load_instrument(n) for n in builtin_names() if n != given.id)]
         options = reading.read_options(given)
         groups = file_groups(reading.group, [str(f) for f in files], given)
@@ -739,7 +751,13 @@ def inspect(
         if draft_instrument:
             write_output(_draft(views, given, reading.question), None, files)
             return 0
-        views = [_as_analyzed(view, reading, given) for view in views]
+        views = [  # each file as analyze reads it alone, with the group given for it
+            _as_analyzed(view, replace(reading, group=groups.get(view.path)), given)
+            for view in views
+        ]
+        if len(files) > 1 and views and not any(v.problem for v in views):
+            together = _together_fails([str(f) for f in files], reading)  # analyze merges them
+            views[0] = replace(views[0], problem=together) if together else views[0]
         write_output(render_inspect(views, Format(format.value)), None, files)
         return 1 if any(v.problem for v in views) else 0
 
@@ -756,6 +774,7 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
 
     if not view.command.startswith("coachkit analyze"):
         return view  # a draft: inspect --draft-instrument runs on any ranking it lists
+    view = replace(view, command=view.command + _given_flags(reading))
     own = view.instrument == given.id or bool(view.own_items)  # read so without --instrument
     instrument = reading.instrument if own else view.instrument
     plain = replace(reading, instrument=instrument)
@@ -768,12 +787,16 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
             view,
             problem="",
             runnable=True,
-            command=shlex.join(words),
+            command=shlex.join(words) + _given_flags(reading),
             notes=(*view.notes, note),
         )
     problem = view.problem or _analyze_fails(view.path, plain)
     words = shlex.split(view.command)[3:]
-    flags = dict(zip(words[::2], words[1::2], strict=False))
+    flags = {  # the options the command decides (the rest are the reading's own)
+        flag: words[i + 1]
+        for i, flag in enumerate(words[:-1])
+        if flag in ("--instrument", "--question", "--subject", "--group")
+    }
     fixed = replace(
         plain,
         instrument=flags.get("--instrument", plain.instrument),
@@ -790,6 +813,33 @@ def _as_analyzed(view: "FileView", reading: "Reading", given: "Instrument") -> "
         runnable=not fails,
         command="" if fixed == plain and fails else view.command,
     )
+
+
+def _given_flags(reading: "Reading") -> str:
+    """The reading options a user gave inspect that its `run:` line must carry as well (those
+    the line does not decide itself: maps, codes, the kind of values...)."""
+    import shlex
+    from collections.abc import Mapping
+
+    words: list[str] = []
+    for flag, pairs in (
+        ("--group-map", reading.group_map),
+        ("--dimension-map", reading.dimension_map),
+    ):
+        items = [f"{k}={v}" for k, v in pairs.items()] if isinstance(pairs, Mapping) else pairs
+        words += [w for item in items for w in (flag, str(item))]
+    for flag, value in (
+        ("--source", reading.source if str(reading.source) != "auto" else None),
+        ("--values", reading.values),
+        ("--scheme", reading.scheme),
+        ("--codes", reading.codes if isinstance(reading.codes, str | Path) else None),
+    ):
+        if value is not None:
+            words += [flag, str(getattr(value, "value", value))]
+    words += ["--allow-partial"] * reading.allow_partial
+    words += ["--keep-identical"] * reading.keep_identical
+    words += ["--no-merge-names"] * (not reading.merge_names)
+    return "".join(f" {shlex.quote(w)}" for w in words)
 
 
 def _journey_of(path: str, reading: "Reading") -> tuple[str, str] | None:
@@ -814,6 +864,21 @@ def _journey_of(path: str, reading: "Reading") -> tuple[str, str] | None:
     except CoachkitError:
         return None
     return None
+
+
+def _together_fails(paths: list[str], reading: "Reading") -> str:
+    """What `analyze` of several files as one dataset stops on ("" when it runs, or when the
+    files hold a journey, which each file's own line shows)."""
+    from coachkit.errors import AmbiguousQuestions
+    from coachkit.pipeline import load, usable
+
+    try:
+        usable(load(paths, reading), paths)
+    except AmbiguousQuestions:
+        return ""
+    except CoachkitError as exc:
+        return f"analyzed together: {exc}"
+    return ""
 
 
 def _analyze_fails(path: str, reading: "Reading") -> str:
@@ -891,6 +956,7 @@ def batch(
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -1058,6 +1124,7 @@ def org(
     layout: LayoutOpt = Layout.auto,
     sheet: SheetOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,
@@ -1127,6 +1194,7 @@ def compare(
     sheet: SheetOpt = None,
     subject: SubjectOpt = None,
     group_map: GroupMapOpt = None,
+    dimension_map: DimensionMapOpt = None,
     values: ValuesOpt = None,
     scheme: SchemeOpt = None,
     allow_partial: PartialOpt = False,

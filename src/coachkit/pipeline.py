@@ -69,6 +69,7 @@ class Reading:
     subject: str | None = None  # the leader of a file that names none
     group: str | Mapping[str, str] | Sequence[str] | None = None  # one group, or per file
     group_map: Mapping[str, str] | Sequence[str] = field(default_factory=dict)
+    dimension_map: Mapping[str, str] | Sequence[str] = field(default_factory=dict)
     values: ValueKind | str | None = None
     scheme: Scheme | str | None = None
     allow_partial: bool = False
@@ -85,6 +86,13 @@ class Reading:
     # the journey: the question of where things stand now, and of where they should go
     now: str | None = None
     future: str | None = None
+
+    def instrument_to_read(self) -> Instrument:
+        """The instrument the files are read with: `instrument` (the default when None), its
+        dimensions also answering to the labels `dimension_map` names."""
+        from coachkit.instruments import load_instrument, with_aliases
+
+        return with_aliases(load_instrument(self.instrument), dimension_map(self))
 
     def read_options(self, instrument: Instrument) -> ReadOptions:
         """The reader's options for an instrument (group labels and codes resolved)."""
@@ -144,12 +152,11 @@ def _name(value: Input, index: int) -> str:
 
 def load(inputs: Inputs, reading: Reading = Reading()) -> Loaded:
     """Read every input (files or DataFrames) and validate them as one dataset."""
-    from coachkit.instruments import load_instrument
 
     items = _as_list(inputs)
     if not items:
         raise UsageError("no input given")
-    return _load(items, reading, load_instrument(reading.instrument))
+    return _load(items, reading, reading.instrument_to_read())
 
 
 def _load(
@@ -586,6 +593,32 @@ def group_map(pairs: Mapping[str, str] | Sequence[str], instrument: Instrument) 
     return mapping
 
 
+def dimension_map(reading: Reading) -> dict[str, str]:
+    """`--dimension-map LABEL=id` pairs (or a mapping) as label -> dimension id; the target may
+    be an id or a label of the instrument's dimensions."""
+    from coachkit.instruments import load_instrument
+
+    pairs = reading.dimension_map
+    if not pairs:
+        return {}
+    instrument = load_instrument(reading.instrument)
+    items = (
+        list(pairs.items())
+        if isinstance(pairs, Mapping)
+        else [tuple(p.rpartition("=")[::2]) for p in pairs]
+    )
+    mapping: dict[str, str] = {}
+    for label, target in items:
+        dim = instrument.match_dimension(target.strip()) if label.strip() else None
+        if dim is None:
+            known = ", ".join(instrument.dimension_ids)
+            raise UsageError(
+                f"{label}={target!r} is not LABEL=dimension ({known})", "dimension_map"
+            )
+        mapping[label.strip()] = dim
+    return mapping
+
+
 def file_groups(
     values: str | Mapping[str, str] | Sequence[str] | None,
     files: Sequence[str],
@@ -710,6 +743,7 @@ class ReadingOptions(TypedDict, total=False):
     subject: str | None
     group: str | Mapping[str, str] | Sequence[str] | None
     group_map: Mapping[str, str] | Sequence[str]
+    dimension_map: Mapping[str, str] | Sequence[str]
     values: ValueKind | str | None
     scheme: Scheme | str | None
     allow_partial: bool

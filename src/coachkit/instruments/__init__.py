@@ -241,6 +241,25 @@ class Instrument:
         return tuple(dict.fromkeys((dim, False) for _, _, dim in kept))
 
 
+def with_aliases(instrument: Instrument, aliases: dict[str, str]) -> Instrument:
+    """A copy of the instrument whose dimensions also answer to these labels (label ->
+    dimension id), as `--dimension-map LABEL=id` names them."""
+    if not aliases:
+        return instrument
+    dimensions = tuple(
+        replace(d, aliases=(*d.aliases, *(a for a, target in aliases.items() if target == d.id)))
+        for d in instrument.dimensions
+    )
+    return replace(
+        instrument,
+        dimensions=dimensions,
+        _dimension_index={},
+        _group_index={},
+        _word_index=[],
+        _header_index={},
+    )
+
+
 def _closest(label: str, index: dict[str, str], names: dict[str, str]) -> str | None:
     import difflib
 

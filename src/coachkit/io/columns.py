@@ -240,13 +240,16 @@ def _unknown_groups(
 
 
 def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
-    """The error for a label that names no dimension, with the closest one."""
+    """The error for a label that names no dimension, with the closest one and the
+    --dimension-map that maps it there."""
     hint = instrument.suggest_dimension(label)
     guess = f" (closest: {hint!r})" if hint else ""
     shown = label if len(label) <= 40 else label[:37] + "..."
+    target = (instrument.match_dimension(hint) if hint else None) or "ID"
     return InputError(
-        f"{where}: unknown dimension {shown!r}{guess}; rename it or add an alias "
-        "(--instrument FILE; `coachkit dimensions` lists the labels)"
+        f"{where}: unknown dimension {shown!r}{guess}; map it with --dimension-map "
+        f'"{shown}={target}", rename it, or add an alias (--instrument FILE; '
+        "`coachkit dimensions` lists the labels)"
     )
 
 
@@ -545,23 +548,22 @@ ANSWERS = frozenset({"yes", "no", "true", "false", "y", "n", "ja", "nein", "oui"
 
 
 def _names_leaders(cells: np.ndarray, strong: bool, instrument: Instrument | None) -> bool:
-    """Whether a column's values can name leaders: not mostly group labels, yes/no answers or
-    sentences; under a header that only mentions a leader, not numbers either."""
+    """Whether a column's values can name leaders: not mostly group labels or yes/no answers;
+    under a header that only mentions a leader, not sentences or numbers either."""
     filled = [c for c in _sample(cells) if c.lower() not in BLANKS]
     if not filled:
         return strong
     distinct = {normalize(c) for c in filled}
     if distinct <= ANSWERS:
         return False
-    if not strong and sum(len(c) > 60 for c in filled) * 2 > len(filled):
-        return False  # sentences under a header that only mentions a leader: answers
-    # (under a header that names the column, a long cell is a leader all the same: validation
-    # describes it without printing it)
     if instrument is not None and sum(
         instrument.match_group(c) is not None for c in filled
     ) * 2 > len(filled):
         return False
-    return strong or not all(_NUMBER_LIKE.fullmatch(c) for c in filled)
+    if strong:  # under a header that names the column, a long cell is a leader all the same:
+        return True  # validation describes it without printing it
+    sentences = sum(len(c) > 60 for c in filled) * 2 > len(filled)  # answers, not names
+    return not sentences and not all(_NUMBER_LIKE.fullmatch(c) for c in filled)
 
 
 def subject_values(
@@ -631,8 +633,9 @@ def _fits_groups(
     cells: np.ndarray, strong: bool, instrument: Instrument, options: ReadOptions
 ) -> bool:
     """Whether a column's values can be rater groups: mostly labels the instrument (or
-    --group-map) knows; under a header that is a group column's own name also a few short,
-    repeated labels (to be mapped), but never numbers or yes/no answers."""
+    --group-map) knows; else a few short, repeated labels (to be mapped), never numbers or
+    yes/no answers, and under a header that only mentions a group word at least one of them a
+    label the instrument knows."""
     filled = [c for c in _sample(cells) if c.lower() not in BLANKS]
     if not filled:
         return strong
@@ -643,7 +646,7 @@ def _fits_groups(
         return True
     distinct = {normalize(c) for c in filled}
     return (
-        strong
+        (strong or known > 0)
         and not distinct <= ANSWERS
         and not any(_NUMBER_LIKE.fullmatch(c) for c in distinct)
         and all(len(c) <= 40 for c in filled)

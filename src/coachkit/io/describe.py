@@ -139,10 +139,22 @@ def _wide_view(
     if use is not None:  # a question that another instrument fits
         return _view(grid, sheet, use, instrument, options, instruments)
     plain = _view(grid, sheet, instrument, instrument, options, instruments)
-    own = _own_ranking(fits, body, instrument, options)
-    if own is None or instrument.id != DEFAULT_INSTRUMENT or instrument.path:
+    if instrument.id != DEFAULT_INSTRUMENT or instrument.path:
         return plain
-    question, items = own
+    rankings = _own_rankings(fits, body, instrument, options)
+    if len(rankings) > 1:  # analyze reads the one --question names with its own items
+        keys = ", ".join(q.short for q, _ in rankings[:4])
+        command = ["coachkit", "analyze", grid.path, "--question", rankings[0][0].key]
+        return replace(
+            plain,
+            problem=f"{grid.where}: {len(rankings)} questions rank items no instrument holds "
+            f"({keys}); choose one with --question (its items are then the instrument)",
+            command=shlex.join(command),
+            runnable=True,
+        )
+    if not rankings:
+        return plain
+    question, items = rankings[0]
     labels = plain.group_labels if options.group is None else ()
     mine = own_items_instrument(items, question.stem or question.key, labels, instrument)
     if mine is None:
@@ -163,11 +175,11 @@ def _wide_view(
     return replace(view, own_items=items, own_labels=labels, notes=(note, *view.notes))
 
 
-def _own_ranking(
+def _own_rankings(
     fits: list[Fit], body: Table, instrument: Instrument, options: ReadOptions
-) -> tuple[Question, tuple[str, ...]] | None:
-    """The one ranking question whose items no instrument holds (the one --question names), and
-    its items; None when there is none, or several and no --question."""
+) -> list[tuple[Question, tuple[str, ...]]]:
+    """The ranking questions whose items no instrument holds (the one --question names), each
+    with its items."""
     from coachkit.io import wide
 
     found = []
@@ -185,7 +197,7 @@ def _own_ranking(
             found.append((question, _named(body, question)))
     if options.question is not None:
         found = [(q, items) for q, items in found if q.matches(options.question)]
-    return found[0] if len(found) == 1 else None
+    return found
 
 
 def _view(
@@ -432,7 +444,9 @@ def _command(
     from coachkit.instruments.draft import OWN_ITEMS
     from coachkit.io.questions import responses
 
-    unknown = [q for q in questions if q.values in ("ranks", "item names") and not q.instruments]
+    unknown = [
+        q for q in questions if q.key and q.values in ("ranks", "item names") and not q.instruments
+    ]
     if (chosen is None or not chosen.complete) and unknown:
         named = [q for q in unknown if options.question is not None and q.key == options.question]
         words = ["coachkit", "inspect", grid.path, "--question", (named or unknown)[0].key]

@@ -230,6 +230,30 @@ def qualtrics_parts(ids: list[str], texts: list[str], skip: frozenset[int]) -> l
             continue
         stem, item = split_header(text) if text.strip() else ("", cid)
         parts.append((match.group(1) if match else (stem or cid.strip()), item, stem))
+    return _after_shared_stem(parts, texts)
+
+
+def _after_shared_stem(parts: list[Part | None], texts: list[str]) -> list[Part | None]:
+    """Items whose own text holds ` - ` (`Q - 1. Courage - Skilled: ...`): a question's stem is
+    the text its columns share up to a ` - `, and each item all that follows it."""
+    columns: dict[str, list[int]] = {}
+    for i, part in enumerate(parts):
+        if part is not None:
+            columns.setdefault(part[0], []).append(i)
+    for key, cols in columns.items():
+        own = [texts[i].strip() for i in cols]
+        if len(cols) < 2 or not all(t.count(" - ") > 1 for t in own):
+            continue
+        shared = own[0]
+        for text in own[1:]:
+            while not text.startswith(shared):
+                shared = shared[:-1]
+        cut = shared.rfind(" - ")
+        if cut <= 0:
+            continue
+        stem = CODE_PREFIX.sub("", shared[:cut].strip())
+        for i, text in zip(cols, own, strict=True):
+            parts[i] = (key, text[cut + 3 :].strip(), stem)
     return parts
 
 
@@ -272,7 +296,8 @@ def fit(question: Question, instrument: Instrument) -> Fit:
         return Fit(question, {}, (), True)
     columns: dict[str, int] = {}
     exact: dict[str, bool] = {}  # whether the column's header is the label itself
-    unknown, clashes, doubles = [], [], []
+    unknown, doubles = [], []
+    clashing: dict[str, list[int]] = {}  # per dimension, the columns that name it again
     for col, item in zip(question.columns, question.items, strict=True):
         found = instrument.header_dimensions(item)
         if len(found) > 1:
@@ -286,7 +311,12 @@ def fit(question: Question, instrument: Instrument) -> Fit:
         if dim not in columns or (whole and not exact[dim]):  # the label itself wins
             columns[dim], exact[dim] = col, whole
         elif whole == exact[dim]:
-            clashes.append(col)
+            clashing.setdefault(dim, []).append(col)
+    # A label only inside other words of two headers ("Which of the following...?" and "The
+    # following?" for "Developing a following") names neither: the dimension is missing.
+    vague = {d for d in clashing if not exact[d]}
+    columns = {d: c for d, c in columns.items() if d not in vague}
+    clashes = sorted(c for d, cols in clashing.items() if d not in vague for c in cols)
     complete = len(columns) == len(instrument.dimensions) and not (unknown or clashes)
     complete = complete and not (doubles and question.stem)
     return Fit(question, columns, tuple(unknown), complete, tuple(doubles), tuple(clashes))

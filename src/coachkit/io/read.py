@@ -59,7 +59,13 @@ def _read(
             seen.append(grid.sheet or "")
             asked = wide.generic_sheet(grid.cells.row(header_at), header_at).questions()
             ranking = [q for q in asked if q.key and len(q.columns) >= 3]
-            if ranking and not other:
+            if len(ranking) > 1 and options.question is None and not other:
+                other = (
+                    f"{len(ranking)} questions rank items {instrument.id} does not hold ("
+                    + ", ".join(q.short for q in ranking[:4])
+                    + "); choose one with --question (its items are then the instrument)"
+                )
+            elif ranking and not other:
                 other = (
                     f"question {ranking[0].short} ranks items {instrument.id} does not hold; "
                     + wide.draft_hint(path, ranking[0])

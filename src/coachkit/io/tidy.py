@@ -51,6 +51,10 @@ def read(
     rank_col = find(header, RANK + instrument.header_words("rank"))
     score_col = find(header, SCORE + instrument.header_words("score"))
     value_col = rank_col if rank_col is not None else score_col
+    if dim_col is not None and not _labels_in(grid.rows_from(header_at + 1)[dim_col], instrument):
+        # an "Item" column of codes (`Q5_3`) beside one of labels: the labels tell the item
+        labelled = _label_column(grid.rows_from(header_at + 1), instrument)
+        dim_col = labelled if labelled is not None else dim_col
     by_values = dim_col is None or value_col is None
     if by_values:  # headers in a language coachkit has no words for: the values tell
         told = columns_by_values(grid.rows_from(header_at + 1), instrument)
@@ -152,6 +156,20 @@ def read(
             else ()
         ),
     )
+
+
+def _labels_in(cells: np.ndarray, instrument: Instrument, share: float = 0.8) -> bool:
+    """Whether most (80%+) of a column's filled cells are the instrument's labels."""
+    found = [str(c).strip() for c in cells[:SAMPLE].tolist() if str(c).strip()]
+    return bool(found) and (
+        sum(instrument.match_dimension(c) is not None for c in found) >= share * len(found)
+    )
+
+
+def _label_column(body: Table, instrument: Instrument) -> int | None:
+    """The one column whose cells are mostly the instrument's labels, if exactly one is."""
+    found = [col for col in body.labels if _labels_in(body[col], instrument)]
+    return found[0] if len(found) == 1 else None
 
 
 def columns_by_values(body: Table, instrument: Instrument) -> tuple[int, int] | None:

@@ -8,6 +8,7 @@ A ranking arrives in one of three encodings, and all three are read:
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from collections.abc import Callable
@@ -43,7 +44,7 @@ from coachkit.io.platforms import Sheet
 from coachkit.io.questions import Fit, Question, choose, fit, list_question, position
 from coachkit.io.source import ReadOptions, Source
 from coachkit.options import ValueKind
-from coachkit.text import normalize
+from coachkit.text import compact, normalize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -105,6 +106,12 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     chosen = choose(fits, body, instrument, options.question, where)
     if chosen is None:
         other = [f.question for f in fits if f.question.stem and len(f.question.columns) >= 3]
+        if len(other) > 1 and options.question is None:
+            listed = ", ".join(q.short for q in other[:4])
+            raise InputError(
+                f"{where}: {len(other)} questions rank items {instrument.id} does not hold "
+                f"({listed}); choose one with --question (its items are then the instrument)"
+            )
         raise InputError(
             f"{where}: no ranking found: expected a column per dimension, a column per rank "
             "position, or cells listing the dimensions in order; "
@@ -362,7 +369,7 @@ def _incomplete(
         )
     missing = [d for d in instrument.dimension_ids if d not in chosen.columns]
     close = [
-        f"{column_name(c, header)} is close to {hint!r}"
+        (c, instrument.header_label(header[c]), hint)
         for c in chosen.question.columns
         if c not in chosen.columns.values()
         and (hint := instrument.suggest_dimension(instrument.header_label(header[c])))
@@ -370,9 +377,20 @@ def _incomplete(
     ]
     names = ", ".join(instrument.label(d) for d in missing[:3])
     names += f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    if close:  # the closest first: a misspelt item before a question that mentions its words
+        col, label, hint = max(
+            close,
+            key=lambda c: difflib.SequenceMatcher(None, compact(c[1]), compact(c[2])).ratio(),
+        )
+        step = (
+            f"; {column_name(col, header)} is close to {hint!r}: if it is that dimension, "
+            f'map it with --dimension-map "{label}={instrument.match_dimension(hint)}"'
+        )
+    else:
+        step = '; map a header with --dimension-map "LABEL=id", rename it, or add an alias'
     return InputError(
         f"{where}: no column for {names} ({len(chosen.columns)} of {len(instrument.dimensions)} "
-        "found)" + (f"; {close[0]}" if close else "") + "; rename the header or add an alias"
+        f"found){step}"
     )
 
 
