@@ -48,6 +48,7 @@ def test_a_pool_reuses_one_reader_and_replaces_one_that_died() -> None:
     assert isolate._READER is None  # the block ends its reader
 
 
+@pytest.mark.slow  # a second of processor time spent on purpose, twice (CI runs it)
 @pytest.mark.parametrize("pooled", [False, True])
 def test_the_time_limit_counts_processor_time(pooled: bool) -> None:
     """A reader that computes without end is stopped by its processor-time cap, whatever the

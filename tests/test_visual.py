@@ -159,6 +159,7 @@ BROWSER = (
 )
 
 
+@pytest.mark.slow  # a real browser: seconds each (CI runs them)
 @pytest.mark.skipif(
     BROWSER is None,
     reason="no headless Chromium on this machine (.ci/run installs Debian's chromium)",
@@ -302,6 +303,7 @@ def test_quadrant_names_are_whole_and_the_corner_names_clear_of_every_dot() -> N
     assert "Communication ski…" not in html and "Developing a foll…" not in html
 
 
+@pytest.mark.slow  # a real browser: seconds each (CI runs them)
 @pytest.mark.skipif(BROWSER is None, reason="no headless Chromium on this machine")
 def test_quadrant_labels_do_not_overlap_in_a_real_browser(tmp_path: Path) -> None:
     """The same, measured: Chromium lays the labels out in its own font and a script reports
@@ -349,6 +351,7 @@ def test_quadrant_labels_do_not_overlap_in_a_real_browser(tmp_path: Path) -> Non
     assert result.group(2) == ""
 
 
+@pytest.mark.slow  # a real browser: seconds each (CI runs them)
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium to print with (.ci/run installs it)")
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_pdf_has_a_page_per_leader_and_page_numbers(tmp_path: Path, paper: str) -> None:
@@ -380,6 +383,7 @@ def test_pdf_has_a_page_per_leader_and_page_numbers(tmp_path: Path, paper: str) 
     assert size in info
 
 
+@pytest.mark.slow  # a real browser: seconds each (CI runs them)
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium to print with (.ci/run installs it)")
 def test_a_pdf_is_the_same_bytes_on_every_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
