@@ -445,3 +445,35 @@ def test_the_workbook_is_one_an_analyst_keeps(tmp_path: Path) -> None:
                 formats[cell.number_format] += 1
     assert {"0.0", "0.00", "0.000"} <= set(formats)
     assert len(dana._charts) == 1  # the gaps as a native bar chart
+
+
+@pytest.mark.slow  # prints a dozen PDFs (CI runs it)
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium to print with (.ci/run installs it)")
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="no pdftotext (poppler-utils)")
+@pytest.mark.parametrize(
+    "name", ["acme-wide.xlsx", "acme-tidy.csv", "cohort-2026.csv", "ratings.csv", "by-family.csv"]
+)
+def test_printed_pages_keep_charts_with_their_headings_and_are_never_near_empty(
+    tmp_path: Path, name: str
+) -> None:
+    """Each page's text, as a reader of the PDF gets it: no page but the last holds fewer than
+    8 lines, and every "where each group puts each dimension" heading shares its page with the
+    chart's first row."""
+    import subprocess
+
+    pdf = tmp_path / "report.pdf"
+    code, _, err = run("analyze", f"examples/{name}", "--comments", "-q", "-o", str(pdf))
+    assert code == 0, err
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    if not pages[-1].strip():
+        pages.pop()
+    counts = [sum(1 for line in page.splitlines() if line.strip()) for page in pages]
+    assert all(n >= 8 for n in counts[:-1]), counts
+    first_rows = {"Vision and strategy", "Vision & strategy"}
+    for page in pages:
+        if "where each group puts each dimension" in page:
+            below = page.split("where each group puts each dimension", 1)[1]
+            assert any(row in below for row in first_rows) or "Job competence" in below, page[:400]
