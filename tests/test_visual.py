@@ -81,7 +81,9 @@ def test_workbook(tmp_path: Path) -> None:
         "Marcus Oyelaran",
         "Priya Raman",
         "Excluded",
+        "Data",
     ]
+    assert book.properties.creator == "coachkit"
     summary = book["Summary"]
     assert summary.freeze_panes == "B2"
     header = [c.value for c in summary[1]]
@@ -100,7 +102,21 @@ def test_workbook(tmp_path: Path) -> None:
     assert dana[header.index("Self tilt")] == pytest.approx(sum(ranks[6:]) / 6 - sum(ranks[:6]) / 6)
     assert dana[header.index("Peers raters")] == 3
     sheet = book["Dana Whitfield"]
-    assert sheet.freeze_panes == "A4"
+    # frozen under the first table's header (row 4: title, raters, a blank row above it)
+    assert sheet["A4"].value == "Dimension" and sheet.freeze_panes == "B5"
+    # every table narrow enough for a landscape page at a readable size, headers wrapped
+    widths = [
+        max(c.column for c in r if c.value is not None)
+        for r in sheet.iter_rows()
+        if any(c.value is not None for c in r) and r[0].font.bold
+    ]
+    assert max(widths) <= 10, widths
+    assert sheet["C4"].alignment.wrap_text
+    data = book["Data"]
+    assert data.auto_filter.ref == data.dimensions
+    import coachkit
+
+    assert data.max_row - 1 == len(coachkit.analyze(EXAMPLES / "acme-wide.xlsx").to_frame())
     assert len(sheet.conditional_formatting) >= 1
     rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
     assert {r.formula[0].split(">=")[1] for r in rules} == {"6.0", "3.0"}

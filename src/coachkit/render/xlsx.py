@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from coachkit.render import wording
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from openpyxl.worksheet.worksheet import Worksheet
 
     from coachkit.model import Block, InstrumentInfo, Report, SubjectResult
@@ -36,11 +38,13 @@ def _put(sheet: Worksheet, row: int, values: list[Any]) -> None:
 
 
 def _header(sheet: Worksheet, row: int, values: list[str]) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     _put(sheet, row, values)
     for column in range(1, len(values) + 1):
-        sheet.cell(row=row, column=column).font = Font(bold=True)
+        cell = sheet.cell(row=row, column=column)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")  # wrapped, never cut
 
 
 def _widths(sheet: Worksheet, widths: list[int]) -> None:
@@ -51,7 +55,13 @@ def _widths(sheet: Worksheet, widths: list[int]) -> None:
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\', unique in the workbook."""
+    """Excel's rules: at most 31 characters, none of []:*?/\\', unique in the workbook. A
+    title too long for a tab is named by its words before a colon ("Re-assessment"), or cut
+    at a word."""
+    name = name.replace(": ", " - ")  # a colon is not allowed in a tab's name
+    if len(name) > 31:
+        head = name.split(" - ", 1)[0].strip()
+        name = head if head and len(head) <= 31 else name[:32].rsplit(" ", 1)[0]
     base = _CONTROL.sub(" ", _SHEET_UNSAFE.sub("_", name)).strip() or "Leader"
     candidate, n = base[:31], 1
     while candidate.lower() in taken:
@@ -85,7 +95,7 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     labels = {d.id: d.label for d in info.dimensions}
-    taken = {"summary", "excluded"}
+    taken = {"summary", "excluded", "data"}
     for row, subject in enumerate(report.subjects, start=2):
         counts = {g.group: g.n for g in subject.groups}
         first = subject.blocks[0]
@@ -118,7 +128,21 @@ def render_xlsx(report: Report) -> bytes:
         _put(excluded, row, [e.path, e.row, e.subject, e.reason])
     excluded.freeze_panes = "A2"
     _widths(excluded, [40, 8, 28, 70])
+    _data_sheet(book.create_sheet("Data"), report)
+    summary.auto_filter.ref = summary.dimensions
     return _saved(book)
+
+
+def _data_sheet(sheet: Worksheet, report: Report) -> None:
+    """The tidy table of `--format csv`, one row per leader, block, group and dimension, with
+    an autofilter: the sheet an analyst sorts and pivots."""
+    columns = list(report.tidy_columns())
+    _header(sheet, 1, columns)
+    for row, values in enumerate(report.tidy_rows(), start=2):
+        _put(sheet, row, [None if v != v else v for v in values])  # NaN: a blank cell
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [24, 10, 14, 6, 24, 26, 14, *[12] * (len(columns) - 7)])
 
 
 def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> None:
@@ -142,7 +166,7 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
     if hidden:
         row += 1
         _put(sheet, row, ["Not reported: " + "; ".join(hidden)])
-    sheet.freeze_panes = "A4"
+    sheet.freeze_panes = f"B{row + 3}"  # below the first table's header, beside its labels
     for block in subject.blocks:
         row = _priorities(sheet, row, info, block)
         if block.comparisons:
@@ -154,36 +178,39 @@ def _leader_sheet(sheet: Worksheet, report: Report, subject: SubjectResult) -> N
 
 
 def _priorities(sheet: Worksheet, row: int, info: InstrumentInfo, block: Block) -> int:
-    """A block's consensus and mean ranks, with the intervals of groups of 3+; the last row."""
+    """A block's consensus ranks, mean ranks and the 95% intervals of groups of 3+, as tables
+    narrow enough to print on a landscape page at a readable size; the last row."""
     labels = {d.id: d.label for d in info.dimensions}
     families = {d.id: info.families.get(d.family, d.family) for d in info.dimensions}
     groups = [g for g in info.groups if g in block.mean_rank]
     with_ci = [g for g in groups if g in block.mean_rank_ci]
-    row += 2
-    _header(
-        sheet,
-        row,
-        [
-            "Dimension",
-            "Family",
-            *(f"{info.groups[g]} consensus" for g in groups),
-            *(f"{info.groups[g]} mean" for g in groups),
-            *(f"{info.groups[g]} mean 95% {end}" for g in with_ci for end in ("low", "high")),
-        ],
-    )
-    for dim in block.dimensions:
-        row += 1
-        _put(
-            sheet,
-            row,
-            [
-                labels[dim],
-                families[dim],
-                *(block.consensus_rank[g][dim] for g in groups),
-                *(round(block.mean_rank[g][dim], 4) for g in groups),
-                *(round(v, 4) for g in with_ci for v in block.mean_rank_ci[g][dim]),
-            ],
-        )
+    tables: list[tuple[list[str], Callable[[str], list[object]]]] = [
+        (
+            ["Dimension", "Family", *(f"{info.groups[g]} consensus" for g in groups)],
+            lambda d: [labels[d], families[d], *(block.consensus_rank[g][d] for g in groups)],
+        ),
+        (
+            ["Mean rank", *(f"{info.groups[g]} mean" for g in groups)],
+            lambda d: [labels[d], *(round(block.mean_rank[g][d], 4) for g in groups)],
+        ),
+    ]
+    for end, at in (("low", 0), ("high", 1)):
+        if with_ci:
+            tables.append(
+                (
+                    [f"95% interval, {end}", *(f"{info.groups[g]} {end}" for g in with_ci)],
+                    lambda d, at=at: [  # type: ignore[misc]
+                        labels[d],
+                        *(round(block.mean_rank_ci[g][d][at], 4) for g in with_ci),
+                    ],
+                )
+            )
+    for header, values in tables:
+        row += 2
+        _header(sheet, row, header)
+        for dim in block.dimensions:
+            row += 1
+            _put(sheet, row, values(dim))
     return row
 
 
@@ -191,7 +218,7 @@ def _gaps(sheet: Worksheet, row: int, report: Report, block: Block) -> int:
     """A block's gaps (shaded by size, with a chart), its notable gaps with their p and
     adjusted p, and the agreement between groups; the last row."""
     from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
 
     info = report.instrument
@@ -236,6 +263,7 @@ def _gaps(sheet: Worksheet, row: int, report: Report, block: Block) -> int:
                 round(n.p_adjusted, 4),
             ]
             _put(sheet, row, values)
+            sheet.cell(row=row, column=4).alignment = Alignment(horizontal="center")
     row += 2
     _header(sheet, row, ["Agreement", "Spearman rho"])
     for c in block.comparisons:
@@ -337,8 +365,15 @@ _FORMATS = (
 
 def _finish(book: Any) -> None:
     """What every sheet gets: one named font, number formats from the headers, frozen headers,
-    landscape pages fitted to the width."""
+    landscape pages fitted to the width; and the document's properties name coachkit."""
     from openpyxl.styles import Font
+
+    from coachkit.version import __version__
+
+    book.properties.creator = "coachkit"
+    book.properties.lastModifiedBy = "coachkit"
+    book.properties.title = "coachkit report"
+    book.properties.keywords = f"coachkit {__version__}"
 
     for sheet in book.worksheets:
         headers: dict[int, str] = {}
