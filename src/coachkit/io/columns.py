@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -784,13 +785,10 @@ def merged_rankings(
 
     from coachkit.keys import factorize, per_value
 
-    raw, uniques = numbered(ids)  # " a" is "a"
-    repeated = np.flatnonzero(np.bincount(raw) > 1).tolist()
-    placeholders = ANONYMOUS | BLANKS
-    if all(str(uniques[u]).lower() in placeholders for u in repeated):
-        return None  # no id comes twice: nothing to merge (the common case, decided at once)
-    id_codes = rater_codes(ids)
+    id_codes = rater_codes(ids)  # " a" is "a"; placeholders are no id
     keyed_rows = np.flatnonzero(id_codes >= 0)
+    if not len(keyed_rows) or np.bincount(id_codes[keyed_rows]).max() < 2:
+        return None  # no id comes twice: nothing to merge (the common case, decided at once)
     leader_codes = factorize(leaders[keyed_rows])[0]
     cell = factorize(id_codes[keyed_rows] * (int(leader_codes.max()) + 1) + leader_codes)[0]
     cells = int(cell.max()) + 1
@@ -896,9 +894,23 @@ def rater_values(body: Table, found: KeyColumn | None) -> np.ndarray:
     return np.asarray(body[found.column], dtype=object)
 
 
+# the last column numbered (weakly: a notebook keeps no file's ids alive), and its codes
+_LAST_CODES: list[tuple[weakref.ref[np.ndarray], np.ndarray]] = []
+
+
 def rater_codes(raters: np.ndarray) -> np.ndarray:
     """A number per distinct rater id (surrounding spaces aside), -1 where a response has no id,
-    an `anonymous` one or a placeholder (`N/A`, `-`). Ids are only compared, to find repeated responses; never shown."""
+    an `anonymous` one or a placeholder (`N/A`, `-`). Ids are only compared, to find repeated
+    responses; never shown. The column the reader confirmed is numbered again by validation:
+    the last one's codes are kept (a million ids are numbered once)."""
+    if _LAST_CODES and _LAST_CODES[0][0]() is raters:
+        return _LAST_CODES[0][1].copy()
+    codes = _rater_codes(raters)
+    _LAST_CODES[:] = [(weakref.ref(raters), codes)]
+    return codes.copy()
+
+
+def _rater_codes(raters: np.ndarray) -> np.ndarray:
     import numpy as np
 
     from coachkit.keys import factorize, objects
