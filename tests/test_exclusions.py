@@ -53,3 +53,19 @@ def test_validate_groups_a_thousand_exclusions_by_reason(tmp_path: Path) -> None
     assert [
         (r["count"], [e["row"] for e in r["first"]]) for r in document["excluded_by_reason"]
     ] == [(1000, [2, 3, 4]), (3, [1002, 1003, 1004])]
+
+
+def test_reports_group_a_long_list_of_exclusions_by_reason(tmp_path: Path) -> None:
+    """Forty test responses that repeat a rank: every report names the reason once, with its
+    count and first rows, before the first rows one by one."""
+    from conftest import LABELS, run, write_wide
+
+    rows = [("Ann", "s", "Self", list(range(1, 13)))]
+    rows += [("Ann", f"t{i}", "Peer", [1] * 12) for i in range(40)]
+    survey = write_wide(tmp_path / "tests.csv", rows, LABELS)
+    expected = "40 responses: rank N is given more than once (rows 3, 4, 5, ...)"
+    for fmt in ("table", "markdown", "html"):
+        code, out, err = run("analyze", str(survey), "--values", "ranks", "-q", "-f", fmt)
+        assert code == 0, err
+        assert out.count(expected) == 1, fmt
+        assert out.index(expected) < out.index("The first of them")

@@ -289,6 +289,7 @@ def render_html(report: Report, paper: str = "A4") -> str:
         values_note=wording.values_note(report.settings),
         max_excluded=wording.MAX_EXCLUDED_SHOWN,
         excluded_more=wording.excluded_more,
+        excluded_by_reason=wording.excluded_by_reason,
     )
 
 

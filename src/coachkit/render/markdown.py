@@ -49,6 +49,7 @@ def render_markdown(report: Report, template: Path | None = None) -> str:
         values_note=wording.values_note(report.settings),
         max_excluded=wording.MAX_EXCLUDED_SHOWN,
         excluded_more=wording.excluded_more,
+        excluded_by_reason=wording.excluded_by_reason,
     )
 
 

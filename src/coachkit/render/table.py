@@ -316,6 +316,10 @@ def _footer(report: Report) -> RenderableType:
     if report.excluded:
         shown = report.excluded[: wording.MAX_EXCLUDED_SHOWN]
         lines.append(Text("Excluded responses", style="bold"))
+        by_reason = wording.excluded_by_reason(report.excluded)
+        lines += [_indented(printable(line), bullet="- ") for line in by_reason]
+        if by_reason:
+            lines.append(_indented("The first of them:"))
         lines += [
             _indented(
                 f"{printable(e.path)} row {e.row} ({printable(e.subject) or 'no subject'}): {printable(e.reason)}"

@@ -9,6 +9,7 @@ from coachkit.text import format_p, in_sentence
 
 if TYPE_CHECKING:
     from coachkit.model import (
+        Exclusion,
         Focus,
         InstrumentInfo,
         Segments,
@@ -430,6 +431,23 @@ def focus_change(change: SubjectChange, labels: dict[str, str]) -> str:
 
 
 MAX_EXCLUDED_SHOWN = 25  # excluded responses a report lists one by one
+
+
+def excluded_by_reason(excluded: tuple[Exclusion, ...]) -> tuple[str, ...]:
+    """Excluded responses by reason, when there are more than a report lists one by one: a
+    line per reason with its count and first rows ("1,152 responses: identical to an earlier
+    response (rows 5, 6, 7, ...)")."""
+    from coachkit.model import exclusion_reasons
+
+    if len(excluded) <= MAX_EXCLUDED_SHOWN:
+        return ()
+    lines = []
+    for found in exclusion_reasons(excluded):
+        rows = ", ".join(str(e.row) for e in found.first)
+        more = ", ..." if found.count > len(found.first) else ""
+        plural = "s" * (found.count != 1)
+        lines.append(f"{found.count:,} response{plural}: {found.reason} (row{plural} {rows}{more})")
+    return tuple(lines)
 
 
 def excluded_more(count: int) -> str:
