@@ -25,7 +25,7 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_command_has_help_an_example_and_a_readme_entry() -> None:
     code, out, _ = run("--version")
-    assert (code, out) == (0, "coachkit 0.1.0\n")
+    assert (code, out) == (0, "coachkit 0.2.0\n")
     readme = (ROOT / "README.md").read_text("utf-8")
     commands = [
         c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
