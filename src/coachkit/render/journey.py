@@ -10,7 +10,7 @@ from typing import Any
 
 from coachkit.model import JourneyCompareReport, JourneyGroup, JourneyReport, SubjectJourney
 from coachkit.render.csv import safe_cell
-from coachkit.render.json import SCHEMA_VERSION
+from coachkit.render.json import SCHEMA_VERSION, document_head
 from coachkit.render.pages import page_renderers
 from coachkit.render.view import Page, Section, Share, ShareChart, Slope, SlopeChart
 from coachkit.text import format_p, in_sentence
@@ -52,16 +52,7 @@ def journey_document(report: JourneyReport) -> dict[str, Any]:
             "raters_aligned": g.raters_aligned,
         }
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "coachkit_version": report.coachkit_version,
-        "instrument": {
-            "id": report.instrument.id,
-            "dimensions": [asdict(d) for d in report.instrument.dimensions],
-        },
-        "settings": asdict(report.settings),
-        "inputs": [{k: v for k, v in asdict(i).items() if v is not None} for i in report.inputs],
-        "excluded": [asdict(e) for e in report.excluded],
+    return document_head(report) | {
         "journey": {
             "now_question": report.now_question,
             "future_question": report.future_question,

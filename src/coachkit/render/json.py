@@ -97,6 +97,22 @@ def dumps(document: dict[str, Any], rounded: bool = False) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+def document_head(result: Any) -> dict[str, Any]:
+    """What every view's document opens with (the organization view, the journey): versions,
+    the instrument's dimensions, the settings, the inputs and the excluded responses."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "coachkit_version": result.coachkit_version,
+        "instrument": {
+            "id": result.instrument.id,
+            "dimensions": [asdict(d) for d in result.instrument.dimensions],
+        },
+        "settings": asdict(result.settings),
+        "inputs": [{k: v for k, v in asdict(i).items() if v is not None} for i in result.inputs],
+        "excluded": [asdict(e) for e in result.excluded],
+    }
+
+
 def report_document(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data, floats rounded."""
     instrument = report.instrument

@@ -10,7 +10,7 @@ from typing import Any
 from coachkit.model import OrgGroup, OrgReport, Segment, Segments
 from coachkit.render import wording
 from coachkit.render.csv import safe_cell
-from coachkit.render.json import SCHEMA_VERSION
+from coachkit.render.json import document_head
 from coachkit.render.pages import page_renderers
 from coachkit.render.view import (
     Page,
@@ -26,16 +26,7 @@ from coachkit.text import format_p, in_sentence
 
 def org_document(org: OrgReport) -> dict[str, Any]:
     """The organization view as JSON-ready data."""
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "coachkit_version": org.coachkit_version,
-        "instrument": {
-            "id": org.instrument.id,
-            "dimensions": [asdict(d) for d in org.instrument.dimensions],
-        },
-        "settings": asdict(org.settings),
-        "inputs": [{k: v for k, v in asdict(i).items() if v is not None} for i in org.inputs],
-        "excluded": [asdict(e) for e in org.excluded],
+    document = document_head(org) | {
         "n_subjects": org.n_subjects,
         "groups": [_group(g, org) for g in org.groups],
         "agreement": [asdict(a) for a in org.agreement],
