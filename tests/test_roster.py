@@ -349,3 +349,11 @@ def test_segments_pool_only_what_each_leaders_report_shows(
             if g.group in ("peer", "direct_report") and g.reported:
                 assert g.n == sum(shown[m].get(g.group, 0) for m in members)
                 assert g.n >= minimum
+
+
+def test_a_roster_keyed_by_e_mail_never_prints_an_address(tmp_path: Path) -> None:
+    roster = tmp_path / "emails.csv"
+    roster.write_text("Employee email,Function\nana@corp.example,Sales\n", "utf-8")
+    found = read_roster(roster)
+    assert found.key_columns == ("Employee email",)
+    assert found.unsurveyed(["Someone Else"]) == ["the leader of row 2"]

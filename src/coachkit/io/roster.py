@@ -112,6 +112,8 @@ def _keyed(where: str, header: list[str], grid: np.ndarray, body: Table) -> Rost
     rows: dict[str, tuple[str | None, ...]] = {}
     row_keys: list[frozenset[str]] = []
     names: list[str] = []
+    # how a warning names a roster row: by a key that is no e-mail address or phone number
+    shown = next((c for c in keys if not _contact_column(grid[:, c])), None)
     for i in range(len(grid)):
         found = frozenset(leader_key(str(grid[i, c])) for c in keys if str(grid[i, c]).strip())
         if not found:
@@ -120,7 +122,8 @@ def _keyed(where: str, header: list[str], grid: np.ndarray, body: Table) -> Rost
         for key in found:
             rows[key] = values
         row_keys.append(found)
-        names.append(printable(str(next(grid[i, c] for c in keys if str(grid[i, c]).strip()))))
+        label = "" if shown is None else _value(grid[i, shown])
+        names.append(label or f"the leader of row {int(body.rows[i]) + 1}")
     return Roster(
         path=where,
         key_columns=tuple(header[c] for c in keys),
