@@ -872,3 +872,22 @@ def test_a_batch_whose_index_cannot_be_written_still_names_every_failure(tmp_pat
     assert code == 1
     assert "broken.csv" in err and "index.json" in err  # neither failure hides the other
     assert "good" in stdout and "index.json" not in stdout
+
+
+def test_a_utf16_file_cut_mid_character_reads_with_a_warning(tmp_path: Path) -> None:
+    data = (EXAMPLES / "acme-tidy.csv").read_text("utf-8").encode("utf-16")
+    whole, cut = tmp_path / "whole.csv", tmp_path / "cut.csv"
+    whole.write_bytes(data)
+    cut.write_bytes(data + b"x")  # an odd number of bytes
+    code, out, err = run("analyze", str(cut), "-f", "json")
+    assert code == 0 and "ends in half a character" in err
+    assert (
+        json.loads(out)["subjects"]
+        == json.loads(run("analyze", str(whole), "-f", "json")[1])["subjects"]
+    )
+
+
+def test_an_empty_file_name_is_named_not_read_as_the_current_folder() -> None:
+    for command in (["analyze", ""], ["validate", ""], ["org", "examples/acme-tidy.csv", " "]):
+        code, _, err = run(*command)
+        assert code == 2 and "an empty file name was given" in err, command

@@ -75,12 +75,23 @@ class _Sectioned(TyperCommand):
 
 
 # Shared options, defined once.
+
+
+def _file_name(text: str) -> Path:
+    """A file argument as given: an empty one would become the current folder (`Path("")` is
+    `.`), so it is refused by name."""
+    if not text.strip():
+        raise typer.BadParameter("an empty file name was given; name the survey file")
+    return Path(text)
+
+
 Files = Annotated[
     list[Path],
     typer.Argument(
         metavar="FILE...",
         help="Survey files (CSV, TSV, TXT, XLSX, XLSM, XLS, XLSB, ODS); several are one dataset.",
         show_default=False,
+        parser=_file_name,
     ),
 ]
 InstrumentOpt = Annotated[

@@ -185,6 +185,12 @@ def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) 
     try:
         # Qualtrics writes TSV as UTF-16 with a byte-order mark.
         utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if utf16 and len(raw) % 2:  # cut off in the middle of a character
+            warn.append(
+                f"{file}: a UTF-16 file that ends in half a character (was it cut off?); its "
+                "last byte is left out: check that its last response is whole"
+            )
+            raw = raw[:-1]
         text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
         plain_utf8 = not utf16 and b"\x00" not in raw
     except UnicodeDecodeError:
