@@ -39,3 +39,19 @@ def test_a_leader_with_no_manager_response_is_named(tmp_path: Path) -> None:
         assert code == 0
         assert "1 leader has no manager response: Bo" in err
         assert "no manager response: Ann" not in err
+
+
+def test_a_report_says_when_the_manager_did_not_respond(tmp_path: Path) -> None:
+    """The manager's view is set beside every finding: a report of a leader without one says
+    so under the raters, in every text format; one with a manager does not."""
+    from conftest import IDENTITY, REVERSED, run, write_wide
+
+    rows = [("Ann", "s", "Self", IDENTITY)]
+    rows += [("Ann", f"p{i}", "Peer", REVERSED) for i in range(3)]
+    rows += [("Bo", "s2", "Self", IDENTITY), ("Bo", "m2", "Manager", REVERSED)]
+    survey = write_wide(tmp_path / "no-manager.csv", rows)
+    for fmt in ("table", "markdown", "html"):
+        code, out, err = run("analyze", str(survey), "-q", "-f", fmt)
+        assert code == 0, err
+        assert out.count("No manager response") == 1, fmt  # Ann's, not Bo's
+        assert out.index("No manager response") < out.index("Bo")

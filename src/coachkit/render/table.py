@@ -245,6 +245,8 @@ def _summary(view: SubjectView) -> list[RenderableType]:
         parts.append(Text(printable(f"Not reported: {view.suppressed}"), style="yellow"))
     if view.without_self:
         parts.append(Text(printable(view.without_self), style="yellow"))
+    if view.without_reference:
+        parts.append(Text(printable(view.without_reference), style="yellow"))
     summary = view.in_short
     if not summary and not view.without_self:  # self alone: nothing to set self against
         summary = (view.no_focus[:1].upper() + view.no_focus[1:] + ".",)

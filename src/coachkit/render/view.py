@@ -60,6 +60,7 @@ class SubjectView:
     raters: str
     suppressed: str
     without_self: str  # a line when the leader has no self-assessment ("" otherwise)
+    without_reference: str  # a line when the reference role (the manager) did not respond
     blocks: tuple[BlockView, ...]
     focus: tuple[str, ...]  # the findings: focus items beyond chance
     contrasts: tuple[str, ...]  # self's tilt against the manager's, then the other raters'
@@ -131,6 +132,10 @@ def subject_view(report: Report, subject: SubjectResult) -> SubjectView:
         suppressed="; ".join(f"{names[g.group]} ({g.reason})" for g in suppressed),
         without_self=wording.without_self(info)
         if not any(g.group == info.self_group and g.n for g in subject.groups)
+        else "",
+        without_reference=wording.without_reference(info)
+        if info.reference is not None
+        and not any(g.group == info.reference and g.n for g in subject.groups)
         else "",
         blocks=tuple(_block_view(report, subject, block) for block in subject.blocks),
         focus=focus,

@@ -67,6 +67,16 @@ def without_self(info: InstrumentInfo) -> str:
     return f"No {own} response: nothing is compared with {own} for this leader."
 
 
+def without_reference(info: InstrumentInfo) -> str:
+    """The line a report shows for a leader with no response from the reference role (the
+    manager): the one person's view set beside each finding is missing."""
+    boss = _group(info, info.reference or info.counterpart)
+    return (
+        f"No {boss} response: the {boss}'s view, and every comparison with it, is missing for "
+        "this leader."
+    )
+
+
 def tilt_legend(info: InstrumentInfo) -> str:
     """`Tilt (+: competencies first, -: characteristics first)`, from the tilt's families."""
     first, second = (label.lower() for label in info.tilt or ("", ""))
