@@ -10,7 +10,7 @@ import pytest
 
 import coachkit
 from coachkit.pipeline import Analysis, Options, Reading, ReadingOptions
-from conftest import EXAMPLES, IDENTITY, REVERSED, run, write_wide
+from conftest import EXAMPLES, IDENTITY, LABELS, REVERSED, run, write_wide
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,35 @@ def test_the_api_lists_its_keywords_with_the_command_lines_defaults() -> None:
         assert keywords["merge_names"] is True and keywords["group_map"] == {}
         if "min_raters" in keywords:
             assert (keywords["min_raters"], keywords["intervals"]) == (3, True)
+
+
+def test_the_library_names_options_as_a_call_writes_them(tmp_path: Path) -> None:
+    """An error or warning the readers word for the command line names keywords when it
+    reaches a notebook (`subject_column`, `keep_identical=True`); the command line keeps its
+    flags."""
+    import warnings
+
+    survey = tmp_path / "no-leader.csv"
+    survey.write_text(
+        "Rater,Relationship,"
+        + ",".join(LABELS)
+        + "\nr1,Self,"
+        + ",".join(map(str, IDENTITY))
+        + "\n",
+        "utf-8",
+    )
+    with pytest.raises(coachkit.CoachkitError) as caught:
+        coachkit.analyze(survey)
+    assert "subject_column" in str(caught.value) and "--" not in str(caught.value)
+    code, _, err = run("analyze", str(survey))
+    assert code == 1 and "--subject-column" in err
+    twice = tmp_path / "twice.csv"
+    row = "Ann,,Peer," + ",".join(map(str, IDENTITY))
+    twice.write_text(
+        "Leader,Rater,Relationship," + ",".join(LABELS) + "\n" + f"{row}\n{row}\n", "utf-8"
+    )
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        coachkit.read(twice)
+    said = " ".join(str(w.message) for w in seen)
+    assert "keep_identical=True" in said and "--keep-identical" not in said

@@ -699,9 +699,10 @@ def _warned(loaded: Loaded) -> Loaded:
     import warnings
 
     from coachkit.errors import CoachkitWarning
+    from coachkit.text import as_keywords
 
     for message in loaded.warnings:
-        warnings.warn(message, CoachkitWarning, stacklevel=3)
+        warnings.warn(as_keywords(message), CoachkitWarning, stacklevel=3)
     return loaded
 
 
@@ -710,9 +711,33 @@ def _warn(messages: list[str]) -> None:
     import warnings
 
     from coachkit.errors import CoachkitWarning
+    from coachkit.text import as_keywords
 
     for message in messages:
-        warnings.warn(message, CoachkitWarning, stacklevel=3)
+        warnings.warn(as_keywords(message), CoachkitWarning, stacklevel=3)
+
+
+def _in_library_terms(function: F) -> F:
+    """A public function whose errors name options as a library call writes them (the readers
+    and validation word theirs for the command line, which prints them as they are)."""
+    import functools
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        from coachkit.errors import CoachkitError
+        from coachkit.text import as_keywords
+
+        try:
+            return function(*args, **kwargs)
+        except UsageError:
+            raise  # already in the caller's terms
+        except CoachkitError as exc:
+            worded = as_keywords(str(exc))
+            if worded == str(exc):
+                raise
+            raise type(exc)(worded) from exc
+
+    return call  # type: ignore[return-value]
 
 
 def _checked(result: R) -> R:
@@ -804,6 +829,7 @@ def _default(found: Any) -> Any:
     return found.default_factory()
 
 
+@_in_library_terms
 @_keywords(Reading)
 def read(inputs: Inputs, **options: Unpack[ReadingOptions]) -> Dataset:
     """Read and validate survey files or DataFrames as one dataset; data-quality warnings are
@@ -844,6 +870,7 @@ def analyze(
 ) -> Report | JourneyReport: ...
 
 
+@_in_library_terms
 @_keywords(Reading, Analysis)
 def analyze(
     data: Dataset | Inputs,
@@ -886,6 +913,7 @@ def analyze(
     return _checked(journey(_warned(loaded_now), _warned(loaded_future), pair, analysis))
 
 
+@_in_library_terms
 @_keywords(Reading, Analysis)
 def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Options]) -> OrgReport:
     """The organization view: each rater group pooled over every leader; with `by` (a column
@@ -924,6 +952,7 @@ def compare(
 ) -> JourneyCompareReport: ...
 
 
+@_in_library_terms
 @_keywords(Reading, Analysis)
 def compare(
     before: Dataset | Inputs,

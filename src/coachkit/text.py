@@ -132,3 +132,29 @@ def wrap_label(label: str, width: int) -> list[str]:
     if line.strip() or not lines:
         lines.append(line.rstrip())
     return [indent + text for text in lines]
+
+
+# Options the command line writes as a bare flag, as a library call writes them.
+_SWITCHES = {
+    "--keep-identical": "keep_identical=True",
+    "--allow-partial": "allow_partial=True",
+    "--no-merge-names": "merge_names=False",
+    "--comments": "comments=True",
+    "--no-intervals": "intervals=False",
+    "--draft-instrument": "the command line's inspect --draft-instrument",
+}
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)(?![\w-])")
+
+
+def as_keywords(message: str) -> str:
+    """A message that names command-line flags, in a library caller's terms: `--min-raters` is
+    `min_raters`, `--allow-partial` is `allow_partial=True` (commands it names, such as
+    `coachkit inspect ... --question Q3`, stay as they are)."""
+    if "`coachkit " in message or "coachkit inspect" in message or "coachkit analyze" in message:
+        return message  # a command to run keeps the command line's words
+
+    def keyword(found: re.Match[str]) -> str:
+        flag = found.group(0)
+        return _SWITCHES.get(flag, found.group(1).replace("-", "_"))
+
+    return _FLAG.sub(keyword, message)
