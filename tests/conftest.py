@@ -74,6 +74,13 @@ def write_tidy(
     return path
 
 
+def write_rows(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    """A CSV of these rows as they are (a header among them, or not)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
 def run(*args: str) -> tuple[int, str, str]:
     """Run the CLI; return (exit code, stdout, stderr)."""
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "100", "NO_COLOR": "1"})

@@ -3,7 +3,6 @@ a group column holds group labels, a leader column holds leaders (not group labe
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import IDENTITY, INSTRUMENT, LABELS, run
+from conftest import IDENTITY, INSTRUMENT, LABELS, run, write_rows
 
 DIMS = INSTRUMENT.dimension_ids
 
@@ -21,12 +20,6 @@ def _rankings(n: int) -> list[list[int]]:
     """n different complete rankings of the 12 dimensions (fixed seed)."""
     rng = np.random.default_rng(24)
     return [[int(v) for v in rng.permutation(12) + 1] for _ in range(n)]
-
-
-def _write(path: Path, rows: Sequence[Sequence[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
 
 
 def _json(*args: str) -> tuple[dict[str, Any], str]:
@@ -49,7 +42,7 @@ def test_a_column_that_merges_different_rankings_is_no_rater_id(tmp_path: Path) 
     rows: list[list[object]] = [["Leader", "Relationship", "Respondent location", *LABELS]]
     rows.append(["Ann", "Self", "Berlin", *IDENTITY])
     rows += [["Ann", "Peer", "Berlin", *r] for r in ranks]
-    document, err = _json(str(_write(tmp_path / "f.csv", rows)))
+    document, err = _json(str(write_rows(tmp_path / "f.csv", rows)))
     assert document["excluded"] == []
     _peers_are(document, ranks)
     assert "column C ('Respondent location') is not a rater id: rows 2 and 3" in err
@@ -65,7 +58,7 @@ def test_a_shared_address_gives_way_to_the_platforms_respondent_id(tmp_path: Pat
     rows += [
         [f"10{n + 2:02d}", "team@acme.example", "Ann", "Peer", *r] for n, r in enumerate(ranks)
     ]
-    path = str(_write(tmp_path / "f.csv", rows))
+    path = str(write_rows(tmp_path / "f.csv", rows))
     document, err = _json(path)
     assert document["excluded"] == []  # none "superseded" by a colleague using the team address
     _peers_are(document, ranks)
@@ -82,7 +75,7 @@ def test_an_id_column_that_merges_raters_of_two_groups_stops_the_run(tmp_path: P
     rows += [["Ann", "Peer", "team@acme.example", *ranks[0]]]
     rows += [["Ann", "Direct report", "team@acme.example", *ranks[1]]]
     rows += [["Ann", "Peer", f"p{n}@acme.example", *r] for n, r in enumerate(ranks[2:])]
-    path = str(_write(tmp_path / "f.csv", rows))
+    path = str(write_rows(tmp_path / "f.csv", rows))
     code, _, err = run("analyze", path)
     assert code == 1 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
     assert "column C ('Email') is not a rater id: rows 3 and 4" in err
@@ -98,7 +91,7 @@ def test_a_resubmission_under_one_address_still_keeps_the_later(tmp_path: Path) 
     rows: list[list[object]] = [["Leader", "Relationship", "Email", *LABELS]]
     rows += [["Ann", "Peer", f"p{n}@acme.example", *r] for n, r in enumerate(ranks[:3])]
     rows.append(["Ann", "Peer", "p0@acme.example", *ranks[3]])
-    document, _ = _json(str(_write(tmp_path / "f.csv", rows)))
+    document, _ = _json(str(write_rows(tmp_path / "f.csv", rows)))
     assert [e["row"] for e in document["excluded"]] == [2]
     _peers_are(document, ranks[1:])
 
@@ -111,7 +104,7 @@ def test_group_labels_win_over_a_question_that_mentions_a_relationship(tmp_path:
     rows: list[list[object]] = [["Leader", satisfied, "Relation to person of focus", *LABELS]]
     rows.append(["Ann", "3", "Self", *IDENTITY])
     rows += [["Ann", str(n + 2), "Peer", *r] for n, r in enumerate(ranks)]
-    path = str(_write(tmp_path / "f.csv", rows))
+    path = str(write_rows(tmp_path / "f.csv", rows))
     document, _ = _json(path)
     _peers_are(document, ranks)
     code, out, _ = run("inspect", path)
@@ -125,14 +118,14 @@ def test_yes_no_answers_are_no_group_labels(tmp_path: Path) -> None:
     rows += [
         ["Ann", answer, "Peer", *r] for answer, r in zip(("Yes", "No", "No"), ranks, strict=True)
     ]
-    document, _ = _json(str(_write(tmp_path / "f.csv", rows)))
+    document, _ = _json(str(write_rows(tmp_path / "f.csv", rows)))
     _peers_are(document, ranks)
 
 
 def test_numbers_under_a_group_header_are_named_in_the_error(tmp_path: Path) -> None:
     rows: list[list[object]] = [["Leader", "Group", *LABELS]]
     rows += [["Ann", "3", *IDENTITY], ["Ann", "3", *IDENTITY[::-1]]]
-    code, _, err = run("analyze", str(_write(tmp_path / "f.csv", rows)))
+    code, _, err = run("analyze", str(write_rows(tmp_path / "f.csv", rows)))
     assert code == 1 and "column B ('Group') holds '3', not group labels" in err
 
 
@@ -144,7 +137,7 @@ def test_a_leader_named_by_a_phrase_beside_a_group_question_naming_the_leader(
     rows: list[list[object]] = [[*header, *LABELS]]
     rows.append(["Self", "Ann Lee", *IDENTITY])
     rows += [["Peer", "Ann Lee", *r] for r in ranks]
-    document, _ = _json(str(_write(tmp_path / "f.csv", rows)))
+    document, _ = _json(str(write_rows(tmp_path / "f.csv", rows)))
     assert document["subjects"][0]["subject"] == "Ann Lee"
     _peers_are(document, ranks)
 
@@ -161,7 +154,7 @@ def test_a_tidy_item_column_of_codes_gives_way_to_the_column_of_labels(tmp_path:
             ["Ann", rater, group, f"Q5_{n + 1}", label, rank]
             for n, (label, rank) in enumerate(zip(ITEM_LABELS, ranks, strict=True))
         ]
-    document, _ = _json(str(_write(tmp_path / "tidy.csv", rows)))
+    document, _ = _json(str(write_rows(tmp_path / "tidy.csv", rows)))
     assert document["inputs"][0]["source_format"] == "tidy"
     _peers_are(document, peers)
 
@@ -174,5 +167,5 @@ def test_a_relationship_question_with_labels_of_its_own_is_the_group_column(
     header = "What is your working relationship with this person?"
     rows: list[list[object]] = [["Leader", header, *LABELS]]
     rows += [["Ann", label, *IDENTITY] for label in ("Self", "Teammate", "Teammate", "Mentor")]
-    code, _, err = run("analyze", str(_write(tmp_path / "f.csv", rows)))
+    code, _, err = run("analyze", str(write_rows(tmp_path / "f.csv", rows)))
     assert code == 1 and "2 unknown rater groups: 'Teammate' (row 3" in err and "'Mentor'" in err

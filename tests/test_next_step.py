@@ -4,23 +4,15 @@ document under a survey file's name, a close miss of a file name."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shlex
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import IDENTITY, INSTRUMENT, REVERSED, run, write_wide
-
-
-def _write(path: Path, rows: Sequence[Sequence[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
+from conftest import IDENTITY, INSTRUMENT, REVERSED, run, write_rows, write_wide
 
 
 def _error(*args: str) -> str:
@@ -35,7 +27,7 @@ def test_a_ranking_of_other_items_points_to_a_drafted_instrument(tmp_path: Path)
     items = ["Hiring", "Security", "Docs", "Tooling"]
     rows: list[list[object]] = [["Leader", "Relationship", *(f"Rank [{n}]" for n in range(1, 5))]]
     rows += [["Ann", "Self", *items], ["Ann", "Peer", *items[::-1]]]
-    path = _write(tmp_path / "positions.csv", rows)
+    path = write_rows(tmp_path / "positions.csv", rows)
     error = _error("analyze", str(path), "--instrument", "leadership-12")  # no own items
     assert "--draft-instrument" in error and "--codes" not in error
     command = error.split("`")[1]  # the command the error names runs
@@ -47,7 +39,7 @@ def test_a_ranking_of_other_items_points_to_a_drafted_instrument(tmp_path: Path)
 def test_answer_codes_in_ranked_positions_point_to_codes(tmp_path: Path) -> None:
     rows: list[list[object]] = [["Leader", "Relationship", *(f"Rank [{n}]" for n in range(1, 4))]]
     rows += [["Ann", "Self", "A1", "A2", "A3"], ["Ann", "Peer", "A2", "A1", "A3"]]
-    error = _error("analyze", str(_write(tmp_path / "codes.csv", rows)))
+    error = _error("analyze", str(write_rows(tmp_path / "codes.csv", rows)))
     assert "--codes FILE" in error
 
 
@@ -111,7 +103,7 @@ def test_a_renamed_item_is_mapped_with_dimension_map(tmp_path: Path) -> None:
     ranks = [list(range(1, 13)), list(range(12, 0, -1))]
     rows: list[list[object]] = [header]
     rows += [["Ann", group, *r] for group, r in zip(("Self", "Manager"), ranks, strict=True)]
-    path = str(_write(tmp_path / "renamed.csv", rows))
+    path = str(write_rows(tmp_path / "renamed.csv", rows))
     error = _error("analyze", path)
     assert '--dimension-map "Strategic thinking=vision_strategy"' in error
     flag = ["--dimension-map", "Strategic thinking=vision_strategy"]

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES, run
+from conftest import EXAMPLES, run, write_rows
 
 ITEMS = ["Hiring", "Onboarding", "Developer tooling", "Security", "Documentation"]
 
@@ -21,12 +20,6 @@ ITEMS = ["Hiring", "Onboarding", "Developer tooling", "Security", "Documentation
 def _rankings(n: int, seed: int) -> list[list[int]]:
     rng = np.random.default_rng(seed)
     return [[int(v) for v in rng.permutation(len(ITEMS)) + 1] for _ in range(n)]
-
-
-def _write(path: Path, rows: Sequence[Sequence[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
 
 
 def _analyze(*args: str) -> tuple[dict[str, Any], str]:
@@ -51,7 +44,7 @@ def test_a_ranking_of_other_items_is_analyzed_with_its_own_items(tmp_path: Path)
     rows: list[list[object]] = [header, ["Ann", "Self", 1, 2, 3, 4, 5]]
     rows.append(["Ann", "Manager", 5, 4, 3, 2, 1])
     rows += [["Ann", "Peer", *r] for r in peers]
-    path = _write(tmp_path / "priorities.csv", rows)
+    path = write_rows(tmp_path / "priorities.csv", rows)
     document, err = _analyze(str(path))
     assert [d["label"] for d in document["instrument"]["dimensions"]] == ITEMS
     assert "its 5 items are the instrument, with the usual 360 rater groups" in err
@@ -79,7 +72,7 @@ def test_ranked_positions_of_other_items_in_one_command(tmp_path: Path) -> None:
     ):
         placed = sorted(range(len(ITEMS)), key=lambda i: ranks[i])
         rows.append(["Ann", group, *(ITEMS[i] for i in placed)])
-    document, _ = _analyze(str(_write(tmp_path / "positions.csv", rows)))
+    document, _ = _analyze(str(write_rows(tmp_path / "positions.csv", rows)))
     labels = [d["label"] for d in document["instrument"]["dimensions"]]
     expected = np.mean([[r[ITEMS.index(label)] for label in labels] for r in raters], axis=0)
     assert _means(document, "direct_report") == pytest.approx(expected.tolist(), abs=1e-4)
@@ -107,7 +100,7 @@ def test_a_given_instrument_is_never_replaced(tmp_path: Path) -> None:
         "Relationship",
         *(f"Rank our priorities [{i}]" for i in ITEMS),
     ]
-    path = _write(tmp_path / "p.csv", [header, ["Ann", "Self", 1, 2, 3, 4, 5]])
+    path = write_rows(tmp_path / "p.csv", [header, ["Ann", "Self", 1, 2, 3, 4, 5]])
     code, _, err = run("analyze", str(path), "--instrument", "leadership-12")
     assert code == 1 and "--draft-instrument" in err
 
@@ -126,7 +119,7 @@ def test_two_rankings_of_other_items_ask_which_one(tmp_path: Path) -> None:
     header: list[object] = ["Leader", "Relationship"]
     header += [f"Rank our team priorities [{i}]" for i in first]
     header += [f"Rank the vendor criteria [{i}]" for i in second]
-    path = _write(tmp_path / "two.csv", [header, ["Ann", "Self", 1, 2, 3, 3, 2, 1]])
+    path = write_rows(tmp_path / "two.csv", [header, ["Ann", "Self", 1, 2, 3, 3, 2, 1]])
     code, _, err = run("analyze", str(path))
     assert code == 1 and "2 questions rank items" in err and "choose one with --question" in err
     document, _ = _analyze(str(path), "--question", "vendor")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, INSTRUMENT, LABELS, ROOT, run
+from conftest import EXAMPLES, INSTRUMENT, LABELS, ROOT, run, write_rows
 
 EXPORTS = EXAMPLES / "exports"
 DIMS = INSTRUMENT.dimension_ids
@@ -173,12 +173,6 @@ def test_positions_of_limesurvey_and_an_unsubmitted_response() -> None:
     assert [e["reason"] for e in document["excluded"]] == ["incomplete response (no submit date)"]  # type: ignore[attr-defined]
 
 
-def _write(path: Path, rows: Sequence[Sequence[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
-
-
 RANKS = [
     list(range(1, 13)),
     list(range(12, 0, -1)),
@@ -197,7 +191,7 @@ def test_group_column_by_values_and_rater_id_under_a_question(tmp_path: Path) ->
     for (label, email), ranks in zip(people, RANKS, strict=True):
         rows.append(["2026-11-01", "Lee Park", label, email, *ranks])
     rows.append(["2026-11-02", "Lee Park", "Peer", "p0@x.org", *RANKS[0]])  # p0 again, later
-    path = _write(tmp_path / "survey.csv", rows)
+    path = write_rows(tmp_path / "survey.csv", rows)
     document = _analyze(str(path))
     peers = [RANKS[3], RANKS[4], RANKS[0]]  # p0's later answer replaces the earlier one
     expected = _means([("Lee Park", "peer", [float(v) for v in r]) for r in peers])
@@ -217,7 +211,7 @@ def test_rater_id_by_its_values_and_identical_rankings_warned(tmp_path: Path) ->
     for n in range(3):
         rows.append(["Lee Park", "Peer", f"p{n}@x.org", *RANKS[n]])
     rows.append(["Lee Park", "Peer", "p1@x.org", *RANKS[3]])  # p1 again
-    document = _analyze(str(_write(tmp_path / "a.csv", rows)))
+    document = _analyze(str(write_rows(tmp_path / "a.csv", rows)))
     expected = _means(
         [("Lee Park", "peer", [float(v) for v in r]) for r in (RANKS[0], RANKS[2], RANKS[3])]
     )
@@ -225,7 +219,7 @@ def test_rater_id_by_its_values_and_identical_rankings_warned(tmp_path: Path) ->
 
     header = ["Leader", "Relationship", *LABELS]
     rows = [header, *(["Lee Park", "Peer", *RANKS[n]] for n in (0, 1, 1))]
-    code, _, err = run("analyze", str(_write(tmp_path / "b.csv", rows)), "-f", "json")
+    code, _, err = run("analyze", str(write_rows(tmp_path / "b.csv", rows)), "-f", "json")
     assert code == 0
     assert "row 3 and" in err and "row 4: identical complete rankings" in err
 
@@ -240,7 +234,7 @@ def test_embedded_data_named_like_an_item_is_read_past(tmp_path: Path) -> None:
     rows: list[Sequence[object]] = [ids, texts, imports]
     for n, ranks in enumerate(RANKS[:3]):
         rows.append([f"R_{n}", "2026-11-01", "IP Address", "Lee Park", "Peer", *ranks, "Q4 plan"])
-    document = _analyze(str(_write(tmp_path / "q.csv", rows)))
+    document = _analyze(str(write_rows(tmp_path / "q.csv", rows)))
     expected = _means([("Lee Park", "peer", [float(v) for v in r]) for r in RANKS[:3]])
     _same(_report_means(document, {"peer"}), expected)
 
@@ -254,7 +248,7 @@ def test_by_family_ranked_in_two_questions(tmp_path: Path) -> None:
     rows: list[Sequence[object]] = [header]
     for n, (a, b) in enumerate(zip(halves, halves[::-1], strict=True)):
         rows.append(["Lee Park", "Peer", f"r{n}", *a, *b])
-    document = _analyze(str(_write(tmp_path / "f.csv", rows)))
+    document = _analyze(str(write_rows(tmp_path / "f.csv", rows)))
     assert document["settings"]["scheme"] == "by-family"  # type: ignore[index]
     blocks = document["subjects"][0]["blocks"]  # type: ignore[index]
     means = {**blocks[0]["mean_rank"]["peer"], **blocks[1]["mean_rank"]["peer"]}
@@ -337,7 +331,7 @@ def test_one_group_instrument_sets_no_group_against_itself(tmp_path: Path) -> No
         ["Rank these [Alpha]", "Rank these [Beta]", "Rank these [Gamma]"]
     ]
     rows += [[1, 2, 3], [2, 1, 3], [1, 3, 2], [3, 2, 1]]
-    path = _write(tmp_path / "one.csv", rows)
+    path = write_rows(tmp_path / "one.csv", rows)
     code, toml, err = run("inspect", str(path), "--draft-instrument")
     assert code == 0, err
     assert 'id = "respondent"' in toml
@@ -397,7 +391,7 @@ def test_positions_named_by_words(tmp_path: Path, style: str) -> None:
     for ranks in RANKS[:3]:
         order = sorted(range(12), key=lambda i: ranks[i])
         rows.append(["2026-11-01 10:00", "Lee Park", "Peer", *(LABELS[i] for i in order)])
-    document = _analyze(str(_write(tmp_path / "g.csv", rows)))
+    document = _analyze(str(write_rows(tmp_path / "g.csv", rows)))
     expected = _means([("Lee Park", "peer", [float(v) for v in r]) for r in RANKS[:3]])
     _same(_report_means(document, {"peer"}), expected)
 
@@ -410,7 +404,7 @@ def test_two_position_questions_are_two_questions(tmp_path: Path) -> None:
     for ranks in RANKS[:3]:
         order = [LABELS[i] for i in sorted(range(12), key=lambda i: ranks[i])]
         rows.append(["Lee Park", "Peer", *order, *order[::-1]])
-    path = str(_write(tmp_path / "two.csv", rows))
+    path = str(write_rows(tmp_path / "two.csv", rows))
     code, _, err = run("analyze", path)
     assert code == 1 and "2 questions fit: 'Today' (3 responses); 'In two years'" in err
     document = _analyze(path, "--question", "in two years")
