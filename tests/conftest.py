@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from coachkit.cli import app
 from coachkit.instruments import Instrument, load_instrument
+from coachkit.options import Format
 from coachkit.validate import Dataset
 
 settings.register_profile(
@@ -86,6 +87,10 @@ def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "100", "NO_COLOR": "1"})
     return result.exit_code, result.stdout, result.stderr
 
+
+# Every format; PDF is printed by a browser, a second each, so its cases run with the slow
+# tests (CI runs them).
+FORMATS = [pytest.param(f, marks=pytest.mark.slow) if f is Format.pdf else f for f in Format]
 
 IDENTITY = list(range(1, 13))
 REVERSED = list(range(12, 0, -1))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coachkit.options import Format, TextFormat
-from conftest import ROOT, run
+from conftest import FORMATS, ROOT, run
 
 SRC = ROOT / "src" / "coachkit"
 
@@ -126,7 +126,7 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
-@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_format_is_written_by_every_command_or_refused(
     command: str, fmt: Format, tmp_path: Path

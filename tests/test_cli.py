@@ -13,7 +13,17 @@ from typer.testing import CliRunner
 from coachkit.cli import app
 from coachkit.errors import InputError
 from coachkit.render import Format
-from conftest import ALIASES, EXAMPLES, IDENTITY, REVERSED, ROOT, run, write_tidy, write_wide
+from conftest import (
+    ALIASES,
+    EXAMPLES,
+    FORMATS,
+    IDENTITY,
+    REVERSED,
+    ROOT,
+    run,
+    write_tidy,
+    write_wide,
+)
 
 WIDE = str(EXAMPLES / "acme-wide.xlsx")
 
@@ -59,7 +69,7 @@ def test_help_groups_options_by_what_they_decide() -> None:
     assert "--format" in output and "--paper" in output and "--instrument" not in output
 
 
-@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format(fmt: Format) -> None:
     result = CliRunner().invoke(app, ["analyze", WIDE, "--format", fmt.value, "-q"])
     assert result.exit_code == 0, result.stderr

@@ -15,7 +15,7 @@ from coachkit.analysis.compare import compare_reports
 from coachkit.analysis.org import analyze_org
 from coachkit.batch import slug
 from coachkit.render import Format, wording
-from conftest import EXAMPLES, IDENTITY, REVERSED, ROOT, dataset_for, run, write_wide
+from conftest import EXAMPLES, FORMATS, IDENTITY, REVERSED, ROOT, dataset_for, run, write_wide
 from test_analysis import report_for
 
 
@@ -141,7 +141,7 @@ def test_compare_with_itself_shows_no_change() -> None:
         assert set(subject["delta"]["tilt"].values()) <= {0}
 
 
-@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("command", ["org", "compare"])
 def test_org_and_compare_every_format(command: str, fmt: Format) -> None:
     files = [str(EXAMPLES / "cohort-2025.csv"), str(EXAMPLES / "cohort-2026.csv")]

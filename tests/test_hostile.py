@@ -529,6 +529,7 @@ def test_a_reader_crash_becomes_one_error(tmp_path: Path, monkeypatch: pytest.Mo
     assert code == 1 and "the reader stopped on this workbook (signal 6)" in err
 
 
+@pytest.mark.slow  # waits for the limit, twice over (CI runs it)
 def test_a_reader_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
