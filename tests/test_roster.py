@@ -357,3 +357,16 @@ def test_a_roster_keyed_by_e_mail_never_prints_an_address(tmp_path: Path) -> Non
     found = read_roster(roster)
     assert found.key_columns == ("Employee email",)
     assert found.unsurveyed(["Someone Else"]) == ["the leader of row 2"]
+
+
+def test_a_batch_says_once_that_roster_contacts_are_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in (7, 8):  # two files of the same leaders
+        survey, _ = _survey(tmp_path, seed)
+        survey.rename(folder / f"survey{seed}.csv")
+    roster = tmp_path / "contacts.csv"
+    roster.write_text("Name,Email,Function\nAna Lima,ana@corp.example,Sales\n", "utf-8")
+    code, _, err = run("batch", str(folder), "--leaders", str(roster), "-d", str(tmp_path / "out"))
+    assert code == 0, err
+    assert err.count("left out of every report") == 1

@@ -1090,8 +1090,12 @@ def _shared_roster(reading: "Reading", quiet: bool) -> "Reading":
 
     if reading.leaders is None:
         return reading
+    from coachkit.pipeline import contact_warnings
+
     roster = read_roster(reading.leaders)  # type: ignore[arg-type]
     if not quiet:
+        for warning in contact_warnings(roster):
+            typer.echo(printable(f"warning: {warning}"), err=True)
         joined = " or ".join(map(repr, roster.key_columns))
         typer.echo(
             printable(

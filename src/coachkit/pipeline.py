@@ -226,26 +226,32 @@ def with_roster(
             f"{roster.path}: no row for {len(missing)} leader{'s' * (len(missing) != 1)} of the "
             f"survey ({listed(missing)}); their attributes are blank"
         )
-    if not isinstance(leaders, Roster):
+    note: list[str] = []
+    if not isinstance(leaders, Roster):  # a batch's shared roster says these once, itself
         unsurveyed = roster.unsurveyed(dataset.subjects)
         if unsurveyed:
             warnings.append(unsurveyed_warning(roster, unsurveyed))
-    note = [
-        f"{roster.path}: {len(attributes) - len(missing)} of {len(attributes)} leaders joined by "
-        f"{' or '.join(map(repr, roster.key_columns))}; attributes "
-        + ", ".join(map(repr, roster.columns))
-    ]
-    if isinstance(leaders, Roster):
-        note = []
-    if roster.contact:
-        warnings.append(
-            f"{roster.path}: {listed(roster.contact)} hold{'s' * (len(roster.contact) == 1)} "
-            "e-mail addresses or phone numbers; left out of every report"
+        warnings += contact_warnings(roster)
+        note.append(
+            f"{roster.path}: {len(attributes) - len(missing)} of {len(attributes)} leaders "
+            f"joined by {' or '.join(map(repr, roster.key_columns))}; attributes "
+            + ", ".join(map(repr, roster.columns))
         )
     joined = replace(
         dataset, attributes=attributes, attribute_columns=roster.columns, warnings=tuple(warnings)
     )
     return joined, note
+
+
+def contact_warnings(roster: Roster) -> list[str]:
+    """The roster's columns of e-mail addresses or phone numbers, left out, in one line."""
+    if not roster.contact:
+        return []
+    verb = "holds" if len(roster.contact) == 1 else "hold"
+    return [
+        f"{roster.path}: {listed(roster.contact)} {verb} e-mail addresses or phone numbers; "
+        "left out of every report"
+    ]
 
 
 def unsurveyed_warning(roster: Roster, names: Sequence[str]) -> str:
