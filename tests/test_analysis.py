@@ -12,11 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as sp
 
+from coachkit import wording
 from coachkit.analysis import analyze, instrument_info
 from coachkit.analysis.arrays import reporting
 from coachkit.io import ReadOptions, ValueKind, read_source
 from coachkit.model import Report, SubjectResult
-from coachkit.render import Format, render, wording
+from coachkit.render import Format, render
 from coachkit.validate import validate
 from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for, write_wide
 

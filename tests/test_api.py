@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,6 +59,82 @@ def test_org_and_compare_from_paths() -> None:
     )
     change = coachkit.compare(EXAMPLES / "cohort-2025.csv", EXAMPLES / "cohort-2026.csv")
     assert change.to_dict() == json.loads(out)
+
+
+_ROSTER = str(EXAMPLES / "cohort-roster.csv")
+_NOW, _FUTURE = (
+    "Where is our IT organization today?",
+    "Where should our IT organization be in three years?",
+)
+_KINDS: dict[str, tuple[list[str], Callable[[], Any]]] = {
+    "report": (
+        ["analyze", "cohort-2026.csv", "--leaders", _ROSTER],
+        lambda: coachkit.analyze(EXAMPLES / "cohort-2026.csv", leaders=_ROSTER),
+    ),
+    "org": (
+        ["org", "cohort-2026.csv", "--leaders", _ROSTER, "--by", "level"],
+        lambda: coachkit.org(EXAMPLES / "cohort-2026.csv", leaders=_ROSTER, by="level"),
+    ),
+    "compare": (
+        ["compare", "cohort-2025.csv", str(EXAMPLES / "cohort-2026.csv")],
+        lambda: coachkit.compare(EXAMPLES / "cohort-2025.csv", EXAMPLES / "cohort-2026.csv"),
+    ),
+    "journey": (
+        ["analyze", "it-journey.csv"],
+        lambda: coachkit.analyze(
+            EXAMPLES / "it-journey.csv", instrument="it-archetypes", now=_NOW, future=_FUTURE
+        ),
+    ),
+    "journeys": (
+        ["compare", "it-journey.csv", str(EXAMPLES / "it-journey.csv")],
+        lambda: coachkit.compare(
+            EXAMPLES / "it-journey.csv",
+            EXAMPLES / "it-journey.csv",
+            instrument="it-archetypes",
+            now=_NOW,
+            future=_FUTURE,
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", _KINDS)
+def test_every_results_plain_forms_are_what_the_command_line_writes(kind: str) -> None:
+    """`to_dict()` and `to_frame()` are built from the result's fields, not parsed back from a
+    renderer's text; they hold what `-f json` and `-f csv` write, numbers as numbers."""
+    (command, first, *rest), build = _KINDS[kind]
+    code, out, err = run(command, str(EXAMPLES / first), *rest, "-f", "json", "-q")
+    assert code == 0, err
+    _, text, _ = run(command, str(EXAMPLES / first), *rest, "-f", "csv", "-q")
+    with warnings.catch_warnings():  # a leader the roster lacks; the same file twice
+        warnings.simplefilter("ignore", coachkit.CoachkitWarning)
+        result = build()
+    assert result.to_dict() == json.loads(out)
+    frame = result.to_frame()
+    written = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    assert list(frame.columns) == list(written.columns)
+    assert len(frame) == len(written) > 0
+    for column in written.columns:
+        if pd.api.types.is_numeric_dtype(written[column]):
+            assert pd.api.types.is_numeric_dtype(frame[column]), column
+            np.testing.assert_allclose(frame[column], written[column], atol=1e-4)
+        else:
+            shown = written[column].fillna("").astype(str)
+            assert frame[column].fillna("").astype(str).tolist() == shown.tolist(), column
+
+
+def test_the_plain_forms_load_no_renderer() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, coachkit\n"
+        f"r = coachkit.analyze({str(EXAMPLES / 'acme-wide.xlsx')!r})\n"
+        "r.to_dict(); r.to_frame()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('coachkit.render')))"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert shown.stdout.strip() == "[]", shown.stderr
 
 
 def test_errors_and_warnings_of_the_library(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def _layer(module: str) -> str:
         "__main__",
     ):
         return "cli" if name == "__main__" else "base"
+    if name in ("document", "wording"):  # a result's plain forms and its sentences
+        return "model"
     return name
 
 

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coachkit import wording
 from coachkit.analysis.compare import compare_reports
 from coachkit.analysis.org import analyze_org
 from coachkit.batch import slug
-from coachkit.render import Format, wording
+from coachkit.render import Format
 from conftest import EXAMPLES, FORMATS, IDENTITY, REVERSED, ROOT, dataset_for, run, write_wide
 from test_analysis import report_for
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coachkit import wording
 from coachkit.analysis import analyze
 from coachkit.analysis.compare import compare_reports
 from coachkit.model import Comparison
-from coachkit.render import wording
 from coachkit.render.view import agreement_reading
 from conftest import IDENTITY, INSTRUMENT, REVERSED, dataset_for, run, write_tidy, write_wide
 

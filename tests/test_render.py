@@ -257,7 +257,8 @@ def test_large_reports_put_one_subject_per_line(tmp_path: Path) -> None:
     assert len(document["subjects"]) == 120
     lines = out.splitlines()
     assert sum(line.startswith('    {"blocks":') for line in lines) == 120
-    from coachkit.render.json import PRETTY_ITEMS, clean
+    from coachkit.document import clean
+    from coachkit.render.json import PRETTY_ITEMS
 
     assert len(document["subjects"]) > PRETTY_ITEMS
     assert clean(document) == document  # already rounded: nothing changes

@@ -1,15 +1,16 @@
 """The computed result every renderer draws from: frozen dataclasses, no pandas, no rich.
 
-A result (`Report`, `OrgReport`, `CompareReport`) also renders itself for notebooks:
-`to_dict()` is the JSON document of `--format json`, `to_frame()` the table of `--format csv`
-(a report's built from its own rows, numbers as numbers), `render(format)` any format; the
-renderers are imported only when asked for.
+A result (`Report`, `OrgReport`, `CompareReport`, the journeys) also gives its plain forms for
+notebooks: `to_dict()` is the JSON document of `--format json` and `to_frame()` the table of
+`--format csv`, both built from the fields by `coachkit.document`, which the JSON and CSV
+renderers only serialize. `render(format)` writes any format; the renderers are imported only
+then, on request.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,22 +39,21 @@ class Rendered:
         return render(self, fmt, options)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of `--format json`, as Python data."""
-        import json
+        """The JSON document of `--format json` as Python data, built from the result's fields
+        (floats to 4 decimals)."""
+        from coachkit.document import document
 
-        document: dict[str, Any] = json.loads(self.render("json"))
-        return document
+        return document(self)
 
     def to_frame(self) -> pd.DataFrame:
-        """The table of `--format csv` as a DataFrame (text stays text: a leader named `NA`
-        too)."""
-        import io
-
+        """The tidy table of `--format csv` as a DataFrame, built from the result's fields:
+        numbers as numbers (to 4 decimals), NaN where a value is missing."""
         import pandas as pd
 
-        text = self.render("csv")
-        assert isinstance(text, str)
-        return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values={"": [""]})
+        from coachkit.document import table
+
+        columns, rows = table(self)
+        return pd.DataFrame(list(rows), columns=list(columns))
 
 
 @dataclass(frozen=True)
@@ -317,25 +317,6 @@ class SubjectResult:
         return tuple(g.group for g in self.groups if g.reported)
 
 
-def _or_nan(value: str | None) -> str | float:
-    return float("nan") if value is None else value
-
-
-TIDY_COLUMNS = (
-    "subject",
-    "block",
-    "group",
-    "n",
-    "dimension",
-    "label",
-    "family",
-    "mean_rank",
-    "consensus_rank",
-    "mean_rank_ci_low",  # the 95% interval over raters, for groups of 3 or more
-    "mean_rank_ci_high",
-)
-
-
 @dataclass(frozen=True)
 class Report(Rendered):
     """The report of `coachkit analyze`: every leader of the dataset."""
@@ -348,55 +329,6 @@ class Report(Rendered):
     subjects: tuple[SubjectResult, ...]
     warnings: tuple[str, ...] = ()
     attribute_columns: tuple[str, ...] = ()  # the HR roster's columns (empty: no roster)
-
-    def tidy_columns(self) -> tuple[str, ...]:
-        """`TIDY_COLUMNS`, then the HR roster's columns (`leader_` before a name they share)."""
-        return TIDY_COLUMNS + tuple(
-            f"leader_{c}" if c in TIDY_COLUMNS else c for c in self.attribute_columns
-        )
-
-    def tidy_rows(self) -> Iterator[tuple[str | int | float, ...]]:
-        """One row per leader, block, reported group and dimension (`tidy_columns()`): numbers
-        to 4 decimals, NaN where a group has no interval (fewer than 3 raters) or a leader has
-        no roster attribute. The CSV writes these rows; `to_frame` holds them."""
-        nan = float("nan")
-        dims = {d.id: d for d in self.instrument.dimensions}
-        for subject in self.subjects:
-            counts = {g.group: g.n for g in subject.groups}
-            found = subject.attributes or {}
-            attributes = tuple(_or_nan(found.get(c)) for c in self.attribute_columns)
-            for block in subject.blocks:
-                for group in self.instrument.groups:
-                    if group not in block.mean_rank:
-                        continue
-                    intervals = block.mean_rank_ci.get(group, {})
-                    for d in block.dimensions:
-                        low, high = (
-                            (round(intervals[d][0], 4), round(intervals[d][1], 4))
-                            if d in intervals
-                            else (nan, nan)
-                        )
-                        yield (
-                            subject.subject,
-                            block.block,
-                            group,
-                            counts[group],
-                            d,
-                            dims[d].label,
-                            dims[d].family,
-                            round(block.mean_rank[group][d], 4),
-                            block.consensus_rank[group][d],
-                            low,
-                            high,
-                            *attributes,
-                        )
-
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy table of `--format csv` as a DataFrame, from the result itself: numbers as
-        numbers, NaN where a group has no interval."""
-        import pandas as pd
-
-        return pd.DataFrame(list(self.tidy_rows()), columns=list(self.tidy_columns()))
 
 
 @dataclass(frozen=True)

@@ -2,72 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
-from dataclasses import asdict
-from typing import Any
 
+from coachkit import wording
 from coachkit.model import CompareReport, GapChange, SubjectChange
-from coachkit.render import wording
-from coachkit.render.csv import safe_cell
-from coachkit.render.json import SCHEMA_VERSION
 from coachkit.render.pages import page_renderers
 from coachkit.render.view import Page, Section, Slope, SlopeChart, tilt_scale
-
-
-def _delta(pair: tuple[float | None, float | None]) -> float | None:
-    before, after = pair
-    return None if before is None or after is None else after - before
-
-
-def compare_document(report: CompareReport) -> dict[str, Any]:
-    """The comparison as JSON-ready data."""
-
-    def subject(change: SubjectChange) -> dict[str, Any]:
-        return {
-            "subject": change.subject,
-            "before": {
-                "self_manager_spearman": change.self_manager_spearman[0],
-                "self_all_others_spearman": change.self_all_others_spearman[0],
-                "tilt": {g: t[0] for g, t in change.tilt.items()},
-            },
-            "after": {
-                "self_manager_spearman": change.self_manager_spearman[1],
-                "self_all_others_spearman": change.self_all_others_spearman[1],
-                "tilt": {g: t[1] for g, t in change.tilt.items()},
-            },
-            "delta": {
-                "self_manager_spearman": _delta(change.self_manager_spearman),
-                "self_all_others_spearman": _delta(change.self_all_others_spearman),
-                "tilt": {g: after - before for g, (before, after) in change.tilt.items()},
-            },
-            "closed": [asdict(c) for c in change.closed],
-            "opened": [asdict(c) for c in change.opened],
-            "reversed": [asdict(c) for c in change.reversed],
-            "withheld": list(change.withheld),
-            "focus": {
-                "closed": list(change.focus_closed),
-                "still_open": list(change.focus_open),
-                "new": list(change.focus_new),
-            },
-            "summary": wording.change_summary(report.instrument, change),
-        }
-
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "coachkit_version": report.coachkit_version,
-        "settings": asdict(report.settings),
-        "inputs": {
-            "before": [asdict(i) for i in report.before],
-            "after": [asdict(i) for i in report.after],
-        },
-        "subjects": [subject(s) for s in report.subjects],
-        "unmatched": {
-            "before": list(report.unmatched_before),
-            "after": list(report.unmatched_after),
-        },
-    }
 
 
 def _slope_charts(report: CompareReport, change: SubjectChange) -> tuple[SlopeChart, ...]:
@@ -176,34 +116,4 @@ def compare_page(report: CompareReport) -> Page:
     )
 
 
-def _csv(report: CompareReport) -> str:
-    """One row per leader and measure: agreement, tilt, and each gap that closed or opened."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["subject", "measure", "pair", "block", "dimension", "before", "after"])
-    info = report.instrument
-    me, manager = info.self_group, info.counterpart
-    for s in report.subjects:
-        rows: list[list[object]] = [
-            [s.subject, "spearman", f"{me}-{manager}", "", "", *s.self_manager_spearman],
-            [s.subject, "spearman", f"{me}-{info.pooled}", "", "", *s.self_all_others_spearman],
-            *([s.subject, "tilt", g, "", "", *t] for g, t in s.tilt.items()),
-            *(
-                [s.subject, "gap_closed", c.pair, c.block, c.dimension, c.before, c.after]
-                for c in s.closed
-            ),
-            *(
-                [s.subject, "gap_opened", c.pair, c.block, c.dimension, c.before, c.after]
-                for c in s.opened
-            ),
-            *(
-                [s.subject, "gap_reversed", c.pair, c.block, c.dimension, c.before, c.after]
-                for c in s.reversed
-            ),
-        ]
-        for row in rows:
-            writer.writerow([safe_cell(round(v, 4) if isinstance(v, float) else v) for v in row])
-    return out.getvalue()
-
-
-RENDERERS = page_renderers(compare_page, compare_document, _csv)
+RENDERERS = page_renderers(compare_page)

@@ -1,11 +1,13 @@
-"""The tidy CSV report: one row per subject x block x reported group x dimension."""
+"""The tidy CSV of a result: for a report, one row per subject x block x reported group x
+dimension."""
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from coachkit.model import Report
+from coachkit.document import table
 from coachkit.text import printable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -21,12 +23,13 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def render_csv(report: Report) -> str:
-    """The tidy CSV: one row per leader, block, reported group and dimension, as
-    `Report.tidy_rows` gives them (an empty cell where a group has no interval)."""
+def render_csv(result: Any) -> str:
+    """A result's tidy table (`coachkit.document.table`, as `to_frame()` holds it): an empty
+    cell where a value is missing."""
+    columns, rows = table(result)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_cell(c) for c in report.tidy_columns()])
-    for row in report.tidy_rows():
-        writer.writerow([safe_cell("" if v != v else v) for v in row])  # NaN: ""
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell("" if v is None or v != v else v) for v in row])  # NaN: ""
     return out.getvalue()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from coachkit.render import wording
+from coachkit import wording
 from coachkit.render.colors import COLORS, group_styles
 from coachkit.render.story import GapChart, Quadrant, gap_chart, quadrant
 from coachkit.render.view import Page, SlopeChart, SubjectView, subject_view, tilt_scale

@@ -3,66 +3,12 @@ each group places things today, where it wants them to go, and who shares the vi
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import asdict
 from typing import Any
 
 from coachkit.model import JourneyCompareReport, JourneyGroup, JourneyReport, SubjectJourney
-from coachkit.render.csv import safe_cell
-from coachkit.render.json import SCHEMA_VERSION, document_head
 from coachkit.render.pages import page_renderers
 from coachkit.render.view import Page, Section, Share, ShareChart, Slope, SlopeChart
 from coachkit.text import format_p, in_sentence
-
-CSV_COLUMNS = (
-    "subject",
-    "group",
-    "n_now",
-    "n_future",
-    "dimension",
-    "label",
-    "now",
-    "future",
-    "shift",
-    "shift_p",
-)
-
-
-def journey_document(report: JourneyReport) -> dict[str, Any]:
-    """The journey as JSON-ready data: only groups shown for both questions carry numbers."""
-
-    def group(g: JourneyGroup) -> dict[str, Any]:
-        entry: dict[str, Any] = {
-            "group": g.group,
-            "n_now": g.n_now,
-            "n_future": g.n_future,
-            "reported": g.reported,
-        }
-        if not g.reported:
-            return entry | {"reason": g.reason}
-        return entry | {
-            "now": g.now,
-            "future": g.future,
-            "shift": g.shift,
-            "shift_p": g.shift_p,
-            "moves": list(g.moves),
-            "stage": g.stage,
-            "alignment": g.alignment,
-            "raters_aligned": g.raters_aligned,
-        }
-
-    return document_head(report) | {
-        "journey": {
-            "now_question": report.now_question,
-            "future_question": report.future_question,
-            "vision": report.vision,
-            "aligned_rho": report.aligned_rho,
-        },
-        "subjects": [
-            {"subject": s.subject, "groups": [group(g) for g in s.groups]} for s in report.subjects
-        ],
-    }
 
 
 def journey_pages(report: JourneyReport) -> list[Page]:
@@ -166,56 +112,7 @@ def _moves(g: JourneyGroup, labels: dict[str, str], names: Any) -> str:
     return f"{names[g.group]}: " + "; ".join(parts)
 
 
-def _csv(report: JourneyReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    labels = {d.id: d.label for d in report.instrument.dimensions}
-    for s in report.subjects:
-        for g in s.groups:
-            if not g.reported:
-                continue
-            for d in g.now:
-                row = [s.subject, g.group, g.n_now, g.n_future, d, labels[d]]
-                row += [round(g.now[d], 4), round(g.future[d], 4), round(g.shift[d], 4)]
-                row.append(round(g.shift_p[d], 4))
-                writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
-
-
-RENDERERS = page_renderers(journey_pages, journey_document, _csv)
-
-
-def change_document(report: JourneyCompareReport) -> dict[str, Any]:
-    """Two journeys side by side as JSON-ready data."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "coachkit_version": report.coachkit_version,
-        "instrument": {"id": report.instrument.id},
-        "settings": asdict(report.settings),
-        "before": [{k: v for k, v in asdict(i).items() if v is not None} for i in report.before],
-        "after": [{k: v for k, v in asdict(i).items() if v is not None} for i in report.after],
-        "vision": report.vision,
-        "subjects": [
-            {
-                "subject": s.subject,
-                "groups": [
-                    {
-                        "group": g.group,
-                        "raters": list(g.raters),
-                        "alignment": list(g.alignment),
-                        "raters_aligned": list(g.raters_aligned),
-                        "stage": list(g.stage),
-                    }
-                    for g in s.groups
-                ],
-                "withheld": list(s.withheld),
-            }
-            for s in report.subjects
-        ],
-        "unmatched_before": list(report.unmatched_before),
-        "unmatched_after": list(report.unmatched_after),
-    }
+RENDERERS = page_renderers(journey_pages)
 
 
 def change_pages(report: JourneyCompareReport) -> list[Page]:
@@ -271,28 +168,4 @@ def _moved(group: str, alignment: tuple[float, float]) -> str:
     return f"{group}: moved {way} the vision ({before:+.2f} -> {after:+.2f})"
 
 
-def _change_csv(report: JourneyCompareReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "subject",
-            "group",
-            "raters_before",
-            "raters_after",
-            "alignment_before",
-            "alignment_after",
-            "aligned_before",
-            "aligned_after",
-            "stage_before",
-            "stage_after",
-        ]
-    )
-    for s in report.subjects:
-        for g in s.groups:
-            row = [s.subject, g.group, *g.raters, *g.alignment, *g.raters_aligned, *g.stage]
-            writer.writerow([safe_cell("" if v is None else v) for v in row])
-    return out.getvalue()
-
-
-CHANGE_RENDERERS = page_renderers(change_pages, change_document, _change_csv)
+CHANGE_RENDERERS = page_renderers(change_pages)

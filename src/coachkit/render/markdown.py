@@ -7,8 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coachkit import wording
 from coachkit.errors import CoachkitError
-from coachkit.render import wording
 from coachkit.render.view import subject_view
 from coachkit.text import printable
 

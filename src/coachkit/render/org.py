@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import asdict
-from typing import Any
-
-from coachkit.model import OrgGroup, OrgReport, Segment, Segments
-from coachkit.render import wording
-from coachkit.render.csv import safe_cell
-from coachkit.render.json import document_head
+from coachkit import wording
+from coachkit.model import OrgReport, Segment
 from coachkit.render.pages import page_renderers
 from coachkit.render.view import (
     Page,
@@ -22,86 +15,6 @@ from coachkit.render.view import (
     tilt_scale,
 )
 from coachkit.text import format_p, in_sentence
-
-
-def org_document(org: OrgReport) -> dict[str, Any]:
-    """The organization view as JSON-ready data."""
-    document = document_head(org) | {
-        "n_subjects": org.n_subjects,
-        "groups": [_group(g, org) for g in org.groups],
-        "agreement": [asdict(a) for a in org.agreement],
-        "self_manager_spearman": asdict(org.self_manager_spearman),
-        "technical_leader_pattern": None
-        if org.pattern_expected_share is None
-        else {
-            "count": len(org.technical_leader_pattern),
-            "subjects": list(org.technical_leader_pattern),
-            "assessed": org.pattern_assessed,
-            "expected_share": org.pattern_expected_share,
-            "p_value": org.pattern_p_value,
-        },
-        "coaching_focus_frequency": dict(org.coaching_focus_frequency),
-    }
-    if org.segments is not None:  # with --by only
-        document["segments"] = _segments(org.segments, org)
-    return document
-
-
-def _group(g: OrgGroup, org: OrgReport) -> dict[str, Any]:
-    entry: dict[str, Any] = {"group": g.group, "n": g.n, "reported": g.reported}
-    if not g.reported:
-        entry["reason"] = g.reason
-        return entry
-    concordance = {b: asdict(c) for b, c in g.concordance.items()}
-    return entry | {
-        "mean_rank": g.mean_rank,
-        "consensus_rank": g.consensus_rank,
-        "tilt": asdict(g.tilt) if g.tilt else None,
-        # one block in the default scheme: its concordance; by family: one per block
-        "concordance": next(iter(concordance.values()), None)
-        if len(concordance) <= 1 and org.settings.scheme == "overall"
-        else concordance,
-    }
-
-
-def _segments(segments: Segments, org: OrgReport) -> dict[str, Any]:
-    """The segments of `org --by`: each one pooled, and the test of whether they differ."""
-
-    def segment(s: Segment) -> dict[str, Any]:
-        entry: dict[str, Any] = {"value": s.value, "n_leaders": s.n_leaders, "reported": s.reported}
-        if not s.reported:
-            return entry | {"reason": s.reason}
-        return entry | {
-            "tilt_difference": s.tilt_difference,
-            "tilt_leaders": s.tilt_leaders,
-            "technical_leader_pattern": None
-            if s.pattern_expected_share is None
-            else {
-                "count": s.pattern_count,
-                "assessed": s.pattern_assessed,
-                "expected_share": s.pattern_expected_share,
-            },
-            "groups": [_group(g, org) for g in s.groups],
-        }
-
-    contrast = segments.contrast
-    return {
-        "by": segments.by,
-        "segments": [segment(s) for s in segments.segments],
-        # a permutation test over leaders of self's tilt minus the reference role's
-        "contrast": None
-        if contrast is None
-        else {
-            "statistic": "between-segments sum of squares of the self-minus-"
-            f"{org.instrument.counterpart} tilt",
-            "p_value": contrast.p_value,
-            "beyond_chance": contrast.beyond_chance,
-            "leaders": contrast.leaders,
-            "method": "exact" if contrast.exact else "seeded random permutations",
-            "permutations": contrast.splits,
-        },
-        "unassigned": list(segments.unassigned),
-    }
 
 
 def org_page(org: OrgReport) -> Page:
@@ -279,24 +192,4 @@ def segment_pages(org: OrgReport) -> list[Page]:
     return [summary, ranks]
 
 
-def _csv(org: OrgReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["group", "n", "dimension", "label", "family", "mean_rank", "consensus_rank"])
-    for g in org.groups:
-        if g.reported:
-            for d in org.instrument.dimensions:
-                row = [
-                    g.group,
-                    g.n,
-                    d.id,
-                    d.label,
-                    d.family,
-                    round(g.mean_rank[d.id], 4),
-                    g.consensus_rank[d.id],
-                ]
-                writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
-
-
-RENDERERS = page_renderers(org_pages, org_document, _csv)
+RENDERERS = page_renderers(org_pages)

@@ -13,12 +13,9 @@ if TYPE_CHECKING:
     from coachkit.render.view import Page
 
 
-def page_renderers(
-    shown: Callable[[Any], Page | list[Page]],
-    document: Callable[[Any], dict[str, Any]],
-    table_csv: Callable[[Any], str],
-) -> dict[Format, Renderer]:
-    """A format table for a result shown as `shown(result)`: a page, or pages one after another."""
+def page_renderers(shown: Callable[[Any], Page | list[Page]]) -> dict[Format, Renderer]:
+    """A format table for a result shown as `shown(result)`: a page, or pages one after another;
+    its JSON and CSV are the result's own document and table (`coachkit.document`)."""
 
     def pages(result: Any) -> list[Page]:
         found = shown(result)
@@ -35,9 +32,14 @@ def page_renderers(
         return render_template("page.md.j2", options.template, pages=pages(result), report=result)
 
     def json(result: Any, options: RenderOptions) -> str:
-        from coachkit.render.json import dumps
+        from coachkit.render.json import render_json
 
-        return dumps(document(result))
+        return render_json(result)
+
+    def csv(result: Any, options: RenderOptions) -> str:
+        from coachkit.render.csv import render_csv
+
+        return render_csv(result)
 
     def html(result: Any, options: RenderOptions) -> str:
         from coachkit.render.html import render_pages_html
@@ -59,7 +61,7 @@ def page_renderers(
         Format.table: table,
         Format.markdown: markdown,
         Format.json: json,
-        Format.csv: lambda result, options: table_csv(result),
+        Format.csv: csv,
         Format.html: html,
         Format.xlsx: xlsx,
         Format.pdf: pdf,

@@ -11,8 +11,9 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.measure import Measurement
 from rich.text import Text
 
+from coachkit import wording
 from coachkit.model import Report
-from coachkit.render import RenderOptions, wording
+from coachkit.render import RenderOptions
 from coachkit.render.view import BlockView, Page, SubjectView, subject_view
 from coachkit.text import printable, wrap_label
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coachkit import wording
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
 from coachkit.policy import BANDS, beyond_chance
-from coachkit.render import wording
 from coachkit.text import format_p
 
 # Gap markers: the same in every text format.

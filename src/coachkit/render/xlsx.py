@@ -10,7 +10,7 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
-from coachkit.render import wording
+from coachkit import wording
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,9 +136,12 @@ def render_xlsx(report: Report) -> bytes:
 def _data_sheet(sheet: Worksheet, report: Report) -> None:
     """The tidy table of `--format csv`, one row per leader, block, group and dimension, with
     an autofilter: the sheet an analyst sorts and pivots."""
-    columns = list(report.tidy_columns())
+    from coachkit.document import report_table
+
+    names, rows = report_table(report)
+    columns = list(names)
     _header(sheet, 1, columns)
-    for row, values in enumerate(report.tidy_rows(), start=2):
+    for row, values in enumerate(rows, start=2):
         _put(sheet, row, [None if v != v else v for v in values])  # NaN: a blank cell
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "A2"
