@@ -360,3 +360,14 @@ def test_a_report_lists_a_few_exclusions_and_counts_the_rest(tmp_path: Path) -> 
         assert out.count("row 62") + out.count("<td>62</td>") + out.count("| 62 |") == 0, fmt
     document = json.loads(run("analyze", str(path), "-f", "json", "-q", "--values", "ranks")[1])
     assert len(document["excluded"]) == 60  # every one, for scripts
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([-0.0, 4e-5, 5e-5, 6e-5]))
+def test_document_numbers_round_to_4_decimals_and_p_values_never_read_0(x: float) -> None:
+    from coachkit.document import p4, r4
+
+    for _ in range(2):  # computed, then looked up
+        assert r4(x) == round(x, 4) and str(r4(x)) != "-0.0"
+        p = abs(x)
+        expected = 0.0 if p == 0 else max(round(p, 4), 0.0001)
+        assert p4(p) == expected and (p4(p) > 0) == (p > 0)

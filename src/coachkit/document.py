@@ -44,22 +44,25 @@ class _Rounded(dict[float, float]):
     def __missing__(self, value: float) -> float:
         if len(self) >= 1_000_000:
             self.clear()
-        found = self[value] = round(value, 4) + 0.0
+        found = self[value] = self.rounded(value)
         return found
 
-
-_ROUNDED = _Rounded()
-_round: Callable[[float], float] = _ROUNDED.__getitem__
-
-
-def r4(value: float) -> float:
-    """A float to 4 decimals, never -0.0."""
-    return _round(value)
+    @staticmethod
+    def rounded(value: float) -> float:
+        return round(value, 4) + 0.0
 
 
-def p4(p: float) -> float:
-    """A p-value to 4 decimals that never reads 0: a positive p below .00005 is written .0001."""
-    return max(r4(p), 0.0001) if p > 0 else 0.0
+class _PValues(_Rounded):
+    """p-values to 4 decimals that never read 0: a positive p below .00005 is written .0001."""
+
+    @staticmethod
+    def rounded(value: float) -> float:
+        return max(round(value, 4) + 0.0, 0.0001) if value > 0 else 0.0
+
+
+# A float to 4 decimals, never -0.0; a p-value likewise, never 0 when positive (lookups).
+r4: Callable[[float], float] = _Rounded().__getitem__
+p4: Callable[[float], float] = _PValues().__getitem__
 
 
 def clean(value: Any) -> Any:
@@ -91,8 +94,9 @@ def document_head(result: Any) -> dict[str, Any]:
     }
 
 
-def report_document(report: Report) -> dict[str, Any]:
-    """The report as JSON-ready data, floats rounded."""
+def report_document(report: Report, subjects: bool = True) -> dict[str, Any]:
+    """The report as JSON-ready data, floats rounded (`subjects=False`: all but the leaders,
+    whose parts `subject_documents` gives one at a time)."""
     instrument = report.instrument
     return {
         "schema_version": SCHEMA_VERSION,
@@ -108,11 +112,14 @@ def report_document(report: Report) -> dict[str, Any]:
             {"path": e.path, "row": e.row, "subject": e.subject, "reason": e.reason}
             for e in report.excluded
         ],
-        "subjects": [
-            _subject(s, instrument, report.settings.rated, report.attribute_columns)
-            for s in report.subjects
-        ],
+        "subjects": list(subject_documents(report)) if subjects else [],
     }
+
+
+def subject_documents(report: Report) -> Iterator[dict[str, Any]]:
+    """Each leader's part of the report's document, in order."""
+    for s in report.subjects:
+        yield _subject(s, report.instrument, report.settings.rated, report.attribute_columns)
 
 
 def _subject(
@@ -207,11 +214,11 @@ def _contrast(contrast: TiltContrast | None, info: InstrumentInfo) -> dict[str, 
 
 
 def _pair(values: tuple[float, float]) -> list[float]:
-    return [r4(values[0]), r4(values[1])]
+    return list(map(r4, values))
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:
-    return {k: r4(v) for k, v in values.items()}
+    return dict(zip(values, map(r4, values.values()), strict=True))
 
 
 def _comparison(c: Comparison) -> dict[str, Any]:

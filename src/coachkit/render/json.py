@@ -7,7 +7,7 @@ grep. orjson writes the text, byte for byte what the standard library would.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from coachkit.document import SCHEMA_VERSION, clean, document
@@ -34,25 +34,37 @@ def _encoded(value: Any, indent: bool) -> bytes:
     return orjson.dumps(value, option=option)
 
 
-def dumps(document: dict[str, Any], rounded: bool = False) -> str:
-    """Serialize a document; `rounded` says its floats are rounded already."""
+def dumps(
+    document: dict[str, Any],
+    rounded: bool = False,
+    streamed: Mapping[str, Iterable[Any]] | None = None,
+) -> str:
+    """Serialize a document; `rounded` says its floats are rounded already. `streamed` gives
+    long lists item by item (each encoded as it comes, so a large report is never held whole)."""
     if not rounded:
         document = clean(document)
-    long = {k for k, v in document.items() if isinstance(v, list) and len(v) > PRETTY_ITEMS}
+    long: dict[str, Iterable[Any]] = {
+        k: v for k, v in document.items() if isinstance(v, list) and len(v) > PRETTY_ITEMS
+    }
+    long |= streamed or {}
     if not long:
         return _encode(document, indent=True) + "\n"
     parts = []
-    for key in sorted(document):
-        value = document[key]
+    for key in sorted(document.keys() | long.keys()):
         if key in long:  # joined as bytes, decoded once: a report may run to 100 MB and more
-            items = b",\n    ".join(_encoded(item, indent=False) for item in value)
-            text = f"[\n    {items.decode('utf-8')}\n  ]"
+            items = b",\n    ".join(_encoded(item, indent=False) for item in long[key])
+            text = b"[\n    " + items + b"\n  ]"
         else:
-            text = _encode(value, indent=True).replace("\n", "\n  ")
-        parts.append(f"  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            text = _encoded(document[key], indent=True).replace(b"\n", b"\n  ")
+        parts.append(b"  " + _encoded(key, indent=False) + b": " + text)
+    return (b"{\n" + b",\n".join(parts) + b"\n}\n").decode("utf-8")
 
 
 def render_json(result: Any) -> str:
     """A result's JSON document (SPEC section 6 for a report), as `to_dict()` gives it."""
+    if type(result).__name__ == "Report" and len(result.subjects) > PRETTY_ITEMS:
+        from coachkit.document import report_document, subject_documents
+
+        head = report_document(result, subjects=False)
+        return dumps(head, rounded=True, streamed={"subjects": subject_documents(result)})
     return dumps(document(result), rounded=True)
