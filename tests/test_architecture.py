@@ -183,3 +183,25 @@ def test_every_public_definition_says_what_it_is_for() -> None:
                     if not n.name.startswith("_") and not ast.get_docstring(n) and not _stub(n)
                 ]
     assert missing == []
+
+
+def test_the_significance_level_is_written_in_one_place() -> None:
+    """`policy.ALPHA` is the only .05 in the code: no other number or text spells it out, so a
+    report can never compare against one level and word another."""
+    import io
+    import tokenize
+
+    found = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "policy.py":
+            continue
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline)
+        for token in tokens:
+            if (token.type == tokenize.NUMBER and ast.literal_eval(token.string) == 0.05) or (
+                token.type
+                in (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING))
+                and ".05" in token.string.replace("0.05", ".05")
+                and not token.string.lstrip("rbuf").startswith(('"""', "'''"))
+            ):
+                found.append(f"{path.relative_to(SRC)}:{token.start[0]}")
+    assert found == []

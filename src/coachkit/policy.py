@@ -16,7 +16,8 @@ def beyond_chance(p: float) -> bool:
 @dataclass(frozen=True)
 class Bands:
     """Where a size changes its words: agreement between two groups (Spearman's rho), agreement
-    within a group (Kendall's W), and a tilt too small to name a side."""
+    within a group (Kendall's W), a tilt too small to name a side, and a change of alignment too
+    small to name a direction."""
 
     strong_rho: float = 0.8  # rho at least this: strong agreement (at most minus: opposite)
     some_rho: float = 0.3  # at least this: some agreement (above minus: little agreement)
@@ -24,6 +25,7 @@ class Bands:
     moderate_w: float = 0.3
     weak_w: float = 0.1
     balanced_tilt: float = 0.5  # a tilt below this, either way, is about balanced
+    held_rho: float = 0.05  # a group's alignment with a vision moving less than this has held
 
     def agreement(self, rho: float) -> str:
         """Spearman's rho between two groups' priorities, in words."""

@@ -5,6 +5,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from coachkit.policy import ALPHA
+
 _SPELLING = {
     "judgement": "judgment",
     "behaviour": "behavior",
@@ -53,13 +55,16 @@ def compact(label: str) -> str:
     return normalize(label).replace(" ", "")
 
 
+_NEAR_ALPHA = (round(ALPHA - 0.005, 4), round(ALPHA + 0.005, 4))
+
+
 def format_p(p: float) -> str:
     """A p-value as people read it: `p < .001`, `p = .04`, `p = .31`."""
     if p < 0.001:
         return "p < .001"
     if p < 0.01:
         return f"p = {p:.3f}".replace("0.", ".")
-    if 0.045 <= p < 0.055:  # near the .05 level: enough digits to show which side p is on
+    if _NEAR_ALPHA[0] <= p < _NEAR_ALPHA[1]:  # enough digits to show which side of it p is on
         text = f"{p:.4f}".rstrip("0")
         return f"p = {text}".replace("0.", ".")
     return f"p = {p:.2f}".replace("0.", ".")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from coachkit.model import JourneyCompareReport, JourneyGroup, JourneyReport, SubjectJourney
+from coachkit.policy import BANDS
 from coachkit.render.pages import page_renderers
 from coachkit.render.view import Page, Section, Share, ShareChart, Slope, SlopeChart
 from coachkit.text import format_p, in_sentence
@@ -162,7 +163,7 @@ def change_pages(report: JourneyCompareReport) -> list[Page]:
 
 def _moved(group: str, alignment: tuple[float, float]) -> str:
     before, after = alignment
-    if abs(after - before) < 0.05:
+    if abs(after - before) < BANDS.held_rho:
         return f"{group}: held ({before:+.2f} -> {after:+.2f})"
     way = "toward" if after > before else "away from"
     return f"{group}: moved {way} the vision ({before:+.2f} -> {after:+.2f})"

@@ -27,7 +27,7 @@ def org_page(org: OrgReport) -> Page:
         spread = (
             f"median {rho.median:+.2f} (quartiles {rho.q1:+.2f} to {rho.q3:+.2f}) over "
             f"{rho.n_subjects} leaders; {rho.share_below_critical:.0%} below {rho.critical:.3f}, "
-            "the agreement needed for p <= .05"
+            f"the agreement needed for p <= {wording.alpha_text()}"
         )
     else:
         spread = f"no leader has both {wording.self_and_focus(org.instrument)} rankings"
@@ -65,7 +65,8 @@ def org_page(org: OrgReport) -> Page:
                 else []
             ),
         ],
-        "Where all other raters rank a dimension well above self (p <= .05), across leaders": [
+        "Where all other raters rank a dimension well above self "
+        f"(p <= {wording.alpha_text()}), across leaders": [
             f"{labels[d]}: {n} leader{'s' * (n != 1)}"
             for d, n in sorted(org.coaching_focus_frequency.items(), key=lambda item: -item[1])
         ],

@@ -271,13 +271,14 @@ def _standing(report: Report, subject: SubjectResult) -> tuple[str, ...]:
 
 
 def agreement_reading(comparison: Comparison, critical: float) -> str:
-    """Spearman's rho in words, by its size, with whether it reaches the |rho| that p <= .05
+    """Spearman's rho in words, by its size, with whether it reaches the |rho| that p <= ALPHA
     needs (`critical`); "beyond chance" is kept for the coaching findings."""
     rho = comparison.spearman
     if rho is None:
         return "rho undefined (one side ranks every dimension alike)"
     words = BANDS.agreement(rho)
-    reached = f"p <= {wording.alpha_text()}" if abs(rho) >= critical else "p > .05"
+    level = wording.alpha_text()
+    reached = f"p <= {level}" if abs(rho) >= critical else f"p > {level}"
     return f"rho = {wording.signed(rho, 2)}, {words} ({reached})"
 
 
