@@ -55,6 +55,20 @@ def test_builtins() -> None:
     assert not it.group("cio").anonymous and it.pooled.id == "team"
 
 
+def test_roles_are_resolved_once_by_the_instrument() -> None:
+    """The reference role is the first focus group that is neither self, the pooled group nor
+    anonymous; the counterpart is it, else the first focus group that is not self."""
+    import dataclasses
+
+    leadership, it = load_instrument("leadership-12"), load_instrument("it-archetypes")
+    assert (leadership.reference, leadership.counterpart) == ("manager", "manager")
+    assert (it.reference, it.counterpart) == (None, "team")  # the CIO is self; the team pooled
+    peers_first = dataclasses.replace(leadership, focus_groups=("self", "peer", "manager"))
+    assert (peers_first.reference, peers_first.counterpart) == ("manager", "manager")
+    peers_only = dataclasses.replace(leadership, focus_groups=("self", "peer"))
+    assert (peers_only.reference, peers_only.counterpart) == (None, "peer")
+
+
 def _write(path: Path, text: str) -> str:
     path.write_text(text)
     return str(path)

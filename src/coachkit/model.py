@@ -81,7 +81,7 @@ class InstrumentInfo:
     tilt: tuple[str, str] | None = None  # labels of the families a tilt compares, first one first
     anonymous: tuple[str, ...] = ()  # the groups reported only from --min-raters raters
     # the group a summary sets against self: the reference role, else the first focus group
-    # that is not self (resolved once, by `analysis.focus.counterpart_group`)
+    # that is not self (resolved once, by `Instrument.counterpart`)
     counterpart: str = "manager"
     title: str = ""  # a report's heading
     pattern: str = ""  # the name of self's tilt well above the counterpart's ("": no tilt)

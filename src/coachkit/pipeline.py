@@ -394,7 +394,7 @@ def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
                 f"instrument {instrument.id} asks for {group.min_raters} {group.label.lower()}; "
                 f"the stricter --min-raters {analysis.min_raters} applies"
             )
-    named = {instrument.self_group, *instrument.focus_groups[:1]}  # self, the reference role
+    named = {instrument.self_group, instrument.reference}
     found += [
         f"instrument {instrument.id} reports {group.label} from a single rater (anonymous = "
         "false): their rankings may be shown one by one"

@@ -241,13 +241,9 @@ def validate(
     )
     warnings += _without_role(used, subject_codes, subject_names, groups, self_index, instrument)
     group_ids = [g.id for g in instrument.groups]
-    reference = next(
-        (g for g in instrument.focus_groups if g in group_ids and g != instrument.self_group), None
-    )
-    if reference is not None and not instrument.group(reference).anonymous:
-        warnings += _without_role(
-            used, subject_codes, subject_names, groups, group_ids.index(reference), instrument
-        )
+    if instrument.reference in group_ids:
+        reference = group_ids.index(instrument.reference)
+        warnings += _without_role(used, subject_codes, subject_names, groups, reference, instrument)
     # Subjects numbered in order of their first usable response (a subject may have none).
     codes, first_seen = factorize(_rows(subject_codes, used))
     return Dataset(

@@ -65,28 +65,6 @@ class Summaries:
         return np.asarray(hits.sum(axis=0))
 
 
-def reference_group(instrument: Instrument) -> str | None:
-    """The one person whose view the report sets beside the evidence (the manager): the first
-    focus group that is neither self, the pooled group nor anonymous."""
-    anonymous = {g.id for g in instrument.groups if g.anonymous}
-    return next(
-        (
-            g
-            for g in instrument.focus_groups
-            if g not in (instrument.self_group, instrument.pooled.id) and g not in anonymous
-        ),
-        None,
-    )
-
-
-def counterpart_group(instrument: Instrument) -> str | None:
-    """The group contrasts and the pattern set against self: the reference role, else the
-    first focus group that is not self (`InstrumentInfo.counterpart`)."""
-    return reference_group(instrument) or next(
-        (g for g in instrument.focus_groups if g != instrument.self_group), None
-    )
-
-
 def evidence_groups(tables: Tables, instrument: Instrument) -> np.ndarray:
     """Per leader, the group self is tested against: the pooled others when reported, else the
     largest reported group (the first in the instrument's order among equals); -1 without self
@@ -144,7 +122,7 @@ def summarize(
     )
     near_top = has[:, None] & (own_rank <= TOP) & (their_rank <= TOP)
     strength = near_top & (top_p <= ALPHA)
-    counterpart = counterpart_group(instrument)
+    counterpart = instrument.counterpart
     ref = None if counterpart is None else index[counterpart]
     contrasts = _contrasts(tables, instrument, ref, evidence)
     return Summaries(

@@ -16,7 +16,6 @@ import numpy as np
 
 from coachkit.analysis import stats
 from coachkit.analysis.arrays import add_up, rank_rows, spearman_rows, tables
-from coachkit.analysis.focus import reference_group
 from coachkit.analysis.report import instrument_info, settings_for
 from coachkit.model import JourneyGroup, JourneyReport, SubjectJourney
 from coachkit.policy import ALPHA
@@ -35,7 +34,7 @@ EXACT_SHIFT_SUPPORT = 4_000_000  # outcome pairs the exact shift null may enumer
 def vision_group(instrument: Instrument) -> str:
     """Whose future is the vision: the instrument's `[journey] vision`, else the reference role
     (the manager), else self."""
-    return instrument.journey.vision or reference_group(instrument) or instrument.self_group
+    return instrument.journey.vision or instrument.reference or instrument.self_group
 
 
 def analyze_journey(

@@ -15,8 +15,6 @@ from coachkit.analysis.focus import (
     OTHERS_HIGHER,
     SELF_HIGHER,
     Summaries,
-    counterpart_group,
-    reference_group,
     summarize,
 )
 from coachkit.analysis.raters import (
@@ -121,8 +119,8 @@ def instrument_info(instrument: Instrument) -> InstrumentInfo:
         self_group=instrument.self_group,
         focus_groups=instrument.focus_groups,
         pooled=instrument.pooled.id,
-        reference=reference_group(instrument),
-        counterpart=counterpart_group(instrument) or instrument.pooled.id,
+        reference=instrument.reference,
+        counterpart=instrument.counterpart or instrument.pooled.id,
         anonymous=(*(g.id for g in instrument.groups if g.anonymous), instrument.pooled.id),
         title=instrument.title or f"{instrument.name}: priorities by group",
         pattern=_pattern_name(instrument),
@@ -260,7 +258,7 @@ def _subjects(
     coaching = _focus_items(summaries, tables, instrument, settings)
     strong = _strength_items(summaries, instrument)
     contrasts = _contrast_items(summaries, tables, instrument)
-    reference = counterpart_group(instrument)
+    reference = instrument.counterpart
     evidence = summaries.evidence.tolist()
     critical = summaries.critical.tolist()
     rho = summaries.rho.tolist()
@@ -358,7 +356,7 @@ def _focus_items(
     dims = instrument.dimension_ids
     groups = tables.groups
     # the manager's view beside each item: a named role's, never an anonymous group's
-    reference = summaries.reference if reference_group(instrument) is not None else None
+    reference = summaries.reference if instrument.reference is not None else None
     me = groups.index(instrument.self_group)
     listed = summaries.listed.tolist()
     gap, p = summaries.gap.tolist(), summaries.p.tolist()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,27 @@ class Instrument:
         for group in (*self.groups, self.pooled):
             for name in (group.id, group.id.replace("_", " "), group.label, *group.aliases):
                 self._group_index.setdefault(compact(name), group.id)
+
+    @cached_property
+    def reference(self) -> str | None:
+        """The reference role (the manager, the CIO): the one person whose view a report sets
+        beside the evidence, the first focus group that is neither self, the pooled group nor
+        anonymous; None without one."""
+        anonymous = {g.id for g in self.groups if g.anonymous}
+        return next(
+            (
+                g
+                for g in self.focus_groups
+                if g not in (self.self_group, self.pooled.id) and g not in anonymous
+            ),
+            None,
+        )
+
+    @cached_property
+    def counterpart(self) -> str | None:
+        """The group contrasts and the pattern set against self: the reference role, else the
+        first focus group that is not self."""
+        return self.reference or next((g for g in self.focus_groups if g != self.self_group), None)
 
     @property
     def dimension_ids(self) -> tuple[str, ...]:
