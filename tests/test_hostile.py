@@ -514,6 +514,98 @@ def test_far_cell_references_end_in_one_error_and_the_batch_goes_on(
     assert time.process_time() - started < 20  # the far reference costs nothing to find
 
 
+def _sheet_with(path: Path, rows: str, dimension: str | None = None) -> Path:
+    """A workbook written as XML: one sheet of these `<row>` elements (and a dimension tag)."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    types = "http://schemas.openxmlformats.org/package/2006/content-types"
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{types}"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kind}.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{package}"><Relationship Id="rId1" '
+        f'Type="{relations}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+        '<sheet name="Survey" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{package}"><Relationship '
+        f'Id="rId1" Type="{relations}/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}">{dim}<sheetData>{rows}'
+        "</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + data)
+    return path
+
+
+def _survey_rows() -> str:
+    """A header and one self-assessment, as sheet XML rows."""
+    from openpyxl.utils import get_column_letter
+
+    def row(number: int, values: Sequence[object]) -> str:
+        cells = "".join(
+            f'<c r="{get_column_letter(i + 1)}{number}"><v>{v}</v></c>'
+            if isinstance(v, int)
+            else f'<c r="{get_column_letter(i + 1)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+            for i, v in enumerate(values)
+        )
+        return f'<row r="{number}">{cells}</row>'
+
+    return row(1, ["Leader", "Relationship", *LABELS]) + row(2, ["Ann", "Self", *IDENTITY])
+
+
+def _processor_time() -> float:
+    """The processor time of this process and of its finished children (the reading child)."""
+    import resource
+    import time
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@pytest.mark.parametrize(
+    ("rows", "dimension", "code", "said"),
+    [
+        # the whole workbook: one cell in the sheet's last row
+        ('<row r="1048576"><c r="A1048576"><v>1</v></c></row>', None, 1, "no sheet holds"),
+        # a survey whose dimension tag claims every cell of the sheet
+        (_survey_rows(), "A1:XFD1048576", 0, ""),
+        # a survey and an empty cell (a reference with no value) in the sheet's last corner
+        (_survey_rows() + '<row r="1048576"><c r="XFD1048576" s="1"/></row>', None, 0, ""),
+        # a survey and one value a million rows below it
+        (
+            _survey_rows() + '<row r="1048576"><c r="N1048576"><v>1</v></c></row>',
+            None,
+            1,
+            "N1048576",
+        ),
+    ],
+)
+def test_the_used_range_comes_from_real_cells_and_a_far_one_costs_nothing(
+    tmp_path: Path, rows: str, dimension: str | None, code: int, said: str
+) -> None:
+    """A cell reference far away (a dimension tag, an empty cell, one value in the last row) is
+    read in a moment or refused in one line, whatever the machine's load: references without a
+    value are no part of the used range, and a value far from every other is named."""
+    path = _sheet_with(tmp_path / "far.xlsx", rows, dimension)
+    assert path.stat().st_size < 2_500
+    started = _processor_time()  # processor time: a loaded machine does not fail it
+    exit_code, out, err = run("analyze", str(path), "-f", "json")
+    assert _processor_time() - started < 1.5
+    assert exit_code == code, err
+    if code:
+        assert err.startswith("error: ") and err.count("\n") == 1 and said in err
+    else:
+        assert json.loads(out)["inputs"][0]["responses_used"] == 1
+
+
 def test_a_reader_crash_becomes_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever takes the reading process down (an abort in calamine, a memory overrun) ends as
     one error line for that file: the child dies, the run does not."""
