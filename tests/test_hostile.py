@@ -822,6 +822,89 @@ def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
     assert code == 0 and "--group-map" not in err
 
 
+def _peers(
+    names: Sequence[str], label: str = "Peer", leader: str = "Ann"
+) -> list[tuple[str, str, str, Sequence[object]]]:
+    return [(leader, name, label, REVERSED) for name in names]
+
+
+@pytest.mark.parametrize(("added", "warned"), [(1, True), (2, True), (3, False)])
+def test_a_file_given_a_group_that_adds_fewer_than_the_minimum_says_so(
+    tmp_path: Path, added: int, warned: bool
+) -> None:
+    """--group extra.csv=peer adding a lone peer to three others: a run with and one without
+    that file differ by that peer's ranking alone."""
+    main = write_wide(tmp_path / "main.csv", [*_ANN, *_peers(["p0", "p1", "p2"])])
+    extra = tmp_path / "extra.csv"
+    with extra.open("w", encoding="utf-8") as handle:  # a file from the peers' own link
+        handle.write("Leader,Rater," + ",".join(LABELS) + "\n")
+        for n in range(added):
+            handle.write(f"Ann,x{n}," + ",".join(map(str, IDENTITY)) + "\n")
+    code, _, err = run("analyze", str(main), str(extra), "--group", "extra.csv=peer")
+    assert code == 0, err
+    said = "--group extra.csv=peer adds" in err and "into the peers of 'Ann'" in err
+    assert said is warned
+    code, _, err = run("analyze", str(main), "-f", "json")
+    assert code == 0 and "adds" not in err
+
+
+def test_a_file_that_adds_fewer_than_the_minimum_to_a_group_says_so(tmp_path: Path) -> None:
+    """analyze a.csv against analyze a.csv b.csv: b's lone peer joins three, and the two reports
+    differ by that peer's ranking alone; b's peers of a leader a.csv has none of are no
+    difference anyone can take."""
+    first = write_wide(tmp_path / "a.csv", [*_ANN, *_peers(["p0", "p1", "p2"])])
+    bo = [("Bo", "s", "Self", IDENTITY), *_peers(["q0"], leader="Bo")]
+    second = write_wide(tmp_path / "b.csv", [*_peers(["p9"]), *bo])
+    code, _, err = run("analyze", str(first), str(second), "-f", "json")
+    assert code == 0, err
+    assert "b.csv adds 1 rater into the peers of 'Ann'" in err
+    assert "of 'Bo'" not in err and "a.csv adds" not in err
+
+
+@pytest.mark.parametrize(
+    ("labels", "warned"),
+    [
+        (["Peer", "Peer", "Peer", "Colleague"], True),  # an alias joins raters named otherwise
+        (["Peer", "Peer", "Colleague", "Colleague"], True),
+        (["Colleague"] * 4, False),  # every peer named one way: no one moved
+        (["Peer"] * 3 + ["Colleague"] * 3, False),
+    ],
+)
+def test_an_instrument_alias_that_adds_fewer_than_the_minimum_says_so(
+    tmp_path: Path, labels: list[str], warned: bool
+) -> None:
+    """Raters whose group cell names the group only by an alias of the instrument, beside
+    raters the group's own name gathers: another instrument (or a --group-map) reading that
+    alias otherwise moves them, and two such reports differ by their rankings alone."""
+    rows = list(_ANN)
+    rows += [("Ann", f"p{n}", label, REVERSED) for n, label in enumerate(labels)]
+    path = write_wide(tmp_path / "aliased.csv", rows)
+    code, _, err = run("analyze", str(path), "-f", "json")
+    assert code == 0, err
+    said = "the instrument's alias 'colleague' adds" in err and "the peers of 'Ann'" in err
+    assert said is warned
+
+
+@pytest.mark.parametrize(("spelled", "warned"), [(1, True), (2, True), (3, False)])
+def test_merged_leader_names_that_add_fewer_than_the_minimum_say_so(
+    tmp_path: Path, spelled: int, warned: bool
+) -> None:
+    """Peers who typed 'ann' beside three who typed 'Ann': merged, they join Ann's peers, and
+    a run with --no-merge-names differs by their rankings alone."""
+    rows = [*_ANN, *_peers(["p0", "p1", "p2"])]
+    rows += _peers([f"q{n}" for n in range(spelled)], leader="ann")
+    path = write_wide(tmp_path / "spelled.csv", rows)
+    code, _, err = run("analyze", str(path), "-f", "json")
+    assert code == 0, err
+    said = (
+        "merging the spellings of the leader's name adds" in err
+        and "into the peers of 'Ann'" in err
+    )
+    assert said is warned
+    code, _, err = run("analyze", str(path), "-f", "json", "--no-merge-names")
+    assert code == 0 and "merging the spellings" not in err
+
+
 @pytest.mark.parametrize("option", ["--template", "--codes", "--instrument"])
 def test_an_option_file_that_is_a_device_or_a_pipe_is_refused(tmp_path: Path, option: str) -> None:
     import os

@@ -705,6 +705,29 @@ def moved_from(
     return np.asarray(np.asarray(natural, dtype=np.int64)[codes])
 
 
+def aliases(
+    body: Table, found: KeyColumn, instrument: Instrument, options: ReadOptions
+) -> np.ndarray | None:
+    """Per row, the instrument's alias its group label names the group by ("" where the label
+    is the group's id or label, or --group-map maps it); None when no row's label is an alias."""
+    import numpy as np
+
+    from coachkit.keys import factorize
+
+    if found.column is None:
+        return None
+    codes, uniques = factorize(body[found.column])
+    named = [
+        ""
+        if options.group_map.get(normalize(label := str(raw).strip()))
+        else instrument.group_alias(label) or ""
+        for raw in uniques.tolist()
+    ]
+    if not any(named):
+        return None
+    return np.asarray(np.asarray(named, dtype=object)[codes])
+
+
 def group_codes(
     body: Table,
     found: KeyColumn,

@@ -13,6 +13,7 @@ from coachkit.io.columns import (
     SAMPLE,
     SCORE,
     KeyColumn,
+    aliases,
     bad_cell_note,
     find,
     find_group,
@@ -100,6 +101,7 @@ def read(
     rater_col = rater.column
     groups = group_codes(body, group_column, rows, instrument, options, where)
     moved = moved_from(body, group_column, instrument, options)
+    aliased = aliases(body, group_column, instrument, options)
     codes, labels = numbered(body[dim_col])
     matched = [instrument.match_dimension(label) for label in labels]
     if None in matched:
@@ -142,6 +144,8 @@ def read(
         raters=raters[first],
         group_codes=group,
         moved_from=moved[first] if (moved >= 0).any() else None,
+        aliases=None if aliased is None else aliased[first],
+        group_given=options.group,
         notes=note,
         values=matrix,
         subject_names=names,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from coachkit.errors import InputError
 from coachkit.io.columns import (
     KeyColumn,
+    aliases,
     answer_codes,
     bad_cell_note,
     column_name,
@@ -201,6 +202,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     subjects, names = subject_values(body, found.subject, options)
     groups = group_codes(body, found.group, rows, instrument, options, where)
     moved = moved_from(body, found.group, instrument, options)
+    aliased = aliases(body, found.group, instrument, options)
     note = notes_for((names == "")[subjects], groups < 0, ranking.bad)
     if sheet.exclude is not None:
         platform = sheet.exclude(body)
@@ -226,6 +228,8 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         notes=note,
         values=ranking.values,
         moved_from=moved if (moved >= 0).any() else None,
+        aliases=None if aliased is None else aliased,
+        group_given=options.group,
         subject_names=names,
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
