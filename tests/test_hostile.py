@@ -822,6 +822,22 @@ def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
     assert code == 0 and "--group-map" not in err
 
 
+def test_a_batch_says_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:
+    """Each file of a batch is a report of its own: a --group-map that moves a lone peer into a
+    group of three others says so there as in analyze."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
+    rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
+    write_wide(folder / "mapped.csv", [*rows, ("Ann", "p0", "Peer", REVERSED)])
+    out = tmp_path / "out"
+    code, _, err = run(
+        "batch", str(folder), "--output-dir", str(out), "--group-map", "Peer=other", "--jobs", "1"
+    )
+    assert code == 0, err
+    assert "--group-map moves 1 rater into the others of 'Ann'" in err
+
+
 def _peers(
     names: Sequence[str], label: str = "Peer", leader: str = "Ann"
 ) -> list[tuple[str, str, str, Sequence[object]]]:
