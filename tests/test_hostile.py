@@ -864,6 +864,22 @@ def test_a_file_given_a_group_that_adds_fewer_than_the_minimum_says_so(
     assert code == 0 and "adds" not in err
 
 
+@pytest.mark.parametrize(("others", "warned"), [(1, True), (3, False)])
+def test_a_group_given_over_a_files_own_group_column_says_what_it_moves(
+    tmp_path: Path, others: int, warned: bool
+) -> None:
+    """--group peer over a file whose column says Other for a rater: that rater moves from the
+    others into the peers, as --group-map "Other=peer" would, and says so the same way."""
+    rows = _peers(["p0", "p1", "p2"]) + _peers([f"o{n}" for n in range(others)], "Other")
+    path = write_wide(tmp_path / "peers.csv", rows)
+    code, _, err = run("analyze", str(path), "--group", "peers.csv=peer", "-f", "json")
+    assert code == 0, err
+    moved = f"--group peers.csv=peer moves {others} rater"
+    assert (moved in err and "into the peers of 'Ann'" in err) is warned
+    taken = f"--group peers.csv=peer takes {others} rater"
+    assert (taken in err and "out of the others of 'Ann'" in err) is warned
+
+
 def test_a_file_that_adds_fewer_than_the_minimum_to_a_group_says_so(tmp_path: Path) -> None:
     """analyze a.csv against analyze a.csv b.csv: b's lone peer joins three, and the two reports
     differ by that peer's ranking alone; b's peers of a leader a.csv has none of are no

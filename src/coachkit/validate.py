@@ -291,32 +291,43 @@ def _moves(
     sources: list[Source], used: np.ndarray, completed: np.ndarray | None, merged: np.ndarray
 ) -> tuple[Move, ...]:
     """What put each usable response where it is: --allow-partial completed it; --group-map
-    moved it from the group its label names; its file (one of several; `--group FILE=GROUP`
-    where it gave the file's group) added it beside the others' raters; its label names the
-    group by an alias of the instrument, beside raters named by the group's own name; or its
-    leader's name is one spelling of a name merged with others."""
+    moved it from the group its label names; `--group` moved it from the group its file's own
+    column names; its file (one of several; named as `--group FILE=GROUP` where that gave the
+    file's group) added it beside the other files' raters; its label names the group by an
+    alias of the instrument, beside raters named by the group's own name; or its leader's name
+    is one spelling of a name merged with others."""
     import numpy as np
 
     def joined(arrays: list[np.ndarray]) -> np.ndarray:
         return _rows(np.concatenate(arrays), used)
 
+    def moved(column: str) -> np.ndarray:
+        """Per usable response, the group it was moved from by an option (-1: not moved)."""
+        return joined(
+            [
+                np.full(len(s.notes), -1, dtype=np.int64)
+                if getattr(s, column) is None
+                else getattr(s, column)
+                for s in sources
+            ]
+        )
+
     moves = []
     if completed is not None:
         moves.append(Move("--allow-partial", _rows(completed, used)))
     if any(s.moved_from is not None for s in sources):
-        came_from = joined(
-            [
-                np.full(len(s.notes), -1, dtype=np.int64) if s.moved_from is None else s.moved_from
-                for s in sources
-            ]
-        )
+        came_from = moved("moved_from")
         moves.append(Move("--group-map", came_from >= 0, came_from))
-    if len(sources) > 1:
-        origin = joined([np.full(len(s.notes), i) for i, s in enumerate(sources)])
-        for i, source in enumerate(sources):
-            name = source.path.replace("\\", "/").rsplit("/", 1)[-1]
-            by = name if source.group_given is None else f"--group {name}={source.group_given}"
-            moves.append(Move(by, origin == i, beside=origin != i))
+    origin = joined([np.full(len(s.notes), i) for i, s in enumerate(sources)])
+    over = moved("given_over")
+    for i, source in enumerate(sources):
+        name = source.path.replace("\\", "/").rsplit("/", 1)[-1]
+        by = name if source.group_given is None else f"--group {name}={source.group_given}"
+        mine = origin == i
+        if source.given_over is not None:  # raters --group took from their column's group
+            moves.append(Move(by, mine & (over >= 0), over))
+        if len(sources) > 1:  # raters the file adds beside the other files'
+            moves.append(Move(by, mine & (over < 0), beside=~mine))
     if any(s.aliases is not None for s in sources):
         named = joined(
             [objects([""] * len(s.notes)) if s.aliases is None else s.aliases for s in sources]

@@ -705,6 +705,43 @@ def moved_from(
     return np.asarray(np.asarray(natural, dtype=np.int64)[codes])
 
 
+def given_over(
+    body: Table,
+    headers: list[list[str]],
+    taken: set[int],
+    options: ReadOptions,
+    instrument: Instrument,
+    where: str,
+) -> np.ndarray | None:
+    """With `--group`: per row, the group the file's own group column names where `--group`
+    gives another (-1 where it does not); None without `--group`, such a column or a move."""
+    import dataclasses
+
+    import numpy as np
+
+    from coachkit.keys import factorize
+
+    if options.group is None:
+        return None
+    try:
+        found = find_group(
+            body, headers, set(taken), dataclasses.replace(options, group=None), instrument, where
+        )
+    except InputError:  # no group column: --group moves no one
+        return None
+    if found.column is None:
+        return None
+    ids = [g.id for g in instrument.groups]
+    codes, uniques = factorize(body[found.column])
+    own = []
+    for raw in uniques.tolist():
+        label = str(raw).strip()
+        group = options.group_map.get(normalize(label)) or instrument.match_group(label)
+        own.append(ids.index(group) if group in ids and group != options.group else -1)
+    moved = np.asarray(np.asarray(own, dtype=np.int64)[codes])
+    return moved if (moved >= 0).any() else None
+
+
 def aliases(
     body: Table, found: KeyColumn, instrument: Instrument, options: ReadOptions
 ) -> np.ndarray | None:

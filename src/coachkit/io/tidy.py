@@ -18,6 +18,7 @@ from coachkit.io.columns import (
     find,
     find_group,
     find_subject,
+    given_over,
     group_codes,
     key_column,
     moved_from,
@@ -79,6 +80,7 @@ def read(
     subjects, names = subject_values(body, subject_column, options)
     if not by_values:
         group_column = find_group(body, [header], taken, options, instrument, where)
+    over = given_over(body, [header], taken, options, instrument, where)
     rater = (
         named_column([header], options.rater_column, "--rater-column", where)
         if options.rater_column is not None
@@ -146,6 +148,7 @@ def read(
         moved_from=moved[first] if (moved >= 0).any() else None,
         aliases=None if aliased is None else aliased[first],
         group_given=options.group,
+        given_over=None if over is None else over[first],
         notes=note,
         values=matrix,
         subject_names=names,

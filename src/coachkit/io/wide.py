@@ -27,6 +27,7 @@ from coachkit.io.columns import (
     find_group,
     find_rater,
     find_subject,
+    given_over,
     group_codes,
     key_name,
     merged_rankings,
@@ -85,6 +86,8 @@ class Plan:
     group: KeyColumn
     rater: KeyColumn | None
     notes: tuple[str, ...] = ()  # what was decided about the key columns, for stderr
+    # with --group: per row, the group the file's own group column names where it is another
+    given_over: np.ndarray | None = None
 
 
 def questions(
@@ -125,11 +128,12 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     taken |= {c for f in fits if f.matched >= 2 for c in f.item_columns}
     subject = find_subject(sheet.key_headers, taken, options, where, body, instrument)
     group = find_group(body, sheet.key_headers, taken, options, instrument, where)
+    over = given_over(body, sheet.key_headers, taken, options, instrument, where)
     if options.rater_column is not None:
         rater = find_rater(body, sheet.key_headers, taken, options, where)
-        return Plan(sheet, body, fits, chosen, subject, group, rater)
+        return Plan(sheet, body, fits, chosen, subject, group, rater, given_over=over)
     rater, notes = _rater(body, sheet, chosen, subject, group, taken, where, instrument)
-    return Plan(sheet, body, fits, chosen, subject, group, rater, notes)
+    return Plan(sheet, body, fits, chosen, subject, group, rater, notes, over)
 
 
 def _rater(
@@ -230,6 +234,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         moved_from=moved if (moved >= 0).any() else None,
         aliases=None if aliased is None else aliased,
         group_given=options.group,
+        given_over=found.given_over,
         subject_names=names,
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
