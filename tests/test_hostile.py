@@ -1067,6 +1067,27 @@ def test_a_phone_number_typed_as_a_group_is_described_never_quoted(tmp_path: Pat
         assert "the rater-group column holds text (19 characters)" in out + err, command
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("jane.doe@corp.com", "an e-mail address"), ("Jane Doe +1 555 123 4567", "text (24")],
+)
+def test_personal_data_typed_as_a_dimension_is_described_never_quoted(
+    tmp_path: Path, typed: str, said: str
+) -> None:
+    """A tidy file whose dimension column holds an address or a phone number in one row: the
+    error, validate and inspect say what the cell holds, not its words."""
+    path = tmp_path / "typed.csv"
+    lines = ["Subject,Rater ID,Rater group,Dimension,Rank"]
+    for rank, label in enumerate(LABELS, start=1):
+        lines.append(f"Ann,s,Self,{typed if rank == 3 else label},{rank}")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    for command in ("analyze", "validate", "inspect"):
+        code, out, err = run(command, str(path))
+        assert code == 1, command
+        assert "jane" not in (out + err).lower() and "555" not in out + err, command
+        assert f"row 4: the dimension column holds {said}" in out + err, command
+
+
 def test_a_batch_whose_index_cannot_be_written_still_names_every_failure(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

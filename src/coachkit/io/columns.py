@@ -195,7 +195,7 @@ def map_groups(
             row = int(rows[np.flatnonzero(codes == u)[0]])
             known = ", ".join(g.id for g in instrument.groups)
             # personal data typed into the wrong column: an address, a phone number, a long text
-            if "@" in label or sum(c.isdigit() for c in label) >= 7 or len(label) > 40:
+            if personal(label) or len(label) > 40:
                 raise InputError(
                     f"{where}, row {row}: the rater-group column holds {token(label)}, not a "
                     f"group ({known}); check the column, or name it with --group-column"
@@ -240,9 +240,22 @@ def _unknown_groups(
     )
 
 
-def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
+def personal(label: str) -> bool:
+    """Whether a label that names nothing holds personal data typed in the wrong place (an
+    e-mail address, a phone number), to be described, never quoted."""
+    return "@" in label or "\uff20" in label or sum(c.isdigit() for c in label) >= 7
+
+
+def unknown_dimension(
+    label: str, instrument: Instrument, where: str, what: str = "the dimension column"
+) -> InputError:
     """The error for a label that names no dimension, with the closest one and the
-    --dimension-map that maps it there."""
+    --dimension-map that maps it there; personal data in it is described, never quoted."""
+    if personal(label):
+        return InputError(
+            f"{where}: {what} holds {token(label)}, not a dimension; check the column, or name "
+            'the items with --dimension-map "LABEL=ID" (`coachkit dimensions` lists the ids)'
+        )
     hint = instrument.suggest_dimension(label)
     guess = f" (closest: {hint!r})" if hint else ""
     shown = label if len(label) <= 40 else label[:37] + "..."

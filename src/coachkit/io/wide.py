@@ -355,7 +355,10 @@ def _incomplete(
         )
     for col in chosen.unknown:  # the column's header shows the question already
         return unknown_dimension(
-            instrument.header_label(header[col]), instrument, f"{file}, {column_name(col, header)}"
+            instrument.header_label(header[col]),
+            instrument,
+            f"{file}, {column_name(col, header)}",
+            "the header",
         )
     for col in chosen.doubles:
         first, second = (
@@ -469,7 +472,7 @@ def _dimension_of(text: str, instrument: Instrument, options: ReadOptions, where
     label = options.codes.get(text.strip(), text.strip())
     dim = instrument.match_dimension(label)
     if dim is None:
-        raise unknown_dimension(label, instrument, where)
+        raise unknown_dimension(label, instrument, where, "the cell")
     return dim
 
 
