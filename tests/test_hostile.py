@@ -977,6 +977,73 @@ def test_a_hostile_template_ends_in_one_line(tmp_path: Path, source: str, said: 
     assert "unexpected" not in err and out == ""
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ "x" * 10**9 }}',  # one operation of gigabytes
+        "{{ [1, 2] * 10**9 }}",
+        "{{ 10 ** 100000000 }}",  # a number of a hundred million digits
+        "{{ (10 ** 10000) ** 10000 }}",
+    ],
+)
+def test_a_template_cannot_build_a_giant_value_in_one_step(tmp_path: Path, source: str) -> None:
+    """A single multiplication or power the output limit never sees, as it is one value: refused
+    before it is computed, in one line."""
+    template = tmp_path / "t.j2"
+    template.write_text(source, "utf-8")
+    started = _processor_time()
+    code, out, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert _processor_time() - started < 5
+    last = err.splitlines()[-1]
+    assert code == 1 and out == "" and last.startswith(f"error: {template}: ")
+    assert "too large" in last
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ('{{ "x"|center(2000000000) }}', "MemoryError"),  # folded while compiling, until now
+        ("{{ 10 ** 5000 }}", "ValueError"),  # more digits than Python prints
+        ('{{ 1 + "a" }}', "TypeError"),
+    ],
+)
+def test_a_template_error_of_its_own_is_one_line_never_unexpected(
+    tmp_path: Path, source: str, said: str
+) -> None:
+    template = tmp_path / "t.j2"
+    template.write_text(source, "utf-8")
+    started = _processor_time()
+    code, out, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert _processor_time() - started < 5
+    last = err.splitlines()[-1]
+    assert code == 1 and out == "" and last.startswith(f"error: {template}: the template stopped")
+    assert said in last and "unexpected" not in err
+
+
+def test_a_template_that_loops_without_writing_is_stopped_by_processor_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loops that write nothing never hand the renderer a piece to look at the clock with: the
+    processor-time limit still ends them."""
+    from coachkit.render import markdown
+
+    monkeypatch.setattr(markdown, "MAX_TEMPLATE_SECONDS", 0.5)
+    template = tmp_path / "t.j2"
+    template.write_text(
+        "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}", "utf-8"
+    )
+    started = _processor_time()
+    code, _, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert _processor_time() - started < 10
+    assert code == 1 and "runs over 0.5 CPU seconds" in err
+
+
 def test_a_template_that_writes_without_end_is_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
