@@ -61,6 +61,20 @@ def test_billion_laughs_is_refused(tmp_path: Path) -> None:
     assert "declares XML entities" in _error(path)
 
 
+@pytest.mark.parametrize("before", ["<!--" + "x" * 5000 + "-->", "<?pi " + "y" * 5000 + "?>"])
+def test_a_dtd_after_a_long_comment_is_refused_too(tmp_path: Path, before: str) -> None:
+    """The DTD check reads up to the first element, however long the comments before it."""
+    base = _workbook(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(base) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    body = sheet.split("?>", 1)[-1]  # after the declaration, if there is one
+    crafted = f'<?xml version="1.0"?>{before}<!DOCTYPE w [<!ENTITY e "Ann">]>' + body.replace(
+        "<t>Ann</t>", "<t>&e;</t>"
+    )
+    path = _replace_part(base, tmp_path / "late.xlsx", "xl/worksheets/sheet1.xml", crafted.encode())
+    assert "declares XML entities" in _error(path)
+
+
 def test_zip_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     base = _workbook(tmp_path / "base.xlsx")
     huge = b"<worksheet>" + b" " * (64 << 20) + b"</worksheet>"  # 64 MiB that zips to about 64 KiB

@@ -21,7 +21,8 @@ MAX_UNCOMPRESSED = 2 << 30  # 2 GiB of XML inside one workbook
 MAX_RATIO = 200  # a part that expands more than this ...
 RATIO_FLOOR = 16 << 20  # ... and to more than 16 MiB is a zip bomb
 MAX_PARTS = 10_000  # files inside one workbook
-_PROLOG = 4096  # bytes of each XML part read to look for a DTD
+_PROLOG = 4096  # bytes of each XML part read at a time to look for a DTD
+_MAX_PROLOG = 1 << 20  # before its first element
 
 UNSUPPORTED = {
     ".numbers": "an Apple Numbers document; export it as CSV or Excel",
@@ -112,16 +113,42 @@ def check_workbook_zip(file: Path) -> None:
             if part.filename.endswith((".xml", ".rels")):
                 try:
                     with archive.open(part) as handle:
-                        prolog = handle.read(_PROLOG)
+                        declared = _declares_entities(handle)
                 except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
                     raise InputError(
                         f"{file}: part {part.filename} cannot be read ({exc})"
                     ) from exc
-                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                if declared:
                     raise InputError(
                         f"{file}: part {part.filename} declares XML entities (a DTD), which Excel never "
                         "writes and XML bombs use; refusing it"
                     )
+
+
+# What may stand before an XML document's first element: a declaration or processing
+# instruction, a comment, white space; a DTD is the one thing refused.
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+
+
+def _declares_entities(handle: IO[bytes]) -> bool:
+    """Whether an XML part declares a DTD (or entities) before its first element, however long
+    the comments and instructions before it; a prolog past `_MAX_PROLOG` bytes counts as one
+    (no writer of workbooks puts a megabyte before its content)."""
+    text = handle.read(_PROLOG).removeprefix(b"\xef\xbb\xbf")
+    at = 0
+    while True:
+        item = _PROLOG_ITEM.match(text, at)
+        if item is not None and item.end() < len(text):
+            at = item.end()
+            continue
+        if text.startswith((b"<!DOCTYPE", b"<!ENTITY"), at):
+            return True
+        if text.startswith(b"<", at) and not text.startswith((b"<?", b"<!"), at):
+            return False  # the first element
+        more = handle.read(max(_PROLOG, len(text)))  # doubling: each byte matched a few times
+        if not more or len(text) > _MAX_PROLOG:
+            return bool(more) or b"<!DOCTYPE" in text[at:] or b"<!ENTITY" in text[at:]
+        text += more
 
 
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
