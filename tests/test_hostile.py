@@ -836,6 +836,26 @@ def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
     assert code == 0 and "--group-map" not in err
 
 
+def test_the_library_warns_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:
+    """coachkit.analyze says what the command line says, as a CoachkitWarning in its own
+    words: a group_map moving a lone peer into three others."""
+    import coachkit
+    from coachkit.errors import CoachkitWarning
+
+    rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
+    rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
+    path = write_wide(tmp_path / "mapped.csv", [*rows, ("Ann", "p0", "Peer", REVERSED)])
+    with pytest.warns(CoachkitWarning) as caught:
+        coachkit.analyze(str(path), group_map={"Peer": "other"})
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("group_map moves 1 rater into the others of 'Ann'") for m in said)
+    dataset = coachkit.read(str(path), group_map={"Peer": "other"})
+    with pytest.warns(CoachkitWarning) as caught:
+        coachkit.analyze(dataset)
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("group_map takes 1 rater out of the peers of 'Ann'") for m in said)
+
+
 def test_a_batch_says_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:
     """Each file of a batch is a report of its own: a --group-map that moves a lone peer into a
     group of three others says so there as in analyze."""

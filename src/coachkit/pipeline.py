@@ -910,11 +910,14 @@ def analyze(
         _no_reading_options(options)
         if now is not None or future is not None:
             raise UsageError("a journey reads two questions from the files; give the files", "now")
+        _warn(moved_raters_warnings(data, analysis))
         return _checked(report(Loaded(data, (), data.warnings), analysis))
     pair = journey_pair(reading)
     if pair is None:
         try:
-            return _checked(report(_warned(load(data, reading)), analysis))
+            loaded = _warned(load(data, reading))
+            _warn(moved_raters_warnings(loaded.dataset, analysis))
+            return _checked(report(loaded, analysis))
         except AmbiguousQuestions as exc:
             found = detected_pair(exc, reading)
             if found is None:
@@ -925,6 +928,7 @@ def analyze(
                 "question",
             ) from None
     loaded_now, loaded_future = load_journey(data, reading, pair)
+    _warn(moved_raters_warnings(loaded_future.dataset, analysis))  # the same raters answer both
     return _checked(journey(_warned(loaded_now), _warned(loaded_future), pair, analysis))
 
 
