@@ -61,6 +61,20 @@ def test_billion_laughs_is_refused(tmp_path: Path) -> None:
     assert "declares XML entities" in _error(path)
 
 
+@pytest.mark.parametrize("before", ["<!--" + "x" * 5000 + "-->", "<?pi " + "y" * 5000 + "?>"])
+def test_a_dtd_after_a_long_comment_is_refused_too(tmp_path: Path, before: str) -> None:
+    """The DTD check reads up to the first element, however long the comments before it."""
+    base = _workbook(tmp_path / "base.xlsx")
+    with zipfile.ZipFile(base) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    body = sheet.split("?>", 1)[-1]  # after the declaration, if there is one
+    crafted = f'<?xml version="1.0"?>{before}<!DOCTYPE w [<!ENTITY e "Ann">]>' + body.replace(
+        "<t>Ann</t>", "<t>&e;</t>"
+    )
+    path = _replace_part(base, tmp_path / "late.xlsx", "xl/worksheets/sheet1.xml", crafted.encode())
+    assert "declares XML entities" in _error(path)
+
+
 def test_zip_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     base = _workbook(tmp_path / "base.xlsx")
     huge = b"<worksheet>" + b" " * (64 << 20) + b"</worksheet>"  # 64 MiB that zips to about 64 KiB
@@ -514,6 +528,98 @@ def test_far_cell_references_end_in_one_error_and_the_batch_goes_on(
     assert time.process_time() - started < 20  # the far reference costs nothing to find
 
 
+def _sheet_with(path: Path, rows: str, dimension: str | None = None) -> Path:
+    """A workbook written as XML: one sheet of these `<row>` elements (and a dimension tag)."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    types = "http://schemas.openxmlformats.org/package/2006/content-types"
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{types}"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kind}.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{package}"><Relationship Id="rId1" '
+        f'Type="{relations}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+        '<sheet name="Survey" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{package}"><Relationship '
+        f'Id="rId1" Type="{relations}/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}">{dim}<sheetData>{rows}'
+        "</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + data)
+    return path
+
+
+def _survey_rows() -> str:
+    """A header and one self-assessment, as sheet XML rows."""
+    from openpyxl.utils import get_column_letter
+
+    def row(number: int, values: Sequence[object]) -> str:
+        cells = "".join(
+            f'<c r="{get_column_letter(i + 1)}{number}"><v>{v}</v></c>'
+            if isinstance(v, int)
+            else f'<c r="{get_column_letter(i + 1)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+            for i, v in enumerate(values)
+        )
+        return f'<row r="{number}">{cells}</row>'
+
+    return row(1, ["Leader", "Relationship", *LABELS]) + row(2, ["Ann", "Self", *IDENTITY])
+
+
+def _processor_time() -> float:
+    """The processor time of this process and of its finished children (the reading child)."""
+    import resource
+    import time
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@pytest.mark.parametrize(
+    ("rows", "dimension", "code", "said"),
+    [
+        # the whole workbook: one cell in the sheet's last row
+        ('<row r="1048576"><c r="A1048576"><v>1</v></c></row>', None, 1, "no sheet holds"),
+        # a survey whose dimension tag claims every cell of the sheet
+        (_survey_rows(), "A1:XFD1048576", 0, ""),
+        # a survey and an empty cell (a reference with no value) in the sheet's last corner
+        (_survey_rows() + '<row r="1048576"><c r="XFD1048576" s="1"/></row>', None, 0, ""),
+        # a survey and one value a million rows below it
+        (
+            _survey_rows() + '<row r="1048576"><c r="N1048576"><v>1</v></c></row>',
+            None,
+            1,
+            "N1048576",
+        ),
+    ],
+)
+def test_the_used_range_comes_from_real_cells_and_a_far_one_costs_nothing(
+    tmp_path: Path, rows: str, dimension: str | None, code: int, said: str
+) -> None:
+    """A cell reference far away (a dimension tag, an empty cell, one value in the last row) is
+    read in a moment or refused in one line, whatever the machine's load: references without a
+    value are no part of the used range, and a value far from every other is named."""
+    path = _sheet_with(tmp_path / "far.xlsx", rows, dimension)
+    assert path.stat().st_size < 2_500
+    started = _processor_time()  # processor time: a loaded machine does not fail it
+    exit_code, out, err = run("analyze", str(path), "-f", "json")
+    assert _processor_time() - started < 1.5
+    assert exit_code == code, err
+    if code:
+        assert err.startswith("error: ") and err.count("\n") == 1 and said in err
+    else:
+        assert json.loads(out)["inputs"][0]["responses_used"] == 1
+
+
 def test_a_reader_crash_becomes_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever takes the reading process down (an abort in calamine, a memory overrun) ends as
     one error line for that file: the child dies, the run does not."""
@@ -730,6 +836,141 @@ def test_a_group_map_that_moves_fewer_than_the_minimum_says_so(
     assert code == 0 and "--group-map" not in err
 
 
+def test_the_library_warns_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:
+    """coachkit.analyze says what the command line says, as a CoachkitWarning in its own
+    words: a group_map moving a lone peer into three others."""
+    import coachkit
+    from coachkit.errors import CoachkitWarning
+
+    rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
+    rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
+    path = write_wide(tmp_path / "mapped.csv", [*rows, ("Ann", "p0", "Peer", REVERSED)])
+    with pytest.warns(CoachkitWarning) as caught:
+        coachkit.analyze(str(path), group_map={"Peer": "other"})
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("group_map moves 1 rater into the others of 'Ann'") for m in said)
+    dataset = coachkit.read(str(path), group_map={"Peer": "other"})
+    with pytest.warns(CoachkitWarning) as caught:
+        coachkit.analyze(dataset)
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("group_map takes 1 rater out of the peers of 'Ann'") for m in said)
+
+
+def test_a_batch_says_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:
+    """Each file of a batch is a report of its own: a --group-map that moves a lone peer into a
+    group of three others says so there as in analyze."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
+    rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
+    write_wide(folder / "mapped.csv", [*rows, ("Ann", "p0", "Peer", REVERSED)])
+    out = tmp_path / "out"
+    code, _, err = run(
+        "batch", str(folder), "--output-dir", str(out), "--group-map", "Peer=other", "--jobs", "1"
+    )
+    assert code == 0, err
+    assert "--group-map moves 1 rater into the others of 'Ann'" in err
+
+
+def _peers(
+    names: Sequence[str], label: str = "Peer", leader: str = "Ann"
+) -> list[tuple[str, str, str, Sequence[object]]]:
+    return [(leader, name, label, REVERSED) for name in names]
+
+
+@pytest.mark.parametrize(("added", "warned"), [(1, True), (2, True), (3, False)])
+def test_a_file_given_a_group_that_adds_fewer_than_the_minimum_says_so(
+    tmp_path: Path, added: int, warned: bool
+) -> None:
+    """--group extra.csv=peer adding a lone peer to three others: a run with and one without
+    that file differ by that peer's ranking alone."""
+    main = write_wide(tmp_path / "main.csv", [*_ANN, *_peers(["p0", "p1", "p2"])])
+    extra = tmp_path / "extra.csv"
+    with extra.open("w", encoding="utf-8") as handle:  # a file from the peers' own link
+        handle.write("Leader,Rater," + ",".join(LABELS) + "\n")
+        for n in range(added):
+            handle.write(f"Ann,x{n}," + ",".join(map(str, IDENTITY)) + "\n")
+    code, _, err = run("analyze", str(main), str(extra), "--group", "extra.csv=peer")
+    assert code == 0, err
+    said = "--group extra.csv=peer adds" in err and "into the peers of 'Ann'" in err
+    assert said is warned
+    code, _, err = run("analyze", str(main), "-f", "json")
+    assert code == 0 and "adds" not in err
+
+
+@pytest.mark.parametrize(("others", "warned"), [(1, True), (3, False)])
+def test_a_group_given_over_a_files_own_group_column_says_what_it_moves(
+    tmp_path: Path, others: int, warned: bool
+) -> None:
+    """--group peer over a file whose column says Other for a rater: that rater moves from the
+    others into the peers, as --group-map "Other=peer" would, and says so the same way."""
+    rows = _peers(["p0", "p1", "p2"]) + _peers([f"o{n}" for n in range(others)], "Other")
+    path = write_wide(tmp_path / "peers.csv", rows)
+    code, _, err = run("analyze", str(path), "--group", "peers.csv=peer", "-f", "json")
+    assert code == 0, err
+    moved = f"--group peers.csv=peer moves {others} rater"
+    assert (moved in err and "into the peers of 'Ann'" in err) is warned
+    taken = f"--group peers.csv=peer takes {others} rater"
+    assert (taken in err and "out of the others of 'Ann'" in err) is warned
+
+
+def test_a_file_that_adds_fewer_than_the_minimum_to_a_group_says_so(tmp_path: Path) -> None:
+    """analyze a.csv against analyze a.csv b.csv: b's lone peer joins three, and the two reports
+    differ by that peer's ranking alone; b's peers of a leader a.csv has none of are no
+    difference anyone can take."""
+    first = write_wide(tmp_path / "a.csv", [*_ANN, *_peers(["p0", "p1", "p2"])])
+    bo = [("Bo", "s", "Self", IDENTITY), *_peers(["q0"], leader="Bo")]
+    second = write_wide(tmp_path / "b.csv", [*_peers(["p9"]), *bo])
+    code, _, err = run("analyze", str(first), str(second), "-f", "json")
+    assert code == 0, err
+    assert "b.csv adds 1 rater into the peers of 'Ann'" in err
+    assert "of 'Bo'" not in err and "a.csv adds" not in err
+
+
+@pytest.mark.parametrize(
+    ("labels", "warned"),
+    [
+        (["Peer", "Peer", "Peer", "Colleague"], True),  # an alias joins raters named otherwise
+        (["Peer", "Peer", "Colleague", "Colleague"], True),
+        (["Colleague"] * 4, False),  # every peer named one way: no one moved
+        (["Peer"] * 3 + ["Colleague"] * 3, False),
+    ],
+)
+def test_an_instrument_alias_that_adds_fewer_than_the_minimum_says_so(
+    tmp_path: Path, labels: list[str], warned: bool
+) -> None:
+    """Raters whose group cell names the group only by an alias of the instrument, beside
+    raters the group's own name gathers: another instrument (or a --group-map) reading that
+    alias otherwise moves them, and two such reports differ by their rankings alone."""
+    rows = list(_ANN)
+    rows += [("Ann", f"p{n}", label, REVERSED) for n, label in enumerate(labels)]
+    path = write_wide(tmp_path / "aliased.csv", rows)
+    code, _, err = run("analyze", str(path), "-f", "json")
+    assert code == 0, err
+    said = "the instrument's alias 'colleague' adds" in err and "the peers of 'Ann'" in err
+    assert said is warned
+
+
+@pytest.mark.parametrize(("spelled", "warned"), [(1, True), (2, True), (3, False)])
+def test_merged_leader_names_that_add_fewer_than_the_minimum_say_so(
+    tmp_path: Path, spelled: int, warned: bool
+) -> None:
+    """Peers who typed 'ann' beside three who typed 'Ann': merged, they join Ann's peers, and
+    a run with --no-merge-names differs by their rankings alone."""
+    rows = [*_ANN, *_peers(["p0", "p1", "p2"])]
+    rows += _peers([f"q{n}" for n in range(spelled)], leader="ann")
+    path = write_wide(tmp_path / "spelled.csv", rows)
+    code, _, err = run("analyze", str(path), "-f", "json")
+    assert code == 0, err
+    said = (
+        "merging the spellings of the leader's name adds" in err
+        and "into the peers of 'Ann'" in err
+    )
+    assert said is warned
+    code, _, err = run("analyze", str(path), "-f", "json", "--no-merge-names")
+    assert code == 0 and "merging the spellings" not in err
+
+
 @pytest.mark.parametrize("option", ["--template", "--codes", "--instrument"])
 def test_an_option_file_that_is_a_device_or_a_pipe_is_refused(tmp_path: Path, option: str) -> None:
     import os
@@ -768,6 +1009,73 @@ def test_a_hostile_template_ends_in_one_line(tmp_path: Path, source: str, said: 
     )
     assert code == 1 and f"error: {template}" in err and said in err
     assert "unexpected" not in err and out == ""
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ "x" * 10**9 }}',  # one operation of gigabytes
+        "{{ [1, 2] * 10**9 }}",
+        "{{ 10 ** 100000000 }}",  # a number of a hundred million digits
+        "{{ (10 ** 10000) ** 10000 }}",
+    ],
+)
+def test_a_template_cannot_build_a_giant_value_in_one_step(tmp_path: Path, source: str) -> None:
+    """A single multiplication or power the output limit never sees, as it is one value: refused
+    before it is computed, in one line."""
+    template = tmp_path / "t.j2"
+    template.write_text(source, "utf-8")
+    started = _processor_time()
+    code, out, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert _processor_time() - started < 5
+    last = err.splitlines()[-1]
+    assert code == 1 and out == "" and last.startswith(f"error: {template}: ")
+    assert "too large" in last
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ('{{ "x"|center(2000000000) }}', "MemoryError"),  # folded while compiling, until now
+        ("{{ 10 ** 5000 }}", "ValueError"),  # more digits than Python prints
+        ('{{ 1 + "a" }}', "TypeError"),
+    ],
+)
+def test_a_template_error_of_its_own_is_one_line_never_unexpected(
+    tmp_path: Path, source: str, said: str
+) -> None:
+    template = tmp_path / "t.j2"
+    template.write_text(source, "utf-8")
+    started = _processor_time()
+    code, out, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert _processor_time() - started < 5
+    last = err.splitlines()[-1]
+    assert code == 1 and out == "" and last.startswith(f"error: {template}: the template stopped")
+    assert said in last and "unexpected" not in err
+
+
+def test_a_template_that_loops_without_writing_is_stopped_by_processor_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loops that write nothing never hand the renderer a piece to look at the clock with: the
+    processor-time limit still ends them."""
+    from coachkit.render import markdown
+
+    monkeypatch.setattr(markdown, "MAX_TEMPLATE_SECONDS", 0.5)
+    template = tmp_path / "t.j2"
+    template.write_text(
+        "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}", "utf-8"
+    )
+    started = _processor_time()
+    code, _, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    assert _processor_time() - started < 10
+    assert code == 1 and "runs over 0.5 CPU seconds" in err
 
 
 def test_a_template_that_writes_without_end_is_stopped(
@@ -858,6 +1166,27 @@ def test_a_phone_number_typed_as_a_group_is_described_never_quoted(tmp_path: Pat
         assert code == 1, command
         assert "555" not in out + err and "John" not in out + err, command
         assert "the rater-group column holds text (19 characters)" in out + err, command
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("jane.doe@corp.com", "an e-mail address"), ("Jane Doe +1 555 123 4567", "text (24")],
+)
+def test_personal_data_typed_as_a_dimension_is_described_never_quoted(
+    tmp_path: Path, typed: str, said: str
+) -> None:
+    """A tidy file whose dimension column holds an address or a phone number in one row: the
+    error, validate and inspect say what the cell holds, not its words."""
+    path = tmp_path / "typed.csv"
+    lines = ["Subject,Rater ID,Rater group,Dimension,Rank"]
+    for rank, label in enumerate(LABELS, start=1):
+        lines.append(f"Ann,s,Self,{typed if rank == 3 else label},{rank}")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    for command in ("analyze", "validate", "inspect"):
+        code, out, err = run(command, str(path))
+        assert code == 1, command
+        assert "jane" not in (out + err).lower() and "555" not in out + err, command
+        assert f"row 4: the dimension column holds {said}" in out + err, command
 
 
 def test_a_batch_whose_index_cannot_be_written_still_names_every_failure(tmp_path: Path) -> None:

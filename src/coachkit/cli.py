@@ -1067,7 +1067,9 @@ def _batch_file(
 
     def analyze_file(file: Path) -> "Report":
         try:
-            return report(_load([file], reading, quiet), analysis, [str(file)])
+            loaded = _load([file], reading, quiet)
+            _moved_warnings(loaded.dataset, analysis, quiet)
+            return report(loaded, analysis, [str(file)])
         except AmbiguousQuestions as exc:
             pair = detected_pair(exc, reading)
             if pair is None:

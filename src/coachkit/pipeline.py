@@ -26,6 +26,7 @@ from coachkit.errors import InputError, UsageError
 from coachkit.options import Layout, Scheme, ValueKind
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from coachkit.errors import AmbiguousQuestions
@@ -412,42 +413,50 @@ def anonymity_warnings(reading: Reading, analysis: Analysis) -> list[str]:
 
 
 def moved_raters_warnings(dataset: Dataset, analysis: Analysis) -> list[str]:
-    """Where an option moves 1 to min-raters - 1 raters into or out of an anonymous group (raters
-    --allow-partial completed, raters --group-map moved from one group to another): set against
-    a report made without it, the difference would come close to those raters' own rankings.
-    One warning per leader and move."""
+    """Where an option or an input moves 1 to min-raters - 1 raters into or out of an anonymous
+    group (raters --allow-partial completed, --group-map moved, a second file or an
+    instrument's alias added beside raters the group holds anyway, a merged spelling of the
+    leader's name brought): set against a report made without it, the difference would come
+    close to those raters' own rankings. One warning per leader, move and group."""
     import numpy as np
 
     from coachkit.analysis.arrays import minimum
 
     groups = dataset.instrument.groups
-    moves: list[tuple[str, np.ndarray, np.ndarray]] = []  # what, which responses, their group
-    if dataset.completed is not None:
-        moves.append(("--allow-partial adds", dataset.completed, dataset.group_codes))
-    if dataset.moved_from is not None:
-        moved = dataset.moved_from >= 0
-        moves.append(("--group-map moves", moved, dataset.group_codes))
-        moves.append(("--group-map takes", moved, np.maximum(dataset.moved_from, 0)))
     found = []
-    for what, rows, group_of in moves:
-        for g, group in enumerate(groups):
-            if not group.anonymous:
-                continue
-            counts = np.bincount(
-                dataset.subject_codes[rows & (group_of == g)], minlength=len(dataset.subjects)
-            )
-            least = minimum(group, analysis.min_raters)
-            for s in np.flatnonzero((counts > 0) & (counts < least)).tolist():
-                n = int(counts[s])
-                whose = "that rater's" if n == 1 else "those raters'"
-                where = "out of" if what.endswith("takes") else "into"
-                found.append(
-                    f"{what} {n} rater{'s' * (n != 1)} {where} the {group.label.lower()} of "
-                    f"{dataset.subjects[s]!r}: set against a report made without it, the "
-                    f"difference comes close to {whose} own ranking; hand out one of the two, "
-                    "never both"
-                )
+    for move in dataset.moves:
+        sides = [
+            ("moves" if move.came_from is not None else "adds", move.rows, dataset.group_codes)
+        ]
+        if move.came_from is not None:
+            sides.append(("takes", move.rows, np.maximum(move.came_from, 0)))
+        for verb, rows, group_of in sides:
+            for g, group in enumerate(groups):
+                if not group.anonymous:
+                    continue
+                counts = _per_subject(dataset, rows & (group_of == g))
+                least = minimum(group, analysis.min_raters)
+                few = (counts > 0) & (counts < least)
+                if move.beside is not None:  # a group the move alone fills shows in no other run
+                    few &= _per_subject(dataset, ~rows & move.beside & (group_of == g)) > 0
+                for s in np.flatnonzero(few).tolist():
+                    n = int(counts[s])
+                    whose = "that rater's" if n == 1 else "those raters'"
+                    where = "out of" if verb == "takes" else "into"
+                    found.append(
+                        f"{move.by} {verb} {n} rater{'s' * (n != 1)} {where} the "
+                        f"{group.label.lower()} of {dataset.subjects[s]!r}: set against a report "
+                        f"made without it, the difference comes close to {whose} own ranking; "
+                        "hand out one of the two, never both"
+                    )
     return found
+
+
+def _per_subject(dataset: Dataset, rows: np.ndarray) -> np.ndarray:
+    """How many of these usable responses each subject has."""
+    import numpy as np
+
+    return np.bincount(dataset.subject_codes[rows], minlength=len(dataset.subjects))
 
 
 def check_thresholds(analysis: Analysis) -> None:
@@ -901,11 +910,14 @@ def analyze(
         _no_reading_options(options)
         if now is not None or future is not None:
             raise UsageError("a journey reads two questions from the files; give the files", "now")
+        _warn(moved_raters_warnings(data, analysis))
         return _checked(report(Loaded(data, (), data.warnings), analysis))
     pair = journey_pair(reading)
     if pair is None:
         try:
-            return _checked(report(_warned(load(data, reading)), analysis))
+            loaded = _warned(load(data, reading))
+            _warn(moved_raters_warnings(loaded.dataset, analysis))
+            return _checked(report(loaded, analysis))
         except AmbiguousQuestions as exc:
             found = detected_pair(exc, reading)
             if found is None:
@@ -916,6 +928,7 @@ def analyze(
                 "question",
             ) from None
     loaded_now, loaded_future = load_journey(data, reading, pair)
+    _warn(moved_raters_warnings(loaded_future.dataset, analysis))  # the same raters answer both
     return _checked(journey(_warned(loaded_now), _warned(loaded_future), pair, analysis))
 
 

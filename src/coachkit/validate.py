@@ -36,6 +36,20 @@ IDENTICAL_IS_A_REPEAT = 40_320
 
 
 @dataclass(frozen=True)
+class Move:
+    """Usable responses an option or an input put in their group (or under their leader): set
+    against a run without it, a few of them come close to their own rankings."""
+
+    by: str  # the option or input, as a warning names it ("--group-map", "b.csv")
+    rows: np.ndarray  # per usable response, whether it moved
+    # per usable response, its group without the move (-1: none); None: the move adds them
+    came_from: np.ndarray | None = None
+    # per usable response, those whose group does not depend on the move: where given, a move
+    # counts only into a group that holds some of them (a run without it still shows the group)
+    beside: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class Dataset:
     """Usable responses as ranks (rank 1 = top priority within each block), and what was left out."""
 
@@ -54,10 +68,9 @@ class Dataset:
     warnings: tuple[str, ...]
     # per usable response, its free-text comments (a tuple of texts); None unless asked for
     comments: np.ndarray | None = None
-    # per usable response, whether --allow-partial completed it (None without the option)
-    completed: np.ndarray | None = None
-    # per usable response, the group --group-map moved it from (-1: not moved); None: no move
-    moved_from: np.ndarray | None = None
+    # what options and inputs put responses where they are (--allow-partial, --group-map, a
+    # second file, an instrument's alias, merged spellings of a leader's name)
+    moves: tuple[Move, ...] = ()
     # per subject, its HR roster attributes (None: no roster row), and the roster's columns;
     # empty without a roster
     attributes: tuple[Mapping[str, str | None] | None, ...] = ()
@@ -111,8 +124,9 @@ def validate(
     subject_codes, subject_names = _subjects(sources)
     notes: list[str] = []
     subject_names = _described_leaders(subject_names, notes)
+    merged = np.zeros(len(subject_codes), dtype=bool)
     if merge_names:
-        subject_codes, subject_names = _merge_spellings(
+        subject_codes, subject_names, merged = _merge_spellings(
             subject_codes, subject_names, row_numbers, notes
         )
 
@@ -264,24 +278,63 @@ def validate(
         comments=_rows(_comments(sources), used)
         if any(s.comments is not None for s in sources)
         else None,
-        completed=_rows(completed, used) if allow_partial else None,
-        moved_from=_rows(_moved(sources), used)
-        if any(s.moved_from is not None for s in sources)
-        else None,
+        moves=_moves(sources, used, completed if allow_partial else None, merged),
         scale=_scale(_rows(raw, used)) if kind is ValueKind.scores else None,
     )
 
 
-def _moved(sources: list[Source]) -> np.ndarray:
-    """Every response's group before --group-map moved it (-1 where it did not), in order."""
+def _moves(
+    sources: list[Source], used: np.ndarray, completed: np.ndarray | None, merged: np.ndarray
+) -> tuple[Move, ...]:
+    """What put each usable response where it is: --allow-partial completed it; --group-map
+    moved it from the group its label names; `--group` moved it from the group its file's own
+    column names; its file (one of several; named as `--group FILE=GROUP` where that gave the
+    file's group) added it beside the other files' raters; its label names the group by an
+    alias of the instrument, beside raters named by the group's own name; or its leader's name
+    is one spelling of a name merged with others."""
     import numpy as np
 
-    return np.concatenate(
-        [
-            np.full(len(s.notes), -1, dtype=np.int64) if s.moved_from is None else s.moved_from
-            for s in sources
-        ]
-    )
+    def joined(arrays: list[np.ndarray]) -> np.ndarray:
+        return _rows(np.concatenate(arrays), used)
+
+    def moved(column: str) -> np.ndarray:
+        """Per usable response, the group it was moved from by an option (-1: not moved)."""
+        return joined(
+            [
+                np.full(len(s.notes), -1, dtype=np.int64)
+                if getattr(s, column) is None
+                else getattr(s, column)
+                for s in sources
+            ]
+        )
+
+    moves = []
+    if completed is not None:
+        moves.append(Move("--allow-partial", _rows(completed, used)))
+    if any(s.moved_from is not None for s in sources):
+        came_from = moved("moved_from")
+        moves.append(Move("--group-map", came_from >= 0, came_from))
+    origin = joined([np.full(len(s.notes), i) for i, s in enumerate(sources)])
+    over = moved("given_over")
+    for i, source in enumerate(sources):
+        name = source.path.replace("\\", "/").rsplit("/", 1)[-1]
+        by = name if source.group_given is None else f"--group {name}={source.group_given}"
+        mine = origin == i
+        if source.given_over is not None:  # raters --group took from their column's group
+            moves.append(Move(by, mine & (over >= 0), over))
+        if len(sources) > 1:  # raters the file adds beside the other files'
+            moves.append(Move(by, mine & (over < 0), beside=~mine))
+    if any(s.aliases is not None for s in sources):
+        named = joined(
+            [objects([""] * len(s.notes)) if s.aliases is None else s.aliases for s in sources]
+        )
+        for alias in sorted(set(named.tolist()) - {""}):
+            moves.append(
+                Move(f"the instrument's alias {alias!r}", named == alias, beside=named == "")
+            )
+    if merged.any():
+        moves.append(Move("merging the spellings of the leader's name", _rows(merged, used)))
+    return tuple(moves)
 
 
 def _comments(sources: list[Source]) -> np.ndarray:
@@ -337,16 +390,17 @@ def _keep_last(
 
 def _merge_spellings(
     codes: np.ndarray, names: np.ndarray, rows: np.ndarray, notes: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leader names that differ only in accents, case or spacing become one (the most frequent
-    spelling), with a note that lists the spellings."""
+    spelling), with a note that lists the spellings; and per response, whether it came under a
+    spelling merged into another."""
     import numpy as np
 
     from coachkit.text import leader_key
 
     keys = [leader_key(n) for n in map(str, names.tolist())]
     if len(set(keys)) == len(keys):
-        return codes, names
+        return codes, names, np.zeros(len(codes), dtype=bool)
     counts = np.bincount(codes, minlength=len(names))
     target = list(range(len(names)))
     spellings: dict[str, list[int]] = {}
@@ -371,7 +425,8 @@ def _merge_spellings(
             "keeps them apart (hand out the report of one run only: set side by side, two runs "
             "can give a rater away)"
         )
-    return np.asarray(target)[codes], names
+    merged = np.asarray(target)[codes]
+    return merged, names, merged != codes
 
 
 def _without_role(

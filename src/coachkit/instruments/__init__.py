@@ -114,6 +114,8 @@ class Instrument:
     headers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _dimension_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _group_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # the aliases that name a group by themselves (not its id or label), folded -> as written
+    _alias_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _word_index: list[tuple[list[str], str]] = field(
         default_factory=list, compare=False, repr=False
     )  # each label and alias as words, with its dimension
@@ -130,6 +132,15 @@ class Instrument:
         for group in (*self.groups, self.pooled):
             for name in (group.id, group.id.replace("_", " "), group.label, *group.aliases):
                 self._group_index.setdefault(compact(name), group.id)
+        own = {
+            compact(name)
+            for group in (*self.groups, self.pooled)
+            for name in (group.id, group.id.replace("_", " "), group.label)
+        }
+        for group in self.groups:
+            for alias in group.aliases:
+                if compact(alias) not in own and self._group_index[compact(alias)] == group.id:
+                    self._alias_index.setdefault(compact(alias), alias)
 
     @cached_property
     def reference(self) -> str | None:
@@ -189,6 +200,11 @@ class Instrument:
     def match_group(self, label: str) -> str | None:
         """The rater-group id a free-text label names, or None."""
         return self._group_index.get(compact(label))
+
+    def group_alias(self, label: str) -> str | None:
+        """The alias (as the instrument writes it) by which a label names a group, or None when
+        it names one by its id or label, or none."""
+        return self._alias_index.get(compact(label))
 
     def suggest_dimension(self, label: str) -> str | None:
         """The dimension label closest to an unknown label, for an error message."""

@@ -195,7 +195,7 @@ def map_groups(
             row = int(rows[np.flatnonzero(codes == u)[0]])
             known = ", ".join(g.id for g in instrument.groups)
             # personal data typed into the wrong column: an address, a phone number, a long text
-            if "@" in label or sum(c.isdigit() for c in label) >= 7 or len(label) > 40:
+            if personal(label) or len(label) > 40:
                 raise InputError(
                     f"{where}, row {row}: the rater-group column holds {token(label)}, not a "
                     f"group ({known}); check the column, or name it with --group-column"
@@ -240,9 +240,22 @@ def _unknown_groups(
     )
 
 
-def unknown_dimension(label: str, instrument: Instrument, where: str) -> InputError:
+def personal(label: str) -> bool:
+    """Whether a label that names nothing holds personal data typed in the wrong place (an
+    e-mail address, a phone number), to be described, never quoted."""
+    return "@" in label or "\uff20" in label or sum(c.isdigit() for c in label) >= 7
+
+
+def unknown_dimension(
+    label: str, instrument: Instrument, where: str, what: str = "the dimension column"
+) -> InputError:
     """The error for a label that names no dimension, with the closest one and the
-    --dimension-map that maps it there."""
+    --dimension-map that maps it there; personal data in it is described, never quoted."""
+    if personal(label):
+        return InputError(
+            f"{where}: {what} holds {token(label)}, not a dimension; check the column, or name "
+            'the items with --dimension-map "LABEL=ID" (`coachkit dimensions` lists the ids)'
+        )
     hint = instrument.suggest_dimension(label)
     guess = f" (closest: {hint!r})" if hint else ""
     shown = label if len(label) <= 40 else label[:37] + "..."
@@ -703,6 +716,66 @@ def moved_from(
         mapped, own = options.group_map.get(normalize(label)), instrument.match_group(label)
         natural.append(ids.index(own) if mapped and own in ids and own != mapped else -1)
     return np.asarray(np.asarray(natural, dtype=np.int64)[codes])
+
+
+def given_over(
+    body: Table,
+    headers: list[list[str]],
+    taken: set[int],
+    options: ReadOptions,
+    instrument: Instrument,
+    where: str,
+) -> np.ndarray | None:
+    """With `--group`: per row, the group the file's own group column names where `--group`
+    gives another (-1 where it does not); None without `--group`, such a column or a move."""
+    import dataclasses
+
+    import numpy as np
+
+    from coachkit.keys import factorize
+
+    if options.group is None:
+        return None
+    try:
+        found = find_group(
+            body, headers, set(taken), dataclasses.replace(options, group=None), instrument, where
+        )
+    except InputError:  # no group column: --group moves no one
+        return None
+    if found.column is None:
+        return None
+    ids = [g.id for g in instrument.groups]
+    codes, uniques = factorize(body[found.column])
+    own = []
+    for raw in uniques.tolist():
+        label = str(raw).strip()
+        group = options.group_map.get(normalize(label)) or instrument.match_group(label)
+        own.append(ids.index(group) if group in ids and group != options.group else -1)
+    moved = np.asarray(np.asarray(own, dtype=np.int64)[codes])
+    return moved if (moved >= 0).any() else None
+
+
+def aliases(
+    body: Table, found: KeyColumn, instrument: Instrument, options: ReadOptions
+) -> np.ndarray | None:
+    """Per row, the instrument's alias its group label names the group by ("" where the label
+    is the group's id or label, or --group-map maps it); None when no row's label is an alias."""
+    import numpy as np
+
+    from coachkit.keys import factorize
+
+    if found.column is None:
+        return None
+    codes, uniques = factorize(body[found.column])
+    named = [
+        ""
+        if options.group_map.get(normalize(label := str(raw).strip()))
+        else instrument.group_alias(label) or ""
+        for raw in uniques.tolist()
+    ]
+    if not any(named):
+        return None
+    return np.asarray(np.asarray(named, dtype=object)[codes])
 
 
 def group_codes(

@@ -401,8 +401,8 @@ def _excel_grids(file: Path, head: bytes, sheet: str | None) -> Iterator[Grid]:
     _check_workbook_bytes(file, head)
     if head.startswith(_ZIP):
         _check_archive(file)
-    for name, rows in isolated(_read_workbook, (file, sheet), str(file)):
-        yield Grid(str(file), name, _cells_from_rows(rows))
+    for name, numbers, rows in isolated(_read_workbook, (file, sheet), str(file)):
+        yield Grid(str(file), name, _cells_from_rows(rows, numbers=numbers))
 
 
 def _check_archive(file: Path) -> None:
@@ -429,7 +429,7 @@ def _check_archive(file: Path) -> None:
         ) from exc
 
 
-def _read_workbook(file: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]]]:
+def _read_workbook(file: Path, sheet: str | None) -> list[tuple[str, list[int], list[list[Any]]]]:
     """Every sheet of a workbook (or the one named) as rows of cell values, through calamine."""
     import python_calamine as pc
 
@@ -451,17 +451,31 @@ def _read_workbook(file: Path, sheet: str | None) -> list[tuple[str, list[list[A
     sheets = []
     for name in [sheet] if sheet is not None else names:
         try:
-            grid = workbook.get_sheet_by_name(name)
-            limits.check_cells(
-                f"{file} (sheet {name!r})", grid.total_height + 1, grid.total_width + 1
-            )
-            rows = grid.to_python(skip_empty_area=False)
+            sheets.append((name, *_used_rows(workbook.get_sheet_by_name(name), f"{file}", name)))
         except InputError:
             raise
         except Exception as exc:
             raise InputError(f"{file}: sheet {name!r} cannot be read ({_first_line(exc)})") from exc
-        sheets.append((name, rows))
     return sheets
+
+
+def _used_rows(grid: Any, file: str, name: str) -> tuple[list[int], list[list[Any]]]:
+    """The rows of a sheet's used range (the cells that hold something) that hold anything,
+    each padded from column A, with their grid rows: the empty rows above, between and below
+    cost nothing, however far away a cell is."""
+    start = grid.start
+    if start is None:  # an empty sheet
+        return [], []
+    top, left = start
+    limits.check_cells(f"{file} (sheet {name!r})", grid.height, left + grid.width)
+    numbers: list[int] = []
+    rows: list[list[Any]] = []
+    pad = [""] * left
+    for i, row in enumerate(grid.to_python(skip_empty_area=True)):
+        if any(cell != "" for cell in row):
+            numbers.append(top + i)
+            rows.append(pad + row if left else row)
+    return numbers, rows
 
 
 def frame_grid(frame: pd.DataFrame, name: str) -> Grid:
@@ -516,9 +530,11 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:200] if lines else type(exc).__name__
 
 
-def _cells_from_rows(rows: Sequence[Sequence[object]], text: bool = False) -> Table:
+def _cells_from_rows(
+    rows: Sequence[Sequence[object]], text: bool = False, numbers: Sequence[int] | None = None
+) -> Table:
     """Rows of cell values (of text already, with `text`) as a table of text, padded to the
-    widest row."""
+    widest row; `numbers` are their grid rows (by default 0, 1, 2...)."""
     import numpy as np
 
     from coachkit.io.table import Table
@@ -527,7 +543,9 @@ def _cells_from_rows(rows: Sequence[Sequence[object]], text: bool = False) -> Ta
     cells = np.full((len(rows), width), "", dtype=object)
     for i, row in enumerate(rows):
         cells[i, : len(row)] = row if text else [_cell_text(v) for v in row]
-    return Table.of(cells)
+    if numbers is None:
+        return Table.of(cells)
+    return Table(np.asarray(numbers, dtype=np.int64), {c: cells[:, c] for c in range(width)})
 
 
 def _cell_text(value: object) -> str:

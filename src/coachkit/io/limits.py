@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from coachkit.errors import InputError
 
@@ -19,7 +21,8 @@ MAX_UNCOMPRESSED = 2 << 30  # 2 GiB of XML inside one workbook
 MAX_RATIO = 200  # a part that expands more than this ...
 RATIO_FLOOR = 16 << 20  # ... and to more than 16 MiB is a zip bomb
 MAX_PARTS = 10_000  # files inside one workbook
-_PROLOG = 4096  # bytes of each XML part read to look for a DTD
+_PROLOG = 4096  # bytes of each XML part read at a time to look for a DTD
+_MAX_PROLOG = 1 << 20  # before its first element
 
 UNSUPPORTED = {
     ".numbers": "an Apple Numbers document; export it as CSV or Excel",
@@ -110,22 +113,54 @@ def check_workbook_zip(file: Path) -> None:
             if part.filename.endswith((".xml", ".rels")):
                 try:
                     with archive.open(part) as handle:
-                        prolog = handle.read(_PROLOG)
+                        declared = _declares_entities(handle)
                 except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
                     raise InputError(
                         f"{file}: part {part.filename} cannot be read ({exc})"
                     ) from exc
-                if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                if declared:
                     raise InputError(
                         f"{file}: part {part.filename} declares XML entities (a DTD), which Excel never "
                         "writes and XML bombs use; refusing it"
                     )
 
 
+# What may stand before an XML document's first element: a declaration or processing
+# instruction, a comment, white space; a DTD is the one thing refused.
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+
+
+def _declares_entities(handle: IO[bytes]) -> bool:
+    """Whether an XML part declares a DTD (or entities) before its first element, however long
+    the comments and instructions before it; a prolog past `_MAX_PROLOG` bytes counts as one
+    (no writer of workbooks puts a megabyte before its content)."""
+    text = handle.read(_PROLOG).removeprefix(b"\xef\xbb\xbf")
+    at = 0
+    while True:
+        item = _PROLOG_ITEM.match(text, at)
+        if item is not None and item.end() < len(text):
+            at = item.end()
+            continue
+        if text.startswith((b"<!DOCTYPE", b"<!ENTITY"), at):
+            return True
+        if text.startswith(b"<", at) and not text.startswith((b"<?", b"<!"), at):
+            return False  # the first element
+        more = handle.read(max(_PROLOG, len(text)))  # doubling: each byte matched a few times
+        if not more or len(text) > _MAX_PROLOG:
+            return bool(more) or b"<!DOCTYPE" in text[at:] or b"<!ENTITY" in text[at:]
+        text += more
+
+
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
-_REFERENCE = re.compile(
-    rb'<(?:c|dimension)\b[^>]*?\s(?:r|ref)="(?:[A-Z]{1,3}\d{1,10}:)?([A-Z]{1,7})(\d{1,12})"'
+# A cell that holds something: its reference, and an opening tag followed by content (a value,
+# inline text, a formula). A dimension tag, a row tag or an empty cell (`<c r="XFD1"/>`) is a
+# reference only: no reader builds a range for it. Attributes are bounded, so that text of
+# `<c` without a `>` costs one pass, not one per `<c`.
+_REAL_CELL = re.compile(
+    rb'<c\b[^>]{0,256}?\sr="([A-Z]{1,7})(\d{1,12})"[^>]{0,256}(?<!/)>\s*(?!</c>)'
 )
+SPARSE_RANGE = 1 << 22  # a used range over this many cells ...
+SPARSE_SHARE = 1_000  # ... with fewer than one filled cell in this many holds a stray far cell
 
 
 def _column_number(letters: bytes) -> int:
@@ -135,26 +170,59 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+def _real_cells(handle: IO[bytes]) -> Iterator[tuple[bytes, int]]:
+    """The (column letters, row) of every cell that holds something in a sheet's XML, read in
+    pieces of a MiB; a piece ends before its last tag but one, so every tag is seen whole, once."""
+    tail = b""
+    while chunk := handle.read(1 << 20):
+        text = tail + chunk
+        cut = text.rfind(b"<", 0, max(text.rfind(b"<"), 0))
+        if cut < 0 or len(text) - cut > 4096:
+            cut = max(0, len(text) - 256)
+        for match in _REAL_CELL.finditer(text):
+            if match.start() >= cut:
+                break
+            yield match.group(1), int(match.group(2))
+        tail = text[cut:]
+    for match in _REAL_CELL.finditer(tail):
+        yield match.group(1), int(match.group(2))
+
+
 def check_sheet_extents(file: Path) -> None:
-    """Refuse a workbook whose sheets reach beyond the cell limits, from the cell references in
-    their XML (read in pieces), before any reader builds the sheets' dense ranges."""
+    """Refuse a workbook whose sheets' used ranges reach beyond the cell limits, before any
+    reader builds them. The used range spans the cells that hold something, as calamine's does:
+    a far reference without a value costs nothing, and a value far from all the others (a range
+    of millions of cells, almost all of them empty) is named."""
     with zipfile.ZipFile(file) as archive:
         for part in archive.infolist():
             if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
                 continue
-            rows = columns = 0
-            tail = b""
+            top = left = 1 << 62
+            bottom = right = cells = 0
+            lowest = rightmost = ""  # the cells that reach furthest down and right
             with archive.open(part) as handle:
-                while chunk := handle.read(1 << 20):
-                    text = tail + chunk
-                    for match in _REFERENCE.finditer(text):
-                        columns = max(columns, _column_number(match.group(1)))
-                        rows = max(rows, int(match.group(2)))
-                    tail = text[-256:]
+                for letters, row in _real_cells(handle):
+                    column = _column_number(letters)
+                    cells += 1
+                    left, top = min(left, column), min(top, row)
+                    if row >= bottom:
+                        bottom, lowest = row, f"{letters.decode()}{row}"
+                    if column >= right:
+                        right, rightmost = column, f"{letters.decode()}{row}"
+            if not cells:
+                continue
             name = f"{file} ({part.filename.rsplit('/', 1)[-1][:-4]})"
-            if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+            if bottom > EXCEL_ROWS or right > EXCEL_COLUMNS:
                 raise InputError(
-                    f"{name}: refers to a cell beyond Excel's own limits (row {rows:,}, column "
-                    f"{columns:,}); the workbook is damaged or crafted: re-save it in Excel"
+                    f"{name}: refers to a cell beyond Excel's own limits (row {bottom:,}, column "
+                    f"{right:,}); the workbook is damaged or crafted: re-save it in Excel"
                 )
-            check_cells(name, rows, columns)
+            rows, columns = bottom - top + 1, right - left + 1
+            check_cells(name, rows, right)  # the rows read, each from column A
+            if rows * columns > SPARSE_RANGE and cells * SPARSE_SHARE < rows * columns:
+                farthest = lowest if rows >= columns else rightmost
+                raise InputError(
+                    f"{name}: a value at {farthest} lies far from the others ({cells:,} cells "
+                    f"filled in a range of {rows:,} rows x {columns:,} columns); delete the "
+                    "stray cell, or copy the survey's rows to a new workbook"
+                )

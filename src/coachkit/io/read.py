@@ -124,8 +124,9 @@ def grid_layout(
 
 
 def header_row(grid: Grid) -> int | None:
-    """The first row that holds the survey's columns: a title row (or a note, or blank rows)
-    above the header fills a cell or two, the header and the rows below it many more."""
+    """The grid row of the first row that holds the survey's columns: a title row (or a note,
+    or blank rows) above the header fills a cell or two, the header and the rows below it many
+    more."""
     cells = grid.cells
     start = 0
     while start < len(cells):  # look in slices: the header is near the top of any real file
@@ -135,7 +136,8 @@ def header_row(grid: Grid) -> int | None:
             first = int(hits[0])
             near = counts[first : first + 30]
             wide = max(3, -(-int(near.max()) // 4))  # a quarter of the widest row, at least 3
-            return start + first + (int((near >= wide).argmax()) if near.max() >= wide else 0)
+            at = start + first + (int((near >= wide).argmax()) if near.max() >= wide else 0)
+            return int(cells.rows[at])  # the grid row (a workbook's empty rows are not held)
         start += 100
     return None
 

@@ -63,6 +63,13 @@ class Source:
     # per response, the group its label names where --group-map moved it elsewhere (-1: not
     # moved); None when no --group-map applies
     moved_from: np.ndarray | None = None
+    # per response, the instrument's alias its group label names the group by ("" where the
+    # label is the group's id or label, or --group-map names it); None when no label is an alias
+    aliases: np.ndarray | None = None
+    group_given: str | None = None  # the group `--group` gave every response of the file
+    # with it, per response, the group the file's own group column names where it is another
+    # (-1 where it is not); None when the file has no such column, or it names no other group
+    given_over: np.ndarray | None = None
 
     @cached_property
     def responses(self) -> pd.DataFrame:

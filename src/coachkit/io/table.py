@@ -82,9 +82,13 @@ class Table:
 
         return self.take(slice(int(np.searchsorted(self.rows, row)), None))
 
-    def row(self, i: int) -> list[str]:
-        """Row i (by position) as text without surrounding spaces; blanks past the last row."""
-        if i >= len(self):
+    def row(self, row: int) -> list[str]:
+        """Grid row `row` as text without surrounding spaces; blanks for a row the table does
+        not hold (an empty row of a workbook, or past the last)."""
+        import numpy as np
+
+        i = int(np.searchsorted(self.rows, row))
+        if i >= len(self) or int(self.rows[i]) != row:
             return [""] * self.width
         return [str(column[i]).strip() for column in self.columns.values()]
 

@@ -13,10 +13,12 @@ from coachkit.io.columns import (
     SAMPLE,
     SCORE,
     KeyColumn,
+    aliases,
     bad_cell_note,
     find,
     find_group,
     find_subject,
+    given_over,
     group_codes,
     key_column,
     moved_from,
@@ -78,6 +80,7 @@ def read(
     subjects, names = subject_values(body, subject_column, options)
     if not by_values:
         group_column = find_group(body, [header], taken, options, instrument, where)
+    over = given_over(body, [header], taken, options, instrument, where)
     rater = (
         named_column([header], options.rater_column, "--rater-column", where)
         if options.rater_column is not None
@@ -100,6 +103,7 @@ def read(
     rater_col = rater.column
     groups = group_codes(body, group_column, rows, instrument, options, where)
     moved = moved_from(body, group_column, instrument, options)
+    aliased = aliases(body, group_column, instrument, options)
     codes, labels = numbered(body[dim_col])
     matched = [instrument.match_dimension(label) for label in labels]
     if None in matched:
@@ -142,6 +146,9 @@ def read(
         raters=raters[first],
         group_codes=group,
         moved_from=moved[first] if (moved >= 0).any() else None,
+        aliases=None if aliased is None else aliased[first],
+        group_given=options.group,
+        given_over=None if over is None else over[first],
         notes=note,
         values=matrix,
         subject_names=names,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from coachkit.errors import InputError
 from coachkit.io.columns import (
     KeyColumn,
+    aliases,
     answer_codes,
     bad_cell_note,
     column_name,
@@ -26,6 +27,7 @@ from coachkit.io.columns import (
     find_group,
     find_rater,
     find_subject,
+    given_over,
     group_codes,
     key_name,
     merged_rankings,
@@ -84,6 +86,8 @@ class Plan:
     group: KeyColumn
     rater: KeyColumn | None
     notes: tuple[str, ...] = ()  # what was decided about the key columns, for stderr
+    # with --group: per row, the group the file's own group column names where it is another
+    given_over: np.ndarray | None = None
 
 
 def questions(
@@ -124,11 +128,12 @@ def plan(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOptions)
     taken |= {c for f in fits if f.matched >= 2 for c in f.item_columns}
     subject = find_subject(sheet.key_headers, taken, options, where, body, instrument)
     group = find_group(body, sheet.key_headers, taken, options, instrument, where)
+    over = given_over(body, sheet.key_headers, taken, options, instrument, where)
     if options.rater_column is not None:
         rater = find_rater(body, sheet.key_headers, taken, options, where)
-        return Plan(sheet, body, fits, chosen, subject, group, rater)
+        return Plan(sheet, body, fits, chosen, subject, group, rater, given_over=over)
     rater, notes = _rater(body, sheet, chosen, subject, group, taken, where, instrument)
-    return Plan(sheet, body, fits, chosen, subject, group, rater, notes)
+    return Plan(sheet, body, fits, chosen, subject, group, rater, notes, over)
 
 
 def _rater(
@@ -201,6 +206,7 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
     subjects, names = subject_values(body, found.subject, options)
     groups = group_codes(body, found.group, rows, instrument, options, where)
     moved = moved_from(body, found.group, instrument, options)
+    aliased = aliases(body, found.group, instrument, options)
     note = notes_for((names == "")[subjects], groups < 0, ranking.bad)
     if sheet.exclude is not None:
         platform = sheet.exclude(body)
@@ -226,6 +232,9 @@ def read_rows(grid: Grid, sheet: Sheet, instrument: Instrument, options: ReadOpt
         notes=note,
         values=ranking.values,
         moved_from=moved if (moved >= 0).any() else None,
+        aliases=None if aliased is None else aliased,
+        group_given=options.group,
+        given_over=found.given_over,
         subject_names=names,
         group_ids=tuple(g.id for g in instrument.groups),
         dimensions=instrument.dimension_ids,
@@ -346,7 +355,10 @@ def _incomplete(
         )
     for col in chosen.unknown:  # the column's header shows the question already
         return unknown_dimension(
-            instrument.header_label(header[col]), instrument, f"{file}, {column_name(col, header)}"
+            instrument.header_label(header[col]),
+            instrument,
+            f"{file}, {column_name(col, header)}",
+            "the header",
         )
     for col in chosen.doubles:
         first, second = (
@@ -460,7 +472,7 @@ def _dimension_of(text: str, instrument: Instrument, options: ReadOptions, where
     label = options.codes.get(text.strip(), text.strip())
     dim = instrument.match_dimension(label)
     if dim is None:
-        raise unknown_dimension(label, instrument, where)
+        raise unknown_dimension(label, instrument, where, "the cell")
     return dim
 
 

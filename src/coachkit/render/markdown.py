@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,10 +88,46 @@ def _sandbox() -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    # no loader of files: `{% include %}` and `{% import %}` find nothing, and say so
-    env = ImmutableSandboxedEnvironment(loader=jinja2.DictLoader({}), **_settings())
+    class Bounded(ImmutableSandboxedEnvironment):
+        """The sandbox, refusing a multiplication or power whose value would be too large for
+        a report before computing it (one such step is no piece of output the limits see)."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(
+            self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+        ) -> Any:
+            if _too_large(operator, left, right):
+                raise jinja2.exceptions.SecurityError(
+                    f"the value of {operator} would be too large for a report"
+                )
+            return super().call_binop(context, operator, left, right)
+
+    # no loader of files: `{% include %}` and `{% import %}` find nothing, and say so; no
+    # folding of constants while compiling (`"x"|center(10**9)` would be computed there, with
+    # no limit on its time or memory)
+    env = Bounded(loader=jinja2.DictLoader({}), optimized=False, **_settings())
     env.filters["md"] = md
     return env
+
+
+_MAX_NUMBER_BITS = 1 << 15  # about 10,000 digits, more than Python prints (4,300)
+
+
+def _too_large(operator: str, left: object, right: object) -> bool:
+    """Whether `left operator right` (`*` or `**`) would build a value past the template's
+    output limit, or a whole number of more than `_MAX_NUMBER_BITS` bits."""
+    whole = (int, bool)
+    if operator == "*":
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | bytes | list | tuple) and isinstance(times, whole):
+                return len(seq) * int(times) > MAX_TEMPLATE_OUTPUT
+        if isinstance(left, whole) and isinstance(right, whole):
+            return int(left).bit_length() + int(right).bit_length() > _MAX_NUMBER_BITS
+        return False
+    if isinstance(left, whole) and isinstance(right, whole) and abs(int(left)) > 1:
+        return int(right) * int(left).bit_length() > _MAX_NUMBER_BITS
+    return False
 
 
 @lru_cache(maxsize=8)
@@ -101,7 +139,8 @@ def _compiled(name: str, source: str | None) -> jinja2.Template:
 
 
 MAX_TEMPLATE_OUTPUT = 64 << 20  # characters a user's template may write
-MAX_TEMPLATE_SECONDS = 60.0  # CPU seconds it may take
+MAX_TEMPLATE_SECONDS = 10.0  # CPU seconds it may take
+MAX_TEMPLATE_MEMORY = 1 << 30  # bytes it may allocate beyond what the process holds
 
 
 def render_template(name: str, template: Path | None, **context: object) -> str:
@@ -115,10 +154,9 @@ def render_template(name: str, template: Path | None, **context: object) -> str:
 
     source = None if template is None else read_option_file(template, "template")
     try:
-        compiled = _compiled(name, source)
         if template is None:
-            return compiled.render(**context)
-        return _bounded(compiled, context, template)
+            return _compiled(name, source).render(**context)
+        return _bounded(name, source, context, template)
     except jinja2.TemplateNotFound as exc:
         raise CoachkitError(
             f"{template}: the template includes or imports {exc.name!r}; a report template is "
@@ -131,24 +169,80 @@ def render_template(name: str, template: Path | None, **context: object) -> str:
     except jinja2.TemplateError as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise CoachkitError(f"{template or name}: template error: {where}{exc}") from exc
-    except (RecursionError, OverflowError, MemoryError, ArithmeticError) as exc:
+    except (RecursionError, MemoryError, ArithmeticError, ValueError, TypeError) as exc:
         raise CoachkitError(
             f"{template}: the template stopped ({type(exc).__name__}: {exc}); simplify it"
         ) from None
 
 
-def _bounded(compiled: jinja2.Template, context: dict[str, object], template: Path) -> str:
-    """A user's template rendered piece by piece, stopped past the output or time limit."""
+def _bounded(name: str, source: str | None, context: dict[str, object], template: Path) -> str:
+    """A user's template compiled and rendered piece by piece, stopped past the output limit,
+    the processor time limit (a timer that fires inside loops that write nothing, where the
+    main thread can take a signal) or the memory limit."""
     import time
 
+    over = CoachkitError(
+        f"{template}: the template writes over {MAX_TEMPLATE_OUTPUT >> 20} MB or runs over "
+        f"{MAX_TEMPLATE_SECONDS:g} CPU seconds; simplify it"
+    )
     parts, size = [], 0
     deadline = time.process_time() + MAX_TEMPLATE_SECONDS
-    for part in compiled.generate(**context):
-        parts.append(part)
-        size += len(part)
-        if size > MAX_TEMPLATE_OUTPUT or time.process_time() > deadline:
-            raise CoachkitError(
-                f"{template}: the template writes over {MAX_TEMPLATE_OUTPUT >> 20} MB or runs over "
-                f"{MAX_TEMPLATE_SECONDS:.0f} CPU seconds; simplify it"
-            )
+    with _processor_timer(MAX_TEMPLATE_SECONDS, over), _memory_cap(MAX_TEMPLATE_MEMORY):
+        for part in _compiled(name, source).generate(**context):
+            parts.append(part)
+            size += len(part)
+            if size > MAX_TEMPLATE_OUTPUT or time.process_time() > deadline:
+                raise over
     return "".join(parts)
+
+
+@contextmanager
+def _processor_timer(seconds: float, error: Exception) -> Iterator[None]:
+    """Raise `error` once this process has used `seconds` more processor time (SIGPROF), on
+    the main thread of a platform that has the timer; elsewhere, nothing."""
+    import signal
+    import threading
+
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise error
+
+    before = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, before)
+
+
+@contextmanager
+def _memory_cap(budget: int) -> Iterator[None]:
+    """Let this process allocate at most `budget` more bytes of address space in the block (an
+    allocation past it is a MemoryError), where the platform can say and set it."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:  # noqa: PTH123
+            held = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError, IndexError):
+        yield
+        return
+    limit = held + budget
+    if (soft != resource.RLIM_INFINITY and soft <= limit) or (
+        hard != resource.RLIM_INFINITY and hard < limit
+    ):
+        yield  # a lower limit is already set
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
