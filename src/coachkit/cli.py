@@ -1184,7 +1184,9 @@ def org(
         check_output(output, files)
         analysis = Analysis(min_raters, notable_gap, major_gap)
         _anonymity_warnings(reading, analysis, quiet)
-        result = organization(_load(files, reading, quiet), analysis, by)
+        loaded = _load(files, reading, quiet)
+        _moved_warnings(loaded.dataset, analysis, quiet)  # the pool holds each leader's groups
+        result = organization(loaded, analysis, by)
         _threshold_warnings(result.settings.notable_gap, result.settings.major_gap, quiet)
         write_output(
             render(result, fmt, _render_options(output, template, paper=paper)), output, files
