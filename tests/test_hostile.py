@@ -854,6 +854,10 @@ def test_the_library_warns_when_an_option_moves_fewer_than_the_minimum(tmp_path:
         coachkit.analyze(dataset)
     said = [str(w.message) for w in caught]
     assert any(m.startswith("group_map takes 1 rater out of the peers of 'Ann'") for m in said)
+    with pytest.warns(CoachkitWarning) as caught:
+        coachkit.org(dataset)
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("group_map takes 1 rater out of the peers of 'Ann'") for m in said)
 
 
 def test_a_batch_says_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:

@@ -945,8 +945,11 @@ def org(data: Dataset | Inputs, *, by: str | None = None, **options: Unpack[Opti
     reading, analysis = split(options)
     if isinstance(data, Dataset):
         _no_reading_options(options)
-        return _checked(organization(Loaded(data, (), data.warnings), analysis, by))
-    return _checked(organization(_warned(load(data, reading)), analysis, by))
+        loaded = Loaded(data, (), data.warnings)
+    else:
+        loaded = _warned(load(data, reading))
+    _warn(moved_raters_warnings(loaded.dataset, analysis))  # the pool holds each leader's groups
+    return _checked(organization(loaded, analysis, by))
 
 
 @overload
