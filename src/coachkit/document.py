@@ -142,8 +142,7 @@ def _subject(
         "blocks": [_block(b) for b in subject.blocks],
         "evidence": _evidence(subject),
         "coaching_focus": [_focus(f, subject, info, rated) for f in subject.coaching_focus],
-        "tilt_contrast": _contrast(subject.tilt_contrast, info),
-        "tilt_contrasts": [_contrast(c, info) for c in subject.tilt_contrasts],
+        **_contrasts(subject, info),
         "strengths": [
             {"dimension": s.dimension, "p_value": p4(s.p_value)} for s in subject.strengths
         ],
@@ -213,8 +212,22 @@ def _contrast(contrast: TiltContrast | None, info: InstrumentInfo) -> dict[str, 
     }
 
 
+def _contrasts(subject: SubjectResult, info: InstrumentInfo) -> dict[str, Any]:
+    """`tilt_contrast` (self against the reference role) and `tilt_contrasts` (against the
+    reference, then the others), the first one worded once when it opens the list."""
+    contrasts = [_contrast(c, info) for c in subject.tilt_contrasts]
+    first = subject.tilt_contrast
+    if first is not None and subject.tilt_contrasts and first == subject.tilt_contrasts[0]:
+        return {"tilt_contrast": dict(contrasts[0] or {}), "tilt_contrasts": contrasts}
+    return {"tilt_contrast": _contrast(first, info), "tilt_contrasts": contrasts}
+
+
 def _pair(values: tuple[float, float]) -> list[float]:
     return list(map(r4, values))
+
+
+def _pairs(values: Mapping[str, tuple[float, float]]) -> dict[str, list[float]]:
+    return {k: [r4(low), r4(high)] for k, (low, high) in values.items()}
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:
@@ -237,7 +250,7 @@ def _comparison(c: Comparison) -> dict[str, Any]:
             }
             for n in c.notable
         ],
-        **({"gaps_ci": {d: _pair(v) for d, v in c.gaps_ci.items()}} if c.gaps_ci else {}),
+        **({"gaps_ci": _pairs(c.gaps_ci)} if c.gaps_ci else {}),
     }
 
 
@@ -257,13 +270,9 @@ def _block(block: Block) -> dict[str, Any]:
             }
             for g, c in block.concordance.items()
         },
-        "mean_rank_ci": {
-            g: {d: _pair(v) for d, v in cis.items()} for g, cis in block.mean_rank_ci.items()
-        },
+        "mean_rank_ci": {g: _pairs(cis) for g, cis in block.mean_rank_ci.items()},
         "self_among": {
-            g: {
-                d: dict(zip(("higher", "same", "lower"), v, strict=True)) for d, v in counts.items()
-            }
+            g: {d: {"higher": h, "same": s, "lower": lo} for d, (h, s, lo) in counts.items()}
             for g, counts in block.self_among.items()
         },
     }
