@@ -67,9 +67,10 @@ def check_cells(name: object, rows: int, columns: int) -> None:
         )
 
 
-def check_workbook_zip(file: Path) -> None:
+def check_workbook_zip(file: Path, sheets: bool = False) -> None:
     """Refuse zip containers that are not workbooks (.xlsx, .xlsm, .xlsb, .ods) or whose name
-    says another kind, zip bombs and XML with a DTD."""
+    says another kind, zip bombs and XML with a DTD; with `sheets`, then sheets that reach
+    beyond the cell limits (`check_sheet_extents`), in the archive already open."""
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -120,6 +121,8 @@ def check_workbook_zip(file: Path) -> None:
                         f"{file}: part {part.filename} declares XML entities (a DTD), which Excel never "
                         "writes and XML bombs use; refusing it"
                     )
+        if sheets:
+            _check_extents(file, archive)
 
 
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
@@ -139,22 +142,28 @@ def check_sheet_extents(file: Path) -> None:
     """Refuse a workbook whose sheets reach beyond the cell limits, from the cell references in
     their XML (read in pieces), before any reader builds the sheets' dense ranges."""
     with zipfile.ZipFile(file) as archive:
-        for part in archive.infolist():
-            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
-                continue
-            rows = columns = 0
-            tail = b""
-            with archive.open(part) as handle:
-                while chunk := handle.read(1 << 20):
-                    text = tail + chunk
-                    for match in _REFERENCE.finditer(text):
-                        columns = max(columns, _column_number(match.group(1)))
-                        rows = max(rows, int(match.group(2)))
-                    tail = text[-256:]
-            name = f"{file} ({part.filename.rsplit('/', 1)[-1][:-4]})"
-            if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
-                raise InputError(
-                    f"{name}: refers to a cell beyond Excel's own limits (row {rows:,}, column "
-                    f"{columns:,}); the workbook is damaged or crafted: re-save it in Excel"
-                )
-            check_cells(name, rows, columns)
+        _check_extents(file, archive)
+
+
+def _check_extents(file: Path, archive: zipfile.ZipFile) -> None:
+    for part in archive.infolist():
+        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+            continue
+        rows = columns = 0
+        tail = b""
+        with archive.open(part) as handle:
+            while chunk := handle.read(1 << 20):
+                text = tail + chunk
+                found = _REFERENCE.findall(text)
+                if found:  # the farthest of the distinct column letters and row numbers
+                    letters, numbers = zip(*found, strict=True)
+                    columns = max(columns, *map(_column_number, set(letters)))
+                    rows = max(rows, *map(int, set(numbers)))
+                tail = text[-256:]
+        name = f"{file} ({part.filename.rsplit('/', 1)[-1][:-4]})"
+        if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+            raise InputError(
+                f"{name}: refers to a cell beyond Excel's own limits (row {rows:,}, column "
+                f"{columns:,}); the workbook is damaged or crafted: re-save it in Excel"
+            )
+        check_cells(name, rows, columns)
