@@ -13,7 +13,6 @@ from coachkit.errors import InputError
 from coachkit.io.columns import rater_codes
 from coachkit.keys import (
     descending_ranks,
-    distinct,
     earlier_repeats,
     factorize,
     objects,
@@ -97,8 +96,6 @@ def validate(
     """Check every response against the ranking rules and turn them into ranks; list every exclusion."""
     import numpy as np
 
-    dims = list(instrument.dimension_ids)
-
     def joined(column: str) -> np.ndarray:
         """One array of every source's responses, in the order read."""
         arrays = [getattr(source, column) for source in sources]
@@ -158,25 +155,7 @@ def validate(
         )
     blocks = blocks_for(instrument, scheme)
 
-    ranks = np.full_like(raw, np.nan)
-    for block_id, members in blocks:
-        cols = [dims.index(d) for d in members]
-        whole = cols == list(range(len(dims)))  # one block of every dimension: no copies
-        block_ranks, problems = (
-            _block_ranks(raw, kind, allow_partial, every)
-            if whole
-            else _block_ranks(raw[:, cols], kind, allow_partial)
-        )
-        if whole:
-            ranks = block_ranks
-        else:
-            ranks[:, cols] = block_ranks
-        prefix = "" if len(blocks) == 1 else f"{instrument.family(block_id).label.lower()}: "
-        for i in np.flatnonzero(open_rows & (problems >= 0)):
-            reason[i] = prefix + _describe(
-                int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind
-            )
-        open_rows &= reason == ""
+    ranks = _all_ranks(raw, every, blocks, kind, allow_partial, instrument, open_rows, reason)
 
     repeats = (
         _identical((reason == "") & (raters < 0), subject_codes, groups, raw)
@@ -315,6 +294,8 @@ def _supersede(
         return
     keys = subject_codes[keyed].astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
     superseded = earlier_repeats(keys)
+    if not superseded.any():  # the usual case: no rater answered twice about one leader
+        return
     repeated = set(keys[superseded].tolist())
     last = {k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated}
     for key, i in zip(keys[superseded].tolist(), keyed[superseded].tolist(), strict=True):
@@ -389,9 +370,11 @@ def _without_role(
     """A note naming the leaders with usable responses but none from a role (self, or the
     reference role: the manager)."""
 
-    rated = set(distinct(subjects[used]).tolist())
-    assessed = set(distinct(subjects[used & (groups == role)]).tolist())
-    missing = [str(names[i]) for i in sorted(rated - assessed) if str(names[i])]
+    import numpy as np
+
+    rated = np.bincount(subjects[used], minlength=len(names)) > 0
+    assessed = np.bincount(subjects[used & (groups == role)], minlength=len(names)) > 0
+    missing = [str(names[i]) for i in np.flatnonzero(rated & ~assessed).tolist() if str(names[i])]
     if not missing:
         return ()
     label = instrument.groups[role].label.lower()
@@ -484,6 +467,47 @@ def _rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 # Problem codes, in the order they are reported.
 _EMPTY, _NOT_WHOLE, _OUT_OF_RANGE, _REPEATED, _INCOMPLETE = range(5)
+
+
+def _all_ranks(
+    raw: np.ndarray,
+    every: _Facts,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    kind: ValueKind,
+    allow_partial: bool,
+    instrument: Instrument,
+    open_rows: np.ndarray,
+    reason: np.ndarray,
+) -> np.ndarray:
+    """Every response's ranks, block by block; a response that breaks a block's rules gets the
+    reason in `reason` and leaves `open_rows`."""
+    import numpy as np
+
+    dims = list(instrument.dimension_ids)
+    ranks: np.ndarray | None = None  # made only for blocks to write into: a million rows'
+    # worth of fresh memory takes a while to touch
+    for block_id, members in blocks:
+        cols = [dims.index(d) for d in members]
+        whole = cols == list(range(len(dims)))  # one block of every dimension: no copies
+        block_ranks, problems = (
+            _block_ranks(raw, kind, allow_partial, every)
+            if whole
+            else _block_ranks(raw[:, cols], kind, allow_partial)
+        )
+        if whole:
+            ranks = block_ranks
+        else:
+            if ranks is None:
+                ranks = np.full_like(raw, np.nan)
+            ranks[:, cols] = block_ranks
+        prefix = "" if len(blocks) == 1 else f"{instrument.family(block_id).label.lower()}: "
+        for i in np.flatnonzero(open_rows & (problems >= 0)):
+            reason[i] = prefix + _describe(
+                int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind
+            )
+        open_rows &= reason == ""
+
+    return ranks if ranks is not None else np.full_like(raw, np.nan)  # no block at all
 
 
 def _block_ranks(
