@@ -765,6 +765,16 @@ def rater_candidates(
     return found
 
 
+def repeated_ids(ids: np.ndarray) -> bool:
+    """Whether some id comes twice (spaces aside; placeholders are no id): else a column of
+    them merges no responses, and `merged_rankings` needs nothing else of the file."""
+    import numpy as np
+
+    id_codes = rater_codes(ids)
+    keyed = id_codes[id_codes >= 0]
+    return bool(len(keyed)) and int(np.bincount(keyed).max()) >= 2
+
+
 def merged_rankings(
     ids: np.ndarray,
     leaders: np.ndarray,
@@ -785,10 +795,10 @@ def merged_rankings(
 
     from coachkit.keys import factorize, per_value
 
+    if not repeated_ids(ids):
+        return None  # no id comes twice: nothing to merge (the common case, decided at once)
     id_codes = rater_codes(ids)  # " a" is "a"; placeholders are no id
     keyed_rows = np.flatnonzero(id_codes >= 0)
-    if not len(keyed_rows) or np.bincount(id_codes[keyed_rows]).max() < 2:
-        return None  # no id comes twice: nothing to merge (the common case, decided at once)
     leader_codes = factorize(leaders[keyed_rows])[0]
     cell = factorize(id_codes[keyed_rows] * (int(leader_codes.max()) + 1) + leader_codes)[0]
     cells = int(cell.max()) + 1
