@@ -210,8 +210,11 @@ def tables(
     reported, reasons = reporting(instrument, counts, min_raters)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums.ranks / counts[..., None]
-    consensus = (
-        consensus_ranks(means, instrument, blocks) if detail else np.full_like(means, np.nan)
+    consensus = (  # without detail a read-only NaN that takes no memory (a million responses'
+        # leaders would fill tens of megabytes with it)
+        consensus_ranks(means, instrument, blocks)
+        if detail
+        else np.broadcast_to(np.float64(np.nan), means.shape)
     )
     concordance = {}
     for block, block_dims in blocks:
