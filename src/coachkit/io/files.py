@@ -180,7 +180,7 @@ def _check_document(path: str, file: Path, head: bytes) -> None:
 
 
 def _text_grid(path: str, file: Path, raw: bytes, suffix: str, warn: list[str]) -> Grid:
-    if not raw.strip():
+    if not raw[:4096].strip() and not raw.strip():  # the head decides, save for blank files
         raise InputError(f"{file}: the file is empty")
     try:
         # Qualtrics writes TSV as UTF-16 with a byte-order mark.
