@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -410,6 +411,26 @@ def _identical(
 MAX_LEADER_CHARS = 200  # a leader cell longer than this is text swallowed from elsewhere
 
 
+# what makes `_described_leaders` look at a name: a line break or another control character, an
+# escape, an invisible or bidi mark (what `printable` takes out), an e-mail's @
+_SUSPECT = re.compile(
+    r"[@\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\U000e0000-\U000e007f]"
+)
+
+
+def _plain_names(names: list[str]) -> bool:
+    """Whether no name is long or holds anything `_described_leaders` replaces a name for."""
+    try:
+        joined = "\x00".join(names)
+    except TypeError:  # not all text
+        return False
+    return (
+        joined.count("\x00") == len(names) - 1
+        and not _SUSPECT.search(joined)
+        and max(map(len, names), default=0) <= MAX_LEADER_CHARS
+    )
+
+
 def _described_leaders(names: np.ndarray, notes: list[str]) -> np.ndarray:
     """The leaders' names, each one that holds a line break, an e-mail address or more than
     `MAX_LEADER_CHARS` characters replaced by a description (`leader 1 (an e-mail address)`):
@@ -418,7 +439,10 @@ def _described_leaders(names: np.ndarray, notes: list[str]) -> np.ndarray:
     from coachkit.text import printable
 
     found = names
-    for i, name in enumerate(names.tolist()):
+    listed: list[str] = names.tolist()
+    if _plain_names(listed):  # the usual case, found in one search of them all
+        return names
+    for i, name in enumerate(listed):
         text = str(name)
         lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
         shown = printable(text)
