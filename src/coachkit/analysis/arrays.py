@@ -157,13 +157,15 @@ def add_up(dataset: Dataset) -> Sums:
     )
 
 
-def reported_only(sums: Sums, reported: np.ndarray) -> Sums:
-    """The sums of the (subject, group) cells a subject's own report shows; the others zeroed."""
+def reported_only(sums: Sums, reported: np.ndarray, reuse: bool = False) -> Sums:
+    """The sums of the (subject, group) cells a subject's own report shows; the others zeroed.
+    With `reuse` (a caller done with `sums`), the rank sums are zeroed where they are: the rank
+    sums of a million responses' leaders take tens of megabytes, fresh memory a while to touch."""
     shown = reported.astype(np.float64)
     return Sums(
         subjects=sums.subjects,
         counts=np.where(reported, sums.counts, 0),
-        ranks=sums.ranks * shown[..., None],
+        ranks=np.multiply(sums.ranks, shown[..., None], out=sums.ranks if reuse else None),
         ties={block: t * shown for block, t in sums.ties.items()},
         with_tilt=sums.with_tilt,
     )
