@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from coachkit.render import marks, wording
 from coachkit.render.colors import COLORS, group_styles
@@ -30,9 +30,9 @@ LEFT, RIGHT, TOP, ROW, FAMILY_GAP = 200, 70, 34, 26, 18
 WIDTH = 720
 
 
-@dataclass(frozen=True)
-class Marker:
-    """A group's marker in the dot plot."""
+class Marker(NamedTuple):
+    """A group's marker in the dot plot (a named tuple: a page of thousands of leaders makes
+    hundreds of thousands of them)."""
 
     group: str
     shape: str
@@ -46,8 +46,7 @@ class Marker:
     whisker_y: float = 0.0
 
 
-@dataclass(frozen=True)
-class ChartRow:
+class ChartRow(NamedTuple):
     """One dimension's row in the dot plot."""
 
     label: str
@@ -104,8 +103,11 @@ class GapSide:
     points: str
 
 
+@lru_cache(maxsize=1 << 14)
 def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
-    """A marker's SVG geometry at (x, y): its polygon's corners, or "cx cy" for a circle."""
+    """A marker's SVG geometry at (x, y): its polygon's corners, or "cx cy" for a circle. The
+    same few places come back leader after leader (whole and half ranks, the rows), so each is
+    written once."""
     corners = _corners(shape, r)
     if corners is None:
         return f"{x:.1f} {y:.1f}"

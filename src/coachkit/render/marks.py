@@ -7,6 +7,7 @@ them). Text reaches the page escaped, as the template's autoescaping did."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def dotplot(chart: Chart) -> Markup:
                 f'<line class="self-focus" x1="{row.line[0]:.1f}" y1="{y}" x2="{row.line[1]:.1f}" '
                 f'y2="{y}" stroke="#333" stroke-width="2"/>'
             )
-        marks = [(m, escape(m.group), escape(m.color)) for m in row.markers]
+        marks = [(m, *_escaped(m.group, m.color)) for m in row.markers]  # (marker, name, colour)
         for m, group, color in marks:
             if m.whisker:
                 parts.append(
@@ -68,20 +69,29 @@ def dotplot(chart: Chart) -> Markup:
             if m.shape == "circle":
                 parts.append(
                     f'<circle class="marker" cx="{m.x:.1f}" cy="{m.y:.1f}" r="6" fill="{color}">'
-                    f"<title>{group}: {escape(m.rank)}</title></circle>\n"
+                    f"<title>{group}: {m.rank}</title></circle>\n"
                 )
             elif m.shape == "ring":
                 parts.append(
                     f'<circle class="marker" cx="{m.x:.1f}" cy="{m.y:.1f}" r="5" fill="none" '
-                    f'stroke="{color}" stroke-width="2.5"><title>{group}: {escape(m.rank)}</title>'
+                    f'stroke="{color}" stroke-width="2.5"><title>{group}: {m.rank}</title>'
                     "</circle>\n"
                 )
             else:
                 parts.append(
-                    f'<polygon class="marker" points="{escape(m.points)}" fill="{color}" '
-                    f'fill-opacity="0.9"><title>{group}: {escape(m.rank)}</title></polygon>'
+                    f'<polygon class="marker" points="{m.points}" fill="{color}" '
+                    f'fill-opacity="0.9"><title>{group}: {m.rank}</title></polygon>'
                 )
     return Markup("".join(parts))
+
+
+@lru_cache(maxsize=256)
+def _escaped(group: str, color: str) -> tuple[str, str]:
+    """A group's name and colour escaped for the page, once: they come back on every row of
+    every leader. (Numbers, a rank or a marker's corners, need no escaping.)"""
+    from markupsafe import escape
+
+    return escape(group), escape(color)
 
 
 def gap_bars(chart: GapChart, sides: tuple[GapSide, GapSide]) -> Markup:

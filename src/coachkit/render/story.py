@@ -215,6 +215,7 @@ def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
+@lru_cache(maxsize=1024)  # the instrument's few labels, on every leader's quadrant
 def label_lines(label: str) -> tuple[str, ...]:
     """A quadrant label as drawn: whole on one line when short, else wrapped between words (at
     a space, `/` or `-`) onto two lines, the second shortened with "…" only when a name needs
@@ -245,8 +246,6 @@ def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
     every other label, dot and corner caption inside the chart; where no place is free, the one
     that covers least. Labels are placed one by one, from the top, the bottom, the left or the
     right; the order that leaves least covered wins (the first of equals)."""
-    from dataclasses import replace
-
     by_y = sorted(range(len(points)), key=lambda i: (points[i].y, points[i].x))
     by_x = sorted(range(len(points)), key=lambda i: (points[i].x, points[i].y))
     orders = [by_y, by_y[::-1], by_x, by_x[::-1]]
@@ -261,7 +260,7 @@ def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
     assert best is not None
     layout = best[1]
     return tuple(
-        replace(p, label_x=x, label_y=y, anchor=a)
+        QuadrantPoint(p.label, p.x, p.y, p.quadrant, x, y, a, p.lines)
         for p, (x, y, a) in zip(points, layout, strict=True)
     )
 
