@@ -76,6 +76,7 @@ def printable(text: str) -> str:
     return _CONTROL.sub(" ", _ANSI.sub("", text)).strip()
 
 
+@lru_cache(maxsize=256)  # a few group labels, in sentence after sentence
 def in_sentence(label: str) -> str:
     """A group label inside a sentence: `Manager` -> `manager`, but `CIO` and `IT staff` kept."""
     return label if any(c.isupper() for c in label[1:]) else label.lower()
