@@ -328,9 +328,9 @@ def _merge_spellings(
     spelling), with a note that lists the spellings."""
     import numpy as np
 
-    from coachkit.text import leader_key
+    from coachkit.text import leader_keys
 
-    keys = [leader_key(n) for n in map(str, names.tolist())]
+    keys = leader_keys([str(n) for n in names.tolist()])
     if len(set(keys)) == len(keys):
         return codes, names
     counts = np.bincount(codes, minlength=len(names))
