@@ -944,9 +944,17 @@ def _rater_codes(raters: np.ndarray) -> np.ndarray:
 
     from coachkit.keys import factorize, objects
 
-    codes, uniques = factorize(raters)
-    ids: list[str] = uniques.tolist()
-    if _plain_texts(ids):  # the usual case: nothing to strip, so no list of stripped copies
+    values: list[str] = raters.tolist()
+    plain = _plain_texts(values)  # the usual case: text with nothing to strip
+    if plain and len(set(values)) == len(values):
+        # every id differs (a platform's response ids): each row is its own number, found
+        # without the hash table of a million values that numbering them would build
+        codes, ids = np.arange(len(values), dtype=np.int64), values
+    else:
+        codes, uniques = factorize(raters)
+        ids = uniques.tolist()
+        plain = plain or _plain_texts(ids)
+    if plain:  # no list of stripped copies
         clean = ids
     else:
         ids = [str(u) for u in ids]
