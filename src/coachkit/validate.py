@@ -670,6 +670,7 @@ def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
 
 # Blocks of up to this many values are checked as bit sets, one bit per value, not sorted.
 _BITS = 62
+_FACT_ROWS = 1 << 16  # rows of a block looked at per step
 
 
 _Facts = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
@@ -677,9 +678,15 @@ _Facts = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
 
 def _facts(x: np.ndarray) -> _Facts:
     """Per row of a block of k values: how many are present, whether every present one is a
-    whole number 1..k (a rank), and how many different ranks there are."""
+    whole number 1..k (a rank), and how many different ranks there are. A million rows are
+    looked at in slices: the arrays of each step stay small, where arrays the size of the
+    whole block would each take fresh memory (slow to touch for the first time)."""
     import numpy as np
 
+    if len(x) > _FACT_ROWS:
+        parts = [_facts(x[i : i + _FACT_ROWS]) for i in range(0, len(x), _FACT_ROWS)]
+        count, all_valid, distinct = (np.concatenate(p) for p in zip(*parts, strict=True))
+        return count, all_valid, distinct
     k = x.shape[1]
     present = ~np.isnan(x)
     valid = (x == np.round(x)) & (x >= 1) & (x <= k)
