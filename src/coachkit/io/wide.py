@@ -455,7 +455,8 @@ def _item_columns(
     if low <= -99:
         matrix[matrix == -99] = np.nan
     notes = [""] * len(body)
-    for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
+    bad_cells = np.nonzero(odd_matrix) if odd_matrix.any() else ((), ())
+    for r, c in zip(*bad_cells, strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
             cell = str(body[cols[c]][r])
             notes[r] = bad_cell_note(cell, instrument.label(dims[c]), instrument)
