@@ -121,10 +121,12 @@ def _captured(task: Callable[[Path], Rendered], file: Path) -> tuple[Rendered | 
 def _in_order(
     task: Callable[[Path], Rendered], files: list[Path], jobs: int
 ) -> Iterator[Rendered | CoachkitError]:
-    """Each file's result in the order of the files: in this process, or with `jobs` > 1 in
-    that many forked workers, dealt the files in turn (the first worker the 1st, 3rd, 5th...
-    of two), each sending its results back down its own pipe; a worker that stops fails the
-    files it had left."""
+    """Each file's result in the order of the files: in this process, or with `jobs` > 1 the
+    first here and the rest in that many forked workers, dealt them in turn (the first worker
+    the 2nd, 4th, 6th... of two), each sending its results back down its own pipe; a worker
+    that stops fails the files it had left. The first file, done here, imports and warms what
+    every file needs once, before the workers are forked: each of them importing it at once
+    took longer than one import."""
     if jobs <= 1 or len(files) <= 1 or not hasattr(os, "fork"):
         for file in files:
             try:
@@ -132,6 +134,17 @@ def _in_order(
             except CoachkitError as exc:
                 yield exc
         return
+    try:
+        yield task(files[0])
+    except CoachkitError as exc:
+        yield exc
+    yield from _in_workers(task, files[1:], jobs)
+
+
+def _in_workers(
+    task: Callable[[Path], Rendered], files: list[Path], jobs: int
+) -> Iterator[Rendered | CoachkitError]:
+    """The files' results, in order, from up to `jobs` forked workers."""
     count = min(jobs, len(files))
     workers: list[tuple[int, BinaryIO]] = []
     finished = False
