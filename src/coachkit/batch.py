@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
 import re
+import struct
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from coachkit.errors import CoachkitError
 from coachkit.io.files import SURVEY_SUFFIXES
@@ -97,22 +100,19 @@ def default_jobs() -> int:
 
 
 Rendered = tuple[Report, list["str | bytes | CoachkitError"]]
-# The task a forked worker runs: set before the workers fork, so they inherit it (a closure
-# cannot be pickled to them).
-_TASK: Callable[[Path], Rendered] | None = None
+_HEADER = struct.Struct("<Q")  # each result on a worker's pipe: its length, then a pickle
 
 
-def _in_worker(file: Path) -> tuple[Rendered | CoachkitError, str]:
-    """Run the task in a worker; its notes on stderr come back with its result, to be shown in
+def _captured(task: Callable[[Path], Rendered], file: Path) -> tuple[Rendered | CoachkitError, str]:
+    """Run the task on a file; its notes on stderr come back with its result, to be shown in
     the order of the files."""
     import contextlib
     import io
 
-    assert _TASK is not None
     captured = io.StringIO()
     with contextlib.redirect_stderr(captured):
         try:
-            result: Rendered | CoachkitError = _TASK(file)
+            result: Rendered | CoachkitError = task(file)
         except CoachkitError as exc:
             result = exc
     return result, captured.getvalue()
@@ -121,8 +121,12 @@ def _in_worker(file: Path) -> tuple[Rendered | CoachkitError, str]:
 def _in_order(
     task: Callable[[Path], Rendered], files: list[Path], jobs: int
 ) -> Iterator[Rendered | CoachkitError]:
-    """Each file's result in the order of the files: in this process, or with `jobs` > 1 in
-    that many forked workers."""
+    """Each file's result in the order of the files: in this process, or with `jobs` > 1 the
+    first here and the rest in that many forked workers, dealt them in turn (the first worker
+    the 2nd, 4th, 6th... of two), each sending its results back down its own pipe; a worker
+    that stops fails the files it had left. The first file, done here, imports and warms what
+    every file needs once, before the workers are forked: each of them importing it at once
+    took longer than one import."""
     if jobs <= 1 or len(files) <= 1 or not hasattr(os, "fork"):
         for file in files:
             try:
@@ -130,28 +134,92 @@ def _in_order(
             except CoachkitError as exc:
                 yield exc
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    global _TASK
-    _TASK = task
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(jobs, len(files)), mp_context=context) as pool:
-            futures = [pool.submit(_in_worker, file) for file in files]
-            for file, future in zip(files, futures, strict=True):
-                try:
-                    result, notes = future.result()
-                except BrokenProcessPool:
-                    yield CoachkitError(
-                        f"{file}: the worker analyzing it stopped; run again with --jobs 1"
-                    )
-                    continue
-                sys.stderr.write(notes)
-                yield result
+        yield task(files[0])
+    except CoachkitError as exc:
+        yield exc
+    yield from _in_workers(task, files[1:], jobs)
+
+
+def _in_workers(
+    task: Callable[[Path], Rendered], files: list[Path], jobs: int
+) -> Iterator[Rendered | CoachkitError]:
+    """The files' results, in order, from up to `jobs` forked workers."""
+    count = min(jobs, len(files))
+    workers: list[tuple[int, BinaryIO]] = []
+    finished = False
+    sys.stdout.flush()  # nothing buffered here is written a second time by a worker
+    sys.stderr.flush()
+    try:
+        for n in range(count):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                os.close(read_end)
+                for _, pipe in workers:
+                    pipe.close()
+                _work(task, files[n::count], write_end)
+            os.close(write_end)
+            workers.append((pid, os.fdopen(read_end, "rb")))
+        for i, file in enumerate(files):
+            outcome = _received(workers[i % count][1])
+            if outcome is None:
+                yield CoachkitError(
+                    f"{file}: the worker analyzing it stopped; run again with --jobs 1"
+                )
+                continue
+            result, notes = outcome
+            sys.stderr.write(notes)
+            yield result
+        finished = True
     finally:
-        _TASK = None
+        _end(workers, finished)
+
+
+def _work(task: Callable[[Path], Rendered], files: list[Path], out: int) -> None:
+    """In a forked worker: each file's outcome up the pipe, in order; then exit."""
+    import pickle
+
+    from coachkit.io.isolate import reader_pool
+
+    status = 0
+    try:
+        with os.fdopen(out, "wb") as pipe, reader_pool():
+            for file in files:
+                data = pickle.dumps(_captured(task, file), protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(_HEADER.pack(len(data)) + data)
+                pipe.flush()
+    except BaseException:  # the files left fail in the parent, each with its name
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _received(pipe: BinaryIO) -> tuple[Rendered | CoachkitError, str] | None:
+    """The next outcome a worker sent; None when it stopped before sending it whole."""
+    import pickle
+
+    head = pipe.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(head)
+    data = pipe.read(size)
+    if len(data) < size:
+        return None
+    outcome: tuple[Rendered | CoachkitError, str] = pickle.loads(data)
+    return outcome
+
+
+def _end(workers: list[tuple[int, BinaryIO]], finished: bool) -> None:
+    """Close the workers' pipes and wait for them; stopped first when the run ended early."""
+    import signal
+
+    for pid, pipe in workers:
+        pipe.close()
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def run_batch(

@@ -50,6 +50,24 @@ def leader_key(name: str) -> str:
     return " ".join((name if name.isascii() else fold_accents(name)).casefold().split())
 
 
+# what would make `leader_key` change an ASCII name beyond its case: whitespace other than a
+# single space between words (str.split's ASCII whitespace), or a space at either end
+_UNEVEN_SPACE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f]|  |\x00 | \x00")
+
+
+def leader_keys(names: list[str]) -> list[str]:
+    """`leader_key` of each name; names in plain ASCII, singly spaced, in one pass over them all
+    (an organization's eighty thousand leaders)."""
+    joined = "\x00" + "\x00".join(names) + "\x00"
+    if (
+        joined.isascii()
+        and joined.count("\x00") == len(names) + 1
+        and not _UNEVEN_SPACE.search(joined)
+    ):
+        return joined.casefold().split("\x00")[1:-1]
+    return [leader_key(name) for name in names]
+
+
 def compact(label: str) -> str:
     """`normalize` without spaces, so `decision making` and `decision-making` meet `decisionmaking`."""
     return normalize(label).replace(" ", "")
@@ -81,6 +99,7 @@ def printable(text: str) -> str:
     return _CONTROL.sub(" ", _ANSI.sub("", text)).strip()
 
 
+@lru_cache(maxsize=256)  # a few group labels, in sentence after sentence
 def in_sentence(label: str) -> str:
     """A group label inside a sentence: `Manager` -> `manager`, but `CIO` and `IT staff` kept."""
     return label if any(c.isupper() for c in label[1:]) else label.lower()

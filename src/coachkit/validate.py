@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from coachkit.errors import InputError
 from coachkit.io.columns import rater_codes
 from coachkit.keys import (
     descending_ranks,
-    distinct,
     earlier_repeats,
     factorize,
     objects,
@@ -110,8 +110,6 @@ def validate(
     """Check every response against the ranking rules and turn them into ranks; list every exclusion."""
     import numpy as np
 
-    dims = list(instrument.dimension_ids)
-
     def joined(column: str) -> np.ndarray:
         """One array of every source's responses, in the order read."""
         arrays = [getattr(source, column) for source in sources]
@@ -172,25 +170,7 @@ def validate(
         )
     blocks = blocks_for(instrument, scheme)
 
-    ranks = np.full_like(raw, np.nan)
-    for block_id, members in blocks:
-        cols = [dims.index(d) for d in members]
-        whole = cols == list(range(len(dims)))  # one block of every dimension: no copies
-        block_ranks, problems = (
-            _block_ranks(raw, kind, allow_partial, every)
-            if whole
-            else _block_ranks(raw[:, cols], kind, allow_partial)
-        )
-        if whole:
-            ranks = block_ranks
-        else:
-            ranks[:, cols] = block_ranks
-        prefix = "" if len(blocks) == 1 else f"{instrument.family(block_id).label.lower()}: "
-        for i in np.flatnonzero(open_rows & (problems >= 0)):
-            reason[i] = prefix + _describe(
-                int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind
-            )
-        open_rows &= reason == ""
+    ranks = _all_ranks(raw, every, blocks, kind, allow_partial, instrument, open_rows, reason)
 
     repeats = (
         _identical((reason == "") & (raters < 0), subject_codes, groups, raw)
@@ -364,6 +344,8 @@ def _supersede(
         return
     keys = subject_codes[keyed].astype(np.int64) * (int(raters.max()) + 1) + raters[keyed]
     superseded = earlier_repeats(keys)
+    if not superseded.any():  # the usual case: no rater answered twice about one leader
+        return
     repeated = set(keys[superseded].tolist())
     last = {k: i for k, i in zip(keys.tolist(), keyed.tolist(), strict=True) if k in repeated}
     for key, i in zip(keys[superseded].tolist(), keyed[superseded].tolist(), strict=True):
@@ -396,9 +378,9 @@ def _merge_spellings(
     spelling merged into another."""
     import numpy as np
 
-    from coachkit.text import leader_key
+    from coachkit.text import leader_keys
 
-    keys = [leader_key(n) for n in map(str, names.tolist())]
+    keys = leader_keys([str(n) for n in names.tolist()])
     if len(set(keys)) == len(keys):
         return codes, names, np.zeros(len(codes), dtype=bool)
     counts = np.bincount(codes, minlength=len(names))
@@ -440,9 +422,11 @@ def _without_role(
     """A note naming the leaders with usable responses but none from a role (self, or the
     reference role: the manager)."""
 
-    rated = set(distinct(subjects[used]).tolist())
-    assessed = set(distinct(subjects[used & (groups == role)]).tolist())
-    missing = [str(names[i]) for i in sorted(rated - assessed) if str(names[i])]
+    import numpy as np
+
+    rated = np.bincount(subjects[used], minlength=len(names)) > 0
+    assessed = np.bincount(subjects[used & (groups == role)], minlength=len(names)) > 0
+    missing = [str(names[i]) for i in np.flatnonzero(rated & ~assessed).tolist() if str(names[i])]
     if not missing:
         return ()
     label = instrument.groups[role].label.lower()
@@ -478,6 +462,26 @@ def _identical(
 MAX_LEADER_CHARS = 200  # a leader cell longer than this is text swallowed from elsewhere
 
 
+# what makes `_described_leaders` look at a name: a line break or another control character, an
+# escape, an invisible or bidi mark (what `printable` takes out), an e-mail's @
+_SUSPECT = re.compile(
+    r"[@\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\U000e0000-\U000e007f]"
+)
+
+
+def _plain_names(names: list[str]) -> bool:
+    """Whether no name is long or holds anything `_described_leaders` replaces a name for."""
+    try:
+        joined = "\x00".join(names)
+    except TypeError:  # not all text
+        return False
+    return (
+        joined.count("\x00") == len(names) - 1
+        and not _SUSPECT.search(joined)
+        and max(map(len, names), default=0) <= MAX_LEADER_CHARS
+    )
+
+
 def _described_leaders(names: np.ndarray, notes: list[str]) -> np.ndarray:
     """The leaders' names, each one that holds a line break, an e-mail address or more than
     `MAX_LEADER_CHARS` characters replaced by a description (`leader 1 (an e-mail address)`):
@@ -486,7 +490,10 @@ def _described_leaders(names: np.ndarray, notes: list[str]) -> np.ndarray:
     from coachkit.text import printable
 
     found = names
-    for i, name in enumerate(names.tolist()):
+    listed: list[str] = names.tolist()
+    if _plain_names(listed):  # the usual case, found in one search of them all
+        return names
+    for i, name in enumerate(listed):
         text = str(name)
         lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
         shown = printable(text)
@@ -535,6 +542,47 @@ def _rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 # Problem codes, in the order they are reported.
 _EMPTY, _NOT_WHOLE, _OUT_OF_RANGE, _REPEATED, _INCOMPLETE = range(5)
+
+
+def _all_ranks(
+    raw: np.ndarray,
+    every: _Facts,
+    blocks: tuple[tuple[str, tuple[str, ...]], ...],
+    kind: ValueKind,
+    allow_partial: bool,
+    instrument: Instrument,
+    open_rows: np.ndarray,
+    reason: np.ndarray,
+) -> np.ndarray:
+    """Every response's ranks, block by block; a response that breaks a block's rules gets the
+    reason in `reason` and leaves `open_rows`."""
+    import numpy as np
+
+    dims = list(instrument.dimension_ids)
+    ranks: np.ndarray | None = None  # made only for blocks to write into: a million rows'
+    # worth of fresh memory takes a while to touch
+    for block_id, members in blocks:
+        cols = [dims.index(d) for d in members]
+        whole = cols == list(range(len(dims)))  # one block of every dimension: no copies
+        block_ranks, problems = (
+            _block_ranks(raw, kind, allow_partial, every)
+            if whole
+            else _block_ranks(raw[:, cols], kind, allow_partial)
+        )
+        if whole:
+            ranks = block_ranks
+        else:
+            if ranks is None:
+                ranks = np.full_like(raw, np.nan)
+            ranks[:, cols] = block_ranks
+        prefix = "" if len(blocks) == 1 else f"{instrument.family(block_id).label.lower()}: "
+        for i in np.flatnonzero(open_rows & (problems >= 0)):
+            reason[i] = prefix + _describe(
+                int(problems[i]), raw[i, cols], [instrument.label(d) for d in members], kind
+            )
+        open_rows &= reason == ""
+
+    return ranks if ranks is not None else np.full_like(raw, np.nan)  # no block at all
 
 
 def _block_ranks(
@@ -673,6 +721,7 @@ def _is_permutation(x: np.ndarray, instrument: Instrument) -> np.ndarray:
 
 # Blocks of up to this many values are checked as bit sets, one bit per value, not sorted.
 _BITS = 62
+_FACT_ROWS = 1 << 16  # rows of a block looked at per step
 
 
 _Facts = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
@@ -680,9 +729,15 @@ _Facts = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
 
 def _facts(x: np.ndarray) -> _Facts:
     """Per row of a block of k values: how many are present, whether every present one is a
-    whole number 1..k (a rank), and how many different ranks there are."""
+    whole number 1..k (a rank), and how many different ranks there are. A million rows are
+    looked at in slices: the arrays of each step stay small, where arrays the size of the
+    whole block would each take fresh memory (slow to touch for the first time)."""
     import numpy as np
 
+    if len(x) > _FACT_ROWS:
+        parts = [_facts(x[i : i + _FACT_ROWS]) for i in range(0, len(x), _FACT_ROWS)]
+        count, all_valid, distinct = (np.concatenate(p) for p in zip(*parts, strict=True))
+        return count, all_valid, distinct
     k = x.shape[1]
     present = ~np.isnan(x)
     valid = (x == np.round(x)) & (x >= 1) & (x <= k)

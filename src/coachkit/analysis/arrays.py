@@ -157,13 +157,15 @@ def add_up(dataset: Dataset) -> Sums:
     )
 
 
-def reported_only(sums: Sums, reported: np.ndarray) -> Sums:
-    """The sums of the (subject, group) cells a subject's own report shows; the others zeroed."""
+def reported_only(sums: Sums, reported: np.ndarray, reuse: bool = False) -> Sums:
+    """The sums of the (subject, group) cells a subject's own report shows; the others zeroed.
+    With `reuse` (a caller done with `sums`), the rank sums are zeroed where they are: the rank
+    sums of a million responses' leaders take tens of megabytes, fresh memory a while to touch."""
     shown = reported.astype(np.float64)
     return Sums(
         subjects=sums.subjects,
         counts=np.where(reported, sums.counts, 0),
-        ranks=sums.ranks * shown[..., None],
+        ranks=np.multiply(sums.ranks, shown[..., None], out=sums.ranks if reuse else None),
         ties={block: t * shown for block, t in sums.ties.items()},
         with_tilt=sums.with_tilt,
     )
@@ -210,8 +212,11 @@ def tables(
     reported, reasons = reporting(instrument, counts, min_raters)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums.ranks / counts[..., None]
-    consensus = (
-        consensus_ranks(means, instrument, blocks) if detail else np.full_like(means, np.nan)
+    consensus = (  # without detail a read-only NaN that takes no memory (a million responses'
+        # leaders would fill tens of megabytes with it)
+        consensus_ranks(means, instrument, blocks)
+        if detail
+        else np.broadcast_to(np.float64(np.nan), means.shape)
     )
     concordance = {}
     for block, block_dims in blocks:

@@ -7,6 +7,7 @@ once, as arrays over leaders, and read by the report, the organization view, com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,7 +112,7 @@ def summarize(
         rows = has & (m == mi) & (n == ni)
         null, correction = chance.largest_gap_null(mi, ni, sizes)
         p[rows] = chance.at_least(null, np.abs(share[rows]) - correction)
-        critical[rows] = _critical(null) + correction
+        critical[rows] = _critical_share(mi, ni, sizes)
         low, add = chance.top_consensus_null(ni, sizes)
         top_p[rows] = chance.at_most(low, (theirs[rows] - (size + 1) / 2) / size + add)
     notable = np.abs(gap) >= settings.notable_gap - chance.TOLERANCE
@@ -143,6 +144,14 @@ def summarize(
 def _pairs(m: np.ndarray, n: np.ndarray) -> list[tuple[int, int]]:
     """The distinct (m, n) group sizes, in order."""
     return sorted(set(zip(m.tolist(), n.tolist(), strict=True)))
+
+
+@lru_cache(maxsize=512)
+def _critical_share(m: int, n: int, blocks: tuple[int, ...]) -> float:
+    """The smallest share beyond chance for a group of m against one of n, once per sizes: it
+    weighs the whole null, which a batch of small files would otherwise do again per file."""
+    null, correction = chance.largest_gap_null(m, n, blocks)
+    return _critical(null) + correction
 
 
 def _critical(null: np.ndarray) -> float:

@@ -57,7 +57,7 @@ def analyze_org(
     # The whole organization as one subject: the same statistics, pooled over every leader, from
     # the raters whose group each leader's own report shows (a suppressed group never enters the
     # pool, so no subtraction of one report from the organization view reveals it).
-    shown = reported_only(sums, leaders.reported)
+    shown = reported_only(sums, leaders.reported, reuse=True)  # `sums` is not used after
     org = tables(pool(shown), instrument, dataset.blocks, min_raters)
     groups = _groups(org, dims)
     reported = [g for g in groups if g.reported]

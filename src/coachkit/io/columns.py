@@ -838,6 +838,16 @@ def rater_candidates(
     return found
 
 
+def repeated_ids(ids: np.ndarray) -> bool:
+    """Whether some id comes twice (spaces aside; placeholders are no id): else a column of
+    them merges no responses, and `merged_rankings` needs nothing else of the file."""
+    import numpy as np
+
+    id_codes = rater_codes(ids)
+    keyed = id_codes[id_codes >= 0]
+    return bool(len(keyed)) and int(np.bincount(keyed).max()) >= 2
+
+
 def merged_rankings(
     ids: np.ndarray,
     leaders: np.ndarray,
@@ -858,10 +868,10 @@ def merged_rankings(
 
     from coachkit.keys import factorize, per_value
 
+    if not repeated_ids(ids):
+        return None  # no id comes twice: nothing to merge (the common case, decided at once)
     id_codes = rater_codes(ids)  # " a" is "a"; placeholders are no id
     keyed_rows = np.flatnonzero(id_codes >= 0)
-    if not len(keyed_rows) or np.bincount(id_codes[keyed_rows]).max() < 2:
-        return None  # no id comes twice: nothing to merge (the common case, decided at once)
     leader_codes = factorize(leaders[keyed_rows])[0]
     cell = factorize(id_codes[keyed_rows] * (int(leader_codes.max()) + 1) + leader_codes)[0]
     cells = int(cell.max()) + 1
@@ -983,20 +993,51 @@ def rater_codes(raters: np.ndarray) -> np.ndarray:
     return codes.copy()
 
 
+# a value (between NULs) that starts or ends with what `str.strip` takes away (the same
+# characters); two patterns that each begin or end with the NUL search far faster than one
+_LEADING_SPACE, _TRAILING_SPACE = re.compile(r"\x00\s"), re.compile(r"\s\x00")
+
+
+def _plain_texts(values: list[str]) -> bool:
+    """Whether every value is text with nothing for `str.strip` to take away, found in one
+    search of them all (a million ids would take a million calls)."""
+    try:
+        joined = "\x00" + "\x00".join(values) + "\x00"
+    except TypeError:  # not all text
+        return False
+    return (
+        joined.count("\x00") == len(values) + 1
+        and not _LEADING_SPACE.search(joined)
+        and not _TRAILING_SPACE.search(joined)
+    )
+
+
 def _rater_codes(raters: np.ndarray) -> np.ndarray:
     import numpy as np
 
     from coachkit.keys import factorize, objects
 
-    codes, uniques = factorize(raters)
-    ids = [str(u) for u in uniques.tolist()]
-    clean = [u.strip() for u in ids]
+    values: list[str] = raters.tolist()
+    plain = _plain_texts(values)  # the usual case: text with nothing to strip
+    if plain and len(set(values)) == len(values):
+        # every id differs (a platform's response ids): each row is its own number, found
+        # without the hash table of a million values that numbering them would build
+        codes, ids = np.arange(len(values), dtype=np.int64), values
+    else:
+        codes, uniques = factorize(raters)
+        ids = uniques.tolist()
+        plain = plain or _plain_texts(ids)
+    if plain:  # no list of stripped copies
+        clean = ids
+    else:
+        ids = [str(u) for u in ids]
+        clean = [u.strip() for u in ids]
     # One search of all ids for the anonymous words decides whether each id must be looked at.
     joined = "\n" + "\n".join(clean).lower() + "\n"
     placeholders = ANONYMOUS | BLANKS  # `N/A`, `-`, `none`: no id, not one shared id
     if any(f"\n{word}\n" in joined for word in placeholders if word):
         clean = ["" if u.lower() in placeholders else u for u in clean]
-    if clean != ids:  # spaces or anonymity made some ids the same: number them again
+    if clean is not ids and clean != ids:  # spaces or anonymity made some the same: renumber
         merged, names = factorize(objects(clean))
         codes, clean = merged[codes], [str(u) for u in names.tolist()]
     codes = np.asarray(codes, dtype=np.int64)

@@ -70,9 +70,10 @@ def check_cells(name: object, rows: int, columns: int) -> None:
         )
 
 
-def check_workbook_zip(file: Path) -> None:
+def check_workbook_zip(file: Path, sheets: bool = False) -> None:
     """Refuse zip containers that are not workbooks (.xlsx, .xlsm, .xlsb, .ods) or whose name
-    says another kind, zip bombs and XML with a DTD."""
+    says another kind, zip bombs and XML with a DTD; with `sheets`, then sheets that reach
+    beyond the cell limits (`check_sheet_extents`), in the archive already open."""
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -123,6 +124,8 @@ def check_workbook_zip(file: Path) -> None:
                         f"{file}: part {part.filename} declares XML entities (a DTD), which Excel never "
                         "writes and XML bombs use; refusing it"
                     )
+        if sheets:
+            _check_extents(file, archive)
 
 
 # What may stand before an XML document's first element: a declaration or processing
@@ -170,22 +173,44 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _real_cells(handle: IO[bytes]) -> Iterator[tuple[bytes, int]]:
-    """The (column letters, row) of every cell that holds something in a sheet's XML, read in
-    pieces of a MiB; a piece ends before its last tag but one, so every tag is seen whole, once."""
+def _real_cells(handle: IO[bytes]) -> Iterator[list[tuple[bytes, bytes]]]:
+    """The (column letters, row digits) of the cells that hold something in a sheet's XML, a
+    list per piece of a MiB read; a piece ends before its last tag but one, so every tag is seen
+    whole, once."""
     tail = b""
     while chunk := handle.read(1 << 20):
         text = tail + chunk
         cut = text.rfind(b"<", 0, max(text.rfind(b"<"), 0))
         if cut < 0 or len(text) - cut > 4096:
             cut = max(0, len(text) - 256)
-        for match in _REAL_CELL.finditer(text):
-            if match.start() >= cut:
-                break
-            yield match.group(1), int(match.group(2))
+        yield [(m[1], m[2]) for m in _REAL_CELL.finditer(text) if m.start() < cut]
         tail = text[cut:]
-    for match in _REAL_CELL.finditer(tail):
-        yield match.group(1), int(match.group(2))
+    yield _REAL_CELL.findall(tail)
+
+
+def _used_range(
+    handle: IO[bytes],
+) -> tuple[int, tuple[int, int, int, int], tuple[str, str]]:
+    """A sheet's filled cells: how many, their range (top, left, bottom, right) and a cell in
+    its last row and one in its last column."""
+    top = left = 1 << 62
+    bottom = right = cells = 0
+    lowest = rightmost = ""
+    for found in _real_cells(handle):
+        if not found:
+            continue
+        cells += len(found)
+        # the distinct letters and numbers of a piece: far fewer than its cells
+        columns = {_column_number(c): c for c in {c for c, _ in found}}
+        rows = {int(r): r for r in {r for _, r in found}}
+        left, top = min(left, *columns), min(top, *rows)
+        if max(rows) > bottom:
+            bottom = max(rows)
+            lowest = next(f"{c.decode()}{r.decode()}" for c, r in found if r == rows[bottom])
+        if max(columns) > right:
+            right = max(columns)
+            rightmost = next(f"{c.decode()}{r.decode()}" for c, r in found if c == columns[right])
+    return cells, (top, left, bottom, right), (lowest, rightmost)
 
 
 def check_sheet_extents(file: Path) -> None:
@@ -194,35 +219,29 @@ def check_sheet_extents(file: Path) -> None:
     a far reference without a value costs nothing, and a value far from all the others (a range
     of millions of cells, almost all of them empty) is named."""
     with zipfile.ZipFile(file) as archive:
-        for part in archive.infolist():
-            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
-                continue
-            top = left = 1 << 62
-            bottom = right = cells = 0
-            lowest = rightmost = ""  # the cells that reach furthest down and right
-            with archive.open(part) as handle:
-                for letters, row in _real_cells(handle):
-                    column = _column_number(letters)
-                    cells += 1
-                    left, top = min(left, column), min(top, row)
-                    if row >= bottom:
-                        bottom, lowest = row, f"{letters.decode()}{row}"
-                    if column >= right:
-                        right, rightmost = column, f"{letters.decode()}{row}"
-            if not cells:
-                continue
-            name = f"{file} ({part.filename.rsplit('/', 1)[-1][:-4]})"
-            if bottom > EXCEL_ROWS or right > EXCEL_COLUMNS:
-                raise InputError(
-                    f"{name}: refers to a cell beyond Excel's own limits (row {bottom:,}, column "
-                    f"{right:,}); the workbook is damaged or crafted: re-save it in Excel"
-                )
-            rows, columns = bottom - top + 1, right - left + 1
-            check_cells(name, rows, right)  # the rows read, each from column A
-            if rows * columns > SPARSE_RANGE and cells * SPARSE_SHARE < rows * columns:
-                farthest = lowest if rows >= columns else rightmost
-                raise InputError(
-                    f"{name}: a value at {farthest} lies far from the others ({cells:,} cells "
-                    f"filled in a range of {rows:,} rows x {columns:,} columns); delete the "
-                    "stray cell, or copy the survey's rows to a new workbook"
-                )
+        _check_extents(file, archive)
+
+
+def _check_extents(file: Path, archive: zipfile.ZipFile) -> None:
+    for part in archive.infolist():
+        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+            continue
+        with archive.open(part) as handle:
+            cells, (top, left, bottom, right), (lowest, rightmost) = _used_range(handle)
+        if not cells:
+            continue
+        name = f"{file} ({part.filename.rsplit('/', 1)[-1][:-4]})"
+        if bottom > EXCEL_ROWS or right > EXCEL_COLUMNS:
+            raise InputError(
+                f"{name}: refers to a cell beyond Excel's own limits (row {bottom:,}, column "
+                f"{right:,}); the workbook is damaged or crafted: re-save it in Excel"
+            )
+        rows, columns = bottom - top + 1, right - left + 1
+        check_cells(name, rows, right)  # the rows read, each from column A
+        if rows * columns > SPARSE_RANGE and cells * SPARSE_SHARE < rows * columns:
+            farthest = lowest if rows >= columns else rightmost
+            raise InputError(
+                f"{name}: a value at {farthest} lies far from the others ({cells:,} cells "
+                f"filled in a range of {rows:,} rows x {columns:,} columns); delete the "
+                "stray cell, or copy the survey's rows to a new workbook"
+            )

@@ -37,6 +37,7 @@ from coachkit.io.columns import (
     parse_values,
     rater_candidates,
     rater_values,
+    repeated_ids,
     stripped,
     strong_id,
     subject_values,
@@ -157,16 +158,25 @@ def _rater(
     candidates = rater_candidates(body, sheet.key_headers, taken, instrument)
     if not candidates:
         return None, ()
+
+    def key_values(column: int | None) -> np.ndarray:
+        return np.full(len(body), "", dtype=object) if column is None else stripped(body[column])
+
+    # asked for only where some id comes twice (a million distinct ids need none of them)
     answers = cache(lambda: answer_codes(body, list(chosen.item_columns)))
-    none = np.full(len(body), "", dtype=object)
-    leaders = none if subject.column is None else stripped(body[subject.column])
-    groups = none if group.column is None else stripped(body[group.column])
+    leaders = cache(lambda: key_values(subject.column))
+    groups = cache(lambda: key_values(group.column))
     rows = body.rows + 1
     refused: list[tuple[KeyColumn, tuple[int, int], bool]] = []
     for candidate in candidates:
         strong = strong_id(body, candidate)
         assert candidate.column is not None
-        pair = merged_rankings(body[candidate.column], leaders, groups, answers, not strong)
+        ids = body[candidate.column]
+        pair = (
+            merged_rankings(ids, leaders(), groups(), answers, not strong)
+            if repeated_ids(ids)
+            else None
+        )
         if pair is None:
             notes = tuple(
                 f"{where}: {key_name(sheet.key_headers, c.column or 0)} is not the rater id: "
@@ -457,7 +467,8 @@ def _item_columns(
     if low <= -99:
         matrix[matrix == -99] = np.nan
     notes = [""] * len(body)
-    for r, c in zip(*np.nonzero(odd_matrix), strict=True):  # row-major: each row's first bad cell
+    bad_cells = np.nonzero(odd_matrix) if odd_matrix.any() else ((), ())
+    for r, c in zip(*bad_cells, strict=True):  # row-major: each row's first bad cell
         if not notes[r]:
             cell = str(body[cols[c]][r])
             notes[r] = bad_cell_note(cell, instrument.label(dims[c]), instrument)

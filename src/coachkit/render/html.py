@@ -14,9 +14,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from coachkit import wording
+from coachkit.render import marks
 from coachkit.render.colors import COLORS, group_styles
 from coachkit.render.story import GapChart, Quadrant, gap_chart, quadrant
 from coachkit.render.view import Page, SlopeChart, SubjectView, subject_view, tilt_scale
@@ -30,9 +31,9 @@ LEFT, RIGHT, TOP, ROW, FAMILY_GAP = 200, 70, 34, 26, 18
 WIDTH = 720
 
 
-@dataclass(frozen=True)
-class Marker:
-    """A group's marker in the dot plot."""
+class Marker(NamedTuple):
+    """A group's marker in the dot plot (a named tuple: a page of thousands of leaders makes
+    hundreds of thousands of them)."""
 
     group: str
     shape: str
@@ -46,8 +47,7 @@ class Marker:
     whisker_y: float = 0.0
 
 
-@dataclass(frozen=True)
-class ChartRow:
+class ChartRow(NamedTuple):
     """One dimension's row in the dot plot."""
 
     label: str
@@ -104,7 +104,22 @@ class GapSide:
     points: str
 
 
+@lru_cache(maxsize=1 << 14)
 def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
+    """A marker's SVG geometry at (x, y): its polygon's corners, or "cx cy" for a circle. The
+    same few places come back leader after leader (whole and half ranks, the rows), so each is
+    written once."""
+    corners = _corners(shape, r)
+    if corners is None:
+        return f"{x:.1f} {y:.1f}"
+    pattern, offsets = corners
+    return pattern.format(*[c for dx, dy in offsets for c in (x + dx, y + dy)])
+
+
+@lru_cache(maxsize=64)
+def _corners(shape: str, r: float) -> tuple[str, tuple[tuple[float, float], ...]] | None:
+    """A polygon marker's corners about its centre, and the pattern that writes them ("x,y"
+    pairs, one decimal); None for a circle."""
     corners = {
         "square": [(-r, -r), (r, -r), (r, r), (-r, r)],
         "diamond": [(0, -r * 1.3), (r * 1.3, 0), (0, r * 1.3), (-r * 1.3, 0)],
@@ -125,9 +140,10 @@ def _shape_points(shape: str, x: float, y: float, r: float = 6.0) -> str:
             (-r, 2),
         ],
     }
-    if shape in corners:
-        return " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in corners[shape])
-    return f"{x:.1f} {y:.1f}"
+    if shape not in corners:
+        return None
+    offsets = tuple(corners[shape])
+    return " ".join(["{:.1f},{:.1f}"] * len(offsets)), offsets
 
 
 def _chart(report: Report, block: Block, title: str, findings: dict[str, str]) -> Chart:
@@ -145,6 +161,8 @@ def _chart(report: Report, block: Block, title: str, findings: dict[str, str]) -
     levels = findings
     families = {d.id: d.family for d in info.dimensions}
     labels = {d.id: d.label for d in info.dimensions}
+    consensus, intervals = block.consensus_rank, block.mean_rank_ci
+    lanes = {g: n for n, g in enumerate(g for g in groups if g in intervals)}  # under markers
     rows = []
     offset = 0
     for i, dim in enumerate(block.dimensions):
@@ -152,30 +170,30 @@ def _chart(report: Report, block: Block, title: str, findings: dict[str, str]) -
         offset += FAMILY_GAP if first and block.block == "overall" else 0
         y = TOP + offset + i * ROW + ROW / 2
         line = None
-        if me in block.consensus_rank and boss in block.consensus_rank:
-            line = (x_of(block.consensus_rank[me][dim]), x_of(block.consensus_rank[boss][dim]))
-        lanes = [g for g in groups if g in block.mean_rank_ci]  # under the markers
-        shift = _spread(groups, {g: block.consensus_rank[g][dim] for g in groups})
-        markers = tuple(
-            Marker(
-                info.groups[g],
-                style[g][0],
-                style[g][1],
-                _shape_points(style[g][0], x_of(block.consensus_rank[g][dim]), y + shift[g]),
-                x_of(block.consensus_rank[g][dim]),
-                y + shift[g],
-                block.consensus_rank[g][dim],
-                (
-                    (x_of(block.mean_rank_ci[g][dim][0]), x_of(block.mean_rank_ci[g][dim][1]))
-                    if g in block.mean_rank_ci
-                    else None
-                ),
-                y + 8 + 2.2 * lanes.index(g) if g in lanes else y,  # a lane per group
+        if me in consensus and boss in consensus:
+            line = (x_of(consensus[me][dim]), x_of(consensus[boss][dim]))
+        ranks = {g: consensus[g][dim] for g in groups}
+        shift = _spread(groups, ranks)
+        markers = []
+        for g in groups:
+            shape, color = style[g]
+            x, at = x_of(ranks[g]), y + shift[g]
+            interval = intervals[g][dim] if g in intervals else None
+            markers.append(
+                Marker(
+                    info.groups[g],
+                    shape,
+                    color,
+                    _shape_points(shape, x, at),
+                    x,
+                    at,
+                    ranks[g],
+                    None if interval is None else (x_of(interval[0]), x_of(interval[1])),
+                    y + 8 + 2.2 * lanes[g] if g in lanes else y,  # a lane per group
+                )
             )
-            for g in groups
-        )
         family = info.families.get(families[dim], "") if first and block.block == "overall" else ""
-        rows.append(ChartRow(labels[dim], y, family, line, levels.get(dim, ""), markers))
+        rows.append(ChartRow(labels[dim], y, family, line, levels.get(dim, ""), tuple(markers)))
     legend = tuple(
         (info.groups[g], style[g][0], style[g][1], _shape_points(style[g][0], 8, 8)) for g in groups
     )
@@ -276,6 +294,9 @@ def render_html(report: Report, paper: str = "A4") -> str:
     return template.render(
         report=report,
         leaders=leader_pages(report),
+        dotplot=marks.dotplot,
+        gap_bars=marks.gap_bars,
+        quadrant_points=marks.quadrant_points,
         clean=printable,
         name=_file_name,
         width=WIDTH,

@@ -5,6 +5,7 @@ only; the template draws them as inline SVG sized to stay readable on a phone.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -214,6 +215,7 @@ def quadrant(report: Report, subject: SubjectResult) -> Quadrant | None:
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
+@lru_cache(maxsize=1024)  # the instrument's few labels, on every leader's quadrant
 def label_lines(label: str) -> tuple[str, ...]:
     """A quadrant label as drawn: whole on one line when short, else wrapped between words (at
     a space, `/` or `-`) onto two lines, the second shortened with "…" only when a name needs
@@ -244,14 +246,13 @@ def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
     every other label, dot and corner caption inside the chart; where no place is free, the one
     that covers least. Labels are placed one by one, from the top, the bottom, the left or the
     right; the order that leaves least covered wins (the first of equals)."""
-    from dataclasses import replace
-
     by_y = sorted(range(len(points)), key=lambda i: (points[i].y, points[i].x))
     by_x = sorted(range(len(points)), key=lambda i: (points[i].x, points[i].y))
     orders = [by_y, by_y[::-1], by_x, by_x[::-1]]
+    places = _places(points)
     best: tuple[float, list[tuple[float, float, str]]] | None = None
     for order in orders:
-        found = _greedy(points, order)
+        found = _greedy(points, places, order)
         if best is None or found[0] < best[0]:
             best = found
         if best[0] == 0:  # nothing covered: no later order can do better, and ties go first
@@ -259,13 +260,51 @@ def placed_labels(points: list[QuadrantPoint]) -> tuple[QuadrantPoint, ...]:
     assert best is not None
     layout = best[1]
     return tuple(
-        replace(p, label_x=x, label_y=y, anchor=a)
+        QuadrantPoint(p.label, p.x, p.y, p.quadrant, x, y, a, p.lines)
         for p, (x, y, a) in zip(points, layout, strict=True)
     )
 
 
+@dataclass(frozen=True)
+class _Places:
+    """A label's candidate places, in the order they are tried: each nudge, on the label's own
+    side first, then the other; their baselines, whether each starts there (else ends), the
+    label's box at each, and how far each box reaches outside the chart."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    starts: np.ndarray
+    boxes: np.ndarray
+    outside: np.ndarray
+
+
+def _places(points: list[QuadrantPoint]) -> list[_Places]:
+    """The places each point's label may take (the same whatever order the labels are placed
+    in), worked out for every point at once."""
+    import numpy as np
+
+    nudges, first_side = _candidates()
+    x = np.array([p.x for p in points])[:, None]
+    starts = np.where(x < SIZE / 2, first_side, ~first_side)
+    xs = np.where(starts, x + GAP, x + -GAP)
+    ys = (np.array([p.y for p in points]) + 4.0)[:, None] + nudges
+    # `label_box` of every place at once: each label one text, so one width and height
+    shapes = [p.lines or (p.label,) for p in points]
+    width = CHAR_WIDTH * np.array([max(map(len, lines)) for lines in shapes], dtype=float)[:, None]
+    below = DESCENT + LINE * (np.array([len(lines) for lines in shapes]) - 1)[:, None]
+    left = np.where(starts, xs, xs - width)
+    boxes = np.stack([left, ys - ASCENT, left + width, ys + below], axis=-1)
+    # inside the chart's width, and within the square's height (the corner names and the axis
+    # lie above and below it)
+    outside = np.maximum(0.0, np.maximum(-boxes[..., 0], TOP - 3 - boxes[..., 1])) + np.maximum(
+        0.0, np.maximum(boxes[..., 2] - SIZE, boxes[..., 3] - BOTTOM - 3)
+    )
+    outside = outside * 100
+    return [_Places(xs[n], ys[n], starts[n], boxes[n], outside[n]) for n in range(len(points))]
+
+
 def _greedy(
-    points: list[QuadrantPoint], order: list[int]
+    points: list[QuadrantPoint], places: list[_Places], order: list[int]
 ) -> tuple[float, list[tuple[float, float, str]]]:
     """Labels placed one by one in `order`, each at its least covering place left (the first
     of its candidate places, in order, that covers least): how much they cover in all, and
@@ -273,38 +312,36 @@ def _greedy(
     as arrays."""
     import numpy as np
 
-    taken = [label_box(x, y, text, anchor) for text, x, y, anchor in CORNERS]
+    taken = np.empty((len(CORNERS) + len(points), 4))
+    taken[: len(CORNERS)] = [label_box(x, y, text, anchor) for text, x, y, anchor in CORNERS]
+    count = len(CORNERS)
     dots = np.array([(p.x - DOT, p.y - DOT, p.x + DOT, p.y + DOT) for p in points])
+    everyone = np.ones(len(points), dtype=bool)
     placed: dict[int, tuple[float, float, str]] = {}
     total = 0.0
     for i in order:
-        p = points[i]
-        sides = ("start", "end") if p.x < SIZE / 2 else ("end", "start")
-        places = [
-            (p.x + (GAP if anchor == "start" else -GAP), p.y + 4.0 + nudge, anchor)
-            for nudge in _NUDGES
-            for anchor in sides
-        ]
-        # `label_box` of every place at once: one text, so one width and height
-        lines = p.lines or (p.label,)
-        width, below = CHAR_WIDTH * max(map(len, lines)), DESCENT + LINE * (len(lines) - 1)
-        xs = np.array([x for x, _, _ in places])
-        ys = np.array([y for _, y, _ in places])
-        left = np.where(np.array([a == "start" for _, _, a in places]), xs, xs - width)
-        boxes = np.column_stack([left, ys - ASCENT, left + width, ys + below])
-        # inside the chart's width, and within the square's height (the corner names and the
-        # axis lie above and below it)
-        outside = np.maximum(0.0, np.maximum(-boxes[:, 0], TOP - 3 - boxes[:, 1])) + np.maximum(
-            0.0, np.maximum(boxes[:, 2] - SIZE, boxes[:, 3] - BOTTOM - 3)
-        )
-        others = np.concatenate([np.array(taken), np.delete(dots, i, axis=0)])
-        cost = outside * 100 + _overlaps(boxes, others).sum(axis=1)
+        p, where = points[i], places[i]
+        everyone[i] = False
+        others = np.concatenate([taken[:count], dots[everyone]])
+        everyone[i] = True
+        cost = where.outside + _overlaps(where.boxes, others).sum(axis=1)
         best = int(np.argmin(cost))
-        x, y, anchor = places[best]
+        x, y = float(where.xs[best]), float(where.ys[best])
+        anchor = "start" if where.starts[best] else "end"
         total += float(cost[best])
-        taken.append(label_box(x, y, p.lines or p.label, anchor))
+        taken[count] = label_box(x, y, p.lines or p.label, anchor)
+        count += 1
         placed[i] = (x, y, anchor)
     return total, [placed[i] for i in range(len(points))]
+
+
+@lru_cache(maxsize=1)
+def _candidates() -> tuple[np.ndarray, np.ndarray]:
+    """The nudge of each candidate place, in the order they are tried, and whether it is on the
+    label's own side (each nudge is tried on both sides before the next)."""
+    import numpy as np
+
+    return np.repeat(_NUDGES, 2), np.tile([True, False], len(_NUDGES))
 
 
 def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from coachkit import wording
 from coachkit.model import Block, Comparison, InstrumentInfo, Report, SubjectResult, Tilt
@@ -35,13 +36,13 @@ class GapRow:
 
 @dataclass(frozen=True)
 class BlockView:
-    """A block's tables and sentences, worded for the text formats."""
+    """A block's tables and sentences, worded for the text formats. Its two tables (priorities,
+    gaps) are worded when a format first asks for them: the HTML page, which draws them as
+    charts, never does, for thousands of leaders."""
 
     title: str
     groups: tuple[str, ...]  # labels of the reported groups with n
-    priorities: tuple[PriorityRow, ...]
     pairs: tuple[str, ...]  # "Self vs Manager"
-    gaps: tuple[GapRow, ...]
     agreement: tuple[str, ...]
     agreement_note: str
     concordance: tuple[str, ...]
@@ -50,6 +51,17 @@ class BlockView:
     gap_legend: str
     adjusted: str = ""  # the gaps beyond chance after paying for every gap tested, with their p
     gap_sign: str = wording.gap_sign(rated=False)  # what a positive gap means
+    tables_of: tuple[Report, Block] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def priorities(self) -> tuple[PriorityRow, ...]:
+        """Per dimension, each reported group's consensus and mean rank."""
+        return () if self.tables_of is None else _priorities(*self.tables_of)
+
+    @cached_property
+    def gaps(self) -> tuple[GapRow, ...]:
+        """Per dimension, each comparison's signed gap with its markers."""
+        return () if self.tables_of is None else _gap_rows(*self.tables_of)
 
 
 @dataclass(frozen=True)
@@ -174,32 +186,11 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
     counts = {g.group: g.n for g in subject.groups}
     groups = tuple(g for g in names if g in block.mean_rank)
     families = instrument.families
-    dims = {d.id: d for d in instrument.dimensions}
-
-    def family_heading(i: int) -> str:
-        """The family label above the first dimension of each family, in a mixed block."""
-        family = dims[block.dimensions[i]].family
-        starts = i == 0 or family != dims[block.dimensions[i - 1]].family
-        return families.get(family, family) if block.block == "overall" and starts else ""
-
-    priorities = tuple(
-        PriorityRow(
-            family_heading(i),
-            dims[d].label,
-            tuple(f"{block.consensus_rank[g][d]:g}" for g in groups),
-            tuple(f"{block.mean_rank[g][d]:.1f}" for g in groups),
-        )
-        for i, d in enumerate(block.dimensions)
-    )
-    marks = [{n.dimension: MARK[n.level] for n in c.notable} for c in block.comparisons]
-    for c, m in zip(block.comparisons, marks, strict=True):
-        for n in c.notable:
-            if beyond_chance(n.p_adjusted):
-                m[n.dimension] += ADJUSTED_MARK
+    labels = {d.id: d.label for d in instrument.dimensions}
     tested = sum(len(c.gaps) for b in subject.blocks for c in b.comparisons)
     adjusted = wording.adjusted_gaps(
         [
-            (f"{names[c.a]} vs {names[c.b]}", dims[n.dimension].label, n.gap, n.p_adjusted)
+            (f"{names[c.a]} vs {names[c.b]}", labels[n.dimension], n.gap, n.p_adjusted)
             for c in block.comparisons
             for n in c.notable
             if beyond_chance(n.p_adjusted)
@@ -207,24 +198,12 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         tested,
         any(f.beyond_chance for f in subject.coaching_focus),
     )
-    gaps = tuple(
-        GapRow(
-            dims[d].label,
-            tuple(
-                f"{wording.signed(c.gaps[d])}{m.get(d, '')}"
-                for c, m in zip(block.comparisons, marks, strict=True)
-            ),
-        )
-        for d in block.dimensions
-    )
     k = len(block.dimensions)
     title = "All dimensions" if block.block == "overall" else families.get(block.block, block.block)
     return BlockView(
         title=title,
         groups=tuple(f"{names[g]} ({counts[g]})" for g in groups),
-        priorities=priorities,
         pairs=tuple(f"{names[c.a]} vs {names[c.b]}" for c in block.comparisons),
-        gaps=gaps,
         agreement=tuple(
             f"{names[c.a]} vs {names[c.b]}: {agreement_reading(c, block.rho_critical)}"
             for c in block.comparisons
@@ -242,6 +221,49 @@ def _block_view(report: Report, subject: SubjectResult, block: Block) -> BlockVi
         gap_legend=wording.gap_legend(report.settings.notable_gap, report.settings.major_gap),
         gap_sign=wording.gap_sign(report.settings.rated),
         adjusted=adjusted,
+        tables_of=(report, block),
+    )
+
+
+def _priorities(report: Report, block: Block) -> tuple[PriorityRow, ...]:
+    instrument = report.instrument
+    groups = tuple(g for g in instrument.groups if g in block.mean_rank)
+    families = instrument.families
+    dims = {d.id: d for d in instrument.dimensions}
+
+    def family_heading(i: int) -> str:
+        """The family label above the first dimension of each family, in a mixed block."""
+        family = dims[block.dimensions[i]].family
+        starts = i == 0 or family != dims[block.dimensions[i - 1]].family
+        return families.get(family, family) if block.block == "overall" and starts else ""
+
+    return tuple(
+        PriorityRow(
+            family_heading(i),
+            dims[d].label,
+            tuple(f"{block.consensus_rank[g][d]:g}" for g in groups),
+            tuple(f"{block.mean_rank[g][d]:.1f}" for g in groups),
+        )
+        for i, d in enumerate(block.dimensions)
+    )
+
+
+def _gap_rows(report: Report, block: Block) -> tuple[GapRow, ...]:
+    labels = {d.id: d.label for d in report.instrument.dimensions}
+    marks = [{n.dimension: MARK[n.level] for n in c.notable} for c in block.comparisons]
+    for c, m in zip(block.comparisons, marks, strict=True):
+        for n in c.notable:
+            if beyond_chance(n.p_adjusted):
+                m[n.dimension] += ADJUSTED_MARK
+    return tuple(
+        GapRow(
+            labels[d],
+            tuple(
+                f"{wording.signed(c.gaps[d])}{m.get(d, '')}"
+                for c, m in zip(block.comparisons, marks, strict=True)
+            ),
+        )
+        for d in block.dimensions
     )
 
 
