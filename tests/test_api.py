@@ -16,6 +16,7 @@ import pytest
 import coachkit
 from coachkit.pipeline import Analysis, Options, Reading, ReadingOptions
 from conftest import EXAMPLES, IDENTITY, LABELS, REVERSED, run, write_wide
+from test_journey import FUTURE, NOW
 
 
 @pytest.mark.parametrize(
@@ -62,10 +63,6 @@ def test_org_and_compare_from_paths() -> None:
 
 
 _ROSTER = str(EXAMPLES / "cohort-roster.csv")
-_NOW, _FUTURE = (
-    "Where is our IT organization today?",
-    "Where should our IT organization be in three years?",
-)
 _KINDS: dict[str, tuple[list[str], Callable[[], Any]]] = {
     "report": (
         ["analyze", "cohort-2026.csv", "--leaders", _ROSTER],
@@ -82,7 +79,7 @@ _KINDS: dict[str, tuple[list[str], Callable[[], Any]]] = {
     "journey": (
         ["analyze", "it-journey.csv"],
         lambda: coachkit.analyze(
-            EXAMPLES / "it-journey.csv", instrument="it-archetypes", now=_NOW, future=_FUTURE
+            EXAMPLES / "it-journey.csv", instrument="it-archetypes", now=NOW, future=FUTURE
         ),
     ),
     "journeys": (
@@ -91,8 +88,8 @@ _KINDS: dict[str, tuple[list[str], Callable[[], Any]]] = {
             EXAMPLES / "it-journey.csv",
             EXAMPLES / "it-journey.csv",
             instrument="it-archetypes",
-            now=_NOW,
-            future=_FUTURE,
+            now=NOW,
+            future=FUTURE,
         ),
     ),
 }

@@ -19,6 +19,7 @@ from coachkit.instruments import Instrument
 from coachkit.policy import ALPHA, beyond_chance
 from coachkit.render.view import concordance_reading
 from conftest import IDENTITY, INSTRUMENT, REVERSED, run, write_wide
+from test_journey import ARCHETYPES, FUTURE, NOW
 
 
 def _with_peer_minimum(least: int) -> Instrument:
@@ -62,16 +63,6 @@ def test_the_pool_never_reveals_fewer_raters_than_their_own_groups_minimum() -> 
 def _journey(path: Path, staff_now: int, staff_future: int, seed: int) -> Path:
     """One organization: a CIO, 4 business partners, and IT staff of whom `staff_now` answer
     the now question and `staff_future` the future one (the first min of them answer both)."""
-    now_q = "Where is our IT organization today?"
-    future_q = "Where should our IT organization be in three years?"
-    names = [
-        "Tactical",
-        "Order taking",
-        "Aligning",
-        "Data provisioning",
-        "Brokering",
-        "IT everywhere",
-    ]
     rng = np.random.default_rng(seed)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -80,8 +71,8 @@ def _journey(path: Path, staff_now: int, staff_future: int, seed: int) -> Path:
                 "Organization",
                 "Respondent",
                 "Role",
-                *(f"{now_q} [{a}]" for a in names),
-                *(f"{future_q} [{a}]" for a in names),
+                *(f"{NOW} [{a}]" for a in ARCHETYPES),
+                *(f"{FUTURE} [{a}]" for a in ARCHETYPES),
             ]
         )
         rows = [("CIO", True, True)] + [("Business partner", True, True)] * 4
