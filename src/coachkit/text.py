@@ -5,8 +5,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from coachkit.policy import ALPHA
-
 _SPELLING = {
     "judgement": "judgment",
     "behaviour": "behavior",
@@ -73,7 +71,13 @@ def compact(label: str) -> str:
     return normalize(label).replace(" ", "")
 
 
-_NEAR_ALPHA = (round(ALPHA - 0.005, 4), round(ALPHA + 0.005, 4))
+@lru_cache(maxsize=1)
+def _near_alpha() -> tuple[float, float]:
+    """The p-values near the level, written with enough digits to show which side p is on
+    (the level is imported here, not at start-up: `dimensions` and `--help` never need it)."""
+    from coachkit.policy import ALPHA
+
+    return round(ALPHA - 0.005, 4), round(ALPHA + 0.005, 4)
 
 
 def format_p(p: float) -> str:
@@ -82,7 +86,8 @@ def format_p(p: float) -> str:
         return "p < .001"
     if p < 0.01:
         return f"p = {p:.3f}".replace("0.", ".")
-    if _NEAR_ALPHA[0] <= p < _NEAR_ALPHA[1]:  # enough digits to show which side of it p is on
+    low, high = _near_alpha()
+    if low <= p < high:
         text = f"{p:.4f}".rstrip("0")
         return f"p = {text}".replace("0.", ".")
     return f"p = {p:.2f}".replace("0.", ".")
