@@ -876,14 +876,20 @@ def test_a_batch_says_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path
     assert "--group-map moves 1 rater into the others of 'Ann'" in err
 
 
-def test_org_says_when_an_option_moves_fewer_than_the_minimum(tmp_path: Path) -> None:
+def test_org_and_validate_say_when_an_option_moves_fewer_than_the_minimum(
+    tmp_path: Path,
+) -> None:
     """The organization pools each leader's reported groups: a --group-map that moves a lone
-    peer into three others changes the pool by that peer's ranking, and says so."""
+    peer into three others changes the pool by that peer's ranking, and says so; validate says
+    it too, before the report that would show it."""
     rows: list[tuple[str, str, str, Sequence[object]]] = list(_ANN)
     rows += [("Ann", f"o{n}", "Other", IDENTITY) for n in range(3)]
     path = write_wide(tmp_path / "mapped.csv", [*rows, ("Ann", "p0", "Peer", REVERSED)])
     code, _, err = run("org", str(path), "--group-map", "Peer=other", "-f", "json")
     assert code == 0, err
+    assert "--group-map moves 1 rater into the others of 'Ann'" in err
+    code, _, err = run("validate", str(path), "--group-map", "Peer=other")
+    assert code == 0, err  # validate says it before the report that would show it
     assert "--group-map moves 1 rater into the others of 'Ann'" in err
     code, _, err = run("org", str(path), "-f", "json")
     assert code == 0 and "moves" not in err

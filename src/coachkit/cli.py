@@ -694,9 +694,11 @@ def validate(
     reading = _reading(locals())
 
     def run() -> int:
+        from coachkit.pipeline import Analysis
         from coachkit.render.validation import render_validation
 
         dataset = _load(files, reading, quiet).dataset
+        _moved_warnings(dataset, Analysis(min_raters=min_raters), quiet)  # as analyze will say
         write_output(render_validation(dataset, Format(format.value), min_raters), None, files)
         return 1 if dataset.excluded else 0
 
