@@ -1034,6 +1034,18 @@ def test_a_hostile_template_ends_in_one_line(tmp_path: Path, source: str, said: 
     assert "unexpected" not in err and out == ""
 
 
+def _templated(tmp_path: Path, source: str) -> tuple[Path, int, str, str, float]:
+    """`analyze --template` with this template: the template, the exit code, stdout, stderr
+    and the processor time it took (a loaded machine does not stretch it)."""
+    template = tmp_path / "t.j2"
+    template.write_text(source, "utf-8")
+    started = _processor_time()
+    code, out, err = run(
+        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
+    )
+    return template, code, out, err, _processor_time() - started
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1046,13 +1058,8 @@ def test_a_hostile_template_ends_in_one_line(tmp_path: Path, source: str, said: 
 def test_a_template_cannot_build_a_giant_value_in_one_step(tmp_path: Path, source: str) -> None:
     """A single multiplication or power the output limit never sees, as it is one value: refused
     before it is computed, in one line."""
-    template = tmp_path / "t.j2"
-    template.write_text(source, "utf-8")
-    started = _processor_time()
-    code, out, err = run(
-        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
-    )
-    assert _processor_time() - started < 5
+    template, code, out, err, seconds = _templated(tmp_path, source)
+    assert seconds < 5
     last = err.splitlines()[-1]
     assert code == 1 and out == "" and last.startswith(f"error: {template}: ")
     assert "too large" in last
@@ -1069,13 +1076,8 @@ def test_a_template_cannot_build_a_giant_value_in_one_step(tmp_path: Path, sourc
 def test_a_template_error_of_its_own_is_one_line_never_unexpected(
     tmp_path: Path, source: str, said: str
 ) -> None:
-    template = tmp_path / "t.j2"
-    template.write_text(source, "utf-8")
-    started = _processor_time()
-    code, out, err = run(
-        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
-    )
-    assert _processor_time() - started < 5
+    template, code, out, err, seconds = _templated(tmp_path, source)
+    assert seconds < 5
     last = err.splitlines()[-1]
     assert code == 1 and out == "" and last.startswith(f"error: {template}: the template stopped")
     assert said in last and "unexpected" not in err
@@ -1089,15 +1091,9 @@ def test_a_template_that_loops_without_writing_is_stopped_by_processor_time(
     from coachkit.render import markdown
 
     monkeypatch.setattr(markdown, "MAX_TEMPLATE_SECONDS", 0.5)
-    template = tmp_path / "t.j2"
-    template.write_text(
-        "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}", "utf-8"
-    )
-    started = _processor_time()
-    code, _, err = run(
-        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
-    )
-    assert _processor_time() - started < 10
+    loops = "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"
+    _, code, _, err, seconds = _templated(tmp_path, loops)
+    assert seconds < 10
     assert code == 1 and "runs over 0.5 CPU seconds" in err
 
 
@@ -1107,13 +1103,10 @@ def test_a_template_that_writes_without_end_is_stopped(
     from coachkit.render import markdown
 
     monkeypatch.setattr(markdown, "MAX_TEMPLATE_OUTPUT", 1 << 20)
-    template = tmp_path / "t.j2"
-    template.write_text(
+    writes = (
         "{% for a in range(99999) %}{% for b in range(99999) %}xxxxxxxxxx{% endfor %}{% endfor %}"
     )
-    code, _, err = run(
-        "analyze", str(EXAMPLES / "acme-wide.xlsx"), "-f", "markdown", "--template", str(template)
-    )
+    _, code, _, err, _ = _templated(tmp_path, writes)
     assert code == 1 and "the template writes over 1 MB" in err
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -133,8 +134,9 @@ def test_the_shift_chance_is_calibrated_and_has_power() -> None:
     assert np.mean(moved) >= 0.95
 
 
-def _write(path: Path, sizes: dict[str, int], seed: int) -> Path:
-    """A journey survey of one organization with these raters per role."""
+def write_journey(path: Path, sizes: Mapping[str, int | tuple[int, int]], seed: int) -> Path:
+    """A journey survey of one organization with these raters per role; a size given as (now,
+    future) has that many answer each question, the first of them both."""
     rng = np.random.default_rng(seed)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -147,15 +149,16 @@ def _write(path: Path, sizes: dict[str, int], seed: int) -> Path:
                 *(f"{FUTURE} [{a}]" for a in ARCHETYPES),
             ]
         )
-        for role, count in sizes.items():
-            for i in range(count):
+        for role, size in sizes.items():
+            now, future = (size, size) if isinstance(size, int) else size
+            for i in range(max(now, future)):
                 writer.writerow(
                     [
                         "Fabrikam IT",
                         f"person{i}.{role.replace(' ', '')}@example.org",
                         role,
-                        *(rng.permutation(6) + 1),
-                        *(rng.permutation(6) + 1),
+                        *((rng.permutation(6) + 1) if i < now else [""] * 6),
+                        *((rng.permutation(6) + 1) if i < future else [""] * 6),
                     ]
                 )
     return path
@@ -178,7 +181,7 @@ def test_no_journey_shows_a_few_anonymous_raters(
 
     sizes = {"CIO": 1, "IT leadership": leadership, "IT staff": staff, "Business partner": partners}
     with tempfile.TemporaryDirectory() as folder:
-        path = _write(Path(folder) / "journey.csv", sizes, seed)
+        path = write_journey(Path(folder) / "journey.csv", sizes, seed)
         code, out, err = run(
             "analyze",
             str(path),
@@ -223,8 +226,12 @@ def test_a_journey_needs_both_questions_and_reads_one_with_question(tmp_path: Pa
 
 
 def test_compare_of_two_journeys_says_who_moved_toward_the_vision(tmp_path: Path) -> None:
-    before = _write(tmp_path / "2026.csv", {"CIO": 1, "IT staff": 6, "Business partner": 4}, 1)
-    after = _write(tmp_path / "2027.csv", {"CIO": 1, "IT staff": 7, "Business partner": 4}, 2)
+    before = write_journey(
+        tmp_path / "2026.csv", {"CIO": 1, "IT staff": 6, "Business partner": 4}, 1
+    )
+    after = write_journey(
+        tmp_path / "2027.csv", {"CIO": 1, "IT staff": 7, "Business partner": 4}, 2
+    )
     code, out, err = run(
         "compare", str(before), str(after), "--instrument", "it-archetypes", "-f", "json"
     )

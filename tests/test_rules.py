@@ -4,7 +4,6 @@ that moved a few raters, a p-value of exactly the level, and a by-family agreeme
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from coachkit.instruments import Instrument
 from coachkit.policy import ALPHA, beyond_chance
 from coachkit.render.view import concordance_reading
 from conftest import IDENTITY, INSTRUMENT, REVERSED, run, write_wide
-from test_journey import ARCHETYPES, FUTURE, NOW
+from test_journey import write_journey
 
 
 def _with_peer_minimum(least: int) -> Instrument:
@@ -60,44 +59,12 @@ def test_the_pool_never_reveals_fewer_raters_than_their_own_groups_minimum() -> 
     )
 
 
-def _journey(path: Path, staff_now: int, staff_future: int, seed: int) -> Path:
-    """One organization: a CIO, 4 business partners, and IT staff of whom `staff_now` answer
-    the now question and `staff_future` the future one (the first min of them answer both)."""
-    rng = np.random.default_rng(seed)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "Organization",
-                "Respondent",
-                "Role",
-                *(f"{NOW} [{a}]" for a in ARCHETYPES),
-                *(f"{FUTURE} [{a}]" for a in ARCHETYPES),
-            ]
-        )
-        rows = [("CIO", True, True)] + [("Business partner", True, True)] * 4
-        rows += [
-            ("IT staff", i < staff_now, i < staff_future)
-            for i in range(max(staff_now, staff_future))
-        ]
-        for i, (role, now, future) in enumerate(rows):
-            writer.writerow(
-                [
-                    "Fabrikam IT",
-                    f"r{i}",
-                    role,
-                    *((rng.permutation(6) + 1) if now else [""] * 6),
-                    *((rng.permutation(6) + 1) if future else [""] * 6),
-                ]
-            )
-    return path
-
-
 def test_compare_of_journeys_withholds_a_group_whose_now_raters_moved(tmp_path: Path) -> None:
     # IT staff: 6 answered both questions the first time; the second time a 7th answered the
     # "now" question only. The future count did not move, the now count moved by 1 (< 3).
-    before = _journey(tmp_path / "2026.csv", 6, 6, 1)
-    after = _journey(tmp_path / "2027.csv", 7, 6, 2)
+    roles = {"CIO": 1, "Business partner": 4}
+    before = write_journey(tmp_path / "2026.csv", roles | {"IT staff": (6, 6)}, 1)
+    after = write_journey(tmp_path / "2027.csv", roles | {"IT staff": (7, 6)}, 2)
     report = coachkit.analyze(after, instrument="it-archetypes", now="today", future="should")
     staff = next(g for g in report.subjects[0].groups if g.group == "it_staff")
     assert (staff.n_now, staff.n_future, staff.reported) == (7, 6, True)
